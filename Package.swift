@@ -1,0 +1,26 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+]
+
+let package = Package(
+    name: "workflowd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "WorkflowEngine", targets: ["WorkflowEngine"]),
+        .executable(name: "workflowd", targets: ["workflowd"]),
+        .executable(name: "workflowd-bench", targets: ["workflowd-bench"]),
+    ],
+    targets: [
+        // The pure engine: graph, executors, supersteps, state, requests, events, checkpoints.
+        // It imports nothing of ours and no NIO, SQLite or libsystemd.
+        .target(name: "WorkflowEngine", swiftSettings: strictSettings),
+        .executableTarget(name: "workflowd", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
+        .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
+    ]
+)

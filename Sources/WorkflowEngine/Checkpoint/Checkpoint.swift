@@ -1,0 +1,126 @@
+/// A complete snapshot of an instance at a superstep boundary: shared, executor and edge state,
+/// in-flight messages, pending requests, the superstep counter, status, the definition's hash and
+/// the parent checkpoint. It is plain JSON (``json``), so it can be inspected, stored anywhere,
+/// and restored without the process that wrote it.
+public struct Checkpoint: Sendable, Hashable {
+    /// Why a checkpoint was written.
+    public enum Reason: String, Sendable, Hashable {
+        /// A run started (its input, or its trigger, is in flight): superstep 0 of the run.
+        case runStarted = "run_started"
+        /// A superstep completed.
+        case superstep
+        /// A response was accepted (it is in flight toward its executor).
+        case responseAccepted = "response_accepted"
+    }
+
+    /// A message waiting to be delivered.
+    public struct Message: Sendable, Hashable {
+        /// Who sent it: an executor id, `input`, or `fan-in:<edge>`.
+        public var source: String
+        public var target: String
+        public var payload: JSON
+        /// For a response delivery: the request being answered (`payload` is the response).
+        public var request: WorkflowRequest?
+    }
+
+    public var id: String
+    /// The instance's previous checkpoint (across runs and resumes); nil at the root of a lineage.
+    public var parentID: String?
+    public var instance: String
+    public var workflowName: String
+    public var definitionHash: String
+    public var runID: String?
+    public var reason: Reason
+    /// The instance's superstep counter at this boundary.
+    public var superstep: Int
+    public var time: Double
+    public var status: InstanceStatus
+    public var sharedState: JSONObject
+    /// Snapshots of executors that have state (executor id → JSON).
+    public var executorStates: JSONObject
+    /// Fan-in buffers (edge id → one list of waiting values per source).
+    public var edgeStates: JSONObject
+    public var messages: [Message]
+    public var pendingRequests: [WorkflowRequest]
+
+    /// The summary ``CheckpointStore`` lists.
+    public var summary: CheckpointSummary {
+        CheckpointSummary(id: id, parentID: parentID, instance: instance, runID: runID, reason: reason, superstep: superstep,
+                          time: time, status: status, openRequests: pendingRequests.count, messagesInFlight: messages.count)
+    }
+}
+
+/// What a list of checkpoints shows without loading their content.
+public struct CheckpointSummary: Sendable, Hashable {
+    public var id: String
+    public var parentID: String?
+    public var instance: String
+    public var runID: String?
+    public var reason: Checkpoint.Reason
+    public var superstep: Int
+    public var time: Double
+    public var status: InstanceStatus
+    public var openRequests: Int
+    public var messagesInFlight: Int
+}
+
+// MARK: - JSON
+
+extension Checkpoint: JSONRepresentable {
+    public var json: JSON {
+        [
+            "id": .string(id), "parentId": parentID.map { .string($0) } ?? .null, "instance": .string(instance),
+            "workflow": .string(workflowName), "definitionHash": .string(definitionHash),
+            "runId": runID.map { .string($0) } ?? .null, "reason": .string(reason.rawValue),
+            "superstep": .number(Double(superstep)), "time": .string(Timestamp.format(time)), "status": .string(status.rawValue),
+            "sharedState": .object(sharedState), "executorStates": .object(executorStates), "edgeStates": .object(edgeStates),
+            "messages": .array(messages.map { message in
+                var object: JSONObject = ["source": .string(message.source), "target": .string(message.target), "payload": message.payload]
+                if let request = message.request { object["request"] = request.json }
+                return .object(object)
+            }),
+            "pendingRequests": .array(pendingRequests.map(\.json)),
+            "version": 1,
+        ]
+    }
+
+    public init(json: JSON) throws {
+        let r = try JSONReader(json, path: "checkpoint")
+        let reasonName = try r.string("reason")
+        guard let reason = Reason(rawValue: reasonName) else { throw JSONShapeError(path: r.field("reason"), "unknown reason '\(reasonName)'") }
+        let statusName = try r.string("status")
+        guard let status = InstanceStatus(rawValue: statusName) else { throw JSONShapeError(path: r.field("status"), "unknown status '\(statusName)'") }
+        var messages: [Message] = []
+        for (index, element) in try r.array("messages").enumerated() {
+            let m = try JSONReader(element, path: "\(r.field("messages"))[\(index)]")
+            messages.append(Message(source: try m.string("source"), target: try m.string("target"), payload: m.object["payload"] ?? .null,
+                                    request: try m.object["request"].map { try WorkflowRequest(json: $0) }))
+        }
+        self.init(id: try r.string("id"), parentID: try r.optionalString("parentId"), instance: try r.string("instance"),
+                  workflowName: try r.string("workflow"), definitionHash: try r.string("definitionHash"),
+                  runID: try r.optionalString("runId"), reason: reason, superstep: try r.int("superstep"),
+                  time: try Timestamp.parse(try r.string("time"), path: r.field("time")), status: status,
+                  sharedState: try r.objectValue("sharedState"), executorStates: try r.objectValue("executorStates"),
+                  edgeStates: try r.objectValue("edgeStates"), messages: messages,
+                  pendingRequests: try r.array("pendingRequests").map { try WorkflowRequest(json: $0) })
+    }
+}
+
+extension CheckpointSummary: JSONRepresentable {
+    public var json: JSON {
+        ["id": .string(id), "parentId": parentID.map { .string($0) } ?? .null, "instance": .string(instance),
+         "runId": runID.map { .string($0) } ?? .null, "reason": .string(reason.rawValue), "superstep": .number(Double(superstep)),
+         "time": .string(Timestamp.format(time)), "status": .string(status.rawValue),
+         "openRequests": .number(Double(openRequests)), "messagesInFlight": .number(Double(messagesInFlight))]
+    }
+
+    public init(json: JSON) throws {
+        let r = try JSONReader(json, path: "checkpoint")
+        guard let reason = Checkpoint.Reason(rawValue: try r.string("reason")) else { throw JSONShapeError(path: r.field("reason"), "unknown reason") }
+        guard let status = InstanceStatus(rawValue: try r.string("status")) else { throw JSONShapeError(path: r.field("status"), "unknown status") }
+        self.init(id: try r.string("id"), parentID: try r.optionalString("parentId"), instance: try r.string("instance"),
+                  runID: try r.optionalString("runId"), reason: reason, superstep: try r.int("superstep"),
+                  time: try Timestamp.parse(try r.string("time"), path: r.field("time")), status: status,
+                  openRequests: try r.int("openRequests"), messagesInFlight: try r.int("messagesInFlight"))
+    }
+}

@@ -1,0 +1,59 @@
+/// Everything one step of an instance makes durable, committed together or not at all: the
+/// events it emitted, the checkpoint it wrote (if any) and the instance's status.
+///
+/// A superstep commits one batch: its events, its checkpoint and the new status. While a
+/// concurrent superstep is still running, batches of its live events are committed without a
+/// checkpoint (they are published only after that), and the boundary batch follows.
+public struct StoreBatch: Sendable {
+    public var instance: String
+    public var events: [WorkflowEvent]
+    public var checkpoint: Checkpoint?
+    public var status: InstanceStatus?
+
+    public init(instance: String, events: [WorkflowEvent], checkpoint: Checkpoint? = nil, status: InstanceStatus? = nil) {
+        self.instance = instance
+        self.events = events
+        self.checkpoint = checkpoint
+        self.status = status
+    }
+}
+
+/// Where an instance keeps its checkpoints and its event log.
+///
+/// The instance calls these methods from its actor and waits for them, so a commit's order is the
+/// events' order and nothing is published before it is stored. Implementations are expected to
+/// be quick (an in-memory copy, a local SQLite transaction).
+///
+/// A store must never hand out a reference to what it holds: a loaded checkpoint is a copy, and
+/// a live instance can never change a stored one.
+public protocol CheckpointStore: Sendable {
+    /// Commits a batch atomically.
+    func commit(_ batch: StoreBatch) throws
+
+    /// The checkpoint with `id`, or nil.
+    func checkpoint(id: String) throws -> Checkpoint?
+
+    /// The instance's checkpoints, oldest first.
+    func checkpoints(instance: String) throws -> [CheckpointSummary]
+
+    /// Deletes a checkpoint; false if there was none.
+    @discardableResult
+    func deleteCheckpoint(id: String) throws -> Bool
+
+    /// The instance's logged events with seq greater than `afterSeq`, in order, at most `limit`.
+    func events(instance: String, afterSeq: UInt64, limit: Int) throws -> [WorkflowEvent]
+}
+
+extension CheckpointStore {
+    /// The chain from `id` back to its lineage's root: `[id, parent, grandparent, ...]`.
+    public func lineage(of id: String) throws -> [CheckpointSummary] {
+        var chain: [CheckpointSummary] = []
+        var next: String? = id
+        var seen = Set<String>()
+        while let current = next, seen.insert(current).inserted, let checkpoint = try checkpoint(id: current) {
+            chain.append(checkpoint.summary)
+            next = checkpoint.parentID
+        }
+        return chain
+    }
+}

@@ -1,0 +1,78 @@
+import Synchronization
+
+/// A ``CheckpointStore`` in memory. It keeps each checkpoint as its serialized JSON bytes, so a
+/// save is a deep copy and every load decodes a fresh value: nothing a live instance holds can
+/// reach a stored checkpoint, and the stored form is exactly what a durable store would keep.
+public final class InMemoryCheckpointStore: CheckpointStore {
+    private struct Stored {
+        var summary: CheckpointSummary
+        var bytes: [UInt8]
+    }
+
+    private struct State {
+        var checkpoints: [String: Stored] = [:]
+        var order: [String: [String]] = [:]  // instance -> checkpoint ids, oldest first
+        var events: [String: [[UInt8]]] = [:]  // instance -> serialized events, in seq order
+        var eventSeqs: [String: [UInt64]] = [:]
+        var statuses: [String: InstanceStatus] = [:]
+    }
+
+    private let state = Mutex(State())
+    /// Whether to keep the event log (the daemon always does; benchmarks may not).
+    public let keepsEvents: Bool
+
+    public init(keepsEvents: Bool = true) { self.keepsEvents = keepsEvents }
+
+    public func commit(_ batch: StoreBatch) throws {
+        let stored = batch.checkpoint.map { Stored(summary: $0.summary, bytes: $0.json.serializedBytes()) }
+        let events = keepsEvents ? batch.events.map { $0.json.serializedBytes() } : []
+        state.withLock { state in
+            if let stored {
+                state.checkpoints[stored.summary.id] = stored
+                state.order[batch.instance, default: []].append(stored.summary.id)
+            }
+            if keepsEvents {
+                state.events[batch.instance, default: []].append(contentsOf: events)
+                state.eventSeqs[batch.instance, default: []].append(contentsOf: batch.events.map(\.seq))
+            }
+            if let status = batch.status { state.statuses[batch.instance] = status }
+        }
+    }
+
+    public func checkpoint(id: String) throws -> Checkpoint? {
+        guard let bytes = state.withLock({ $0.checkpoints[id]?.bytes }) else { return nil }
+        return try Checkpoint(json: try JSON(parsing: bytes))
+    }
+
+    public func checkpoints(instance: String) throws -> [CheckpointSummary] {
+        state.withLock { state in (state.order[instance] ?? []).compactMap { state.checkpoints[$0]?.summary } }
+    }
+
+    @discardableResult
+    public func deleteCheckpoint(id: String) throws -> Bool {
+        state.withLock { state in
+            guard let removed = state.checkpoints.removeValue(forKey: id) else { return false }
+            state.order[removed.summary.instance]?.removeAll { $0 == id }
+            return true
+        }
+    }
+
+    public func events(instance: String, afterSeq: UInt64, limit: Int) throws -> [WorkflowEvent] {
+        let slice: [[UInt8]] = state.withLock { state in
+            guard let seqs = state.eventSeqs[instance], let events = state.events[instance] else { return [] }
+            // seqs are increasing: binary search for the first seq > afterSeq.
+            var low = 0, high = seqs.count
+            while low < high {
+                let mid = (low + high) / 2
+                if seqs[mid] <= afterSeq { low = mid + 1 } else { high = mid }
+            }
+            return Array(events[low..<min(events.count, low + max(0, limit))])
+        }
+        return try slice.map { try WorkflowEvent(json: try JSON(parsing: $0)) }
+    }
+
+    /// The last status committed for `instance`.
+    public func status(instance: String) -> InstanceStatus? {
+        state.withLock { $0.statuses[instance] }
+    }
+}

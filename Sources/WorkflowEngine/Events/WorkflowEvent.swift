@@ -1,0 +1,208 @@
+/// Something that happened on an instance. Every event has a per-instance `seq` (strictly
+/// increasing, never reused), a time, the instance, the run where one applies, and a typed body.
+/// Its JSON form is flat: `{"seq", "time", "instance", "runId", "type", ...fields}`.
+public struct WorkflowEvent: Sendable, Hashable {
+    public var seq: UInt64
+    /// Seconds since 1970.
+    public var time: Double
+    public var instance: String
+    public var runID: String?
+    public var body: Body
+
+    public init(seq: UInt64, time: Double, instance: String, runID: String?, body: Body) {
+        self.seq = seq
+        self.time = time
+        self.instance = instance
+        self.runID = runID
+        self.body = body
+    }
+
+    /// The event's type, as it appears in JSON.
+    public var kind: Kind { body.kind }
+
+    /// Event types (DESIGN.md §3.6, plus `custom` for executor events and `instance_forked`).
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case runStarted = "run_started"
+        case status
+        case superstepStarted = "superstep_started"
+        case superstepCompleted = "superstep_completed"
+        case executorInvoked = "executor_invoked"
+        case executorCompleted = "executor_completed"
+        case executorFailed = "executor_failed"
+        case output
+        case request
+        case responseAccepted = "response_accepted"
+        case checkpointSaved = "checkpoint_saved"
+        case warning
+        case runFailed = "run_failed"
+        case instanceReset = "instance_reset"
+        case instanceRewound = "instance_rewound"
+        case instanceForked = "instance_forked"
+        case runRecovered = "run_recovered"
+        case custom
+    }
+
+    /// What started a run.
+    public enum Trigger: String, Sendable, Hashable {
+        case input, response, rewind, recovery
+    }
+
+    /// The type-specific part of an event.
+    public enum Body: Sendable, Hashable {
+        case runStarted(trigger: Trigger, input: JSON)
+        case status(InstanceStatus)
+        case superstepStarted(superstep: Int)
+        case superstepCompleted(superstep: Int)
+        case executorInvoked(executor: String, superstep: Int, message: JSON)
+        case executorCompleted(executor: String, superstep: Int)
+        case executorFailed(executor: String, superstep: Int, error: String)
+        case output(executor: String, value: JSON)
+        case request(WorkflowRequest)
+        case responseAccepted(requestID: String, executor: String, response: JSON)
+        case checkpointSaved(checkpointID: String, superstep: Int)
+        /// Something was not delivered or not evaluated; nothing is dropped silently.
+        case warning(executor: String?, reason: String, valueType: String?)
+        case runFailed(error: WorkflowError)
+        case instanceReset
+        case instanceRewound(checkpointID: String)
+        case instanceForked(fromInstance: String, checkpointID: String)
+        case runRecovered(checkpointID: String?)
+        case custom(executor: String, name: String, data: JSON)
+
+        public var kind: Kind {
+            switch self {
+            case .runStarted: .runStarted
+            case .status: .status
+            case .superstepStarted: .superstepStarted
+            case .superstepCompleted: .superstepCompleted
+            case .executorInvoked: .executorInvoked
+            case .executorCompleted: .executorCompleted
+            case .executorFailed: .executorFailed
+            case .output: .output
+            case .request: .request
+            case .responseAccepted: .responseAccepted
+            case .checkpointSaved: .checkpointSaved
+            case .warning: .warning
+            case .runFailed: .runFailed
+            case .instanceReset: .instanceReset
+            case .instanceRewound: .instanceRewound
+            case .instanceForked: .instanceForked
+            case .runRecovered: .runRecovered
+            case .custom: .custom
+            }
+        }
+    }
+}
+
+/// An instance's status (the `status` event's value).
+public enum InstanceStatus: String, Sendable, Hashable, CaseIterable {
+    case idle
+    case inProgress = "in_progress"
+    case idleWithPendingRequests = "idle_with_pending_requests"
+    case failed
+    case cancelled
+}
+
+// MARK: - JSON
+
+extension WorkflowEvent: JSONRepresentable {
+    public var json: JSON {
+        var object: JSONObject = [
+            "seq": .number(Double(seq)), "time": .string(Timestamp.format(time)),
+            "instance": .string(instance), "type": .string(kind.rawValue),
+        ]
+        if let runID { object["runId"] = .string(runID) }
+        switch body {
+        case .runStarted(let trigger, let input):
+            object["trigger"] = .string(trigger.rawValue)
+            object["input"] = input
+        case .status(let status):
+            object["status"] = .string(status.rawValue)
+        case .superstepStarted(let superstep), .superstepCompleted(let superstep):
+            object["superstep"] = .number(Double(superstep))
+        case .executorInvoked(let executor, let superstep, let message):
+            object["executor"] = .string(executor)
+            object["superstep"] = .number(Double(superstep))
+            object["message"] = message
+        case .executorCompleted(let executor, let superstep):
+            object["executor"] = .string(executor)
+            object["superstep"] = .number(Double(superstep))
+        case .executorFailed(let executor, let superstep, let error):
+            object["executor"] = .string(executor)
+            object["superstep"] = .number(Double(superstep))
+            object["error"] = .string(error)
+        case .output(let executor, let value):
+            object["executor"] = .string(executor)
+            object["value"] = value
+        case .request(let request):
+            object["request"] = request.json
+        case .responseAccepted(let requestID, let executor, let response):
+            object["requestId"] = .string(requestID)
+            object["executor"] = .string(executor)
+            object["response"] = response
+        case .checkpointSaved(let checkpointID, let superstep):
+            object["checkpointId"] = .string(checkpointID)
+            object["superstep"] = .number(Double(superstep))
+        case .warning(let executor, let reason, let valueType):
+            if let executor { object["executor"] = .string(executor) }
+            object["reason"] = .string(reason)
+            if let valueType { object["valueType"] = .string(valueType) }
+        case .runFailed(let error):
+            object["error"] = error.json
+        case .instanceReset:
+            break
+        case .instanceRewound(let checkpointID):
+            object["checkpointId"] = .string(checkpointID)
+        case .instanceForked(let fromInstance, let checkpointID):
+            object["fromInstance"] = .string(fromInstance)
+            object["checkpointId"] = .string(checkpointID)
+        case .runRecovered(let checkpointID):
+            if let checkpointID { object["checkpointId"] = .string(checkpointID) }
+        case .custom(let executor, let name, let data):
+            object["executor"] = .string(executor)
+            object["name"] = .string(name)
+            object["data"] = data
+        }
+        return .object(object)
+    }
+
+    public init(json: JSON) throws {
+        let r = try JSONReader(json, path: "event")
+        let typeName = try r.string("type")
+        guard let kind = Kind(rawValue: typeName) else { throw JSONShapeError(path: r.field("type"), "unknown event type '\(typeName)'") }
+        let body: Body
+        switch kind {
+        case .runStarted:
+            let trigger = try r.string("trigger")
+            guard let t = Trigger(rawValue: trigger) else { throw JSONShapeError(path: r.field("trigger"), "unknown trigger '\(trigger)'") }
+            body = .runStarted(trigger: t, input: r.object["input"] ?? .null)
+        case .status:
+            let name = try r.string("status")
+            guard let status = InstanceStatus(rawValue: name) else { throw JSONShapeError(path: r.field("status"), "unknown status '\(name)'") }
+            body = .status(status)
+        case .superstepStarted: body = .superstepStarted(superstep: try r.int("superstep"))
+        case .superstepCompleted: body = .superstepCompleted(superstep: try r.int("superstep"))
+        case .executorInvoked:
+            body = .executorInvoked(executor: try r.string("executor"), superstep: try r.int("superstep"), message: r.object["message"] ?? .null)
+        case .executorCompleted: body = .executorCompleted(executor: try r.string("executor"), superstep: try r.int("superstep"))
+        case .executorFailed:
+            body = .executorFailed(executor: try r.string("executor"), superstep: try r.int("superstep"), error: try r.string("error"))
+        case .output: body = .output(executor: try r.string("executor"), value: r.object["value"] ?? .null)
+        case .request: body = .request(try WorkflowRequest(json: try r.value("request")))
+        case .responseAccepted:
+            body = .responseAccepted(requestID: try r.string("requestId"), executor: try r.string("executor"), response: r.object["response"] ?? .null)
+        case .checkpointSaved: body = .checkpointSaved(checkpointID: try r.string("checkpointId"), superstep: try r.int("superstep"))
+        case .warning:
+            body = .warning(executor: try r.optionalString("executor"), reason: try r.string("reason"), valueType: try r.optionalString("valueType"))
+        case .runFailed: body = .runFailed(error: try WorkflowError(json: try r.value("error")))
+        case .instanceReset: body = .instanceReset
+        case .instanceRewound: body = .instanceRewound(checkpointID: try r.string("checkpointId"))
+        case .instanceForked: body = .instanceForked(fromInstance: try r.string("fromInstance"), checkpointID: try r.string("checkpointId"))
+        case .runRecovered: body = .runRecovered(checkpointID: try r.optionalString("checkpointId"))
+        case .custom: body = .custom(executor: try r.string("executor"), name: try r.string("name"), data: r.object["data"] ?? .null)
+        }
+        guard let seq = try r.value("seq").doubleValue, seq >= 0 else { throw JSONShapeError(path: r.field("seq"), "expected a sequence number") }
+        self.init(seq: UInt64(seq), time: try Timestamp.parse(try r.string("time"), path: r.field("time")),
+                  instance: try r.string("instance"), runID: try r.optionalString("runId"), body: body)
+    }
+}

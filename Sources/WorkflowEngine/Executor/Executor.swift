@@ -1,0 +1,64 @@
+/// A node of a workflow graph: it handles the messages delivered to it, one at a time, and acts
+/// through its ``ExecutorContext`` (send, yield outputs, stage shared state, raise requests, emit
+/// events).
+///
+/// Executors are values. Each instance gets its own executors from the factories registered with
+/// ``WorkflowBuilder``, so nothing is shared between instances, and a superstep works on a copy:
+/// if the superstep fails, the copy is dropped and the executor is as it was at the last boundary.
+///
+/// Executor state that must survive a restart goes through ``snapshot()`` / ``restore(from:)``
+/// (JSON, so checkpoints stay inspectable). Reset builds a fresh executor from its factory.
+public protocol Executor: Sendable {
+    /// Handles one message delivered in the current superstep.
+    mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws
+
+    /// Handles the accepted response to a request this executor raised. The default sends
+    /// `{"requestId", "request", "response"}` on to the executor's outgoing edges.
+    mutating func handleResponse(_ response: JSON, to request: WorkflowRequest, context: inout ExecutorContext) async throws
+
+    /// The executor's own state as JSON, for checkpoints. The default (`null`) suits stateless executors.
+    func snapshot() throws -> JSON
+
+    /// Restores the state that ``snapshot()`` produced. Called on a fresh executor from the factory.
+    mutating func restore(from snapshot: JSON) throws
+
+    /// Whether a superstep in which this executor is the only one with work may run it directly on
+    /// the instance's actor (about 0.4 µs) instead of in a child task (about 4 µs). Return `false`
+    /// for executors that wait on processes or other workflows, so that their events stream live
+    /// during the superstep. Both paths have the same semantics.
+    var runsInline: Bool { get }
+}
+
+extension Executor {
+    public mutating func handleResponse(_ response: JSON, to request: WorkflowRequest, context: inout ExecutorContext) async throws {
+        context.send(["requestId": .string(request.id), "request": request.payload, "response": response])
+    }
+
+    public func snapshot() throws -> JSON { .null }
+
+    public mutating func restore(from snapshot: JSON) throws {}
+
+    public var runsInline: Bool { true }
+}
+
+/// A stateless executor made from a closure.
+///
+/// ```swift
+/// builder.addExecutor("double") { FunctionExecutor { message, context in
+///     context.send(.number((message.doubleValue ?? 0) * 2))
+/// } }
+/// ```
+public struct FunctionExecutor: Executor {
+    public typealias Body = @Sendable (JSON, inout ExecutorContext) async throws -> Void
+    private let body: Body
+    public let runsInline: Bool
+
+    public init(runsInline: Bool = true, _ body: @escaping Body) {
+        self.body = body
+        self.runsInline = runsInline
+    }
+
+    public mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
+        try await body(message, &context)
+    }
+}

@@ -1,0 +1,51 @@
+/// A human-in-the-loop request: raised by an executor, answered through
+/// ``WorkflowInstance/respond(to:with:)``, and delivered back to the same executor.
+public struct WorkflowRequest: Sendable, Hashable {
+    /// Unique within the instance.
+    public var id: String
+    /// The executor that raised it and that receives the response.
+    public var executor: String
+    /// What the person is asked (a prompt, a draft, anything JSON).
+    public var payload: JSON
+    /// The JSON Schema the response must satisfy (`true` accepts anything).
+    public var schema: JSON
+    /// The run that raised it.
+    public var runID: String
+    /// The instance superstep in which it was raised.
+    public var superstep: Int
+    /// When it was raised (seconds since 1970).
+    public var time: Double
+
+    public init(id: String, executor: String, payload: JSON, schema: JSON, runID: String, superstep: Int, time: Double) {
+        self.id = id
+        self.executor = executor
+        self.payload = payload
+        self.schema = schema
+        self.runID = runID
+        self.superstep = superstep
+        self.time = time
+    }
+}
+
+extension WorkflowRequest: JSONRepresentable {
+    public var json: JSON {
+        ["id": .string(id), "executor": .string(executor), "payload": payload, "schema": schema,
+         "runId": .string(runID), "superstep": .number(Double(superstep)), "time": .string(Timestamp.format(time))]
+    }
+
+    public init(json: JSON) throws {
+        let reader = try JSONReader(json, path: "request")
+        self.init(id: try reader.string("id"), executor: try reader.string("executor"),
+                  payload: reader.object["payload"] ?? .null, schema: reader.object["schema"] ?? true,
+                  runID: try reader.string("runId"), superstep: try reader.int("superstep"),
+                  time: try Timestamp.parse(try reader.string("time"), path: reader.field("time")))
+    }
+}
+
+/// Checks a response against a request's schema before the instance accepts it. The JSON Schema
+/// library provides the real one; without a validator every response is accepted.
+public protocol ResponseValidator: Sendable {
+    /// The problems with `response`, each naming where it is ("/approved: expected boolean, got
+    /// string"); empty when the response is valid.
+    func problems(in response: JSON, against schema: JSON) -> [String]
+}

@@ -1,0 +1,75 @@
+/// A validated, immutable workflow graph: executors (as factories), edges, start executor, limits.
+/// Build one with ``WorkflowBuilder``; create instances of it with ``WorkflowInstance``.
+public struct Workflow: Sendable {
+    public typealias Factory = @Sendable () throws -> any Executor
+
+    /// The definition's name.
+    public let name: String
+    public let start: String
+    /// Superstep budget of each run (a continuation after a response gets a fresh one).
+    public let maxSupersteps: Int
+    /// Executor ids, sorted; an executor's index is its position here, so index order is id order.
+    public let executorIDs: [String]
+    /// If set, only these executors' yields are workflow outputs; others' become warnings.
+    public let outputExecutors: Set<String>?
+    public let edges: [Edge]
+    /// SHA-256 (hex) of everything that changes behaviour: start, limits, executors' kinds and
+    /// configurations, edges with their conditions, outputs. Not the name.
+    public let graphHash: String
+
+    let factories: [Factory]
+    let startIndex: Int
+    let indexByID: [String: Int]
+    /// Edge indices leaving each executor (by executor index).
+    let outgoing: [[Int]]
+    /// For each edge: executor indices of its targets (same order as `Edge.targets`).
+    let edgeTargetIndices: [[Int]]
+    /// For fan-in edges: source id → position in the source list.
+    let fanInPositions: [Int: [String: Int]]
+
+    init(name: String, start: String, maxSupersteps: Int, executors: [(id: String, kind: String, config: JSON, factory: Factory)],
+         edges: [Edge], outputExecutors: Set<String>?) {
+        let sorted = executors.sorted { JSON.codepointLess($0.id, $1.id) }
+        self.name = name
+        self.start = start
+        self.maxSupersteps = maxSupersteps
+        self.executorIDs = sorted.map(\.id)
+        self.factories = sorted.map(\.factory)
+        self.outputExecutors = outputExecutors
+        self.edges = edges
+        var indexByID: [String: Int] = [:]
+        for (index, id) in executorIDs.enumerated() { indexByID[id] = index }
+        self.indexByID = indexByID
+        self.startIndex = indexByID[start]!
+        var outgoing = [[Int]](repeating: [], count: sorted.count)
+        var fanInPositions: [Int: [String: Int]] = [:]
+        for (edgeIndex, edge) in edges.enumerated() {
+            for source in edge.sources { outgoing[indexByID[source]!].append(edgeIndex) }
+            if case .fanIn(let from, _) = edge {
+                var positions: [String: Int] = [:]
+                for (position, source) in from.enumerated() { positions[source] = position }
+                fanInPositions[edgeIndex] = positions
+            }
+        }
+        self.outgoing = outgoing
+        self.edgeTargetIndices = edges.map { $0.targets.map { indexByID[$0]! } }
+        self.fanInPositions = fanInPositions
+
+        let signature: JSON = [
+            "start": .string(start),
+            "maxSupersteps": .number(Double(maxSupersteps)),
+            "executors": .object(Dictionary(uniqueKeysWithValues: sorted.map { ($0.id, ["kind": .string($0.kind), "config": $0.config]) })),
+            "edges": .array(edges.map(\.signature)),
+            "outputs": outputExecutors.map { .array($0.sorted().map { .string($0) }) } ?? .null,
+        ]
+        self.graphHash = SHA256.hexDigest(signature.serializedBytes())
+    }
+
+    /// The index of executor `id`, if the graph has it.
+    func index(of id: String) -> Int? { indexByID[id] }
+
+    /// Builds a fresh set of executors, one per id, from the factories.
+    func makeExecutors() throws -> [any Executor] {
+        try factories.map { try $0() }
+    }
+}

@@ -1,0 +1,124 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Wall-clock time as seconds since 1970, and its RFC 3339 text (UTC, milliseconds).
+public enum Timestamp {
+    /// Now, in seconds since 1970.
+    public static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    /// `2026-11-22T04:28:52.123Z`.
+    public static func format(_ seconds: Double) -> String {
+        let millis = Int64((seconds * 1000).rounded(.down))
+        var days = millis / 86_400_000
+        var rest = millis % 86_400_000
+        if rest < 0 { rest += 86_400_000; days -= 1 }
+        // Civil date from days (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let hour = rest / 3_600_000, minute = rest / 60_000 % 60, second = rest / 1000 % 60, ms = rest % 1000
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(ms, 3))Z"
+    }
+
+    /// Reads the text ``format(_:)`` writes (also without fraction, or with an offset of `Z`).
+    public static func parse(_ text: String, path: String = "time") throws -> Double {
+        let b = Array(text.utf8)
+        func num(_ from: Int, _ count: Int) -> Int64? {
+            guard from + count <= b.count else { return nil }
+            var v: Int64 = 0
+            for i in from..<(from + count) {
+                guard b[i] >= 48 && b[i] <= 57 else { return nil }
+                v = v * 10 + Int64(b[i] - 48)
+            }
+            return v
+        }
+        guard b.count >= 20, let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2),
+              let mi = num(14, 2), let s = num(17, 2), b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58
+        else { throw JSONShapeError(path: path, "expected an RFC 3339 time like 2026-11-22T04:28:52.123Z") }
+        var fraction = 0.0
+        var index = 19
+        if b[index] == 46 {
+            index += 1
+            var scale = 0.1
+            while index < b.count, b[index] >= 48, b[index] <= 57 {
+                fraction += Double(b[index] - 48) * scale
+                scale /= 10
+                index += 1
+            }
+        }
+        guard index == b.count - 1, b[index] == 90 else { throw JSONShapeError(path: path, "expected a UTC time ending in Z") }
+        let yy = mo <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return Double(days * 86400 + h * 3600 + mi * 60 + s) + fraction
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+}
+
+/// Random identifiers: a type letter and 14 base-32 characters (70 random bits), e.g.
+/// `r7kq2m9xv4c8td3`. Fifteen bytes fit in Swift's small-string form, so an id costs no
+/// allocation or reference counting however often events and contexts copy it; 70 bits make a
+/// collision among even billions of ids improbable.
+public enum Identifier {
+    /// A new id starting with `prefix` (`r` runs, `c` checkpoints, `q` requests).
+    public static func make(_ prefix: Character = "x") -> String {
+        var value = generator.withLock { $0.next() }
+        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
+        var bytes: [UInt8] = [prefix.asciiValue ?? UInt8(ascii: "x")]
+        bytes.reserveCapacity(15)
+        for _ in 0..<14 {
+            bytes.append(alphabet[Int(value & 31)])
+            value >>= 5
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// xoshiro256** seeded once from the system generator (a syscall per id would cost more
+    /// than the superstep it names).
+    struct Xoshiro: Sendable {
+        var s: (UInt64, UInt64, UInt64, UInt64)
+
+        init() {
+            var system = SystemRandomNumberGenerator()
+            s = (system.next(), system.next(), system.next(), system.next())
+            if s == (0, 0, 0, 0) { s.0 = 1 }
+        }
+
+        mutating func next() -> UInt64 {
+            let result = rotl(s.1 &* 5, 7) &* 9
+            let t = s.1 << 17
+            s.2 ^= s.0
+            s.3 ^= s.1
+            s.1 ^= s.2
+            s.0 ^= s.3
+            s.2 ^= t
+            s.3 = rotl(s.3, 45)
+            return result
+        }
+
+        private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    }
+
+    static let generator = Mutex(Xoshiro())
+}

@@ -1,0 +1,76 @@
+/// An error from the engine. Its ``code`` is what callers switch on (and what the daemon maps to a
+/// JSON-RPC error code); ``message`` is a sentence a person understands; ``details`` carries the
+/// facts as JSON (which instance, which executors, which schema path).
+public struct WorkflowError: Error, Hashable, Sendable {
+    /// What kind of error this is. New codes can be added without breaking `switch` statements.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case invalidGraph, instanceBusy, requestNotFound, responseInvalid, checkpointNotFound,
+                 checkpointIncompatible, runNotFound, superstepLimitExceeded, executorFailed,
+                 cancelled, storeFailed, invalidCheckpoint, instanceExists, noStore
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The workflow graph is not valid (the message lists every problem).
+        public static let invalidGraph = Code(.invalidGraph)
+        /// A run is active (or a reset/rewind is in progress) and the instance does not queue.
+        public static let instanceBusy = Code(.instanceBusy)
+        /// No open request has that id (never raised, already answered, or reset away).
+        public static let requestNotFound = Code(.requestNotFound)
+        /// The response does not satisfy the request's schema.
+        public static let responseInvalid = Code(.responseInvalid)
+        public static let checkpointNotFound = Code(.checkpointNotFound)
+        /// The checkpoint was written by a different definition (graph hash).
+        public static let checkpointIncompatible = Code(.checkpointIncompatible)
+        public static let runNotFound = Code(.runNotFound)
+        /// A run used up its superstep budget with messages still in flight.
+        public static let superstepLimitExceeded = Code(.superstepLimitExceeded)
+        /// An executor threw; the run failed.
+        public static let executorFailed = Code(.executorFailed)
+        /// The run or operation was cancelled.
+        public static let cancelled = Code(.cancelled)
+        /// The checkpoint store could not commit.
+        public static let storeFailed = Code(.storeFailed)
+        /// A checkpoint's content could not be restored (shape or executor snapshot).
+        public static let invalidCheckpoint = Code(.invalidCheckpoint)
+        public static let instanceExists = Code(.instanceExists)
+        /// The operation needs a checkpoint store and the instance has none.
+        public static let noStore = Code(.noStore)
+
+        /// The code's name, e.g. `instanceBusy`.
+        public var description: String { base.rawValue }
+    }
+
+    public var code: Code
+    public var message: String
+    public var details: JSON
+
+    public init(_ code: Code, _ message: String, details: JSON = .null) {
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+}
+
+extension WorkflowError: CustomStringConvertible {
+    public var description: String { "\(code): \(message)" }
+}
+
+extension WorkflowError: JSONRepresentable {
+    public var json: JSON {
+        var object: JSONObject = ["code": .string(code.description), "message": .string(message)]
+        if !details.isNull { object["details"] = details }
+        return .object(object)
+    }
+
+    public init(json: JSON) throws {
+        let reader = try JSONReader(json, path: "error")
+        let name = try reader.string("code")
+        let codes: [Code] = [.invalidGraph, .instanceBusy, .requestNotFound, .responseInvalid, .checkpointNotFound,
+                             .checkpointIncompatible, .runNotFound, .superstepLimitExceeded, .executorFailed,
+                             .cancelled, .storeFailed, .invalidCheckpoint, .instanceExists, .noStore]
+        self.init(codes.first { $0.description == name } ?? .executorFailed,
+                  try reader.string("message"), details: reader.object["details"] ?? .null)
+    }
+}
