@@ -197,11 +197,13 @@ enum EngineWorkloads {
     }
 
     /// 10,000 idle chain100 instances, each run once: µs to create and run one, and the RSS
-    /// growth per instance.
+    /// growth per instance. Every repetition's instances stay alive, so each one's growth is
+    /// new memory (freed memory would be reused and hide the cost).
     static func instances10k() async throws -> Report {
         let workflow = try chainWorkflow(length: 100)
         var samples: [Double] = []
         var kibPerInstance: [Double] = []
+        var kept: [[WorkflowInstance]] = []
         for rep in 0..<3 {
             let before = residentKiB()
             var instances: [WorkflowInstance] = []
@@ -215,7 +217,9 @@ enum EngineWorkloads {
             samples.append((nowMicros() - start) / 10_000)
             kibPerInstance.append((residentKiB() - before) / 10_000)
             precondition(instances.count == 10_000)
+            kept.append(instances)
         }
+        precondition(kept.count == 3)
         let sorted = kibPerInstance.sorted()
         return Report(unit: "instance", samples: samples, extra: [("kib_per_instance", format(sorted[sorted.count / 2]))])
     }

@@ -66,7 +66,7 @@ public final class InMemoryCheckpointStore: CheckpointStore {
                 let mid = (low + high) / 2
                 if seqs[mid] <= afterSeq { low = mid + 1 } else { high = mid }
             }
-            return Array(events[low..<min(events.count, low + max(0, limit))])
+            return Array(events[low..<(low + min(events.count - low, max(0, limit)))])
         }
         return try slice.map { try WorkflowEvent(json: try JSON(parsing: $0)) }
     }

@@ -71,9 +71,7 @@ extension WorkflowInstance {
         runs[runID]?.streams = []
         runs[runID]?.phase = .running
         do {
-            if state.status == .failed || state.status == .cancelled {
-                discardLeftovers(runID: runID, includingRequests: trigger == .input)
-            }
+            if trigger != .rewind { discardLeftovers(runID: runID, trigger: trigger) }
             if state.executors == nil { state.executors = try workflow.makeExecutors() }
             state.inFlight += seed
             state.status = .inProgress
@@ -95,21 +93,29 @@ extension WorkflowInstance {
     /// Whether the active run should stop: its task was cancelled or ``cancel()`` was called.
     var runCancelled: Bool { cancelRequested || Task.isCancelled }
 
-    /// A new run on a failed or cancelled instance drops that run's in-flight messages (and, for a
-    /// fresh input, its open requests), saying so in a warning.
-    func discardLeftovers(runID: String, includingRequests: Bool) {
+    /// What a new run drops, saying so in a warning: after a failed or cancelled run, its
+    /// in-flight messages (and, for a fresh input, its open requests); for any fresh input, values
+    /// left waiting in fan-in buffers (they belong to earlier runs, not to this one).
+    func discardLeftovers(runID: String, trigger: WorkflowEvent.Trigger) {
         var dropped: [String] = []
-        if !state.inFlight.isEmpty {
-            let targets = state.inFlight.map { workflow.executorIDs[$0.target] }
-            dropped.append("\(state.inFlight.count) message(s) in flight to \(Set(targets).sorted().joined(separator: ", "))")
-            state.inFlight = []
+        if state.status == .failed || state.status == .cancelled {
+            if !state.inFlight.isEmpty {
+                let targets = state.inFlight.map { workflow.executorIDs[$0.target] }
+                dropped.append("\(state.inFlight.count) message(s) in flight to \(Set(targets).sorted().joined(separator: ", "))")
+                state.inFlight = []
+            }
+            if trigger == .input && !state.pending.isEmpty {
+                dropped.append("open request(s) \(state.sortedPending.map(\.id).joined(separator: ", "))")
+                state.pending = [:]
+            }
         }
-        if includingRequests && !state.pending.isEmpty {
-            dropped.append("open request(s) \(state.sortedPending.map(\.id).joined(separator: ", "))")
-            state.pending = [:]
+        if trigger == .input && !state.fanIn.isEmpty {
+            let edges = state.fanIn.keys.map { workflow.edges[$0].id }.sorted()
+            dropped.append("values waiting in fan-in \(edges.joined(separator: ", "))")
+            state.fanIn = [:]
         }
         if !dropped.isEmpty {
-            sink.emit(runID: runID, .warning(executor: nil, reason: "discarded what the \(state.status.rawValue) run left: " + dropped.joined(separator: "; "), valueType: nil))
+            sink.emit(runID: runID, .warning(executor: nil, reason: "discarded what the previous (\(state.status.rawValue)) run left: " + dropped.joined(separator: "; "), valueType: nil))
         }
     }
 

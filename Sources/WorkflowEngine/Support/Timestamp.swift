@@ -5,18 +5,20 @@ import Glibc
 import Darwin
 #endif
 
-/// Wall-clock time as seconds since 1970, and its RFC 3339 text (UTC, milliseconds).
+/// Wall-clock time as seconds since 1970 in whole milliseconds, and its RFC 3339 text (UTC,
+/// milliseconds). Times are kept at the precision they are written with, so a value read back
+/// from JSON equals the one written.
 public enum Timestamp {
-    /// Now, in seconds since 1970.
+    /// Now, in seconds since 1970 (whole milliseconds).
     public static func now() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+        return Double(Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000) / 1000
     }
 
     /// `2026-11-22T04:28:52.123Z`.
     public static func format(_ seconds: Double) -> String {
-        let millis = Int64((seconds * 1000).rounded(.down))
+        let millis = Int64((seconds * 1000).rounded())
         var days = millis / 86_400_000
         var rest = millis % 86_400_000
         if rest < 0 { rest += 86_400_000; days -= 1 }
@@ -49,16 +51,17 @@ public enum Timestamp {
         guard b.count >= 20, let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2),
               let mi = num(14, 2), let s = num(17, 2), b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58
         else { throw JSONShapeError(path: path, "expected an RFC 3339 time like 2026-11-22T04:28:52.123Z") }
-        var fraction = 0.0
+        var millis: Int64 = 0
         var index = 19
         if b[index] == 46 {
             index += 1
-            var scale = 0.1
+            var digits = 0
             while index < b.count, b[index] >= 48, b[index] <= 57 {
-                fraction += Double(b[index] - 48) * scale
-                scale /= 10
+                if digits < 3 { millis = millis * 10 + Int64(b[index] - 48) }
+                digits += 1
                 index += 1
             }
+            for _ in digits..<max(digits, 3) { millis *= 10 }
         }
         guard index == b.count - 1, b[index] == 90 else { throw JSONShapeError(path: path, "expected a UTC time ending in Z") }
         let yy = mo <= 2 ? y - 1 : y
@@ -67,7 +70,9 @@ public enum Timestamp {
         let doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146_097 + doe - 719_468
-        return Double(days * 86400 + h * 3600 + mi * 60 + s) + fraction
+        let seconds: Int64 = days * 86400 + h * 3600 + mi * 60 + s
+        let total: Int64 = seconds * 1000 + millis
+        return Double(total) / 1000
     }
 
     private static func pad(_ value: Int64, _ width: Int) -> String {
