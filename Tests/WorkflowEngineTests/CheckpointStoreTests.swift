@@ -74,6 +74,7 @@ struct CheckpointStoreTests {
         let bodies: [WorkflowEvent.Body] = [
             .runStarted(trigger: .input, input: [1]), .status(.idleWithPendingRequests), .superstepStarted(superstep: 1),
             .superstepCompleted(superstep: 1), .executorInvoked(executor: "a", superstep: 1, message: "m"),
+            .executorInvoked(executor: "a", superstep: 2, message: true, requestID: "q1"),
             .executorCompleted(executor: "a", superstep: 1), .executorFailed(executor: "a", superstep: 1, error: "boom"),
             .output(executor: "a", value: ["o": 1]), .request(request), .responseAccepted(requestID: "q1", executor: "a", response: true),
             .checkpointSaved(checkpointID: "c1", superstep: 1), .warning(executor: "a", reason: "why", valueType: "string"),

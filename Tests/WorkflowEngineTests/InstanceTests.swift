@@ -143,7 +143,7 @@ struct InstanceTests {
         #expect(Set(result.outputs) == [["answer": "yes"], "work done"])
         // The response was handled in superstep 3, the first boundary after it was accepted.
         let events = try await instance.events(afterSeq: 0)
-        let answered = events.first { if case .executorInvoked("ask", 3, "yes") = $0.body { true } else { false } }
+        let answered = events.first { if case .executorInvoked("ask", 3, "yes", request.id) = $0.body { true } else { false } }
         #expect(answered != nil)
     }
 
@@ -198,6 +198,7 @@ struct InstanceTests {
         #expect(try await handle.result().outputs == ["one"])
         let seen = await collect(stream) { $0.runID == handle.runID && isTerminalStatus($0) }
         #expect(seen.first?.kind == .instanceRewound)
+        #expect(seen.compactMap(\.statusValue) == [.inProgress, .idle])  // no "idle" before the run continues
         #expect(seen.contains { if case .runStarted(.rewind, _) = $0.body { true } else { false } })
         let now = try await instance.checkpoints()
         let branch = now.dropFirst(list.count)

@@ -269,7 +269,7 @@ struct ReferenceDefectTests {
         let events = await collect(fresh.events) { _ in false }
         #expect(try await fresh.result().outputs == ["clean"])
         let invoked = events.compactMap { e -> String? in
-            if case .executorInvoked(let executor, _, let message) = e.body { return "\(executor):\(message)" }
+            if case .executorInvoked(let executor, _, let message, _) = e.body { return "\(executor):\(message)" }
             return nil
         }
         #expect(invoked == ["a:\"clean\"", "b:\"clean\""])

@@ -20,7 +20,7 @@ struct SuperstepTests {
             switch event.body {
             case .superstepStarted(let n): "start#\(n)"
             case .superstepCompleted(let n): "done#\(n)"
-            case .executorInvoked(let e, let n, _): "invoke:\(e)@\(n)"
+            case .executorInvoked(let e, let n, _, _): "invoke:\(e)@\(n)"
             case .executorCompleted(let e, _): "completed:\(e)"
             case .output(let e, let v): "output:\(e)=\(v)"
             case .status(let s): "status:\(s.rawValue)"
@@ -160,7 +160,7 @@ struct SuperstepTests {
         let events = await collect(handle.events) { _ in false }
         #expect(try await handle.result().outputs == [[21, 11]])
         let joinSupersteps = events.compactMap { e -> Int? in
-            if case .executorInvoked("join", let n, _) = e.body { return n }
+            if case .executorInvoked("join", let n, _, _) = e.body { return n }
             return nil
         }
         #expect(joinSupersteps == [4])

@@ -53,7 +53,8 @@ public struct WorkflowEvent: Sendable, Hashable {
         case status(InstanceStatus)
         case superstepStarted(superstep: Int)
         case superstepCompleted(superstep: Int)
-        case executorInvoked(executor: String, superstep: Int, message: JSON)
+        /// `requestID` is set when the message is the response to that request.
+        case executorInvoked(executor: String, superstep: Int, message: JSON, requestID: String? = nil)
         case executorCompleted(executor: String, superstep: Int)
         case executorFailed(executor: String, superstep: Int, error: String)
         case output(executor: String, value: JSON)
@@ -120,10 +121,11 @@ extension WorkflowEvent: JSONRepresentable {
             object["status"] = .string(status.rawValue)
         case .superstepStarted(let superstep), .superstepCompleted(let superstep):
             object["superstep"] = .number(Double(superstep))
-        case .executorInvoked(let executor, let superstep, let message):
+        case .executorInvoked(let executor, let superstep, let message, let requestID):
             object["executor"] = .string(executor)
             object["superstep"] = .number(Double(superstep))
             object["message"] = message
+            if let requestID { object["requestId"] = .string(requestID) }
         case .executorCompleted(let executor, let superstep):
             object["executor"] = .string(executor)
             object["superstep"] = .number(Double(superstep))
@@ -183,7 +185,8 @@ extension WorkflowEvent: JSONRepresentable {
         case .superstepStarted: body = .superstepStarted(superstep: try r.int("superstep"))
         case .superstepCompleted: body = .superstepCompleted(superstep: try r.int("superstep"))
         case .executorInvoked:
-            body = .executorInvoked(executor: try r.string("executor"), superstep: try r.int("superstep"), message: r.object["message"] ?? .null)
+            body = .executorInvoked(executor: try r.string("executor"), superstep: try r.int("superstep"), message: r.object["message"] ?? .null,
+                                    requestID: try r.optionalString("requestId"))
         case .executorCompleted: body = .executorCompleted(executor: try r.string("executor"), superstep: try r.int("superstep"))
         case .executorFailed:
             body = .executorFailed(executor: try r.string("executor"), superstep: try r.int("superstep"), error: try r.string("error"))

@@ -134,10 +134,11 @@ extension WorkflowInstance {
         return checkpoint
     }
 
-    /// Swaps a restored state in, once its announcement is committed (atomic).
+    /// Swaps a restored state in, once its announcement is committed (atomic). If work is in
+    /// flight, the run that continues it announces the status instead.
     private func swapIn(_ restored: InstanceState, announcing body: WorkflowEvent.Body) throws {
         sink.emit(runID: nil, body)
-        sink.emit(runID: nil, .status(restored.status))
+        if restored.inFlight.isEmpty { sink.emit(runID: nil, .status(restored.status)) }
         let saved = state
         let savedInbox = inbox
         state = restored

@@ -277,7 +277,8 @@ extension WorkflowInstance {
     static func invoke(_ executor: inout any Executor, id: String, messages: [PendingMessage], context: inout ExecutorContext) async throws {
         let sink = context.sink
         for message in messages {
-            sink.emit(runID: context.runID, .executorInvoked(executor: id, superstep: context.superstep, message: message.payload))
+            sink.emit(runID: context.runID, .executorInvoked(executor: id, superstep: context.superstep, message: message.payload,
+                                                             requestID: message.request?.id))
             do {
                 if let request = message.request {
                     try await executor.handleResponse(message.payload, to: request, context: &context)
