@@ -58,12 +58,12 @@ public struct WorkflowEvent: Sendable, Hashable {
         case executorCompleted(executor: String, superstep: Int)
         case executorFailed(executor: String, superstep: Int, error: String)
         case output(executor: String, value: JSON)
-        case request(WorkflowRequest)
+        indirect case request(WorkflowRequest)
         case responseAccepted(requestID: String, executor: String, response: JSON)
         case checkpointSaved(checkpointID: String, superstep: Int)
         /// Something was not delivered or not evaluated; nothing is dropped silently.
         case warning(executor: String?, reason: String, valueType: String?)
-        case runFailed(error: WorkflowError)
+        indirect case runFailed(error: WorkflowError)
         case instanceReset
         case instanceRewound(checkpointID: String)
         case instanceForked(fromInstance: String, checkpointID: String)
