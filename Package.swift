@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "WorkflowEngine", targets: ["WorkflowEngine"]),
+        .library(name: "JMESPath", targets: ["JMESPath"]),
         .executable(name: "workflowd", targets: ["workflowd"]),
         .executable(name: "workflowd-bench", targets: ["workflowd-bench"]),
     ],
@@ -19,8 +20,12 @@ let package = Package(
         // The pure engine: graph, executors, supersteps, state, requests, events, checkpoints.
         // It imports nothing of ours and no NIO, SQLite or libsystemd.
         .target(name: "WorkflowEngine", swiftSettings: strictSettings),
+        // JMESPath over the engine's JSON values (conditions, selections, transforms).
+        .target(name: "JMESPath", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
         .executableTarget(name: "workflowd", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
-        .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
+        .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "JMESPath"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
+        .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "WorkflowEngine"], exclude: ["Fixtures"],
+                    swiftSettings: strictSettings),
     ]
 )

@@ -10,7 +10,17 @@ import WorkflowEngine
 /// `workload=chain100 unit=superstep median_us=1.7 min_us=1.5 max_us=2.4 reps=7`
 @main
 struct Bench {
-    static let workloads: [(name: String, run: @Sendable () async throws -> Report)] = [
+    typealias Workload = (name: String, run: @Sendable () async throws -> Report)
+
+    static let workloads: [Workload] = {
+        var all: [Workload] = engineWorkloads
+        let condition: @Sendable () async throws -> Report = { try JMESPathWorkloads.condition() }
+        all.append(("jmespath_condition", condition))
+        all.append(contentsOf: JMESPathWorkloads.suiteWorkloads())
+        return all
+    }()
+
+    static let engineWorkloads: [(name: String, run: @Sendable () async throws -> Report)] = [
         ("chain100", EngineWorkloads.chain100),
         ("fanout100", EngineWorkloads.fanout100),
         ("loop10k", EngineWorkloads.loop10k),
