@@ -16,6 +16,8 @@ struct Bench {
         var all: [Workload] = engineWorkloads
         let condition: @Sendable () async throws -> Report = { try JMESPathWorkloads.condition() }
         all.append(("jmespath_condition", condition))
+        let response: @Sendable () async throws -> Report = { try JMESPathWorkloads.schemaResponse() }
+        all.append(("jsonschema_response", response))
         all.append(contentsOf: JMESPathWorkloads.suiteWorkloads())
         return all
     }()

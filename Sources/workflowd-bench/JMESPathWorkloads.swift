@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import JMESPath
+import JSONSchema
 import WorkflowEngine
 
 /// The JMESPath workloads: the compliance suite's benchmark cases (`bench: parse` compiles,
@@ -43,6 +44,17 @@ enum JMESPathWorkloads {
         }
         precondition(matched > 0)
         return Report(unit: "evaluation", samples: samples)
+    }
+
+    /// A typical human-in-the-loop response checked against its request's schema (compiled once).
+    static func schemaResponse() throws -> Report {
+        let schema = try JSONSchema(["type": "object", "required": ["approved"], "additionalProperties": false,
+                                     "properties": ["approved": ["type": "boolean"], "note": ["type": "string", "maxLength": 200]]])
+        let response: JSON = ["approved": true, "note": "looks good"]
+        var valid = 0
+        let samples = try measure { if schema.isValid(response) { valid += 1 } }
+        precondition(valid > 0)
+        return Report(unit: "validation", samples: samples)
     }
 
     /// One workload per case of the suite's benchmarks.json.

@@ -3,7 +3,8 @@
 ///
 /// Numbers are IEEE doubles (as in JavaScript and JMESPath); integral values up to 2^53 print
 /// without a fraction. Objects are unordered; ``serialized(sortedKeys:)`` sorts keys so output is
-/// canonical.
+/// canonical. Strings are equal when their code points are (as JSON says), not when Swift would
+/// call them canonically equivalent: "é" and "e\u{301}" are different JSON strings.
 public enum JSON: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -15,6 +16,36 @@ public enum JSON: Sendable, Hashable {
 
 /// A JSON object's storage.
 public typealias JSONObject = [String: JSON]
+
+extension JSON {
+    public static func == (lhs: JSON, rhs: JSON) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)):
+            guard a.count == b.count else { return false }
+            for (key, value) in a {
+                guard let other = b[key], other == value else { return false }
+            }
+            return true
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(1); hasher.combine(b)
+        case .number(let n): hasher.combine(2); hasher.combine(n)
+        case .string(let s): hasher.combine(3); hasher.combine(s)
+        case .array(let a): hasher.combine(4); hasher.combine(a)
+        case .object(let o): hasher.combine(5); hasher.combine(o)
+        }
+    }
+}
 
 extension JSON {
     /// The JSON type name of this value, as JSON Schema and JMESPath spell it
