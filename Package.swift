@@ -14,8 +14,12 @@ let package = Package(
         .library(name: "WorkflowEngine", targets: ["WorkflowEngine"]),
         .library(name: "JMESPath", targets: ["JMESPath"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
+        .library(name: "WorkflowStore", targets: ["WorkflowStore"]),
         .executable(name: "workflowd", targets: ["workflowd"]),
         .executable(name: "workflowd-bench", targets: ["workflowd-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The pure engine: graph, executors, supersteps, state, requests, events, checkpoints.
@@ -23,12 +27,24 @@ let package = Package(
         .target(name: "WorkflowEngine", swiftSettings: strictSettings),
         // JMESPath over the engine's JSON values (conditions, selections, transforms).
         .target(name: "JMESPath", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
+        // Durable persistence in SQLite (GRDB): checkpoints, the event log, runs, the inbox, recovery.
+        .target(name: "WorkflowStore", dependencies: ["WorkflowEngine", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: strictSettings),
+        // A process the crash test kills with SIGKILL while it writes through the store.
+        .executableTarget(name: "workflowd-store-crasher",
+                          dependencies: ["WorkflowEngine", "WorkflowStore", .product(name: "GRDB", package: "GRDB.swift")],
+                          path: "Tests/StoreCrasher", swiftSettings: strictSettings),
         // JSON Schema draft 2020-12 validation over the engine's JSON values (responses, inputs).
         .target(name: "JSONSchema", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
         .executableTarget(name: "workflowd", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
-        .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema"],
+        .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", "WorkflowStore"],
                           swiftSettings: strictSettings),
-        .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
+        // Helpers shared by the test targets (latches that tests await instead of sleeping).
+        .target(name: "WorkflowTestSupport", path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine", "WorkflowTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowStoreTests", dependencies: ["WorkflowStore", "WorkflowEngine", "WorkflowTestSupport",
+                                                               .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: strictSettings),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "WorkflowEngine"], exclude: ["Fixtures"],
                     swiftSettings: strictSettings),
         .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "WorkflowEngine"], exclude: ["Fixtures"],

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import WorkflowEngine
+import WorkflowStore
 
 /// `swift run -c release workflowd-bench [WORKLOAD...]`: runs the reference workloads of
 /// DESIGN.md §8 and prints one line per workload:
@@ -30,6 +31,11 @@ struct Bench {
         ("checkpoint_chain100", EngineWorkloads.checkpointChain100),
         ("instances10k", EngineWorkloads.instances10k),
         ("trivial_run", EngineWorkloads.trivialRun),
+        ("checkpoint_chain100_sqlite", { try await StoreWorkloads.checkpointChain100(.normal) }),
+        ("checkpoint_chain100_sqlite_full", { try await StoreWorkloads.checkpointChain100(.full) }),
+        ("event_append", { try await StoreWorkloads.eventAppend(.normal) }),
+        ("superstep_commit_sqlite", { try await StoreWorkloads.batchCommit() }),
+        ("event_append_full", { try await StoreWorkloads.eventAppend(.full) }),
     ]
 
     static func main() async throws {

@@ -21,6 +21,13 @@ public struct Checkpoint: Sendable, Hashable {
         public var payload: JSON
         /// For a response delivery: the request being answered (`payload` is the response).
         public var request: WorkflowRequest?
+
+        public init(source: String, target: String, payload: JSON, request: WorkflowRequest?) {
+            self.source = source
+            self.target = target
+            self.payload = payload
+            self.request = request
+        }
     }
 
     public var id: String
@@ -43,6 +50,26 @@ public struct Checkpoint: Sendable, Hashable {
     public var messages: [Message]
     public var pendingRequests: [WorkflowRequest]
 
+    public init(id: String, parentID: String?, instance: String, workflowName: String, definitionHash: String, runID: String?,
+                reason: Reason, superstep: Int, time: Double, status: InstanceStatus, sharedState: JSONObject,
+                executorStates: JSONObject, edgeStates: JSONObject, messages: [Message], pendingRequests: [WorkflowRequest]) {
+        self.id = id
+        self.parentID = parentID
+        self.instance = instance
+        self.workflowName = workflowName
+        self.definitionHash = definitionHash
+        self.runID = runID
+        self.reason = reason
+        self.superstep = superstep
+        self.time = time
+        self.status = status
+        self.sharedState = sharedState
+        self.executorStates = executorStates
+        self.edgeStates = edgeStates
+        self.messages = messages
+        self.pendingRequests = pendingRequests
+    }
+
     /// The summary ``CheckpointStore`` lists.
     public var summary: CheckpointSummary {
         CheckpointSummary(id: id, parentID: parentID, instance: instance, runID: runID, reason: reason, superstep: superstep,
@@ -62,6 +89,20 @@ public struct CheckpointSummary: Sendable, Hashable {
     public var status: InstanceStatus
     public var openRequests: Int
     public var messagesInFlight: Int
+
+    public init(id: String, parentID: String?, instance: String, runID: String?, reason: Checkpoint.Reason, superstep: Int,
+                time: Double, status: InstanceStatus, openRequests: Int, messagesInFlight: Int) {
+        self.id = id
+        self.parentID = parentID
+        self.instance = instance
+        self.runID = runID
+        self.reason = reason
+        self.superstep = superstep
+        self.time = time
+        self.status = status
+        self.openRequests = openRequests
+        self.messagesInFlight = messagesInFlight
+    }
 }
 
 // MARK: - JSON

@@ -4,17 +4,43 @@
 /// A superstep commits one batch: its events, its checkpoint and the new status. While a
 /// concurrent superstep is still running, batches of its live events are committed without a
 /// checkpoint (they are published only after that), and the boundary batch follows.
+///
+/// What else a durable store keeps (runs and their outcomes, the responses inbox, the lineage
+/// head) follows from the events: `run_started`, `status`, `run_failed`, `output`,
+/// `response_accepted`, `executor_invoked` (a response delivered), `instance_reset`,
+/// `instance_rewound`, `instance_forked`. The few decisions that have no event travel in
+/// ``queuedRuns`` and ``idempotencyKeys``.
 public struct StoreBatch: Sendable {
+    /// A run waiting behind the active one (onBusy `queue`).
+    public struct QueuedRun: Sendable, Hashable {
+        public var runID: String
+        public var input: JSON
+        public var idempotencyKey: String?
+
+        public init(runID: String, input: JSON, idempotencyKey: String?) {
+            self.runID = runID
+            self.input = input
+            self.idempotencyKey = idempotencyKey
+        }
+    }
+
     public var instance: String
     public var events: [WorkflowEvent]
     public var checkpoint: Checkpoint?
     public var status: InstanceStatus?
+    /// Runs queued by this step (in order).
+    public var queuedRuns: [QueuedRun]
+    /// Idempotency keys recorded by this step (key → run id).
+    public var idempotencyKeys: [String: String]
 
-    public init(instance: String, events: [WorkflowEvent], checkpoint: Checkpoint? = nil, status: InstanceStatus? = nil) {
+    public init(instance: String, events: [WorkflowEvent], checkpoint: Checkpoint? = nil, status: InstanceStatus? = nil,
+                queuedRuns: [QueuedRun] = [], idempotencyKeys: [String: String] = [:]) {
         self.instance = instance
         self.events = events
         self.checkpoint = checkpoint
         self.status = status
+        self.queuedRuns = queuedRuns
+        self.idempotencyKeys = idempotencyKeys
     }
 }
 

@@ -1,9 +1,15 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension JSON {
     /// Compact JSON text. Keys are sorted by default, which makes the text canonical (the same value
     /// always gives the same bytes), as checkpoints, hashes and tests need.
     public func serialized(sortedKeys: Bool = true) -> String {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(64)
+        bytes.reserveCapacity(256)
         write(into: &bytes, sortedKeys: sortedKeys)
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -42,12 +48,15 @@ extension JSON {
             bytes.append(UInt8(ascii: "{"))
             var first = true
             if sortedKeys && object.count > 1 {
-                for key in object.keys.sorted(by: JSON.codepointLess) {
+                // Sort positions, not (key, value) pairs: moving Ints costs no reference counting.
+                let entries = Array(object)
+                let order = entries.indices.sorted { JSON.codepointLess(entries[$0].key, entries[$1].key) }
+                for position in order {
                     if !first { bytes.append(UInt8(ascii: ",")) }
                     first = false
-                    JSON.writeString(key, into: &bytes)
+                    JSON.writeString(entries[position].key, into: &bytes)
                     bytes.append(UInt8(ascii: ":"))
-                    object[key]!.write(into: &bytes, sortedKeys: sortedKeys)
+                    entries[position].value.write(into: &bytes, sortedKeys: sortedKeys)
                 }
             } else {
                 for (key, value) in object {
@@ -64,9 +73,18 @@ extension JSON {
 
     /// Orders strings by Unicode code point (UTF-8 byte order), the order JMESPath's `sort` and
     /// canonical JSON use. (Swift's `<` on `String` compares grapheme clusters.)
-    @inlinable
     public static func codepointLess(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
+        var a = a, b = b
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                let common = min(pa.count, pb.count)
+                if common > 0 {
+                    let order = memcmp(pa.baseAddress!, pb.baseAddress!, common)
+                    if order != 0 { return order < 0 }
+                }
+                return pa.count < pb.count
+            }
+        }
     }
 
     static func writeNumber(_ n: Double, into bytes: inout [UInt8]) {
@@ -104,6 +122,17 @@ extension JSON {
 
     static func writeString(_ s: String, into bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
+        var s = s
+        // Fast path: nothing to escape, one bulk copy.
+        let plain = s.withUTF8 { buffer -> Bool in
+            for byte in buffer where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            bytes.append(contentsOf: buffer)
+            return true
+        }
+        if plain {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])

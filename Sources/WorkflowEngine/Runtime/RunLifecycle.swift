@@ -77,6 +77,10 @@ struct RunLifecycle: Sendable {
 
     mutating func startRequested(runID: String, input: JSON, idempotencyKey: String?) -> StartAction {
         if let idempotencyKey, let existing = idempotencyKeys[idempotencyKey] { return .existing(runID: existing) }
+        return decideStart(runID: runID, input: input, idempotencyKey: idempotencyKey)
+    }
+
+    private mutating func decideStart(runID: String, input: JSON, idempotencyKey: String?) -> StartAction {
         switch state {
         case .idle:
             state = .running(runID: runID, maintenanceWaiting: false)
@@ -131,6 +135,13 @@ struct RunLifecycle: Sendable {
             preconditionFailure("run \(runID) aborted but the lifecycle is \(state)")
         }
         state = maintenanceWaiting ? .maintenance(operation: "reset") : .idle
+        idempotencyKeys = idempotencyKeys.filter { $0.value != runID }
+    }
+
+    /// Takes back a queued run whose commit failed.
+    mutating func removeQueued(runID: String, idempotencyKey: String?) {
+        queue.removeAll { $0.runID == runID }
+        if let idempotencyKey, idempotencyKeys[idempotencyKey] == runID { idempotencyKeys[idempotencyKey] = nil }
     }
 
     mutating func cancelRequested() -> CancelAction {

@@ -38,10 +38,22 @@ extension WorkflowInstance {
         case .existing(let existing):
             return RunHandle(runID: existing, disposition: .existing, events: attachStream(to: existing), instance: self)
         case .enqueue(let position):
+            // The queue is durable: the run is committed before the caller hears it is queued.
+            pendingQueued.append(StoreBatch.QueuedRun(runID: runID, input: input, idempotencyKey: idempotencyKey))
+            if let idempotencyKey { pendingKeys[idempotencyKey] = runID }
+            do {
+                try publish()
+            } catch {
+                pendingQueued = []
+                pendingKeys = [:]
+                lifecycle.removeQueued(runID: runID, idempotencyKey: idempotencyKey)
+                throw error
+            }
             runs[runID] = RunRecord(id: runID, trigger: .input, input: input)
             return RunHandle(runID: runID, disposition: .queued(position: position),
                              events: streamEvents ? attachStream(to: runID) : finishedStream(), instance: self)
         case .start:
+            if let idempotencyKey { pendingKeys[idempotencyKey] = runID }
             runs[runID] = RunRecord(id: runID, trigger: .input, input: input)
             let events = streamEvents ? attachStream(to: runID) : finishedStream()
             try beginRun(runID, trigger: .input, input: input,
@@ -84,6 +96,7 @@ extension WorkflowInstance {
             currentStreams = []
             runs[runID] = nil
             _ = sink.drain()
+            pendingKeys = [:]
             lifecycle.startAborted(runID: runID)
             throw error
         }

@@ -39,6 +39,9 @@ public actor WorkflowInstance {
     var cancelRequested = false
     /// Wakes the flusher of a concurrent superstep (so a cancel reaches its task group).
     var currentWake: AsyncStream<Void>.Continuation?
+    /// Lifecycle decisions to commit with the next batch (they have no event of their own).
+    var pendingQueued: [StoreBatch.QueuedRun] = []
+    var pendingKeys: [String: String] = [:]
     var subscribers: [Int: AsyncStream<[WorkflowEvent]>.Continuation] = [:]
     var nextSubscriberID = 0
 
@@ -137,14 +140,17 @@ public actor WorkflowInstance {
             events += sink.drain()
             checkpoint = made
         }
-        if events.isEmpty && checkpoint == nil && status == nil { return }
+        if events.isEmpty && checkpoint == nil && status == nil && pendingQueued.isEmpty && pendingKeys.isEmpty { return }
         if let store = configuration.store {
             do {
-                try store.commit(StoreBatch(instance: name, events: events, checkpoint: checkpoint, status: status))
+                try store.commit(StoreBatch(instance: name, events: events, checkpoint: checkpoint, status: status,
+                                            queuedRuns: pendingQueued, idempotencyKeys: pendingKeys))
             } catch {
                 throw WorkflowError(.storeFailed, "instance '\(name)': the store could not commit: \(error)")
             }
         }
+        pendingQueued = []
+        pendingKeys = [:]
         if let checkpoint { state.head = checkpoint.id }
         deliver(events)
     }

@@ -16,7 +16,7 @@ public enum Timestamp {
         return Double(Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000) / 1000
     }
 
-    /// `2026-11-22T04:28:52.123Z`.
+    /// `2026-11-22T04:28:52.123Z`. Written into a fixed buffer: every event carries one.
     public static func format(_ seconds: Double) -> String {
         let millis = Int64((seconds * 1000).rounded())
         var days = millis / 86_400_000
@@ -31,9 +31,32 @@ public enum Timestamp {
         let mp = (5 * doy + 2) / 153
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let year = min(9999, max(0, yoe + era * 400 + (month <= 2 ? 1 : 0)))
         let hour = rest / 3_600_000, minute = rest / 60_000 % 60, second = rest / 1000 % 60, ms = rest % 1000
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(ms, 3))Z"
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func put(_ value: Int64, _ width: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8)
+            buffer[10] = UInt8(ascii: "T")
+            put(hour, 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put(minute, 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(second, 2, at: 17)
+            buffer[19] = UInt8(ascii: ".")
+            put(ms, 3, at: 20)
+            buffer[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     /// Reads the text ``format(_:)`` writes (also without fraction, or with an offset of `Z`).
@@ -73,11 +96,6 @@ public enum Timestamp {
         let seconds: Int64 = days * 86400 + h * 3600 + mi * 60 + s
         let total: Int64 = seconds * 1000 + millis
         return Double(total) / 1000
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 }
 

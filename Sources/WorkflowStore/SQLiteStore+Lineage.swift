@@ -1,0 +1,98 @@
+import GRDB
+import WorkflowEngine
+
+extension SQLiteStore {
+    // MARK: Lineage
+
+    /// The chain from `checkpointID` back to its lineage's root: `[it, parent, grandparent, ...]`
+    /// (stopping where retention removed an ancestor).
+    public func lineage(of checkpointID: String) throws -> [CheckpointSummary] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                WITH RECURSIVE chain(id, depth) AS (
+                    SELECT id, 0 FROM checkpoint WHERE id = ?
+                    UNION ALL
+                    SELECT checkpoint.parentId, chain.depth + 1 FROM checkpoint JOIN chain ON checkpoint.id = chain.id
+                    WHERE checkpoint.parentId IS NOT NULL
+                )
+                SELECT checkpoint.* FROM chain JOIN checkpoint ON checkpoint.id = chain.id ORDER BY chain.depth
+                """, arguments: [checkpointID]).map(Self.summary)
+        }
+    }
+
+    /// The instance's branch tips: checkpoints no other checkpoint continues (oldest first). The
+    /// lineage head is one of them, unless a rewind just moved it.
+    public func branchTips(instance: String) throws -> [CheckpointSummary] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM checkpoint WHERE instance = ? AND hasChild = 0 ORDER BY ordinal",
+                             arguments: [instance]).map(Self.summary)
+        }
+    }
+
+    /// The instance's lineage head: the checkpoint the next one will have as parent.
+    public func head(instance: String) throws -> String? {
+        try self.instance(named: instance)?.head
+    }
+
+    // MARK: Retention
+
+    /// Applies retention now (it also runs after every run): keeps the newest
+    /// `checkpointRetention` checkpoints, the lineage head, every branch tip and every checkpoint
+    /// with open requests; keeps the newest `eventRetention` events and 1,000 runs.
+    /// - Returns: how many checkpoints were deleted.
+    @discardableResult
+    public func prune(instance: String) throws -> Int {
+        try database.write { db in try prune(instance: instance, db) }
+    }
+
+    @discardableResult
+    func prune(instance: String, _ db: Database) throws -> Int {
+        let keep = max(1, configuration.checkpointRetention)
+        try db.cachedStatement(sql: """
+            DELETE FROM checkpoint WHERE instance = :instance
+            AND openRequests = 0 AND hasChild = 1
+            AND id IS NOT (SELECT head FROM instance WHERE name = :instance)
+            AND ordinal < (SELECT ordinal FROM checkpoint WHERE instance = :instance ORDER BY ordinal DESC LIMIT 1 OFFSET :offset)
+            """).execute(arguments: ["instance": instance, "offset": keep - 1])
+        let deleted = db.changesCount
+        if let events = configuration.eventRetention {
+            try db.cachedStatement(sql: """
+                DELETE FROM event WHERE instance = :instance
+                AND seq <= (SELECT seq FROM event WHERE instance = :instance ORDER BY seq DESC LIMIT 1 OFFSET :offset)
+                """).execute(arguments: ["instance": instance, "offset": max(1, events)])
+        }
+        try db.cachedStatement(sql: """
+            DELETE FROM run WHERE instance = :instance AND status != 'in_progress'
+            AND id NOT IN (SELECT runId FROM idempotencyKey WHERE instance = :instance)
+            AND rowid < (SELECT rowid FROM run WHERE instance = :instance ORDER BY rowid DESC LIMIT 1 OFFSET 999)
+            """).execute(arguments: ["instance": instance])
+        return deleted
+    }
+
+    // MARK: Runs
+
+    /// A run as the store records it.
+    public struct RunRecord: Sendable, Hashable {
+        public var id: String
+        public var instance: String
+        public var status: String
+        public var trigger: String
+        public var input: JSON
+        public var outputs: JSON
+        public var error: JSON?
+        public var startedAt: Double
+        public var endedAt: Double?
+    }
+
+    /// The instance's recorded runs, oldest first.
+    public func runs(instance: String) throws -> [RunRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM run WHERE instance = ? ORDER BY rowid", arguments: [instance]).map { row in
+                RunRecord(id: row["id"], instance: row["instance"], status: row["status"], trigger: row["trigger"],
+                          input: try JSON(parsing: row["input"] as String), outputs: try JSON(parsing: row["outputs"] as String),
+                          error: try (row["error"] as String?).map { try JSON(parsing: $0) }, startedAt: row["startedAt"],
+                          endedAt: row["endedAt"])
+            }
+        }
+    }
+}

@@ -1,0 +1,330 @@
+import GRDB
+import WorkflowEngine
+
+/// The durable ``CheckpointStore``: one SQLite database (WAL) in the state directory, through GRDB.
+///
+/// It keeps instances, checkpoints (JSON snapshots with their parent), each instance's event log,
+/// runs (status, input, outputs, error, times), the responses inbox (accepted, not yet delivered),
+/// idempotency keys and queued runs. A ``commit(_:)`` is one transaction: a superstep's checkpoint,
+/// its events, the instance's status and everything that follows from its events land together or
+/// not at all. Commits are synchronous, so what the engine publishes is already on disk (in
+/// `normal` durability, safe from a process crash; in `full`, from a power loss).
+public final class SQLiteStore: CheckpointStore {
+    public let path: String
+    public let configuration: StoreConfiguration
+    /// The GRDB pool, for tools that inspect or observe the database (the crash test uses it to
+    /// die inside a commit).
+    public let database: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    public init(path: String, configuration: StoreConfiguration = .init()) throws {
+        self.path = path
+        self.configuration = configuration
+        var config = Configuration()
+        config.label = "workflowd.store"
+        // Every event insert would look its instance up; commit checks the instance once instead,
+        // and deleteInstance removes an instance's rows itself.
+        config.foreignKeysEnabled = false
+        database = try DatabasePool(path: path, configuration: config)
+        // Set on the writer, after GRDB's WAL set-up (which sets NORMAL): this connection commits.
+        let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
+        try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+        try Self.migrator.migrate(database)
+    }
+
+    /// The schema, version by version. A later version adds a migration; it never edits one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: instances, checkpoints, events, runs, inbox, keys, queue") { db in
+            try db.execute(sql: """
+                CREATE TABLE instance (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    definition TEXT NOT NULL,
+                    definitionHash TEXT NOT NULL,
+                    ownerUID INTEGER NOT NULL DEFAULT 0,
+                    onBusy TEXT NOT NULL DEFAULT 'reject',
+                    status TEXT NOT NULL DEFAULT 'idle',
+                    head TEXT,
+                    createdAt REAL NOT NULL,
+                    forkedFrom TEXT,
+                    forkedFromCheckpoint TEXT
+                );
+                CREATE TABLE checkpoint (
+                    instance TEXT NOT NULL REFERENCES instance(name) ON DELETE CASCADE,
+                    ordinal INTEGER NOT NULL,
+                    id TEXT NOT NULL UNIQUE,
+                    parentId TEXT,
+                    hasChild INTEGER NOT NULL DEFAULT 0,
+                    runId TEXT,
+                    reason TEXT NOT NULL,
+                    superstep INTEGER NOT NULL,
+                    time REAL NOT NULL,
+                    status TEXT NOT NULL,
+                    openRequests INTEGER NOT NULL,
+                    messagesInFlight INTEGER NOT NULL,
+                    snapshot TEXT NOT NULL,
+                    PRIMARY KEY (instance, ordinal)
+                ) WITHOUT ROWID;
+                CREATE TABLE event (
+                    instance TEXT NOT NULL REFERENCES instance(name) ON DELETE CASCADE,
+                    seq INTEGER NOT NULL,
+                    time REAL NOT NULL,
+                    runId TEXT,
+                    type TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    PRIMARY KEY (instance, seq)
+                ) WITHOUT ROWID;
+                CREATE TABLE run (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    instance TEXT NOT NULL REFERENCES instance(name) ON DELETE CASCADE,
+                    status TEXT NOT NULL,
+                    trigger TEXT NOT NULL,
+                    input TEXT NOT NULL,
+                    outputs TEXT NOT NULL DEFAULT '[]',
+                    error TEXT,
+                    startedAt REAL NOT NULL,
+                    endedAt REAL
+                );
+                CREATE INDEX run_by_instance ON run(instance, startedAt);
+                CREATE TABLE inbox (
+                    instance TEXT NOT NULL REFERENCES instance(name) ON DELETE CASCADE,
+                    requestId TEXT NOT NULL,
+                    executor TEXT NOT NULL,
+                    response TEXT NOT NULL,
+                    runId TEXT,
+                    acceptedAt REAL NOT NULL,
+                    PRIMARY KEY (instance, requestId)
+                );
+                CREATE TABLE idempotencyKey (
+                    instance TEXT NOT NULL REFERENCES instance(name) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    runId TEXT NOT NULL,
+                    PRIMARY KEY (instance, key)
+                );
+                CREATE TABLE queuedRun (
+                    instance TEXT NOT NULL REFERENCES instance(name) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    runId TEXT NOT NULL,
+                    input TEXT NOT NULL,
+                    idempotencyKey TEXT,
+                    PRIMARY KEY (instance, runId)
+                );
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Instances
+
+    /// Registers a new instance.
+    /// - Throws: `WorkflowError(.instanceExists)` if the name is taken.
+    public func createInstance(_ record: InstanceRecord) throws {
+        try database.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE name = ?", arguments: [record.name]) == true {
+                throw WorkflowError(.instanceExists, "instance '\(record.name)' already exists", details: ["instance": .string(record.name)])
+            }
+            try db.execute(sql: """
+                INSERT INTO instance (name, definition, definitionHash, ownerUID, onBusy, status, head, createdAt, forkedFrom, forkedFromCheckpoint)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [record.name, record.definition, record.definitionHash, Int64(record.ownerUID), record.onBusy,
+                                 record.status, record.head, record.createdAt, record.forkedFrom, record.forkedFromCheckpoint])
+        }
+    }
+
+    /// The instance named `name`, if there is one.
+    public func instance(named name: String) throws -> InstanceRecord? {
+        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM instance WHERE name = ?", arguments: [name]).map(Self.instanceRecord) }
+    }
+
+    /// Every instance, by name.
+    public func instances() throws -> [InstanceRecord] {
+        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM instance ORDER BY name").map(Self.instanceRecord) }
+    }
+
+    /// Deletes an instance with its checkpoints, events, runs, inbox, keys and queue.
+    @discardableResult
+    public func deleteInstance(named name: String) throws -> Bool {
+        try database.write { db in
+            for table in ["checkpoint", "event", "run", "inbox", "idempotencyKey", "queuedRun"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE instance = ?", arguments: [name])
+            }
+            try db.execute(sql: "DELETE FROM instance WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    static func instanceRecord(_ row: Row) -> InstanceRecord {
+        InstanceRecord(name: row["name"], definition: row["definition"], definitionHash: row["definitionHash"],
+                       ownerUID: UInt32(truncatingIfNeeded: row["ownerUID"] as Int64), onBusy: row["onBusy"], status: row["status"],
+                       head: row["head"], createdAt: row["createdAt"], forkedFrom: row["forkedFrom"],
+                       forkedFromCheckpoint: row["forkedFromCheckpoint"])
+    }
+
+    // MARK: CheckpointStore
+
+    public func commit(_ batch: StoreBatch) throws {
+        try database.writeWithoutTransaction { db in
+            // An explicit transaction: GRDB's general one costs more than the statements here.
+            try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+            do {
+                try write(batch, db)
+                try db.cachedStatement(sql: "COMMIT").execute()
+            } catch {
+                try? db.execute(sql: "ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    private func write(_ batch: StoreBatch, _ db: Database) throws {
+        do {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM instance WHERE name = ?"), arguments: [batch.instance]) == true else {
+                throw WorkflowError(.storeFailed, "the store has no instance '\(batch.instance)'")
+            }
+            // One multi-row INSERT per chunk of events (a statement per event costs more than its row).
+            var start = 0
+            while start < batch.events.count {
+                let chunk = batch.events[start..<min(batch.events.count, start + 16)]
+                let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+                var values: [(any DatabaseValueConvertible)?] = []
+                values.reserveCapacity(chunk.count * 6)
+                for event in chunk {
+                    values += [batch.instance, Int64(event.seq), event.time, event.runID, event.kind.rawValue, event.json.serialized()]
+                }
+                try db.cachedStatement(sql: "INSERT INTO event (instance, seq, time, runId, type, body) VALUES " + placeholders)
+                    .execute(arguments: StatementArguments(values))
+                start += chunk.count
+            }
+            var runEnded = false
+            for event in batch.events {
+                runEnded = try apply(event, instance: batch.instance, db) || runEnded
+            }
+            if let checkpoint = batch.checkpoint {
+                // Keyed by (instance, ordinal), so an instance's checkpoints are appended side by
+                // side; only the id index is maintained besides (few pages per commit: WAL frames
+                // are what a commit costs).
+                try db.cachedStatement(sql: """
+                    INSERT INTO checkpoint (instance, ordinal, id, parentId, runId, reason, superstep, time, status, openRequests,
+                                            messagesInFlight, snapshot)
+                    VALUES (?1, COALESCE((SELECT MAX(ordinal) FROM checkpoint WHERE instance = ?1), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                    """).execute(arguments: [batch.instance, checkpoint.id, checkpoint.parentID, checkpoint.runID, checkpoint.reason.rawValue,
+                                             checkpoint.superstep, checkpoint.time, checkpoint.status.rawValue,
+                                             checkpoint.pendingRequests.count, checkpoint.messages.count, checkpoint.json.serialized()])
+                if let parent = checkpoint.parentID {
+                    try db.cachedStatement(sql: "UPDATE checkpoint SET hasChild = 1 WHERE id = ? AND hasChild = 0").execute(arguments: [parent])
+                }
+                try db.cachedStatement(sql: "UPDATE instance SET head = ? WHERE name = ?").execute(arguments: [checkpoint.id, batch.instance])
+            }
+            if let status = batch.status {
+                try db.cachedStatement(sql: "UPDATE instance SET status = ? WHERE name = ?").execute(arguments: [status.rawValue, batch.instance])
+            }
+            for queued in batch.queuedRuns {
+                try db.execute(sql: """
+                    INSERT INTO queuedRun (instance, position, runId, input, idempotencyKey)
+                    VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queuedRun WHERE instance = ?), ?, ?, ?)
+                    """, arguments: [batch.instance, batch.instance, queued.runID, queued.input.serialized(), queued.idempotencyKey])
+            }
+            for (key, runID) in batch.idempotencyKeys {
+                try db.execute(sql: "INSERT OR REPLACE INTO idempotencyKey (instance, key, runId) VALUES (?, ?, ?)",
+                               arguments: [batch.instance, key, runID])
+            }
+            if runEnded { try prune(instance: batch.instance, db) }
+        }
+    }
+
+    /// Keeps the derived tables in step with one event; returns whether a run ended.
+    private func apply(_ event: WorkflowEvent, instance: String, _ db: Database) throws -> Bool {
+        switch event.body {
+        case .runStarted(let trigger, let input):
+            guard let runID = event.runID else { return false }
+            try db.cachedStatement(sql: """
+                INSERT INTO run (id, instance, status, trigger, input, startedAt) VALUES (?, ?, 'in_progress', ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET status = 'in_progress', endedAt = NULL
+                """).execute(arguments: [runID, instance, trigger.rawValue, input.serialized(), event.time])
+            try db.cachedStatement(sql: "DELETE FROM queuedRun WHERE instance = ? AND runId = ?").execute(arguments: [instance, runID])
+        case .status(let status):
+            guard let runID = event.runID, status != .inProgress else { return false }
+            try db.cachedStatement(sql: "UPDATE run SET status = ?, endedAt = ? WHERE id = ?").execute(arguments: [status.rawValue, event.time, runID])
+            return true
+        case .runFailed(let error):
+            guard let runID = event.runID else { return false }
+            try db.cachedStatement(sql: "UPDATE run SET error = ? WHERE id = ?").execute(arguments: [error.json.serialized(), runID])
+        case .output(_, let value):
+            guard let runID = event.runID else { return false }
+            try db.cachedStatement(sql: "UPDATE run SET outputs = json_insert(outputs, '$[#]', json(?)) WHERE id = ?")
+                .execute(arguments: [value.serialized(), runID])
+        case .responseAccepted(let requestID, let executor, let response):
+            try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO inbox (instance, requestId, executor, response, runId, acceptedAt) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [instance, requestID, executor, response.serialized(), event.runID, event.time])
+        case .executorInvoked(_, _, _, let requestID):
+            guard let requestID else { return false }
+            try db.cachedStatement(sql: "DELETE FROM inbox WHERE instance = ? AND requestId = ?").execute(arguments: [instance, requestID])
+        case .instanceReset:
+            for table in ["inbox", "idempotencyKey", "queuedRun"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE instance = ?", arguments: [instance])
+            }
+            try db.execute(sql: "UPDATE instance SET head = NULL WHERE name = ?", arguments: [instance])
+        case .instanceRewound(let checkpointID):
+            try restoreInbox(instance: instance, from: checkpointID, db)
+        case .instanceForked(let fromInstance, let checkpointID):
+            try restoreInbox(instance: instance, from: checkpointID, db)
+            try db.execute(sql: "UPDATE instance SET forkedFrom = ?, forkedFromCheckpoint = ? WHERE name = ?",
+                           arguments: [fromInstance, checkpointID, instance])
+        default:
+            break
+        }
+        return false
+    }
+
+    /// After a rewind or fork, the lineage head is the restored checkpoint and the inbox holds the
+    /// responses that checkpoint has in flight.
+    private func restoreInbox(instance: String, from checkpointID: String, _ db: Database) throws {
+        try db.execute(sql: "UPDATE instance SET head = ? WHERE name = ?", arguments: [checkpointID, instance])
+        try db.execute(sql: "DELETE FROM inbox WHERE instance = ?", arguments: [instance])
+        guard let text = try String.fetchOne(db, sql: "SELECT snapshot FROM checkpoint WHERE id = ?", arguments: [checkpointID]) else { return }
+        let checkpoint = try Checkpoint(json: try JSON(parsing: text))
+        for message in checkpoint.messages {
+            guard let request = message.request else { continue }
+            try db.execute(sql: "INSERT OR REPLACE INTO inbox (instance, requestId, executor, response, runId, acceptedAt) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [instance, request.id, request.executor, message.payload.serialized(), nil as String?, checkpoint.time])
+        }
+    }
+
+    public func checkpoint(id: String) throws -> Checkpoint? {
+        let text = try database.read { db in try String.fetchOne(db, sql: "SELECT snapshot FROM checkpoint WHERE id = ?", arguments: [id]) }
+        guard let text else { return nil }
+        return try Checkpoint(json: try JSON(parsing: text))
+    }
+
+    public func checkpoints(instance: String) throws -> [CheckpointSummary] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM checkpoint WHERE instance = ? ORDER BY ordinal", arguments: [instance]).map(Self.summary)
+        }
+    }
+
+    @discardableResult
+    public func deleteCheckpoint(id: String) throws -> Bool {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM checkpoint WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func events(instance: String, afterSeq: UInt64, limit: Int) throws -> [WorkflowEvent] {
+        let bodies = try database.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM event WHERE instance = ? AND seq > ? ORDER BY seq LIMIT ?",
+                                arguments: [instance, Int64(clamping: afterSeq), Int64(max(0, limit))])
+        }
+        return try bodies.map { try WorkflowEvent(json: try JSON(parsing: $0)) }
+    }
+
+    static func summary(_ row: Row) throws -> CheckpointSummary {
+        guard let reason = Checkpoint.Reason(rawValue: row["reason"]), let status = InstanceStatus(rawValue: row["status"]) else {
+            throw WorkflowError(.invalidCheckpoint, "checkpoint \(row["id"] as String) has an unknown reason or status")
+        }
+        return CheckpointSummary(id: row["id"], parentID: row["parentId"], instance: row["instance"], runID: row["runId"], reason: reason,
+                                 superstep: row["superstep"], time: row["time"], status: status,
+                                 openRequests: row["openRequests"], messagesInFlight: row["messagesInFlight"])
+    }
+}

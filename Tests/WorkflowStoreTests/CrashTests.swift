@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+import Testing
+import WorkflowEngine
+@testable import WorkflowStore
+
+/// Kills a real process that writes through the store with SIGKILL at many different points, then
+/// reopens the database and checks that it is consistent.
+@Suite("Crash consistency (SIGKILL)")
+struct CrashTests {
+    /// The crasher binary, built beside the test bundle (`swift build --build-tests` builds it).
+    static func crasherPath() throws -> String {
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        // The test runner lives in <build>/debug/ or inside <build>/debug/*.xctest/.
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("workflowd-store-crasher").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        throw WorkflowError(.storeFailed, "workflowd-store-crasher is not built next to the tests (run `swift build --build-tests` first)")
+    }
+
+    /// Starts the writer (optionally told to kill itself inside a commit), lets it report `lines`
+    /// lines (after "ready"), then kills it with SIGKILL if it is still alive.
+    static func runAndKill(_ crasher: String, database: String, lines: Int, sabotage: [String] = []) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: crasher)
+        process.arguments = [database] + sabotage
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var output = ""
+        var seen: [String] = []
+        let reader = pipe.fileHandleForReading
+        while seen.count < lines + 1 {
+            let data = reader.availableData
+            if data.isEmpty { break }  // the writer exited on its own (an error): reported below
+            output += String(decoding: data, as: UTF8.self)
+            seen = output.split(separator: "\n").map(String.init)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return seen
+    }
+
+    /// Everything that must hold whenever the database is reopened.
+    static func checkConsistency(_ path: String, round: Int) throws {
+        let store = try SQLiteStore(path: path)
+        #expect(try store.integrityProblems().isEmpty, "round \(round): integrity")
+        let events = try store.events(instance: "crash", afterSeq: 0, limit: .max)
+        // Seqs are contiguous from 1: none lost from the log's middle, none reused.
+        #expect(events.map(\.seq) == (0..<events.count).map { UInt64($0 + 1) }, "round \(round): seqs")
+        // No half superstep: every superstep_completed is followed, in the same commit, by its checkpoint.
+        for (position, event) in events.enumerated() {
+            guard case .superstepCompleted(let superstep) = event.body else { continue }
+            let next = position + 1 < events.count ? events[position + 1].body : nil
+            guard case .checkpointSaved(_, let saved)? = next, saved == superstep else {
+                Issue.record("round \(round): superstep_completed #\(superstep) (seq \(event.seq)) has no checkpoint after it")
+                continue
+            }
+        }
+        // No checkpoint without its event, no event without its checkpoint (unless retention removed it).
+        let saved = Set(events.compactMap { event -> String? in
+            if case .checkpointSaved(let id, _) = event.body { return id }
+            return nil
+        })
+        let rows = try store.checkpoints(instance: "crash")
+        for row in rows { #expect(saved.contains(row.id), "round \(round): checkpoint \(row.id) has no checkpoint_saved event") }
+        // The head exists, and the status is the last status logged.
+        let record = try #require(try store.instance(named: "crash"))
+        if let head = record.head { #expect(try store.checkpoint(id: head) != nil, "round \(round): head \(head) is missing") }
+        let lastStatus = events.compactMap { event -> InstanceStatus? in
+            if case .status(let status) = event.body { return status }
+            return nil
+        }.last
+        #expect(lastStatus == nil || record.status == lastStatus?.rawValue, "round \(round): status \(record.status) vs \(String(describing: lastStatus))")
+        // Every checkpoint parses, and at most one run is in progress.
+        for row in rows { _ = try #require(try store.checkpoint(id: row.id)) }
+        #expect(try store.runs(instance: "crash").filter { $0.status == "in_progress" }.count <= 1, "round \(round): runs in progress")
+        // Every inbox entry was accepted by an event.
+        let accepted = Set(events.compactMap { event -> String? in
+            if case .responseAccepted(let id, _, _) = event.body { return id }
+            return nil
+        })
+        for response in try store.recover().first?.undeliveredResponses ?? [] {
+            #expect(accepted.contains(response.requestID), "round \(round): inbox entry \(response.requestID) without its event")
+        }
+    }
+
+    @Test("a writer killed with SIGKILL at many points always leaves a consistent database", .timeLimit(.minutes(5)))
+    func killedWriter() throws {
+        let crasher = try Self.crasherPath()
+        let db = try TemporaryDatabase()
+        var generator = SystemRandomNumberGenerator()
+        var previousEvents = 0
+        var killedAt: [Int] = []
+        for round in 0..<30 {
+            // A third of the rounds: killed from outside (during recovery, or after a few runs, mid-run);
+            // the others: the writer kills itself just before its K-th commit lands, or at the K-th
+            // row change inside a transaction.
+            var lines = 1_000
+            var sabotage: [String] = []
+            switch round % 3 {
+            case 0: lines = round % 6 == 0 ? 0 : Int.random(in: 1...6, using: &generator)
+            case 1: sabotage = ["--die-at-commit", String(Int.random(in: 1...120, using: &generator))]
+            default: sabotage = ["--die-at-change", String(Int.random(in: 1...600, using: &generator))]
+            }
+            killedAt.append(lines)
+            let output = try Self.runAndKill(crasher, database: db.path, lines: lines, sabotage: sabotage)
+            #expect(sabotage.isEmpty ? output.first?.hasPrefix("ready") == true : true, "round \(round): the writer did not start: \(output)")
+            try Self.checkConsistency(db.path, round: round)
+            let events = try SQLiteStore(path: db.path).events(instance: "crash", afterSeq: 0, limit: .max).count
+            #expect(events >= previousEvents, "round \(round): the log shrank")
+            previousEvents = events
+        }
+        let store = try SQLiteStore(path: db.path)
+        let runs = try store.runs(instance: "crash")
+        #expect(runs.count > 20, "the writer made too little progress to mean anything (killed after \(killedAt) lines)")
+        #expect(runs.contains { ($0.error?["message"]?.stringValue ?? "").contains("interrupted") }, "no interrupted run was recorded")
+    }
+}
