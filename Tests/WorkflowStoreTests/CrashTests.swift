@@ -68,6 +68,13 @@ struct CrashTests {
         })
         let rows = try store.checkpoints(instance: "crash")
         for row in rows { #expect(saved.contains(row.id), "round \(round): checkpoint \(row.id) has no checkpoint_saved event") }
+        // The writer keeps 20 checkpoints: the newest 20 checkpoint_saved events all have theirs.
+        let stored = Set(rows.map(\.id))
+        let newest = events.compactMap { event -> String? in
+            if case .checkpointSaved(let id, _) = event.body { return id }
+            return nil
+        }.suffix(20)
+        for id in newest { #expect(stored.contains(id), "round \(round): checkpoint_saved for \(id) but no checkpoint") }
         // The head exists, and the status is the last status logged.
         let record = try #require(try store.instance(named: "crash"))
         if let head = record.head { #expect(try store.checkpoint(id: head) != nil, "round \(round): head \(head) is missing") }
