@@ -197,6 +197,15 @@ final class SchemaCompiler {
             for key in object.keys.sorted() { result.append((key, try child(keyword, key))) }
             return result
         }
+        func strings(_ value: JSON, _ path: String, _ what: String) throws(SchemaError) -> [String] {
+            guard let array = value.arrayValue else { throw SchemaError(path: path, "\(what) must be an array of strings") }
+            var names: [String] = []
+            for element in array {
+                guard let name = element.stringValue else { throw SchemaError(path: path, "\(what) must be an array of strings") }
+                names.append(name)
+            }
+            return names
+        }
         func optionalChild(_ keyword: String) throws(SchemaError) -> Int? {
             o[keyword] == nil ? nil : try child(keyword)
         }
@@ -278,21 +287,14 @@ final class SchemaCompiler {
         }
         s.additionalProperties = try optionalChild("additionalProperties")
         s.propertyNames = try optionalChild("propertyNames")
-        if let value = o["required"] {
-            guard let names = value.arrayValue?.compactMap(\.stringValue), names.count == value.arrayValue?.count else {
-                throw SchemaError(path: at("required"), "required must be an array of strings")
-            }
-            s.required = names
-        }
+        if let value = o["required"] { s.required = try strings(value, at("required"), "required") }
         s.minProperties = try count("minProperties")
         s.maxProperties = try count("maxProperties")
         if let value = o["dependentRequired"] {
             guard let object = value.objectValue else { throw SchemaError(path: at("dependentRequired"), "dependentRequired must be an object") }
             for key in object.keys.sorted() {
-                guard let names = object[key]?.arrayValue?.compactMap(\.stringValue), names.count == object[key]?.arrayValue?.count else {
-                    throw SchemaError(path: at("dependentRequired") + "/" + pointerEscape(key), "must be an array of strings")
-                }
-                s.dependentRequired.append((key, names))
+                let path = at("dependentRequired") + "/" + pointerEscape(key)
+                s.dependentRequired.append((key, try strings(object[key]!, path, "dependentRequired/\(key)")))
             }
         }
         s.dependentSchemas = try schemaMap("dependentSchemas").map { ($0.0, $0.1) }

@@ -177,59 +177,57 @@ public final class SQLiteStore: CheckpointStore {
     }
 
     private func write(_ batch: StoreBatch, _ db: Database) throws {
-        do {
-            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM instance WHERE name = ?"), arguments: [batch.instance]) == true else {
-                throw WorkflowError(.storeFailed, "the store has no instance '\(batch.instance)'")
-            }
-            // One multi-row INSERT per chunk of events (a statement per event costs more than its row).
-            var start = 0
-            while start < batch.events.count {
-                let chunk = batch.events[start..<min(batch.events.count, start + 16)]
-                let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-                var values: [(any DatabaseValueConvertible)?] = []
-                values.reserveCapacity(chunk.count * 6)
-                for event in chunk {
-                    values += [batch.instance, Int64(event.seq), event.time, event.runID, event.kind.rawValue, event.json.serialized()]
-                }
-                try db.cachedStatement(sql: "INSERT INTO event (instance, seq, time, runId, type, body) VALUES " + placeholders)
-                    .execute(arguments: StatementArguments(values))
-                start += chunk.count
-            }
-            var runEnded = false
-            for event in batch.events {
-                runEnded = try apply(event, instance: batch.instance, db) || runEnded
-            }
-            if let checkpoint = batch.checkpoint {
-                // Keyed by (instance, ordinal), so an instance's checkpoints are appended side by
-                // side; only the id index is maintained besides (few pages per commit: WAL frames
-                // are what a commit costs).
-                try db.cachedStatement(sql: """
-                    INSERT INTO checkpoint (instance, ordinal, id, parentId, runId, reason, superstep, time, status, openRequests,
-                                            messagesInFlight, snapshot)
-                    VALUES (?1, COALESCE((SELECT MAX(ordinal) FROM checkpoint WHERE instance = ?1), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                    """).execute(arguments: [batch.instance, checkpoint.id, checkpoint.parentID, checkpoint.runID, checkpoint.reason.rawValue,
-                                             checkpoint.superstep, checkpoint.time, checkpoint.status.rawValue,
-                                             checkpoint.pendingRequests.count, checkpoint.messages.count, checkpoint.json.serialized()])
-                if let parent = checkpoint.parentID {
-                    try db.cachedStatement(sql: "UPDATE checkpoint SET hasChild = 1 WHERE id = ? AND hasChild = 0").execute(arguments: [parent])
-                }
-                try db.cachedStatement(sql: "UPDATE instance SET head = ? WHERE name = ?").execute(arguments: [checkpoint.id, batch.instance])
-            }
-            if let status = batch.status {
-                try db.cachedStatement(sql: "UPDATE instance SET status = ? WHERE name = ?").execute(arguments: [status.rawValue, batch.instance])
-            }
-            for queued in batch.queuedRuns {
-                try db.execute(sql: """
-                    INSERT INTO queuedRun (instance, position, runId, input, idempotencyKey)
-                    VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queuedRun WHERE instance = ?), ?, ?, ?)
-                    """, arguments: [batch.instance, batch.instance, queued.runID, queued.input.serialized(), queued.idempotencyKey])
-            }
-            for (key, runID) in batch.idempotencyKeys {
-                try db.execute(sql: "INSERT OR REPLACE INTO idempotencyKey (instance, key, runId) VALUES (?, ?, ?)",
-                               arguments: [batch.instance, key, runID])
-            }
-            if runEnded { try prune(instance: batch.instance, db) }
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM instance WHERE name = ?"), arguments: [batch.instance]) == true else {
+            throw WorkflowError(.storeFailed, "the store has no instance '\(batch.instance)'")
         }
+        // One multi-row INSERT per chunk of events (a statement per event costs more than its row).
+        var start = 0
+        while start < batch.events.count {
+            let chunk = batch.events[start..<min(batch.events.count, start + 16)]
+            let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(chunk.count * 6)
+            for event in chunk {
+                values += [batch.instance, Int64(event.seq), event.time, event.runID, event.kind.rawValue, event.json.serialized()]
+            }
+            try db.cachedStatement(sql: "INSERT INTO event (instance, seq, time, runId, type, body) VALUES " + placeholders)
+                .execute(arguments: StatementArguments(values))
+            start += chunk.count
+        }
+        var runEnded = false
+        for event in batch.events {
+            runEnded = try apply(event, instance: batch.instance, db) || runEnded
+        }
+        if let checkpoint = batch.checkpoint {
+            // Keyed by (instance, ordinal), so an instance's checkpoints are appended side by
+            // side; only the id index is maintained besides (few pages per commit: WAL frames
+            // are what a commit costs).
+            try db.cachedStatement(sql: """
+                INSERT INTO checkpoint (instance, ordinal, id, parentId, runId, reason, superstep, time, status, openRequests,
+                                        messagesInFlight, snapshot)
+                VALUES (?1, COALESCE((SELECT MAX(ordinal) FROM checkpoint WHERE instance = ?1), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                """).execute(arguments: [batch.instance, checkpoint.id, checkpoint.parentID, checkpoint.runID, checkpoint.reason.rawValue,
+                                         checkpoint.superstep, checkpoint.time, checkpoint.status.rawValue,
+                                         checkpoint.pendingRequests.count, checkpoint.messages.count, checkpoint.json.serialized()])
+            if let parent = checkpoint.parentID {
+                try db.cachedStatement(sql: "UPDATE checkpoint SET hasChild = 1 WHERE id = ? AND hasChild = 0").execute(arguments: [parent])
+            }
+            try db.cachedStatement(sql: "UPDATE instance SET head = ? WHERE name = ?").execute(arguments: [checkpoint.id, batch.instance])
+        }
+        if let status = batch.status {
+            try db.cachedStatement(sql: "UPDATE instance SET status = ? WHERE name = ?").execute(arguments: [status.rawValue, batch.instance])
+        }
+        for queued in batch.queuedRuns {
+            try db.execute(sql: """
+                INSERT INTO queuedRun (instance, position, runId, input, idempotencyKey)
+                VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queuedRun WHERE instance = ?), ?, ?, ?)
+                """, arguments: [batch.instance, batch.instance, queued.runID, queued.input.serialized(), queued.idempotencyKey])
+        }
+        for (key, runID) in batch.idempotencyKeys {
+            try db.execute(sql: "INSERT OR REPLACE INTO idempotencyKey (instance, key, runId) VALUES (?, ?, ?)",
+                           arguments: [batch.instance, key, runID])
+        }
+        if runEnded { try prune(instance: batch.instance, db) }
     }
 
     /// Keeps the derived tables in step with one event; returns whether a run ended.
