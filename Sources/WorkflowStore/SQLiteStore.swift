@@ -163,11 +163,17 @@ public final class SQLiteStore: CheckpointStore {
     // MARK: CheckpointStore
 
     public func commit(_ batch: StoreBatch) throws {
+        try commit([batch])
+    }
+
+    /// Commits consecutive batches in one transaction: all of them, or none.
+    public func commit(_ batches: [StoreBatch]) throws {
+        guard !batches.isEmpty else { return }
         try database.writeWithoutTransaction { db in
             // An explicit transaction: GRDB's general one costs more than the statements here.
             try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
             do {
-                try write(batch, db)
+                for batch in batches { try write(batch, db) }
                 try db.cachedStatement(sql: "COMMIT").execute()
             } catch {
                 try? db.execute(sql: "ROLLBACK")

@@ -38,7 +38,15 @@ func workflow() throws -> Workflow {
             context.send(["n": message["n"] ?? nil, "left": .number(left)])
         }
     }
-    builder.addExecutor("done", kind: "done") { FunctionExecutor { message, context in context.yieldOutput(message) } }
+    builder.addExecutor("done", kind: "done") { FunctionExecutor { message, context in context.send(message) } }
+    // A tail of fast inline supersteps, whose commits are grouped.
+    for step in 1...6 {
+        builder.addExecutor("tail\(step)", kind: "tail") { FunctionExecutor { message, context in
+            context.setState("tail", .number(Double(step)))
+            if step < 6 { context.send(message) } else { context.yieldOutput(message) }
+        } }
+        builder.addEdge(from: step == 1 ? "done" : "tail\(step - 1)", to: "tail\(step)")
+    }
     builder.addFanOut(from: "start", to: ["ask", "work"])
     builder.addSwitch(from: "work", cases: [SwitchCase(when: EdgeCondition("message.left > 0") { message, _ in
         (message["left"]?.doubleValue ?? 0) > 0

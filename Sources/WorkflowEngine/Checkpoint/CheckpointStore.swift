@@ -56,6 +56,11 @@ public protocol CheckpointStore: Sendable {
     /// Commits a batch atomically.
     func commit(_ batch: StoreBatch) throws
 
+    /// Commits several consecutive batches of one instance, in order. A store that can should do
+    /// it in one transaction (each batch wholly in or out, and all of them together); the default
+    /// commits them one by one.
+    func commit(_ batches: [StoreBatch]) throws
+
     /// The checkpoint with `id`, or nil.
     func checkpoint(id: String) throws -> Checkpoint?
 
@@ -71,6 +76,10 @@ public protocol CheckpointStore: Sendable {
 }
 
 extension CheckpointStore {
+    public func commit(_ batches: [StoreBatch]) throws {
+        for batch in batches { try commit(batch) }
+    }
+
     /// The chain from `id` back to its lineage's root: `[id, parent, grandparent, ...]`.
     public func lineage(of id: String) throws -> [CheckpointSummary] {
         var chain: [CheckpointSummary] = []

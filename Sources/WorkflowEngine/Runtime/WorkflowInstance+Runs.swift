@@ -220,6 +220,9 @@ extension WorkflowInstance {
             }
             return .success([SuperstepResult(index: first, executor: executor, context: context)])
         }
+        // A superstep that may take long: what is waiting for a group commit is committed (and its
+        // events published) first, so events stay live.
+        do { try flushDeferred() } catch { return .failure(executor: nil, error: error) }
         var byTarget: [Int: [PendingMessage]] = [:]
         for message in messages { byTarget[message.target, default: []].append(message) }
         return await runConcurrently(byTarget.sorted { $0.key < $1.key }, executors: executors, runID: runID, superstep: superstep)
@@ -343,7 +346,7 @@ extension WorkflowInstance {
         }
         sink.emit(runID: runID, .superstepCompleted(superstep: superstep))
         do {
-            try publish(checkpoint: .superstep, runID: runID)
+            try publish(checkpoint: .superstep, runID: runID, deferrable: true)
         } catch {
             for (index, executor) in replaced.reversed() { state.executors![index] = executor }
             for (key, value) in overwritten.reversed() { state.sharedState[key] = value }
@@ -467,6 +470,7 @@ extension WorkflowInstance {
     /// flight stays for a rewind (a new run discards it with a warning).
     func endRun(_ runID: String, status: InstanceStatus, error: WorkflowError, supersteps: Int, discarding superstep: Int? = nil) -> RunResult {
         if let superstep { state.superstep = superstep - 1 }
+        returnToDurableState()
         if !inbox.isEmpty {
             state.inFlight += inbox
             inbox = []

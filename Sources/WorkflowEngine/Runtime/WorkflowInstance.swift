@@ -42,6 +42,19 @@ public actor WorkflowInstance {
     /// Lifecycle decisions to commit with the next batch (they have no event of their own).
     var pendingQueued: [StoreBatch.QueuedRun] = []
     var pendingKeys: [String: String] = [:]
+    /// Group commit: batches of consecutive inline supersteps waiting to be committed together
+    /// (with their events, which are published only then).
+    var deferredBatches: [StoreBatch] = []
+    var deferredEvents: [WorkflowEvent] = []
+    var deferredSince: Double = 0
+    /// The last checkpoint known to be committed (the head may be ahead of it while batches wait).
+    var durableHead: String?
+    /// A commit that carried deferred batches failed: the state is ahead of the store.
+    var lostDeferredBatches = false
+
+    /// At most this many superstep batches, or this much time, wait for one commit.
+    static let maximumDeferredBatches = 16
+    static let maximumDeferral: Double = 0.002
     var subscribers: [Int: AsyncStream<[WorkflowEvent]>.Continuation] = [:]
     var nextSubscriberID = 0
 
@@ -128,7 +141,14 @@ public actor WorkflowInstance {
     /// Publishes what the sink holds: registers announced requests, optionally writes a checkpoint
     /// (with its `checkpoint_saved` event), commits everything in one store batch, and only then
     /// hands the events to subscribers. A client never sees an event the log lacks.
-    func publish(checkpoint reason: Checkpoint.Reason? = nil, runID: String? = nil, status: InstanceStatus? = nil) throws {
+    ///
+    /// A `deferrable` batch (a superstep boundary) may wait for the next commit, so that a burst of
+    /// fast supersteps costs one transaction instead of one each (group commit); each superstep is
+    /// still wholly in or out. Its events wait with it. Any other publish commits at once,
+    /// carrying the waiting batches along, and so does a deferrable one once 16 batches or 2 ms
+    /// have piled up.
+    func publish(checkpoint reason: Checkpoint.Reason? = nil, runID: String? = nil, status: InstanceStatus? = nil,
+                 deferrable: Bool = false) throws {
         var events = sink.drain()
         for event in events {
             if case .request(let request) = event.body { state.pending[request.id] = request }
@@ -140,19 +160,57 @@ public actor WorkflowInstance {
             events += sink.drain()
             checkpoint = made
         }
-        if events.isEmpty && checkpoint == nil && status == nil && pendingQueued.isEmpty && pendingKeys.isEmpty { return }
-        if let store = configuration.store {
-            do {
-                try store.commit(StoreBatch(instance: name, events: events, checkpoint: checkpoint, status: status,
-                                            queuedRuns: pendingQueued, idempotencyKeys: pendingKeys))
-            } catch {
-                throw WorkflowError(.storeFailed, "instance '\(name)': the store could not commit: \(error)")
-            }
+        if events.isEmpty && checkpoint == nil && status == nil && pendingQueued.isEmpty && pendingKeys.isEmpty
+            && deferredBatches.isEmpty { return }
+        guard let store = configuration.store else {
+            deliver(events)
+            return
         }
+        let batch = StoreBatch(instance: name, events: events, checkpoint: checkpoint, status: status,
+                               queuedRuns: pendingQueued, idempotencyKeys: pendingKeys)
         pendingQueued = []
         pendingKeys = [:]
+        if deferrable && deferredBatches.count < Self.maximumDeferredBatches
+            && (deferredBatches.isEmpty || Timestamp.monotonic() - deferredSince < Self.maximumDeferral) {
+            if deferredBatches.isEmpty { deferredSince = Timestamp.monotonic() }
+            deferredBatches.append(batch)
+            deferredEvents += events
+            if let checkpoint { state.head = checkpoint.id }
+            return
+        }
+        let batches = deferredBatches + [batch]
+        let waiting = deferredEvents
+        deferredBatches = []
+        deferredEvents = []
+        do {
+            try store.commit(batches)
+        } catch {
+            if batches.count > 1 { lostDeferredBatches = true }
+            throw WorkflowError(.storeFailed, "instance '\(name)': the store could not commit: \(error)")
+        }
         if let checkpoint { state.head = checkpoint.id }
-        deliver(events)
+        durableHead = state.head
+        deliver(waiting + events)
+    }
+
+    /// Commits the batches waiting for a group commit (and publishes their events).
+    func flushDeferred() throws {
+        if !deferredBatches.isEmpty { try publish() }
+    }
+
+    /// After a commit that carried deferred supersteps failed, the instance holds state the store
+    /// never got: it goes back to the last checkpoint known to be committed (fresh if none).
+    func returnToDurableState() {
+        guard lostDeferredBatches else { return }
+        lostDeferredBatches = false
+        let status = state.status
+        if let id = durableHead, let store = configuration.store, let checkpoint = try? store.checkpoint(id: id),
+           let restored = try? restoredState(from: checkpoint) {
+            state = restored
+        } else {
+            state = InstanceState()
+        }
+        state.status = status
     }
 
     /// Publishes live events during a concurrent superstep (called by its flusher task).

@@ -16,6 +16,13 @@ public enum Timestamp {
         return Double(Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000) / 1000
     }
 
+    /// Monotonic seconds (for measuring intervals, not for display).
+    public static func monotonic() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
     /// `2026-11-22T04:28:52.123Z`. Written into a fixed buffer: every event carries one.
     public static func format(_ seconds: Double) -> String {
         let millis = Int64((seconds * 1000).rounded())
