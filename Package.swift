@@ -15,11 +15,13 @@ let package = Package(
         .library(name: "JMESPath", targets: ["JMESPath"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
         .library(name: "WorkflowStore", targets: ["WorkflowStore"]),
+        .library(name: "WorkflowDefinitions", targets: ["WorkflowDefinitions"]),
         .executable(name: "workflowd", targets: ["workflowd"]),
         .executable(name: "workflowd-bench", targets: ["workflowd-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The pure engine: graph, executors, supersteps, state, requests, events, checkpoints.
@@ -27,6 +29,9 @@ let package = Package(
         .target(name: "WorkflowEngine", swiftSettings: strictSettings),
         // JMESPath over the engine's JSON values (conditions, selections, transforms).
         .target(name: "JMESPath", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
+        // Declarative definition files (YAML or JSON) -> engine graphs, and the built-in executor kinds.
+        .target(name: "WorkflowDefinitions", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", .product(name: "Yams", package: "Yams")],
+                swiftSettings: strictSettings),
         // Durable persistence in SQLite (GRDB): checkpoints, the event log, runs, the inbox, recovery.
         .target(name: "WorkflowStore", dependencies: ["WorkflowEngine", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strictSettings),
@@ -42,6 +47,8 @@ let package = Package(
         // Helpers shared by the test targets (latches that tests await instead of sleeping).
         .target(name: "WorkflowTestSupport", path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine", "WorkflowTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowDefinitionsTests", dependencies: ["WorkflowDefinitions", "WorkflowEngine", "JSONSchema"],
+                    swiftSettings: strictSettings),
         .testTarget(name: "WorkflowStoreTests", dependencies: ["WorkflowStore", "WorkflowEngine", "WorkflowTestSupport",
                                                                .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSettings),

@@ -1,0 +1,291 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import JMESPath
+import JSONSchema
+import WorkflowEngine
+
+/// A loaded, validated workflow definition (DESIGN.md §4) and the engine graph made from it.
+public struct Definition: Sendable {
+    public let name: String
+    public let description: String?
+    /// The file it was read from.
+    public let file: String
+    /// The document as read (YAML or JSON, as JSON).
+    public let document: JSON
+    public let workflow: Workflow
+
+    /// The canonical hash of everything that changes behaviour (not comments or whitespace).
+    public var graphHash: String { workflow.graphHash }
+
+    /// Reads and validates a definition file.
+    /// - Throws: ``DefinitionError`` naming the file, the line, the path and what is wrong.
+    public static func load(file path: String) throws(DefinitionError) -> Definition {
+        guard let text = readText(path) else { throw DefinitionError(file: path, path: "", "cannot read the file") }
+        return try parse(text, file: path)
+    }
+
+    /// Validates a definition given as text (YAML or JSON); `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(DefinitionError) -> Definition {
+        var reader = DocumentReader(file: file)
+        let document = try reader.read(text)
+        return try DefinitionCompiler(reader: reader, document: document).compile()
+    }
+
+    /// Reads a definition document (YAML or JSON) as JSON, without validating it.
+    /// - Throws: ``DefinitionError`` if the text is not YAML or JSON.
+    public static func document(parsing text: String, file: String) throws(DefinitionError) -> JSON {
+        var reader = DocumentReader(file: file)
+        return try reader.read(text)
+    }
+
+    /// Loads every `*.yaml`, `*.yml` and `*.json` file of a directory. A bad file does not stop
+    /// the others: its error is returned beside the definitions that loaded.
+    public static func loadDirectory(_ directory: String) -> (definitions: [String: Definition], errors: [DefinitionError]) {
+        var definitions: [String: Definition] = [:]
+        var errors: [DefinitionError] = []
+        guard let handle = opendir(directory) else {
+            return ([:], [DefinitionError(file: directory, path: "", "cannot read the directory")])
+        }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json") { names.append(name) }
+        }
+        closedir(handle)
+        for name in names.sorted() {
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            do {
+                let definition = try load(file: path)
+                if let other = definitions[definition.name] {
+                    errors.append(DefinitionError(file: path, path: "name", "definition '\(definition.name)' is also defined in \(other.file)"))
+                } else {
+                    definitions[definition.name] = definition
+                }
+            } catch {
+                errors.append(error)
+            }
+        }
+        return (definitions, errors)
+    }
+
+    static func readText(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count <= 0 { break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}
+
+/// Turns a definition document into a ``Definition``, checking everything it can name.
+struct DefinitionCompiler {
+    let reader: DocumentReader
+    let document: JSON
+
+    /// The executor kinds this build provides.
+    static let kinds = ["request", "transform", "join", "output"]
+    /// Kinds of DESIGN.md §4 that this build does not provide yet.
+    static let laterKinds = ["exec", "worker", "workflow"]
+
+    func error(_ path: String, _ message: String) -> DefinitionError { reader.error(path, message) }
+
+    func compile() throws(DefinitionError) -> Definition {
+        guard case .object(let top) = document else { throw error("", "a definition must be a mapping, not \(document.typeName)") }
+        try allowOnly(top, ["name", "description", "start", "maxSupersteps", "executors", "edges", "outputs"], at: "")
+        let name = try string(top, "name", at: "")
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw error("name", "'\(name)' is not a valid name (letters, digits, '-', '_', '.')")
+        }
+        let description = try optionalString(top, "description", at: "")
+        var builder = WorkflowBuilder(name: name, start: try string(top, "start", at: ""))
+        if let value = top["maxSupersteps"] {
+            guard let count = value.intValue, count >= 1 else { throw error("maxSupersteps", "must be a positive integer") }
+            builder.maxSupersteps = count
+        }
+        guard case .object(let executors)? = top["executors"], !executors.isEmpty else {
+            throw error(top["executors"] == nil ? "" : "executors", top["executors"] == nil ? "missing 'executors'" : "'executors' must map executor ids to executors")
+        }
+        guard executors[builder.start] != nil else { throw error("start", "'\(builder.start)' is not one of the executors") }
+        for id in executors.keys.sorted() {
+            try addExecutor(id, executors[id]!, to: &builder)
+        }
+        if let edges = top["edges"] {
+            guard case .array(let list) = edges else { throw error("edges", "must be a list of edges") }
+            for (index, edge) in list.enumerated() {
+                try addEdge(edge, at: "edges[\(index)]", executors: executors, to: &builder)
+            }
+        }
+        if let outputs = top["outputs"] {
+            guard case .array(let list) = outputs else { throw error("outputs", "must be a list of executor ids") }
+            var designated = Set<String>()
+            for (index, item) in list.enumerated() {
+                guard let id = item.stringValue, executors[id] != nil else {
+                    throw error("outputs[\(index)]", "\(item) is not one of the executors")
+                }
+                designated.insert(id)
+            }
+            builder.outputExecutors = designated
+        }
+        let workflow: Workflow
+        do {
+            workflow = try builder.build()
+        } catch {
+            let problems = error.details["problems"]?.arrayValue?.compactMap(\.stringValue) ?? [error.message]
+            throw self.error(top["edges"] != nil ? "edges" : "executors", problems.joined(separator: "; "))
+        }
+        return Definition(name: name, description: description, file: reader.file, document: document, workflow: workflow)
+    }
+
+    // MARK: Executors
+
+    private func addExecutor(_ id: String, _ value: JSON, to builder: inout WorkflowBuilder) throws(DefinitionError) {
+        let path = "executors.\(id)"
+        guard case .object(let spec) = value else { throw error(path, "an executor must be a mapping with a 'kind'") }
+        let kind = try string(spec, "kind", at: path)
+        switch kind {
+        case "request":
+            try allowOnly(spec, ["kind", "prompt", "payload", "schema"], at: path)
+            let prompt = try optionalString(spec, "prompt", at: path)
+            let payload = try optionalExpression(spec, "payload", at: path)
+            if prompt != nil && payload != nil { throw error(path, "give 'prompt' or 'payload', not both") }
+            let schema = spec["schema"] ?? true
+            do { _ = try JSONSchema(schema) } catch { throw self.error(path + ".schema", "invalid JSON Schema: \(error)") }
+            builder.addExecutor(id, kind: kind, config: value) { RequestExecutor(prompt: prompt, payload: payload, schema: schema) }
+        case "transform":
+            try allowOnly(spec, ["kind", "expression"], at: path)
+            guard let expression = try optionalExpression(spec, "expression", at: path) else {
+                throw error(path, "a transform needs an 'expression' (JMESPath over {message, state})")
+            }
+            builder.addExecutor(id, kind: kind, config: value) { TransformExecutor(expression: expression) }
+        case "join":
+            try allowOnly(spec, ["kind", "merge"], at: path)
+            var merge = false
+            if let flag = spec["merge"] {
+                guard let value = flag.boolValue else { throw error(path + ".merge", "must be true or false") }
+                merge = value
+            }
+            let merging = merge
+            builder.addExecutor(id, kind: kind, config: value) { JoinExecutor(merge: merging) }
+        case "output":
+            try allowOnly(spec, ["kind"], at: path)
+            builder.addExecutor(id, kind: kind, config: value) { OutputExecutor() }
+        default:
+            if Self.laterKinds.contains(kind) {
+                throw error(path + ".kind", "executor kind '\(kind)' is not available in this build yet (available: \(Self.kinds.joined(separator: ", ")))")
+            }
+            throw error(path + ".kind", "unknown executor kind '\(kind)' (known: \((Self.kinds + Self.laterKinds).joined(separator: ", ")))")
+        }
+    }
+
+    // MARK: Edges
+
+    private func addEdge(_ value: JSON, at path: String, executors: JSONObject, to builder: inout WorkflowBuilder) throws(DefinitionError) {
+        guard case .object(let edge) = value else { throw error(path, "an edge must be a mapping with 'from'") }
+        try allowOnly(edge, ["from", "to", "when", "select", "switch"], at: path)
+        func known(_ id: JSON, _ at: String) throws(DefinitionError) -> String {
+            guard let name = id.stringValue else { throw error(at, "expected an executor id, got \(id.typeName)") }
+            guard executors[name] != nil else { throw error(at, "unknown executor '\(name)'") }
+            return name
+        }
+        guard let from = edge["from"] else { throw error(path, "missing 'from'") }
+        if case .array(let sources) = from {
+            // Fan-in.
+            for key in ["when", "select", "switch"] where edge[key] != nil { throw error(path + "." + key, "a fan-in edge takes no '\(key)'") }
+            var ids: [String] = []
+            for (index, source) in sources.enumerated() { ids.append(try known(source, "\(path).from[\(index)]")) }
+            guard let to = edge["to"] else { throw error(path, "missing 'to'") }
+            builder.addFanIn(from: ids, to: try known(to, path + ".to"))
+            return
+        }
+        let source = try known(from, path + ".from")
+        if let cases = edge["switch"] {
+            for key in ["to", "when", "select"] where edge[key] != nil { throw error(path + "." + key, "a switch edge takes no '\(key)'") }
+            guard case .array(let list) = cases, !list.isEmpty else { throw error(path + ".switch", "must be a list of cases") }
+            var switchCases: [SwitchCase] = []
+            var defaultTarget: String?
+            for (index, item) in list.enumerated() {
+                let casePath = "\(path).switch[\(index)]"
+                guard case .object(let entry) = item else { throw error(casePath, "a case is {when, to} or {default}") }
+                if let target = entry["default"] {
+                    try allowOnly(entry, ["default"], at: casePath)
+                    guard defaultTarget == nil else { throw error(casePath, "a switch has one default") }
+                    defaultTarget = try known(target, casePath + ".default")
+                } else {
+                    try allowOnly(entry, ["when", "to"], at: casePath)
+                    guard let condition = try optionalExpression(entry, "when", at: casePath) else { throw error(casePath, "missing 'when'") }
+                    guard let target = entry["to"] else { throw error(casePath, "missing 'to'") }
+                    switchCases.append(SwitchCase(when: Self.condition(condition), to: try known(target, casePath + ".to")))
+                }
+            }
+            guard defaultTarget != nil else { throw error(path + ".switch", "a switch needs a { default: <executor> } case") }
+            builder.addSwitch(from: source, cases: switchCases, default: defaultTarget)
+            return
+        }
+        guard let to = edge["to"] else { throw error(path, "missing 'to' (or 'switch')") }
+        if case .array(let targets) = to {
+            if edge["when"] != nil { throw error(path + ".when", "a fan-out edge takes 'select', not 'when'") }
+            var ids: [String] = []
+            for (index, target) in targets.enumerated() { ids.append(try known(target, "\(path).to[\(index)]")) }
+            let selection = try optionalExpression(edge, "select", at: path).map(Self.selection)
+            builder.addFanOut(from: source, to: ids, select: selection)
+            return
+        }
+        if edge["select"] != nil { throw error(path + ".select", "'select' needs a list of targets in 'to'") }
+        let condition = try optionalExpression(edge, "when", at: path).map(Self.condition)
+        builder.addEdge(from: source, to: try known(to, path + ".to"), when: condition)
+    }
+
+    static func input(_ message: JSON, _ state: JSONObject) -> JSON { ["message": message, "state": .object(state)] }
+
+    static func condition(_ expression: JMESPathExpression) -> EdgeCondition {
+        EdgeCondition(expression.source) { message, state in try expression.matches(input(message, state)) }
+    }
+
+    static func selection(_ expression: JMESPathExpression) -> EdgeSelection {
+        EdgeSelection(expression.source) { message, state, _ in
+            switch try expression.evaluate(input(message, state)) {
+            case .string(let id): return [id]
+            case .array(let ids): return ids.compactMap(\.stringValue)
+            case .null: return []
+            case let other: throw WorkflowError(.executorFailed, "select gave \(other.typeName), not executor ids")
+            }
+        }
+    }
+
+    // MARK: Fields
+
+    private func allowOnly(_ object: JSONObject, _ keys: [String], at path: String) throws(DefinitionError) {
+        for key in object.keys.sorted() where !keys.contains(key) {
+            throw error(path.isEmpty ? key : path + "." + key, "unknown key '\(key)' (expected \(keys.joined(separator: ", ")))")
+        }
+    }
+
+    private func string(_ object: JSONObject, _ key: String, at path: String) throws(DefinitionError) -> String {
+        let full = path.isEmpty ? key : path + "." + key
+        guard let value = object[key] else { throw error(path, "missing '\(key)'") }
+        guard let text = value.stringValue else { throw error(full, "must be a string, not \(value.typeName)") }
+        return text
+    }
+
+    private func optionalString(_ object: JSONObject, _ key: String, at path: String) throws(DefinitionError) -> String? {
+        guard object[key] != nil else { return nil }
+        return try string(object, key, at: path)
+    }
+
+    private func optionalExpression(_ object: JSONObject, _ key: String, at path: String) throws(DefinitionError) -> JMESPathExpression? {
+        guard let source = try optionalString(object, key, at: path) else { return nil }
+        do {
+            return try JMESPathExpression(source)
+        } catch {
+            throw self.error(path.isEmpty ? key : path + "." + key, "\(error)")
+        }
+    }
+}
