@@ -22,6 +22,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // The pure engine: graph, executors, supersteps, state, requests, events, checkpoints.
@@ -30,7 +32,9 @@ let package = Package(
         // JMESPath over the engine's JSON values (conditions, selections, transforms).
         .target(name: "JMESPath", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
         // Declarative definition files (YAML or JSON) -> engine graphs, and the built-in executor kinds.
-        .target(name: "WorkflowDefinitions", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", .product(name: "Yams", package: "Yams")],
+        .target(name: "WorkflowDefinitions", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", .product(name: "Yams", package: "Yams"),
+                                                          .product(name: "Subprocess", package: "swift-subprocess"),
+                                                          .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: strictSettings),
         // Durable persistence in SQLite (GRDB): checkpoints, the event log, runs, the inbox, recovery.
         .target(name: "WorkflowStore", dependencies: ["WorkflowEngine", .product(name: "GRDB", package: "GRDB.swift")],
@@ -42,7 +46,7 @@ let package = Package(
         // JSON Schema draft 2020-12 validation over the engine's JSON values (responses, inputs).
         .target(name: "JSONSchema", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
         .executableTarget(name: "workflowd", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
-        .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", "WorkflowStore"],
+        .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", "WorkflowStore", "WorkflowDefinitions"],
                           swiftSettings: strictSettings),
         // Helpers shared by the test targets (latches that tests await instead of sleeping).
         .target(name: "WorkflowTestSupport", path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),

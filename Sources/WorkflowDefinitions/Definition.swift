@@ -91,9 +91,9 @@ struct DefinitionCompiler {
     let document: JSON
 
     /// The executor kinds this build provides.
-    static let kinds = ["request", "transform", "join", "output"]
+    static let kinds = ["request", "transform", "join", "output", "exec"]
     /// Kinds of DESIGN.md §4 that this build does not provide yet.
-    static let laterKinds = ["exec", "worker", "workflow"]
+    static let laterKinds = ["worker", "workflow"]
 
     func error(_ path: String, _ message: String) -> DefinitionError { reader.error(path, message) }
 
@@ -177,12 +177,83 @@ struct DefinitionCompiler {
         case "output":
             try allowOnly(spec, ["kind"], at: path)
             builder.addExecutor(id, kind: kind, config: value) { OutputExecutor() }
+        case "exec":
+            try allowOnly(spec, ["kind", "command", "env", "cwd", "timeout", "retries", "backoff", "grace"], at: path)
+            let configuration = try execConfiguration(spec, at: path)
+            builder.addExecutor(id, kind: kind, config: value) { ExecExecutor(configuration: configuration) }
         default:
             if Self.laterKinds.contains(kind) {
                 throw error(path + ".kind", "executor kind '\(kind)' is not available in this build yet (available: \(Self.kinds.joined(separator: ", ")))")
             }
             throw error(path + ".kind", "unknown executor kind '\(kind)' (known: \((Self.kinds + Self.laterKinds).joined(separator: ", ")))")
         }
+    }
+
+    /// The definition file's directory: relative programs and working directories start there.
+    var directory: String {
+        guard let slash = reader.file.lastIndex(of: "/") else { return "." }
+        return String(reader.file[..<slash])
+    }
+
+    private func execConfiguration(_ spec: JSONObject, at path: String) throws(DefinitionError) -> ExecConfiguration {
+        guard case .array(let parts)? = spec["command"], !parts.isEmpty else {
+            throw error(spec["command"] == nil ? path : path + ".command", "an exec executor needs a 'command': [program, arguments...]")
+        }
+        var command: [String] = []
+        for (index, part) in parts.enumerated() {
+            guard let text = part.stringValue else { throw error("\(path).command[\(index)]", "must be a string, not \(part.typeName)") }
+            command.append(text)
+        }
+        let program = try resolveProgram(command[0], at: path + ".command[0]")
+        var environment: [String: String] = [:]
+        if let env = spec["env"] {
+            guard case .object(let object) = env else { throw error(path + ".env", "must map variable names to strings") }
+            for (key, value) in object {
+                guard let text = value.stringValue else { throw error(path + ".env." + key, "must be a string, not \(value.typeName)") }
+                environment[key] = text
+            }
+        }
+        var workingDirectory: String?
+        if let cwd = try optionalString(spec, "cwd", at: path) {
+            workingDirectory = cwd.hasPrefix("/") ? cwd : directory + "/" + cwd
+        }
+        func duration(_ key: String, default value: Double) throws(DefinitionError) -> Double {
+            guard let raw = spec[key] else { return value }
+            guard let text = raw.stringValue, let seconds = parseDuration(text) else {
+                throw error(path + "." + key, "must be a duration like 500ms, 30s or 5m")
+            }
+            return seconds
+        }
+        var retries = 0
+        if let raw = spec["retries"] {
+            guard let count = raw.intValue, count >= 0 else { throw error(path + ".retries", "must be a non-negative integer") }
+            retries = count
+        }
+        let timeout = try duration("timeout", default: 60)
+        guard timeout > 0 else { throw error(path + ".timeout", "must be longer than 0") }
+        return ExecConfiguration(program: program, arguments: Array(command.dropFirst()), environment: environment,
+                                 workingDirectory: workingDirectory, timeout: timeout, retries: retries,
+                                 backoff: try duration("backoff", default: 0.2), grace: try duration("grace", default: 2))
+    }
+
+    /// A program path as the definition gives it: absolute, relative to the definition's
+    /// directory (if it has a '/'), or a name looked up in PATH. It must be an executable file.
+    private func resolveProgram(_ name: String, at path: String) throws(DefinitionError) -> String {
+        func executable(_ candidate: String) -> Bool {
+            var info = stat()
+            return stat(candidate, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && access(candidate, X_OK) == 0
+        }
+        if name.contains("/") {
+            let candidate = name.hasPrefix("/") ? name : directory + "/" + name
+            guard executable(candidate) else { throw error(path, "program \(candidate) does not exist or is not executable") }
+            return candidate
+        }
+        // A bare name is looked up in PATH, as a shell would.
+        let search = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
+        for directory in search.split(separator: ":") where executable(directory + "/" + name) {
+            return directory + "/" + name
+        }
+        throw error(path, "program '\(name)' is not in PATH (\(search))")
     }
 
     // MARK: Edges

@@ -31,6 +31,7 @@ struct Bench {
         ("checkpoint_chain100", EngineWorkloads.checkpointChain100),
         ("instances10k", EngineWorkloads.instances10k),
         ("trivial_run", EngineWorkloads.trivialRun),
+        ("exec_message", { try await DefinitionWorkloads.execMessage() }),
         ("checkpoint_chain100_sqlite", { try await StoreWorkloads.checkpointChain100(.normal) }),
         ("checkpoint_chain100_sqlite_full", { try await StoreWorkloads.checkpointChain100(.full) }),
         ("event_append", { try await StoreWorkloads.eventAppend(.normal) }),
