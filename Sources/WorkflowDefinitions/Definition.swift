@@ -91,9 +91,9 @@ struct DefinitionCompiler {
     let document: JSON
 
     /// The executor kinds this build provides.
-    static let kinds = ["request", "transform", "join", "output", "exec"]
+    static let kinds = ["request", "transform", "join", "output", "exec", "worker"]
     /// Kinds of DESIGN.md §4 that this build does not provide yet.
-    static let laterKinds = ["worker", "workflow"]
+    static let laterKinds = ["workflow"]
 
     func error(_ path: String, _ message: String) -> DefinitionError { reader.error(path, message) }
 
@@ -181,6 +181,13 @@ struct DefinitionCompiler {
             try allowOnly(spec, ["kind", "command", "env", "cwd", "timeout", "retries", "backoff", "grace"], at: path)
             let configuration = try execConfiguration(spec, at: path)
             builder.addExecutor(id, kind: kind, config: value) { ExecExecutor(configuration: configuration) }
+        case "worker":
+            try allowOnly(spec, ["kind", "command", "env", "cwd", "timeout", "retries", "backoff", "grace"], at: path)
+            let configuration = try execConfiguration(spec, at: path)
+            // One worker process per instance: the factory runs for every instance (and reset).
+            builder.addExecutor(id, kind: kind, config: value) {
+                WorkerExecutor(worker: WorkerProcess(configuration: configuration), retries: configuration.retries, backoff: configuration.backoff)
+            }
         default:
             if Self.laterKinds.contains(kind) {
                 throw error(path + ".kind", "executor kind '\(kind)' is not available in this build yet (available: \(Self.kinds.joined(separator: ", ")))")
@@ -197,7 +204,7 @@ struct DefinitionCompiler {
 
     private func execConfiguration(_ spec: JSONObject, at path: String) throws(DefinitionError) -> ExecConfiguration {
         guard case .array(let parts)? = spec["command"], !parts.isEmpty else {
-            throw error(spec["command"] == nil ? path : path + ".command", "an exec executor needs a 'command': [program, arguments...]")
+            throw error(spec["command"] == nil ? path : path + ".command", "an \(spec["kind"]?.stringValue ?? "exec") executor needs a 'command': [program, arguments...]")
         }
         var command: [String] = []
         for (index, part) in parts.enumerated() {

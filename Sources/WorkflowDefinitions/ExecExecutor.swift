@@ -172,6 +172,9 @@ final class ProcessGroup: Sendable {
         leader.withLock { $0 = pid }
     }
 
+    /// The leader's pid (the group's id), once started.
+    var pid: pid_t? { leader.withLock { $0 } }
+
     func killAndWait(timeout: Double = 2) {
         guard let pgid = leader.withLock({ $0 }), pgid > 0 else { return }
         guard kill(-pgid, SIGKILL) == 0 else { return }  // ESRCH: nothing left

@@ -32,6 +32,7 @@ struct Bench {
         ("instances10k", EngineWorkloads.instances10k),
         ("trivial_run", EngineWorkloads.trivialRun),
         ("exec_message", { try await DefinitionWorkloads.execMessage() }),
+        ("worker_message", { try await DefinitionWorkloads.workerMessage() }),
         ("checkpoint_chain100_sqlite", { try await StoreWorkloads.checkpointChain100(.normal) }),
         ("checkpoint_chain100_sqlite_full", { try await StoreWorkloads.checkpointChain100(.full) }),
         ("event_append", { try await StoreWorkloads.eventAppend(.normal) }),

@@ -1,9 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import WorkflowDefinitions
 import WorkflowEngine
 
 /// Definition-driven workloads: `exec_message` runs one process per message (`/bin/cat`, which
-/// echoes the input document back as the value it sends on).
+/// echoes the input document back as the value it sends on); `worker_message` sends each message
+/// to one long-lived worker (a small Python loop, started once).
 enum DefinitionWorkloads {
+    static func workerMessage() async throws -> Report {
+        var template = Array("/tmp/workflowd-bench-worker-XXXXXX".utf8CString)
+        let directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+        let script = directory + "/worker.py"
+        // Answers every call with one output action (Python starts once; each message is a line each way).
+        let body = """
+            #!/usr/bin/env python3
+            import json, sys
+            for line in sys.stdin:
+                request = json.loads(line)
+                answer = {"jsonrpc": "2.0", "id": request["id"], "result": {"actions": [{"output": request["id"]}]}}
+                sys.stdout.write(json.dumps(answer) + "\\n")
+                sys.stdout.flush()
+            """
+        let file = fopen(script, "w")
+        fputs(body, file)
+        fclose(file)
+        chmod(script, 0o755)
+        defer {
+            unlink(script)
+            rmdir(directory)
+        }
+        let definition = try Definition.parse("""
+            name: worker-bench
+            start: work
+            executors:
+              work: { kind: worker, command: [\(script)] }
+            """, file: "worker-bench.yaml")
+        let instance = WorkflowInstance(name: "worker-bench", workflow: definition.workflow)
+        _ = try await instance.run(0)
+        var samples: [Double] = []
+        let perRep = 200
+        for _ in 0..<7 {
+            let start = nowMicros()
+            for n in 0..<perRep {
+                let result = try await instance.run(.number(Double(n)))
+                precondition(result.outputs.count == 1, "worker_message produced \(result.outputs) \(String(describing: result.error))")
+            }
+            samples.append((nowMicros() - start) / Double(perRep))
+        }
+        await instance.shutdown()
+        return Report(unit: "message", samples: samples)
+    }
+
     static func execMessage() async throws -> Report {
         let definition = try Definition.parse("""
             name: exec-bench

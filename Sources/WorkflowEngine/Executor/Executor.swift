@@ -27,6 +27,10 @@ public protocol Executor: Sendable {
     /// for executors that wait on processes or other workflows, so that their events stream live
     /// during the superstep. Both paths have the same semantics.
     var runsInline: Bool { get }
+
+    /// Releases what the executor holds outside the engine (a worker process). Called when its
+    /// instance resets, rewinds, forks away from it, or shuts down. The default does nothing.
+    func shutdown() async
 }
 
 extension Executor {
@@ -39,6 +43,8 @@ extension Executor {
     public mutating func restore(from snapshot: JSON) throws {}
 
     public var runsInline: Bool { true }
+
+    public func shutdown() async {}
 }
 
 /// A stateless executor made from a closure.

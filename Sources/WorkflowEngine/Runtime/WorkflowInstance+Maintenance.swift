@@ -36,6 +36,7 @@ extension WorkflowInstance {
             requestCancellation()
             _ = try? await result(of: runID)
         }
+        let previousExecutors = state.executors ?? []
         do {
             var fresh = InstanceState()
             fresh.executors = try workflow.makeExecutors()
@@ -59,6 +60,7 @@ extension WorkflowInstance {
             throw error
         }
         let dropped = lifecycle.maintenanceFinished(resetSucceeded: true)
+        await Self.shutDown(previousExecutors)
         for queued in dropped {
             completeRecord(queued.runID, RunResult(runID: queued.runID, status: .cancelled, outputs: [],
                                                    error: WorkflowError(.cancelled, "queued run \(queued.runID) was dropped by a reset"),
@@ -80,6 +82,7 @@ extension WorkflowInstance {
         case .proceed, .cancelThenProceed:
             break
         }
+        let previousExecutors = state.executors ?? []
         do {
             let checkpoint = try loadCheckpoint(checkpointID, from: store)
             guard checkpoint.instance == name else {
@@ -93,6 +96,7 @@ extension WorkflowInstance {
             if let next = lifecycle.dequeueIfIdle() { startQueued(next) }
             throw error
         }
+        await Self.shutDown(previousExecutors)
         return continueIfWorkInFlight()
     }
 
@@ -176,8 +180,14 @@ extension WorkflowInstance {
         return RunHandle(runID: runID, disposition: .continued, events: events, instance: self)
     }
 
-    /// Cancels and awaits the active run (for shutdown and deletion).
+    /// Cancels and awaits the active run, then releases what the executors hold (worker
+    /// processes). For daemon shutdown and instance deletion.
     public func shutdown() async {
         await cancel()
+        await Self.shutDown(state.executors ?? [])
+    }
+
+    static func shutDown(_ executors: [any Executor]) async {
+        for executor in executors { await executor.shutdown() }
     }
 }
