@@ -204,7 +204,8 @@ struct DefinitionCompiler {
 
     private func execConfiguration(_ spec: JSONObject, at path: String) throws(DefinitionError) -> ExecConfiguration {
         guard case .array(let parts)? = spec["command"], !parts.isEmpty else {
-            throw error(spec["command"] == nil ? path : path + ".command", "an \(spec["kind"]?.stringValue ?? "exec") executor needs a 'command': [program, arguments...]")
+            let kind = spec["kind"]?.stringValue ?? "exec"
+            throw error(spec["command"] == nil ? path : path + ".command", "\(kind == "exec" ? "an exec" : "a \(kind)") executor needs a 'command': [program, arguments...]")
         }
         var command: [String] = []
         for (index, part) in parts.enumerated() {
