@@ -119,4 +119,20 @@ struct WorkerTests {
         #expect(result.error?.message.contains("the worker did not answer within 200ms (it was restarted)") == true)
         await instance.shutdown()
     }
+
+    @Test("the protocol document's shell worker and shell exec program work as written", .timeLimit(.minutes(1)))
+    func documentedPrograms() async throws {
+        let document = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Contrib/docs/executor-protocol.md").standardized.path, encoding: .utf8)
+        let blocks = document.components(separatedBy: "```sh\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let scripts = try Scripts()
+        let worker = try #require(blocks.first { $0.contains("while IFS= read") })
+        let instance = WorkflowInstance(name: "w", workflow: try workerDefinition(try scripts.add("doc-worker.sh", worker)).workflow)
+        #expect(try await instance.run(["id": 99, "text": "an id inside the message"]).outputs == [1])
+        #expect(try await instance.run("second").outputs == [2])
+        await instance.shutdown()
+        let exec = try #require(blocks.first { $0.contains("\ncat\n") })
+        let echo = WorkflowInstance(name: "e", workflow: try execDefinition(try scripts.add("doc-exec.sh", exec)).workflow)
+        #expect(try await echo.run("hi").outputs.first?["message"] == "hi")
+    }
 }

@@ -1,0 +1,72 @@
+import Foundation
+import JSONSchema
+import Testing
+import WorkflowDefinitions
+import WorkflowEngine
+
+/// Every example in Contrib/examples loads, satisfies the definition schema, and runs to its
+/// expected output with its real programs.
+@Suite("Contrib/examples")
+struct ExampleTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Contrib/examples").standardized.path
+
+    static func load() throws -> [String: Definition] {
+        let (definitions, errors) = Definition.loadDirectory(directory)
+        #expect(errors.isEmpty, "\(errors)")
+        return definitions
+    }
+
+    func instance(_ definition: Definition) -> WorkflowInstance {
+        WorkflowInstance(name: definition.name, workflow: definition.workflow,
+                         configuration: .init(store: InMemoryCheckpointStore(), responseValidator: JSONSchemaValidator()))
+    }
+
+    @Test("every example loads and satisfies the definition format's JSON Schema")
+    func load() throws {
+        let definitions = try Self.load()
+        #expect(definitions.keys.sorted() == ["loop", "mapreduce", "review", "shout"])
+        let text = try String(contentsOfFile: ExampleTests.directory + "/../schema/workflow-definition.schema.json", encoding: .utf8)
+        let schema = try JSONSchema(try JSON(parsing: text))
+        for (name, definition) in definitions {
+            #expect(schema.validate(definition.document).isEmpty, "\(name): \(schema.validate(definition.document))")
+        }
+    }
+
+    @Test("review: an exec drafts, a person approves, a worker publishes; or the draft is dropped", .timeLimit(.minutes(1)))
+    func review() async throws {
+        let review = instance(try #require(try Self.load()["review"]))
+        let asked = try await review.run(["topic": "superstep engines"])
+        let request = try #require(asked.pendingRequests.first)
+        #expect(request.payload["message"] == ["title": "Superstep Engines", "text": "A few words about superstep engines."])
+        let published = try await review.result(of: try await review.respond(to: request.id, with: ["approved": true, "note": "ship it"]).runID)
+        #expect(published.outputs == [["published": "Superstep Engines", "note": "ship it"]])
+        #expect(await review.sharedState["published"] == 1)
+        let again = try await review.run(["topic": "nothing"])
+        let dropped = try await review.result(of: try await review.respond(to: again.pendingRequests[0].id, with: ["approved": false]).runID)
+        #expect(dropped.outputs.first?["response"] == ["approved": false])
+        await review.shutdown()
+    }
+
+    @Test("mapreduce: three exec mappers in one superstep, a fan-in, a sum")
+    func mapreduce() async throws {
+        let result = try await instance(try #require(try Self.load()["mapreduce"])).run(["a b c", "d e", "f", "g h i j"])
+        #expect(result.outputs == [["words": 10, "shards": 3]])
+        #expect(result.supersteps == 5)
+    }
+
+    @Test("loop: one item per superstep until none is left")
+    func loop() async throws {
+        let result = try await instance(try #require(try Self.load()["loop"])).run(["left": [1, 2, 3], "done": []])
+        #expect(result.outputs == [[1, 2, 3]])
+        #expect(result.supersteps == 5)
+    }
+
+    @Test("shout: a worker serves every message", .timeLimit(.minutes(1)))
+    func shout() async throws {
+        let shout = instance(try #require(try Self.load()["shout"]))
+        #expect(try await shout.run("hello").outputs == ["HELLO"])
+        #expect(try await shout.run("again").outputs == ["AGAIN"])
+        await shout.shutdown()
+    }
+}
