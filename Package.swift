@@ -45,7 +45,7 @@ let package = Package(
                           path: "Tests/StoreCrasher", swiftSettings: strictSettings),
         // JSON Schema draft 2020-12 validation over the engine's JSON values (responses, inputs).
         .target(name: "JSONSchema", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
-        .executableTarget(name: "workflowd", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
+        .executableTarget(name: "workflowd", dependencies: ["WorkflowEngine", "WorkflowDefinitions", "JSONSchema"], swiftSettings: strictSettings),
         .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", "WorkflowStore", "WorkflowDefinitions"],
                           swiftSettings: strictSettings),
         // Helpers shared by the test targets (latches that tests await instead of sleeping).

@@ -28,10 +28,14 @@ public struct Definition: Sendable {
     }
 
     /// Validates a definition given as text (YAML or JSON); `file` names it in errors.
-    public static func parse(_ text: String, file: String) throws(DefinitionError) -> Definition {
+    /// `definitions` are those its `workflow` executors may name.
+    public static func parse(_ text: String, file: String, definitions: [String: Definition] = [:]) throws(DefinitionError) -> Definition {
         var reader = DocumentReader(file: file)
         let document = try reader.read(text)
-        return try DefinitionCompiler(reader: reader, document: document).compile()
+        return try DefinitionCompiler(reader: reader, document: document) { name, path, compiler throws(DefinitionError) in
+            guard let definition = definitions[name] else { throw compiler.error(path, "no definition named '\(name)' is loaded") }
+            return definition
+        }.compile()
     }
 
     /// Reads a definition document (YAML or JSON) as JSON, without validating it.
@@ -42,10 +46,9 @@ public struct Definition: Sendable {
     }
 
     /// Loads every `*.yaml`, `*.yml` and `*.json` file of a directory. A bad file does not stop
-    /// the others: its error is returned beside the definitions that loaded.
+    /// the others: its error is returned beside the definitions that loaded. Sub-workflows name
+    /// other definitions of the directory; a cycle of them is an error.
     public static func loadDirectory(_ directory: String) -> (definitions: [String: Definition], errors: [DefinitionError]) {
-        var definitions: [String: Definition] = [:]
-        var errors: [DefinitionError] = []
         guard let handle = opendir(directory) else {
             return ([:], [DefinitionError(file: directory, path: "", "cannot read the directory")])
         }
@@ -55,20 +58,11 @@ public struct Definition: Sendable {
             if name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json") { names.append(name) }
         }
         closedir(handle)
+        let library = DefinitionLibrary()
         for name in names.sorted() {
-            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            do {
-                let definition = try load(file: path)
-                if let other = definitions[definition.name] {
-                    errors.append(DefinitionError(file: path, path: "name", "definition '\(definition.name)' is also defined in \(other.file)"))
-                } else {
-                    definitions[definition.name] = definition
-                }
-            } catch {
-                errors.append(error)
-            }
+            library.read(directory.hasSuffix("/") ? directory + name : directory + "/" + name)
         }
-        return (definitions, errors)
+        return library.compileAll()
     }
 
     static func readText(_ path: String) -> String? {
@@ -87,13 +81,17 @@ public struct Definition: Sendable {
 
 /// Turns a definition document into a ``Definition``, checking everything it can name.
 struct DefinitionCompiler {
+    typealias Resolver = (_ name: String, _ path: String, _ compiler: DefinitionCompiler) throws(DefinitionError) -> Definition
+
     let reader: DocumentReader
     let document: JSON
+    /// Finds the definition a `workflow` executor names.
+    let resolve: Resolver
 
     /// The executor kinds this build provides.
-    static let kinds = ["request", "transform", "join", "output", "exec", "worker"]
+    static let kinds = ["request", "transform", "join", "output", "exec", "worker", "workflow"]
     /// Kinds of DESIGN.md §4 that this build does not provide yet.
-    static let laterKinds = ["workflow"]
+    static let laterKinds: [String] = []
 
     func error(_ path: String, _ message: String) -> DefinitionError { reader.error(path, message) }
 
@@ -181,6 +179,15 @@ struct DefinitionCompiler {
             try allowOnly(spec, ["kind", "command", "env", "cwd", "timeout", "retries", "backoff", "grace"], at: path)
             let configuration = try execConfiguration(spec, at: path)
             builder.addExecutor(id, kind: kind, config: value) { ExecExecutor(configuration: configuration) }
+        case "workflow":
+            try allowOnly(spec, ["kind", "definition"], at: path)
+            let name = try string(spec, "definition", at: path)
+            let childDefinition = try resolve(name, path + ".definition", self)
+            // The child's behaviour is part of the parent's: its hash goes into the parent's.
+            var config = spec
+            config["definitionHash"] = .string(childDefinition.graphHash)
+            let child = childDefinition.workflow
+            builder.addExecutor(id, kind: kind, config: .object(config)) { SubWorkflowExecutor(child: child) }
         case "worker":
             try allowOnly(spec, ["kind", "command", "env", "cwd", "timeout", "retries", "backoff", "grace"], at: path)
             let configuration = try execConfiguration(spec, at: path)

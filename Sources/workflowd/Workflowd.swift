@@ -1,94 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import JSONSchema
+import WorkflowDefinitions
 import WorkflowEngine
 
-/// For now (until the daemon lands), `workflowd` runs two example workflows in-process and
-/// prints every event as a JSON line: a review flow whose human-in-the-loop request is answered
-/// while the run goes on, and a fan-out/fan-in map-reduce.
+/// Until the daemon lands, `workflowd` loads a definitions directory (`--definitions DIR`,
+/// default `Contrib/examples`), runs each definition in-process with a sample input, answers the
+/// requests they raise as a person would (approving), and prints every event as a JSON line.
 @main
 struct Workflowd {
+    /// Sample inputs for the example definitions.
+    static let inputs: [String: JSON] = [
+        "review": ["topic": "superstep engines"],
+        "release": ["words": ["sub", "workflows"]],
+        "mapreduce": ["the quick brown fox", "jumps over", "the lazy dog", "twice"],
+        "loop": ["left": [1, 2, 3], "done": []],
+        "shout": "hello from workflowd",
+    ]
+
     static func main() async throws {
-        let store = InMemoryCheckpointStore()
-        try await review(store: store)
-        try await mapReduce(store: store)
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        var directory = "Contrib/examples"
+        if let index = arguments.firstIndex(of: "--definitions"), index + 1 < arguments.count {
+            directory = arguments[index + 1]
+            arguments.removeSubrange(index...(index + 1))
+        }
+        guard arguments.isEmpty else {
+            print("usage: workflowd [--definitions DIR]")
+            exit(2)
+        }
+        let (definitions, errors) = Definition.loadDirectory(directory)
+        for error in errors { print(#"{"definitionError":\#(JSON.string(error.description).serialized())}"#) }
+        for name in definitions.keys.sorted() {
+            try await run(definitions[name]!, input: inputs[name] ?? nil)
+        }
+        if definitions.isEmpty { exit(1) }
     }
 
-    /// draft → approve (asks a person) → publish; reviewing happens in parallel with spell-checking.
-    static func review(store: InMemoryCheckpointStore) async throws {
-        var builder = WorkflowBuilder(name: "review", start: "draft")
-        builder.addExecutor("draft", kind: "example.draft") {
-            FunctionExecutor { message, context in
-                let text = "Draft: " + (message["topic"]?.stringValue ?? "untitled")
-                context.setState("draft", .string(text))
-                context.send(.string(text))
-            }
-        }
-        builder.addExecutor("approve", kind: "example.approve") {
-            FunctionExecutor { message, context in
-                context.requestInfo(["prompt": "Publish this draft?", "draft": message],
-                                    schema: ["type": "object", "required": ["approved"]])
-            }
-        }
-        builder.addExecutor("spellcheck", kind: "example.spellcheck") {
-            FunctionExecutor(runsInline: false) { message, context in
-                context.emit("spellcheck", data: ["words": .number(Double(message.stringValue?.split(separator: " ").count ?? 0))])
-            }
-        }
-        builder.addExecutor("publish", kind: "example.publish") {
-            FunctionExecutor { message, context in
-                let approved = message["response"]?["approved"]?.boolValue ?? false
-                context.yieldOutput(["published": .bool(approved), "text": context.state("draft") ?? nil])
-            }
-        }
-        builder.addFanOut(from: "draft", to: ["approve", "spellcheck"])
-        builder.addEdge(from: "approve", to: "publish")
-        let instance = WorkflowInstance(name: "review", workflow: try builder.build(), configuration: .init(store: store))
-
+    static func run(_ definition: Definition, input: JSON) async throws {
+        let instance = WorkflowInstance(name: definition.name, workflow: definition.workflow,
+                                        configuration: .init(store: InMemoryCheckpointStore(), responseValidator: JSONSchemaValidator()))
         let events = try await instance.subscribe()
-        let handle = try await instance.start(["topic": "superstep engines"])
-        for await event in events {
+        let handle = try await instance.start(input)
+        var result = try await handle.result()
+        // A person approves whatever is asked (`wfctl respond` will do this once the daemon is here).
+        while let request = result.pendingRequests.first {
+            let answer: JSON = request.schema["type"] == "boolean" ? true : ["approved": true]
+            result = try await instance.result(of: try await instance.respond(to: request.id, with: answer).runID)
+        }
+        await instance.shutdown()
+        var iterator = events.makeAsyncIterator()
+        while let event = await iterator.next() {
             print(event.json.serialized())
-            if case .request(let request) = event.body {
-                // A person would answer with `wfctl respond review <id> '{"approved":true}'`.
-                try await instance.respond(to: request.id, with: ["approved": true])
-            }
-            if case .output = event.body { break }
+            if event.seq + 1 >= (await instance.nextSeq) { break }
         }
-        let first = try await handle.result()
-        print(#"{"demo":"review","firstRun":\#(first.json.serialized())}"#)
-    }
-
-    /// split → [count words in each part] → join (fan-in) → total.
-    static func mapReduce(store: InMemoryCheckpointStore) async throws {
-        var builder = WorkflowBuilder(name: "wordcount", start: "split")
-        let parts = ["p1", "p2", "p3"]
-        builder.addExecutor("split", kind: "example.split") {
-            FunctionExecutor { message, context in
-                for (index, line) in (message.arrayValue ?? []).enumerated() where index < parts.count {
-                    context.send(line, to: parts[index])
-                }
-            }
-        }
-        for part in parts {
-            builder.addExecutor(part, kind: "example.count") {
-                FunctionExecutor { message, context in
-                    context.send(.number(Double(message.stringValue?.split(separator: " ").count ?? 0)))
-                }
-            }
-        }
-        builder.addExecutor("total", kind: "example.sum") {
-            FunctionExecutor { message, context in
-                context.yieldOutput(.number(message.arrayValue?.compactMap(\.doubleValue).reduce(0, +) ?? 0))
-            }
-        }
-        builder.addFanOut(from: "split", to: parts)
-        builder.addFanIn(from: parts, to: "total")
-        let instance = WorkflowInstance(name: "wordcount", workflow: try builder.build(), configuration: .init(store: store))
-        let events = try await instance.subscribe()
-        let handle = try await instance.start(["one two three", "four five", "six"])
-        for await event in events {
-            print(event.json.serialized())
-            if event.runID == handle.runID, case .status(let status) = event.body, status != .inProgress { break }
-        }
-        let result = try await handle.result()
-        print(#"{"demo":"wordcount","result":\#(result.json.serialized()),"checkpoints":\#(try await instance.checkpoints().count)}"#)
+        print(#"{"definition":\#(JSON.string(definition.name).serialized()),"result":\#(result.json.serialized())}"#)
     }
 }

@@ -126,7 +126,7 @@ struct DefinitionTests {
         ("name: x\nstart: a\nexecutors:\n  a: { kind: output }\n  b: { kind: output }\nedges:\n  - { from: a, to: b, when: \"message.[\" }\n",
          "edges[0].when", "syntax error at position"),
         ("name: x\nstart: a\nexecutors:\n  a: { kind: request, schema: { type: strung } }\n", "executors.a.schema", "invalid JSON Schema: invalid schema at #/type"),
-        ("name: x\nstart: a\nexecutors:\n  a: { kind: workflow, definition: other }\n", "executors.a.kind", "executor kind 'workflow' is not available in this build yet"),
+        ("name: x\nstart: a\nexecutors:\n  a: { kind: workflow, definition: other }\n", "executors.a.definition", "no definition named 'other' is loaded"),
         ("name: x\nstart: a\nexecutors:\n  a: { kind: worker }\n", "executors.a", "a worker executor needs a 'command'"),
         ("name: x\nstart: a\nexecutors:\n  a: { kind: exec, command: [/nonexistent/prog] }\n", "executors.a.command[0]", "program /nonexistent/prog does not exist or is not executable"),
         ("name: x\nstart: a\nexecutors:\n  a: { kind: exec, command: [no-such-program-here] }\n", "executors.a.command[0]", "program 'no-such-program-here' is not in PATH"),

@@ -25,7 +25,7 @@ struct ExampleTests {
     @Test("every example loads and satisfies the definition format's JSON Schema")
     func load() throws {
         let definitions = try Self.load()
-        #expect(definitions.keys.sorted() == ["loop", "mapreduce", "review", "shout"])
+        #expect(definitions.keys.sorted() == ["loop", "mapreduce", "release", "review", "shout"])
         let text = try String(contentsOfFile: ExampleTests.directory + "/../schema/workflow-definition.schema.json", encoding: .utf8)
         let schema = try JSONSchema(try JSON(parsing: text))
         for (name, definition) in definitions {
@@ -46,6 +46,18 @@ struct ExampleTests {
         let dropped = try await review.result(of: try await review.respond(to: again.pendingRequests[0].id, with: ["approved": false]).runID)
         #expect(dropped.outputs.first?["response"] == ["approved": false])
         await review.shutdown()
+    }
+
+    @Test("release: the review flow as a sub-workflow; its request is answered on the parent", .timeLimit(.minutes(1)))
+    func release() async throws {
+        let release = instance(try #require(try Self.load()["release"]))
+        let asked = try await release.run(["words": ["sub", "workflows"]])
+        let request = try #require(asked.pendingRequests.first)
+        #expect(request.executor == "review")
+        #expect(request.payload["message"]?["title"] == "Sub Workflows")
+        let done = try await release.result(of: try await release.respond(to: request.id, with: ["approved": true]).runID)
+        #expect(done.outputs == [["published": "Sub Workflows", "note": nil]])
+        await release.shutdown()
     }
 
     @Test("mapreduce: three exec mappers in one superstep, a fan-in, a sum")

@@ -61,6 +61,25 @@ public actor WorkflowInstance {
     /// Where this instance was forked from, if it was.
     public internal(set) var forkedFrom: (instance: String, checkpointID: String)?
 
+    /// Creates an instance in the state `checkpoint` describes (its lineage head is that
+    /// checkpoint), without a store: what a sub-workflow executor does with its child's state.
+    /// - Throws: `checkpointIncompatible` or `invalidCheckpoint`.
+    public init(name: String, workflow: Workflow, restoring checkpoint: Checkpoint, configuration: InstanceConfiguration = .init(),
+                nextSeq: UInt64 = 1) throws {
+        self.name = name
+        self.workflow = workflow
+        self.configuration = configuration
+        self.sink = EventSink(instance: name, nextSeq: nextSeq)
+        self.lifecycle = RunLifecycle(policy: configuration.onBusy)
+        self.state = try Self.restoredState(from: checkpoint, workflow: workflow)
+    }
+
+    /// A complete snapshot of the instance now, as a checkpoint that is not stored and does not
+    /// move the lineage head (for embedding, e.g. a sub-workflow's state in its parent's).
+    public func snapshot() throws -> Checkpoint {
+        try makeCheckpoint(reason: .superstep, runID: nil)
+    }
+
     /// Creates an idle instance. Executors are built from the workflow's factories when first needed.
     /// - Parameter nextSeq: the seq of the first event (a store that reopens an instance passes
     ///   one past the last logged seq, so seqs are never reused).
@@ -272,6 +291,10 @@ public actor WorkflowInstance {
 
     /// Builds (aside) the state a checkpoint describes; the caller swaps it in.
     func restoredState(from checkpoint: Checkpoint) throws -> InstanceState {
+        try Self.restoredState(from: checkpoint, workflow: workflow)
+    }
+
+    static func restoredState(from checkpoint: Checkpoint, workflow: Workflow) throws -> InstanceState {
         guard checkpoint.definitionHash == workflow.graphHash else {
             throw WorkflowError(.checkpointIncompatible,
                                 "checkpoint \(checkpoint.id) was written by a different definition of '\(checkpoint.workflowName)' (graph hash \(checkpoint.definitionHash.prefix(12)), instance has \(workflow.graphHash.prefix(12)))",
