@@ -40,27 +40,11 @@ struct ExecExecutor: Executor {
     var runsInline: Bool { false }
 
     mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
-        let document: JSON = [
-            "message": message, "state": .object(context.state), "instance": .string(context.instanceName),
-            "runId": .string(context.runID), "executor": .string(context.executorID), "superstep": .number(Double(context.superstep)),
-        ]
-        let input = document.serializedBytes()
-        var attempt = 0
-        while true {
-            do {
-                let actions = try await runOnce(input)
-                for action in actions { action.apply(to: &context) }
-                return
-            } catch let failure as ExecFailure {
-                attempt += 1
-                guard attempt <= configuration.retries, !Task.isCancelled else {
-                    let tries = attempt > 1 ? " (after \(attempt) attempts)" : ""
-                    throw WorkflowError(.executorFailed, "\(configuration.program)\(tries): \(failure)")
-                }
-                let delay = configuration.backoff * Double(1 << min(attempt - 1, 16))
-                context.warn("attempt \(attempt) of \(configuration.program) failed (\(failure)); retrying in \(delay)s")
-                try await Task.sleep(for: .seconds(delay))
-            }
+        let input = ProgramCall.document(message, context).serializedBytes()
+        let configuration = self.configuration
+        try await ProgramCall.withRetries(configuration.program, retries: configuration.retries, backoff: configuration.backoff,
+                                          context: &context) {
+            try await runOnce(input)
         }
     }
 
@@ -159,6 +143,37 @@ struct ExecExecutor: Executor {
     static func tail(_ bytes: [UInt8]) -> String {
         let text = String(decoding: bytes.suffix(2048), as: UTF8.self).trimmingTrailingWhitespace()
         return text.isEmpty ? "" : "; stderr: \(text)"
+    }
+}
+
+/// What `exec` and `worker` executors share: the input document and the retry policy.
+enum ProgramCall {
+    /// `{message, state, instance, runId, executor, superstep}`
+    static func document(_ message: JSON, _ context: ExecutorContext) -> JSON {
+        ["message": message, "state": .object(context.state), "instance": .string(context.instanceName),
+         "runId": .string(context.runID), "executor": .string(context.executorID), "superstep": .number(Double(context.superstep))]
+    }
+
+    /// Runs `attempt` until it succeeds, retrying an ``ExecFailure`` `retries` times with
+    /// exponential backoff (each retry announced in a warning), then applies its actions.
+    static func withRetries(_ program: String, retries: Int, backoff: Double, context: inout ExecutorContext,
+                            attempt: () async throws -> [ExecAction]) async throws {
+        var attempts = 0
+        while true {
+            do {
+                for action in try await attempt() { action.apply(to: &context) }
+                return
+            } catch let failure as ExecFailure {
+                attempts += 1
+                guard attempts <= retries, !Task.isCancelled else {
+                    let tries = attempts > 1 ? " (after \(attempts) attempts)" : ""
+                    throw WorkflowError(.executorFailed, "\(program)\(tries): \(failure)")
+                }
+                let delay = backoff * Double(1 << min(attempts - 1, 16))
+                context.warn("attempt \(attempts) of \(program) failed (\(failure)); retrying in \(delay)s")
+                try await Task.sleep(for: .seconds(delay))
+            }
+        }
     }
 }
 

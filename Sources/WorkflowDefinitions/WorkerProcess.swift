@@ -187,26 +187,11 @@ struct WorkerExecutor: Executor {
     var runsInline: Bool { false }
 
     mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
-        let document: JSON = [
-            "message": message, "state": .object(context.state), "instance": .string(context.instanceName),
-            "runId": .string(context.runID), "executor": .string(context.executorID), "superstep": .number(Double(context.superstep)),
-        ]
-        var attempt = 0
-        while true {
-            do {
-                let result = try await worker.execute(document)
-                for action in try Self.actions(result) { action.apply(to: &context) }
-                return
-            } catch let failure as ExecFailure {
-                attempt += 1
-                guard attempt <= retries, !Task.isCancelled else {
-                    let tries = attempt > 1 ? " (after \(attempt) attempts)" : ""
-                    throw WorkflowError(.executorFailed, "worker \(worker.configuration.program)\(tries): \(failure)")
-                }
-                let delay = backoff * Double(1 << min(attempt - 1, 16))
-                context.warn("attempt \(attempt) of worker \(worker.configuration.program) failed (\(failure)); retrying in \(delay)s")
-                try await Task.sleep(for: .seconds(delay))
-            }
+        let document = ProgramCall.document(message, context)
+        let worker = self.worker
+        try await ProgramCall.withRetries("worker " + worker.configuration.program, retries: retries, backoff: backoff,
+                                          context: &context) {
+            try Self.actions(try await worker.execute(document))
         }
     }
 
