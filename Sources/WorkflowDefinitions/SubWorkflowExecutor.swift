@@ -51,7 +51,6 @@ struct SubWorkflowExecutor: Executor {
     }
 
     private mutating func finish(_ result: RunResult, _ instance: WorkflowInstance, context: inout ExecutorContext) async throws {
-        defer { _ = instance }
         let snapshot = try await instance.snapshot()
         await instance.shutdown()
         switch result.status {
