@@ -65,7 +65,8 @@ public struct Definition: Sendable {
         return library.compileAll()
     }
 
-    static func readText(_ path: String) -> String? {
+    /// The contents of a file as UTF-8 text, or nil when it cannot be read or is not valid UTF-8.
+    public static func readText(_ path: String) -> String? {
         guard let file = fopen(path, "r") else { return nil }
         defer { fclose(file) }
         var bytes: [UInt8] = []

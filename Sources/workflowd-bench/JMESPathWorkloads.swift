@@ -1,10 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import JMESPath
 import JSONSchema
+import WorkflowDefinitions
 import WorkflowEngine
 
 /// The JMESPath workloads: the compliance suite's benchmark cases (`bench: parse` compiles,
@@ -59,7 +55,7 @@ enum JMESPathWorkloads {
 
     /// One workload per case of the suite's benchmarks.json.
     static func suiteWorkloads() -> [(name: String, run: @Sendable () async throws -> Report)] {
-        guard let text = readFile(benchmarksPath()), case .array(let groups)? = try? JSON(parsing: text) else { return [] }
+        guard let text = Definition.readText(benchmarksPath()), case .array(let groups)? = try? JSON(parsing: text) else { return [] }
         var workloads: [(name: String, run: @Sendable () async throws -> Report)] = []
         for group in groups {
             let given = group["given"] ?? .null
@@ -76,12 +72,8 @@ enum JMESPathWorkloads {
 
     static func suiteCase(expression: String, given: JSON, parseOnly: Bool) throws -> Report {
         let samples = try measure {
-            do {
-                let compiled = try JMESPathExpression(expression)
-                if !parseOnly { _ = try compiled.evaluate(given) }
-            } catch {
-                throw error
-            }
+            let compiled = try JMESPathExpression(expression)
+            if !parseOnly { _ = try compiled.evaluate(given) }
         }
         return Report(unit: parseOnly ? "parse" : "compile+evaluate", samples: samples)
     }
@@ -91,18 +83,5 @@ enum JMESPathWorkloads {
         var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast(3)
         return parts.joined(separator: "/") + "/Tests/JMESPathTests/Fixtures/compliance/benchmarks.json"
-    }
-
-    static func readFile(_ path: String) -> String? {
-        guard let file = fopen(path, "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
