@@ -25,17 +25,21 @@ final class Scripts {
     var path: String { directory.path }
 }
 
-/// A one-executor definition around an exec program, with an output after it.
-func execDefinition(_ program: String, extra: String = "") throws -> Definition {
+/// A definition with one program executor (`kind` is exec or worker) and an output after it.
+func programDefinition(_ kind: String, _ program: String, extra: String = "") throws -> Definition {
     try Definition.parse("""
-        name: exec-test
+        name: \(kind)-test
         start: run
         executors:
-          run: { kind: exec, command: [\(program)]\(extra) }
+          run: { kind: \(kind), command: [\(program)]\(extra) }
           b: { kind: output }
         edges:
           - { from: run, to: b }
-        """, file: "exec-test.yaml")
+        """, file: "\(kind)-test.yaml")
+}
+
+func execDefinition(_ program: String, extra: String = "") throws -> Definition {
+    try programDefinition("exec", program, extra: extra)
 }
 
 /// Whether a process is gone (or a zombie nobody has reaped yet, which runs nothing).

@@ -22,15 +22,7 @@ let pythonWorker = """
     """
 
 func workerDefinition(_ program: String, extra: String = "") throws -> Definition {
-    try Definition.parse("""
-        name: worker-test
-        start: work
-        executors:
-          work: { kind: worker, command: [\(program)]\(extra) }
-          out: { kind: output }
-        edges:
-          - { from: work, to: out }
-        """, file: "worker-test.yaml")
+    try programDefinition("worker", program, extra: extra)
 }
 
 @Suite("worker executors (a real long-lived process)")
