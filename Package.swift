@@ -11,6 +11,7 @@ let package = Package(
     name: "workflowd",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "WorkflowJSON", targets: ["WorkflowJSON"]),
         .library(name: "WorkflowEngine", targets: ["WorkflowEngine"]),
         .library(name: "JMESPath", targets: ["JMESPath"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
@@ -24,13 +25,18 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The pure engine: graph, executors, supersteps, state, requests, events, checkpoints.
         // It imports nothing of ours and no NIO, SQLite or libsystemd.
-        .target(name: "WorkflowEngine", swiftSettings: strictSettings),
-        // JMESPath over the engine's JSON values (conditions, selections, transforms).
-        .target(name: "JMESPath", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
+        .target(name: "WorkflowEngine", dependencies: ["WorkflowJSON", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strictSettings),
+        // The JSON value, its parser and serializer, timestamps and ids: shared by the engine, the
+        // expression and schema libraries, the protocol and the client (which need no engine).
+        .target(name: "WorkflowJSON", swiftSettings: strictSettings),
+        // JMESPath over JSON values (conditions, selections, transforms).
+        .target(name: "JMESPath", dependencies: ["WorkflowJSON"], swiftSettings: strictSettings),
         // Declarative definition files (YAML or JSON) -> engine graphs, and the built-in executor kinds.
         .target(name: "WorkflowDefinitions", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", .product(name: "Yams", package: "Yams"),
                                                           .product(name: "Subprocess", package: "swift-subprocess"),
@@ -41,24 +47,24 @@ let package = Package(
                 swiftSettings: strictSettings),
         // A process the crash test kills with SIGKILL while it writes through the store.
         .executableTarget(name: "workflowd-store-crasher",
-                          dependencies: ["WorkflowEngine", "WorkflowStore", .product(name: "GRDB", package: "GRDB.swift")],
+                          dependencies: ["WorkflowEngine", "WorkflowStore", "WorkflowTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                           path: "Tests/StoreCrasher", swiftSettings: strictSettings),
         // JSON Schema draft 2020-12 validation over the engine's JSON values (responses, inputs).
-        .target(name: "JSONSchema", dependencies: ["WorkflowEngine"], swiftSettings: strictSettings),
+        .target(name: "JSONSchema", dependencies: ["WorkflowJSON"], swiftSettings: strictSettings),
         .executableTarget(name: "workflowd", dependencies: ["WorkflowEngine", "WorkflowDefinitions", "JSONSchema"], swiftSettings: strictSettings),
         .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", "WorkflowStore", "WorkflowDefinitions"],
                           swiftSettings: strictSettings),
         // Helpers shared by the test targets (latches that tests await instead of sleeping).
-        .target(name: "WorkflowTestSupport", path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
+        .target(name: "WorkflowTestSupport", dependencies: ["WorkflowEngine"], path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine", "WorkflowTestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "WorkflowDefinitionsTests", dependencies: ["WorkflowDefinitions", "WorkflowEngine", "JSONSchema"],
+        .testTarget(name: "WorkflowDefinitionsTests", dependencies: ["WorkflowDefinitions", "WorkflowEngine", "JSONSchema", "WorkflowTestSupport"],
                     swiftSettings: strictSettings),
         .testTarget(name: "WorkflowStoreTests", dependencies: ["WorkflowStore", "WorkflowEngine", "WorkflowTestSupport",
                                                                .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSettings),
-        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "WorkflowEngine"], exclude: ["Fixtures"],
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "WorkflowJSON"], exclude: ["Fixtures"],
                     swiftSettings: strictSettings),
-        .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "WorkflowEngine"], exclude: ["Fixtures"],
+        .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "WorkflowJSON"], exclude: ["Fixtures"],
                     swiftSettings: strictSettings),
     ]
 )

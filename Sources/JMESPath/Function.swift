@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import WorkflowEngine
+import WorkflowJSON
 
 /// A built-in function, resolved (name and arity checked) when the expression is compiled.
 struct Function: Sendable {

@@ -1,4 +1,4 @@
-import WorkflowEngine
+import WorkflowJSON
 
 /// Evaluates a compiled tree against a value (the semantics of the JMESPath specification).
 struct Interpreter {

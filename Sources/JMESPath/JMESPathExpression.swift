@@ -1,4 +1,4 @@
-import WorkflowEngine
+import WorkflowJSON
 
 /// A compiled JMESPath expression: compile once, evaluate many times, from any thread.
 ///

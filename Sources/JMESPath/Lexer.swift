@@ -1,4 +1,4 @@
-import WorkflowEngine
+import WorkflowJSON
 
 /// A token of a JMESPath expression.
 struct Token: Sendable {

@@ -1,4 +1,4 @@
-import WorkflowEngine
+import WorkflowJSON
 
 /// A compiled JMESPath expression tree.
 indirect enum Node: Sendable {

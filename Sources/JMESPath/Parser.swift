@@ -1,4 +1,4 @@
-import WorkflowEngine
+import WorkflowJSON
 
 /// A Pratt parser for the JMESPath grammar (binding powers as in the specification's reference
 /// implementation).
@@ -6,6 +6,13 @@ struct Parser {
     private let tokens: [Token]
     private let expression: String
     private var index = 0
+    private var depth = 0
+
+    /// Expressions are bounded, so that parsing, evaluating and freeing one never exhausts the
+    /// stack: at most this many tokens...
+    static let maximumTokens = 1024
+    /// ...and this much nesting.
+    static let maximumDepth = 128
 
     private static let projectionStop = 10
 
@@ -28,7 +35,12 @@ struct Parser {
     }
 
     static func parse(_ expression: String) throws(JMESPathError) -> Node {
-        var parser = Parser(tokens: try Lexer.tokenize(expression), expression: expression)
+        let tokens = try Lexer.tokenize(expression)
+        guard tokens.count <= maximumTokens + 1 else {
+            throw JMESPathError(.syntax, "the expression is too long (\(tokens.count - 1) tokens; at most \(maximumTokens))",
+                                position: tokens[maximumTokens].position, expression: expression)
+        }
+        var parser = Parser(tokens: tokens, expression: expression)
         let node = try parser.expression(0)
         guard parser.current.kind == .eof else {
             throw parser.error("unexpected \(parser.describe(parser.current)) after a complete expression", at: parser.current)
@@ -68,6 +80,9 @@ struct Parser {
     }
 
     private mutating func expression(_ bindingPower: Int) throws(JMESPathError) -> Node {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Parser.maximumDepth else { throw error("the expression nests deeper than \(Parser.maximumDepth) levels", at: current) }
         let token = current
         advance()
         var left = try nud(token)

@@ -1,4 +1,4 @@
-import WorkflowEngine
+import WorkflowJSON
 
 /// What a successful evaluation says it looked at (for `unevaluatedProperties`/`unevaluatedItems`).
 struct Annotations {
@@ -28,6 +28,10 @@ struct Evaluator {
     var scope: [String] = []
     /// Collected failures; nil when only validity matters (then evaluation stops at the first).
     var errors: [ValidationError]?
+    /// How many subschemas are being evaluated inside each other now. Deeper than
+    /// ``maximumDepth`` the value is refused instead of exhausting the stack.
+    var depth = 0
+    static let maximumDepth = 600
 
     struct Outcome {
         var valid: Bool
@@ -56,6 +60,12 @@ struct Evaluator {
     }
 
     mutating func evaluate(_ index: Int, _ instance: JSON, _ path: String, annotate: Bool) -> Outcome {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Self.maximumDepth {
+            fail(path, "#", "depth", "the value is nested too deep to validate (more than \(Self.maximumDepth) levels of schemas)")
+            return .invalid
+        }
         switch nodes[index] {
         case .always(let allowed, let location):
             if !allowed { fail(path, location, "false", "no value is allowed here") }

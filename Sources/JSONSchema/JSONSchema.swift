@@ -1,5 +1,5 @@
 import Synchronization
-import WorkflowEngine
+import WorkflowJSON
 
 /// A compiled JSON Schema (draft 2020-12): compile once, validate many times, from any thread.
 ///
@@ -32,6 +32,9 @@ public struct JSONSchema: Sendable {
         self.nodes = compiler.nodes
         self.dynamicAnchors = compiler.dynamicAnchorNodes
         self.schema = schema
+        if let loop = Self.referenceLoop(in: nodes, dynamicAnchors: dynamicAnchors) {
+            throw SchemaError(path: loop[0], "a reference loop applies a schema to the same value forever: " + loop.joined(separator: " → "))
+        }
     }
 
     /// Every failure, each with the instance location, the schema location and a message; empty
@@ -64,27 +67,4 @@ public struct ValidationError: Error, Hashable, Sendable, CustomStringConvertibl
 
     /// `/approved: expected boolean, got string`
     public var description: String { (instanceLocation.isEmpty ? "/" : instanceLocation) + ": " + message }
-}
-
-/// The engine's ``ResponseValidator`` backed by this library: a response is checked against its
-/// request's schema before it is accepted. Compiled schemas are cached.
-public final class JSONSchemaValidator: ResponseValidator {
-    private let cache = Mutex<[JSON: Result<JSONSchema, SchemaError>]>([:])
-    private let cacheLimit: Int
-
-    public init(cacheLimit: Int = 1024) { self.cacheLimit = cacheLimit }
-
-    public func problems(in response: JSON, against schema: JSON) -> [String] {
-        let compiled = cache.withLock { cache -> Result<JSONSchema, SchemaError> in
-            if let hit = cache[schema] { return hit }
-            let result = Result { () throws(SchemaError) in try JSONSchema(schema) }
-            if cache.count >= cacheLimit { cache.removeAll() }
-            cache[schema] = result
-            return result
-        }
-        switch compiled {
-        case .success(let schema): return schema.validate(response).map(\.description)
-        case .failure(let error): return ["the request's schema is invalid: \(error)"]
-        }
-    }
 }

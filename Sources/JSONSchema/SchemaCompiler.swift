@@ -1,4 +1,4 @@
-import WorkflowEngine
+import WorkflowJSON
 
 /// Turns a schema document into compiled nodes: finds every schema resource (`$id`), anchor and
 /// dynamic anchor, resolves `$ref` and `$dynamicRef` (to the document, its embedded resources,

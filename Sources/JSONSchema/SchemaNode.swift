@@ -1,4 +1,4 @@
-import WorkflowEngine
+import WorkflowJSON
 
 /// A compiled subschema. Subschemas refer to each other by index into the compiled schema's node
 /// list, so references (and cycles) cost nothing at validation time.

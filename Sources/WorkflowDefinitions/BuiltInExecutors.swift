@@ -9,6 +9,7 @@ struct RequestExecutor: Executor {
     let prompt: String?
     let payload: JMESPathExpression?
     let schema: JSON
+    var runsInline: Bool { true }
 
     mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
         let body: JSON
@@ -24,6 +25,7 @@ struct RequestExecutor: Executor {
 /// `kind: transform`: sends what its JMESPath expression gives over `{message, state}`.
 struct TransformExecutor: Executor {
     let expression: JMESPathExpression
+    var runsInline: Bool { true }
 
     mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
         context.send(try expression.evaluate(DefinitionCompiler.input(message, context.state)))
@@ -34,6 +36,7 @@ struct TransformExecutor: Executor {
 /// of the list merged into one (later sources win on a shared key).
 struct JoinExecutor: Executor {
     let merge: Bool
+    var runsInline: Bool { true }
 
     mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
         guard merge else {
@@ -56,6 +59,7 @@ struct JoinExecutor: Executor {
 
 /// `kind: output`: yields its input as a workflow output.
 struct OutputExecutor: Executor {
+    var runsInline: Bool { true }
     mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
         context.yieldOutput(message)
     }

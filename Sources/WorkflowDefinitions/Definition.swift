@@ -96,17 +96,41 @@ struct DefinitionCompiler {
 
     func error(_ path: String, _ message: String) -> DefinitionError { reader.error(path, message) }
 
+    /// Bounds on what a definition may ask for, so that nothing it says can overflow a timer.
+    static let maximumSupersteps = 1_000_000_000
+    static let maximumDuration: Double = 30 * 86_400
+    static let maximumRetries = 100
+
+    /// Executor ids are 1 to 64 characters: letters, digits, `_`, `-` and `.`, not starting with
+    /// `-` or `.` (they name edges, checkpoint keys and child instances, and are typed in shells).
+    static func executorIDProblem(_ id: String) -> String? {
+        let scalars = Array(id.unicodeScalars)
+        func allowed(_ scalar: Unicode.Scalar, first: Bool) -> Bool {
+            switch scalar {
+            case "a"..."z", "A"..."Z", "0"..."9", "_": return true
+            case "-", ".": return !first
+            default: return false
+            }
+        }
+        guard !scalars.isEmpty, scalars.count <= 64, scalars.indices.allSatisfy({ allowed(scalars[$0], first: $0 == 0) }) else {
+            return "'\(id.prefix(40))' is not a valid executor id (1 to 64 letters, digits, '_', '-', '.'; not starting with '-' or '.')"
+        }
+        return nil
+    }
+
     func compile() throws(DefinitionError) -> Definition {
         guard case .object(let top) = document else { throw error("", "a definition must be a mapping, not \(document.typeName)") }
         try allowOnly(top, ["name", "description", "start", "maxSupersteps", "executors", "edges", "outputs"], at: "")
         let name = try string(top, "name", at: "")
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw error("name", "'\(name)' is not a valid name (letters, digits, '-', '_', '.')")
+        guard !name.isEmpty, name.count <= 128, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw error("name", "'\(name.prefix(40))' is not a valid name (1 to 128 letters, digits, '-', '_', '.')")
         }
         let description = try optionalString(top, "description", at: "")
         var builder = WorkflowBuilder(name: name, start: try string(top, "start", at: ""))
         if let value = top["maxSupersteps"] {
-            guard let count = value.intValue, count >= 1 else { throw error("maxSupersteps", "must be a positive integer") }
+            guard let count = value.intValue, count >= 1, count <= DefinitionCompiler.maximumSupersteps else {
+                throw error("maxSupersteps", "must be an integer from 1 to \(DefinitionCompiler.maximumSupersteps)")
+            }
             builder.maxSupersteps = count
         }
         guard case .object(let executors)? = top["executors"], !executors.isEmpty else {
@@ -114,6 +138,7 @@ struct DefinitionCompiler {
         }
         guard executors[builder.start] != nil else { throw error("start", "'\(builder.start)' is not one of the executors") }
         for id in executors.keys.sorted() {
+            if let problem = Self.executorIDProblem(id) { throw error("executors." + id, problem) }
             try addExecutor(id, executors[id]!, to: &builder)
         }
         if let edges = top["edges"] {
@@ -238,11 +263,16 @@ struct DefinitionCompiler {
             guard let text = raw.stringValue, let seconds = parseDuration(text) else {
                 throw error(path + "." + key, "must be a duration like 500ms, 30s or 5m")
             }
+            guard seconds <= DefinitionCompiler.maximumDuration else {
+                throw error(path + "." + key, "\(text) is longer than 30 days, the longest duration allowed")
+            }
             return seconds
         }
         var retries = 0
         if let raw = spec["retries"] {
-            guard let count = raw.intValue, count >= 0 else { throw error(path + ".retries", "must be a non-negative integer") }
+            guard let count = raw.intValue, count >= 0, count <= DefinitionCompiler.maximumRetries else {
+                throw error(path + ".retries", "must be an integer from 0 to \(DefinitionCompiler.maximumRetries)")
+            }
             retries = count
         }
         let timeout = try duration("timeout", default: 60)

@@ -15,7 +15,18 @@ struct DocumentReader {
         return DefinitionError(file: file, path: path, line: mark?.line, column: mark?.column, message)
     }
 
+    /// A definition is at most 1 MiB and nests at most 64 levels: bounds that no real
+    /// definition comes near, and that keep reading one from exhausting memory or the stack.
+    static let maximumSize = 1 << 20
+    static let maximumDepth = 64
+
     mutating func read(_ text: String) throws(DefinitionError) -> JSON {
+        guard text.utf8.count <= Self.maximumSize else {
+            throw DefinitionError(file: file, path: "", "the file is larger than \(Self.maximumSize >> 20) MiB")
+        }
+        if let line = Self.lineNestingTooDeep(text) {
+            throw DefinitionError(file: file, path: "", line: line, column: nil, "nesting deeper than \(Self.maximumDepth) levels")
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -25,7 +36,40 @@ struct DocumentReader {
             throw DefinitionError(file: file, path: "", "not valid YAML or JSON: \(error)")
         }
         guard let node else { throw DefinitionError(file: file, path: "", "the file is empty") }
-        return try convert(node, path: "")
+        return try convert(node, path: "", depth: 0)
+    }
+
+    /// The line where `[`/`{` brackets (outside quotes and comments) nest deeper than the limit,
+    /// if they do: checked before the YAML parser sees the text (it would recurse as deep).
+    static func lineNestingTooDeep(_ text: String) -> Int? {
+        var depth = 0
+        var line = 1
+        var quote: UInt8?
+        var comment = false
+        var previous: UInt8 = 0x0A
+        for byte in text.utf8 {
+            defer { previous = byte }
+            if byte == 0x0A {
+                line += 1
+                comment = false
+                continue
+            }
+            if comment { continue }
+            if let open = quote {
+                if byte == open && (open == 0x27 || previous != 0x5C) { quote = nil }
+                continue
+            }
+            switch byte {
+            case 0x22, 0x27: quote = byte
+            case 0x23 where previous == 0x20 || previous == 0x0A || previous == 0x09: comment = true
+            case 0x5B, 0x7B:
+                depth += 1
+                if depth > maximumDepth { return line }
+            case 0x5D, 0x7D: depth = max(0, depth - 1)
+            default: break
+            }
+        }
+        return nil
     }
 
     private static func describe(_ error: YamlError) -> String {
@@ -39,8 +83,9 @@ struct DocumentReader {
         }
     }
 
-    private mutating func convert(_ node: Node, path: String) throws(DefinitionError) -> JSON {
+    private mutating func convert(_ node: Node, path: String, depth: Int) throws(DefinitionError) -> JSON {
         if let mark = node.mark { marks[path] = (mark.line, mark.column) }
+        guard depth <= Self.maximumDepth else { throw error(path, "nesting deeper than \(Self.maximumDepth) levels") }
         switch node {
         case .scalar(let scalar):
             switch node.tag.rawValue {
@@ -60,13 +105,13 @@ struct DocumentReader {
                 guard case .scalar(let scalar) = key else { throw error(path, "keys must be strings") }
                 let childPath = path.isEmpty ? scalar.string : path + "." + scalar.string
                 if object[scalar.string] != nil { throw error(childPath, "'\(scalar.string)' appears twice") }
-                object[scalar.string] = try convert(value, path: childPath)
+                object[scalar.string] = try convert(value, path: childPath, depth: depth + 1)
             }
             return .object(object)
         case .sequence(let sequence):
             var array: [JSON] = []
             for (index, element) in sequence.enumerated() {
-                array.append(try convert(element, path: "\(path)[\(index)]"))
+                array.append(try convert(element, path: "\(path)[\(index)]", depth: depth + 1))
             }
             return .array(array)
         case .alias:

@@ -8,24 +8,6 @@ import Synchronization
 import SystemPackage
 import WorkflowEngine
 
-/// How an `exec` executor runs its program (from the definition).
-struct ExecConfiguration: Sendable {
-    var program: String
-    var arguments: [String]
-    var environment: [String: String]
-    var workingDirectory: String?
-    var timeout: Double
-    var retries: Int
-    var backoff: Double
-    /// How long TERM may take before KILL, when the process group is torn down.
-    var grace: Double
-}
-
-/// Why one attempt of an `exec` program failed (the text goes into the executor's error).
-struct ExecFailure: Error, CustomStringConvertible {
-    var description: String
-}
-
 /// `kind: exec`: one process per message, in its own process group.
 ///
 /// stdin gets one JSON document: `{message, state, instance, runId, executor, superstep}`.
@@ -48,6 +30,11 @@ struct ExecExecutor: Executor {
         }
     }
 
+    /// stdout may hold at most this much (it is read as it comes; more fails the attempt).
+    static let outputLimit = 16 << 20
+    /// Only the end of stderr is kept (for the error), however much a program writes.
+    static let errorTailLimit = 4096
+
     private func runOnce(_ input: [UInt8]) async throws -> [ExecAction] {
         var options = PlatformOptions()
         options.processGroupID = 0
@@ -62,7 +49,7 @@ struct ExecExecutor: Executor {
         let group = ProcessGroup()
         // The document goes in through an unlinked temporary file, not a pipe: a program that
         // exits without reading it must fail its step, not raise SIGPIPE in the daemon.
-        let stdin = try Self.inputFile(input)
+        let stdin = try await BlockingWork.run { try Self.inputFile(input) }
         let finished: Finished?
         do {
             finished = try await withThrowingTaskGroup(of: Finished?.self) { tasks in
@@ -71,11 +58,12 @@ struct ExecExecutor: Executor {
                         .path(FilePath(configuration.program)), arguments: Arguments(configuration.arguments),
                         environment: updated, workingDirectory: configuration.workingDirectory.map { FilePath($0) },
                         platformOptions: platform, input: .fileDescriptor(stdin, closeAfterSpawningProcess: true),
-                        output: .bytes(limit: 16 << 20), error: .bytes(limit: 1 << 20)
+                        output: .sequence, error: .sequence
                     ) { execution in
                         group.started(execution.processIdentifier.value)
+                        return try await Self.drain(execution.standardOutput, execution.standardError, group: group)
                     }
-                    return Finished(status: result.terminationStatus, output: result.standardOutput, error: result.standardError)
+                    return Finished(status: result.terminationStatus, output: result.closureResult.output, error: result.closureResult.error)
                 }
                 tasks.addTask {
                     try await Task.sleep(for: .seconds(configuration.timeout))
@@ -86,11 +74,11 @@ struct ExecExecutor: Executor {
                 return first
             }
         } catch {
-            group.killAndWait()
+            await group.killAndWait()
             throw error
         }
         // Whatever the program left behind in its group goes with it, before the step ends.
-        group.killAndWait()
+        await group.killAndWait()
         guard let finished else {
             throw ExecFailure(description: "timed out after \(Self.seconds(configuration.timeout)) (its process group was terminated)")
         }
@@ -109,7 +97,30 @@ struct ExecExecutor: Executor {
         }
     }
 
-    /// An anonymous file holding `bytes`, positioned at its start.
+    /// Reads stdout (at most ``outputLimit``) and stderr (keeping its tail) at once, so that
+    /// neither pipe can fill up and stall the program.
+    static func drain(_ output: SubprocessOutputSequence, _ error: SubprocessOutputSequence,
+                      group: ProcessGroup) async throws -> (output: [UInt8], error: [UInt8]) {
+        async let tail: [UInt8] = {
+            var tail = OutputTail(capacity: errorTailLimit)
+            do {
+                for try await buffer in error { buffer.withUnsafeBytes { tail.append($0) } }
+            } catch {}
+            return tail.bytes
+        }()
+        var collected: [UInt8] = []
+        for try await buffer in output {
+            guard collected.count + buffer.count <= outputLimit else {
+                // Stopped at once, so that its stderr ends too and nothing waits for it.
+                if let pid = group.pid { kill(-pid, SIGKILL) }
+                throw ExecFailure(description: "printed more than \(outputLimit >> 20) MiB on stdout (it was stopped)")
+            }
+            buffer.withUnsafeBytes { collected.append(contentsOf: $0) }
+        }
+        return (collected, await tail)
+    }
+
+    /// An anonymous file holding `bytes`, positioned at its start (it blocks: run it off the pool).
     static func inputFile(_ bytes: [UInt8]) throws -> FileDescriptor {
         var template = Array("/tmp/workflowd-exec-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -143,143 +154,6 @@ struct ExecExecutor: Executor {
     static func tail(_ bytes: [UInt8]) -> String {
         let text = String(decoding: bytes.suffix(2048), as: UTF8.self).trimmingTrailingWhitespace()
         return text.isEmpty ? "" : "; stderr: \(text)"
-    }
-}
-
-/// What `exec` and `worker` executors share: the input document and the retry policy.
-enum ProgramCall {
-    /// `{message, state, instance, runId, executor, superstep}`
-    static func document(_ message: JSON, _ context: ExecutorContext) -> JSON {
-        ["message": message, "state": .object(context.state), "instance": .string(context.instanceName),
-         "runId": .string(context.runID), "executor": .string(context.executorID), "superstep": .number(Double(context.superstep))]
-    }
-
-    /// Runs `attempt` until it succeeds, retrying an ``ExecFailure`` `retries` times with
-    /// exponential backoff (each retry announced in a warning), then applies its actions.
-    static func withRetries(_ program: String, retries: Int, backoff: Double, context: inout ExecutorContext,
-                            attempt: () async throws -> [ExecAction]) async throws {
-        var attempts = 0
-        while true {
-            do {
-                for action in try await attempt() { action.apply(to: &context) }
-                return
-            } catch let failure as ExecFailure {
-                attempts += 1
-                guard attempts <= retries, !Task.isCancelled else {
-                    let tries = attempts > 1 ? " (after \(attempts) attempts)" : ""
-                    throw WorkflowError(.executorFailed, "\(program)\(tries): \(failure)")
-                }
-                let delay = backoff * Double(1 << min(attempts - 1, 16))
-                context.warn("attempt \(attempts) of \(program) failed (\(failure)); retrying in \(delay)s")
-                try await Task.sleep(for: .seconds(delay))
-            }
-        }
-    }
-}
-
-/// The process group of one program run (its pgid is the program's pid). Killing it waits,
-/// briefly, until none of its processes is still running, so a cancelled or finished step leaves
-/// nothing behind.
-final class ProcessGroup: Sendable {
-    private let leader = Mutex<pid_t?>(nil)
-
-    func started(_ pid: pid_t) {
-        leader.withLock { $0 = pid }
-    }
-
-    /// The leader's pid (the group's id), once started.
-    var pid: pid_t? { leader.withLock { $0 } }
-
-    func killAndWait(timeout: Double = 2) {
-        guard let pgid = leader.withLock({ $0 }), pgid > 0 else { return }
-        guard kill(-pgid, SIGKILL) == 0 else { return }  // ESRCH: nothing left
-        let deadline = Timestamp.monotonic() + timeout
-        var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
-        while Self.hasRunningMembers(pgid), Timestamp.monotonic() < deadline {
-            nanosleep(&pause, nil)
-        }
-    }
-
-    /// Whether a process of group `pgid` is still running (zombies have stopped; they only wait
-    /// to be reaped).
-    static func hasRunningMembers(_ pgid: pid_t) -> Bool {
-        guard let directory = opendir("/proc") else { return false }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = Int32(name), let stat = readSmallFile("/proc/\(pid)/stat"),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 2, let group = Int32(fields[2]) else { continue }
-            if group == pgid && fields[0] != "Z" && fields[0] != "X" { return true }
-        }
-        return false
-    }
-
-    static func readSmallFile(_ path: String) -> String? {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return nil }
-        defer { Glibc.close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        let count = read(descriptor, &buffer, buffer.count)
-        return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : nil
-    }
-}
-
-/// One thing an `exec` or `worker` program asks for.
-enum ExecAction: Sendable, Equatable {
-    case send(JSON, to: String?)
-    case output(JSON)
-    case setState(JSONObject)
-    case event(String, JSON)
-
-    /// Reads an action line, or nil if the value is not an action.
-    init?(_ json: JSON) {
-        guard case .object(let object) = json else { return nil }
-        let keys = Set(object.keys)
-        if let value = object["send"], keys.isSubset(of: ["send", "to"]) {
-            if let to = object["to"], to.stringValue == nil { return nil }
-            self = .send(value, to: object["to"]?.stringValue)
-        } else if let value = object["output"], keys == ["output"] {
-            self = .output(value)
-        } else if case .object(let changes)? = object["setState"], keys == ["setState"] {
-            self = .setState(changes)
-        } else if case .string(let name)? = object["event"], keys.isSubset(of: ["event", "data"]) {
-            self = .event(name, object["data"] ?? .null)
-        } else {
-            return nil
-        }
-    }
-
-    /// Lines of actions, or else the whole output as one value to send; empty output sends nothing.
-    static func parse(_ bytes: [UInt8]) throws -> [ExecAction] {
-        let text = String(decoding: bytes, as: UTF8.self)
-        let lines = text.split(separator: "\n").filter { !$0.allSatisfy(\.isWhitespace) }
-        if lines.isEmpty { return [] }
-        var actions: [ExecAction] = []
-        for line in lines {
-            guard let json = try? JSON(parsing: String(line)), let action = ExecAction(json) else {
-                actions = []
-                break
-            }
-            actions.append(action)
-        }
-        if !actions.isEmpty { return actions }
-        do {
-            return [.send(try JSON(parsing: text), to: nil)]
-        } catch {
-            let first = lines.first.map { String($0.prefix(200)) } ?? ""
-            throw ExecFailure(description: "printed malformed output (\(error.message) at byte \(error.offset)); it must be one JSON value or JSON lines of actions; the output began: \(first)")
-        }
-    }
-
-    func apply(to context: inout ExecutorContext) {
-        switch self {
-        case .send(let value, let to): context.send(value, to: to)
-        case .output(let value): context.yieldOutput(value)
-        case .setState(let changes): for (key, value) in changes { context.setState(key, value) }
-        case .event(let name, let data): context.emit(name, data: data)
-        }
     }
 }
 

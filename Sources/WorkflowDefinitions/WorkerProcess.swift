@@ -13,8 +13,11 @@ import WorkflowEngine
 /// and the worker answers `{"jsonrpc":"2.0","id":N,"result":{"actions":[...]}}` (or an `error`).
 ///
 /// It starts on the first call, in its own process group. If it dies, calls in flight fail and
-/// the next call starts a new one. ``stop()`` (instance reset, deletion, shutdown) ends it: TERM
-/// to its group, then KILL after the grace period. The task that runs it belongs to this actor.
+/// the next call starts a new one. A call that is cancelled (a run cancelled, a reset, shutdown)
+/// or times out stops the worker, which may be stuck: TERM to its group, then KILL after the
+/// grace period, so a cancel never waits longer than that for a worker that does not answer.
+/// ``stop()`` does the same for the instance's reset, deletion or shutdown. Only the last
+/// ``stderrTailLimit`` bytes of its stderr are kept, however much it writes.
 actor WorkerProcess {
     let configuration: ExecConfiguration
     private var task: Task<Void, Never>?
@@ -25,6 +28,10 @@ actor WorkerProcess {
     /// How the last process ended, for the errors of calls that it left unanswered.
     private var lastExit = ""
     private(set) var starts = 0
+    /// Calls in flight: an answer may arrive before anyone waits for it.
+    private var slots: [Int: Promise<JSON>] = [:]
+
+    static let stderrTailLimit = 4096
 
     private static let ignoreSIGPIPE: Void = {
         // A write to a worker that has just died must fail, not kill the daemon.
@@ -35,64 +42,48 @@ actor WorkerProcess {
         self.configuration = configuration
     }
 
-    /// One call in flight: its answer may arrive before anyone waits for it.
-    private final class Slot {
-        var answer: Result<JSON, any Error>?
-        var waiter: CheckedContinuation<JSON, any Error>?
-
-        func resolve(_ result: Result<JSON, any Error>) {
-            if let waiter {
-                self.waiter = nil
-                waiter.resume(with: result)
-            } else if answer == nil {
-                answer = result
-            }
+    /// Sends one `execute` call and waits for its result (at most the configured timeout; a
+    /// worker that does not answer in time is restarted). A cancelled call stops the worker.
+    func execute(_ document: JSON) async throws -> JSON {
+        do {
+            return try await call(document)
+        } catch is CancellationError {
+            // It may be in the middle of the message, or stuck: it goes (TERM, then KILL).
+            await stop()
+            throw CancellationError()
         }
     }
 
-    private var slots: [Int: Slot] = [:]
-
-    /// Sends one `execute` call and waits for its result (at most the configured timeout; a
-    /// worker that does not answer in time is restarted).
-    func execute(_ document: JSON) async throws -> JSON {
+    private func call(_ document: JSON) async throws -> JSON {
         try await ensureRunning()
         guard let writer else { throw ExecFailure(description: "the worker is not running\(lastExit)") }
         let id = nextID
         nextID += 1
-        slots[id] = Slot()
+        let slot = Promise<JSON>()
+        slots[id] = slot
+        defer { slots[id] = nil }
         let request: JSON = ["jsonrpc": "2.0", "id": .number(Double(id)), "method": "execute", "params": document]
         do {
             _ = try await writer.write(request.serializedBytes() + [0x0A])
         } catch {
-            slots[id] = nil
             throw ExecFailure(description: "could not write to the worker: \(error)\(lastExit)")
         }
         let timeout = configuration.timeout
-        return try await withThrowingTaskGroup(of: JSON?.self) { group in
-            group.addTask { try await self.answer(id) }
+        let answer = try await withThrowingTaskGroup(of: JSON?.self) { group in
+            group.addTask { try await slot.value() }
             group.addTask {
                 try await Task.sleep(for: .seconds(timeout))
                 return nil
             }
             defer { group.cancelAll() }
-            guard let answer = try await group.next() ?? nil else {
-                await self.abandon(id)
-                await self.stop()
-                throw ExecFailure(description: "the worker did not answer within \(ExecExecutor.seconds(timeout)) (it was restarted)")
-            }
-            return answer
+            return try await group.next() ?? nil
         }
-    }
-
-    private func answer(_ id: Int) async throws -> JSON {
-        guard let slot = slots[id] else { throw CancellationError() }
-        defer { slots[id] = nil }
-        if let answer = slot.answer { return try answer.get() }
-        return try await withCheckedThrowingContinuation { slot.waiter = $0 }
-    }
-
-    private func abandon(_ id: Int) {
-        slots.removeValue(forKey: id)?.resolve(.failure(CancellationError()))
+        guard let answer else {
+            slot.resolve(.failure(CancellationError()))
+            await stop()
+            throw ExecFailure(description: "the worker did not answer within \(ExecExecutor.seconds(timeout)) (it was restarted)")
+        }
+        return answer
     }
 
     private func ensureRunning() async throws {
@@ -121,19 +112,34 @@ actor WorkerProcess {
                 .path(FilePath(configuration.program)), arguments: Arguments(configuration.arguments),
                 environment: Environment.inherit.updating(environment),
                 workingDirectory: configuration.workingDirectory.map { FilePath($0) }, platformOptions: options,
-                input: .inputWriter, output: .sequence, error: .bytes(limit: 256 << 10)
-            ) { execution in
+                input: .inputWriter, output: .sequence, error: .sequence
+            ) { execution -> [UInt8] in
                 group.started(execution.processIdentifier.value)
-                await self.attach(execution.standardInputWriter)
-                for try await line in execution.standardOutput.strings(bufferingPolicy: .maxLineLength(16 << 20)) {
-                    await self.received(line)
+                self.attach(execution.standardInputWriter)
+                async let stderr: [UInt8] = {
+                    var tail = OutputTail(capacity: WorkerProcess.stderrTailLimit)
+                    do {
+                        for try await buffer in execution.standardError { buffer.withUnsafeBytes { tail.append($0) } }
+                    } catch {}
+                    return tail.bytes
+                }()
+                do {
+                    for try await line in execution.standardOutput.strings(bufferingPolicy: .maxLineLength(16 << 20)) {
+                        self.received(line)
+                    }
+                } catch {
+                    // A line too long, or a broken pipe: the worker goes (its stderr ends with it).
+                    if let pid = group.pid { kill(-pid, SIGKILL) }
+                    _ = await stderr
+                    throw error
                 }
+                return await stderr
             }
-            exit = "; it exited (\(result.terminationStatus))" + ExecExecutor.tail(result.standardError)
+            exit = "; it exited (\(result.terminationStatus))" + ExecExecutor.tail(result.closureResult)
         } catch {
             exit = "; it stopped: \(error)"
         }
-        group.killAndWait()
+        await group.killAndWait()
         detach(exit)
     }
 
@@ -176,42 +182,4 @@ actor WorkerProcess {
 
     /// The worker's process id, while it runs.
     var processID: pid_t? { group?.pid }
-}
-
-/// `kind: worker`: each message becomes an `execute` call to the executor's worker process
-/// (see ``WorkerProcess``); the result's `actions` are applied as an `exec` program's would be.
-struct WorkerExecutor: Executor {
-    let worker: WorkerProcess
-    let retries: Int
-    let backoff: Double
-    var runsInline: Bool { false }
-
-    mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
-        let document = ProgramCall.document(message, context)
-        let worker = self.worker
-        try await ProgramCall.withRetries("worker " + worker.configuration.program, retries: retries, backoff: backoff,
-                                          context: &context) {
-            try Self.actions(try await worker.execute(document))
-        }
-    }
-
-    /// `{"actions": [...]}` → actions; `null` → none.
-    static func actions(_ result: JSON) throws -> [ExecAction] {
-        if result.isNull { return [] }
-        guard case .array(let list)? = result["actions"] else {
-            throw ExecFailure(description: "the worker's result must be {\"actions\": [...]}, got \(result.serialized().prefix(200))")
-        }
-        var actions: [ExecAction] = []
-        for (index, item) in list.enumerated() {
-            guard let action = ExecAction(item) else {
-                throw ExecFailure(description: "action \(index) of the worker's result is not send, output, setState or event: \(item.serialized().prefix(200))")
-            }
-            actions.append(action)
-        }
-        return actions
-    }
-
-    func shutdown() async {
-        await worker.stop()
-    }
 }

@@ -6,8 +6,8 @@ extension SQLiteStore {
 
     /// The chain from `checkpointID` back to its lineage's root: `[it, parent, grandparent, ...]`
     /// (stopping where retention removed an ancestor).
-    public func lineage(of checkpointID: String) throws -> [CheckpointSummary] {
-        try database.read { db in
+    public func lineage(of checkpointID: String) async throws -> [CheckpointSummary] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: """
                 WITH RECURSIVE chain(id, depth) AS (
                     SELECT id, 0 FROM checkpoint WHERE id = ?
@@ -22,27 +22,28 @@ extension SQLiteStore {
 
     /// The instance's branch tips: checkpoints no other checkpoint continues (oldest first). The
     /// lineage head is one of them, unless a rewind just moved it.
-    public func branchTips(instance: String) throws -> [CheckpointSummary] {
-        try database.read { db in
+    public func branchTips(instance: String) async throws -> [CheckpointSummary] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM checkpoint WHERE instance = ? AND hasChild = 0 ORDER BY ordinal",
                              arguments: [instance]).map(Self.summary)
         }
     }
 
     /// The instance's lineage head: the checkpoint the next one will have as parent.
-    public func head(instance: String) throws -> String? {
-        try self.instance(named: instance)?.head
+    public func head(instance: String) async throws -> String? {
+        try await self.instance(named: instance)?.head
     }
 
     // MARK: Retention
 
     /// Applies retention now (it also runs after every run): keeps the newest
     /// `checkpointRetention` checkpoints, the lineage head, every branch tip and every checkpoint
-    /// with open requests; keeps the newest `eventRetention` events and 1,000 runs.
+    /// with open requests; keeps the newest `eventRetention` events, `runRetention` finished runs
+    /// and the idempotency keys younger than `idempotencyKeyLifetime` (at most `idempotencyKeyLimit`).
     /// - Returns: how many checkpoints were deleted.
     @discardableResult
-    public func prune(instance: String) throws -> Int {
-        try database.write { db in try prune(instance: instance, db) }
+    public func prune(instance: String) async throws -> Int {
+        try await database.write { db in try self.prune(instance: instance, db) }
     }
 
     @discardableResult
@@ -62,37 +63,40 @@ extension SQLiteStore {
                 """).execute(arguments: ["instance": instance, "offset": max(1, events)])
         }
         try db.cachedStatement(sql: """
+            DELETE FROM idempotencyKey WHERE instance = :instance
+            AND (createdAt < :oldest
+                 OR createdAt < (SELECT createdAt FROM idempotencyKey WHERE instance = :instance ORDER BY createdAt DESC LIMIT 1 OFFSET :keys))
+            """).execute(arguments: ["instance": instance, "oldest": Timestamp.now() - configuration.idempotencyKeyLifetime,
+                                     "keys": max(0, configuration.idempotencyKeyLimit - 1)])
+        try db.cachedStatement(sql: """
             DELETE FROM run WHERE instance = :instance AND status != 'in_progress'
             AND id NOT IN (SELECT runId FROM idempotencyKey WHERE instance = :instance)
-            AND rowid < (SELECT rowid FROM run WHERE instance = :instance ORDER BY rowid DESC LIMIT 1 OFFSET 999)
-            """).execute(arguments: ["instance": instance])
+            AND id NOT IN (SELECT runId FROM queuedRun WHERE instance = :instance)
+            AND rowid < (SELECT rowid FROM run WHERE instance = :instance ORDER BY rowid DESC LIMIT 1 OFFSET :runs)
+            """).execute(arguments: ["instance": instance, "runs": max(0, configuration.runRetention - 1)])
         return deleted
     }
 
     // MARK: Runs
 
-    /// A run as the store records it.
-    public struct RunRecord: Sendable, Hashable {
-        public var id: String
-        public var instance: String
-        public var status: String
-        public var trigger: String
-        public var input: JSON
-        public var outputs: JSON
-        public var error: JSON?
-        public var startedAt: Double
-        public var endedAt: Double?
+    /// The instance's recorded runs, oldest first.
+    public func runs(instance: String) async throws -> [StoredRun] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM run WHERE instance = ? ORDER BY rowid", arguments: [instance]).map(Self.storedRun)
+        }
     }
 
-    /// The instance's recorded runs, oldest first.
-    public func runs(instance: String) throws -> [RunRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM run WHERE instance = ? ORDER BY rowid", arguments: [instance]).map { row in
-                RunRecord(id: row["id"], instance: row["instance"], status: row["status"], trigger: row["trigger"],
-                          input: try JSON(parsing: row["input"] as String), outputs: try JSON(parsing: row["outputs"] as String),
-                          error: try (row["error"] as String?).map { try JSON(parsing: $0) }, startedAt: row["startedAt"],
-                          endedAt: row["endedAt"])
-            }
+    /// One recorded run, if the store still has it.
+    public func run(id: String) async throws -> StoredRun? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]).map(Self.storedRun)
         }
+    }
+
+    static func storedRun(_ row: Row) throws -> StoredRun {
+        StoredRun(id: row["id"], instance: row["instance"], status: row["status"], trigger: row["trigger"],
+                  input: try JSON(parsing: row["input"] as String), outputs: try JSON(parsing: row["outputs"] as String),
+                  error: try (row["error"] as String?).map { try JSON(parsing: $0) }, startedAt: row["startedAt"],
+                  endedAt: row["endedAt"])
     }
 }

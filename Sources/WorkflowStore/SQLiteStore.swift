@@ -1,3 +1,4 @@
+import Dispatch
 import GRDB
 import WorkflowEngine
 
@@ -7,8 +8,11 @@ import WorkflowEngine
 /// runs (status, input, outputs, error, times), the responses inbox (accepted, not yet delivered),
 /// idempotency keys and queued runs. A ``commit(_:)`` is one transaction: a superstep's checkpoint,
 /// its events, the instance's status and everything that follows from its events land together or
-/// not at all. Commits are synchronous, so what the engine publishes is already on disk (in
-/// `normal` durability, safe from a process crash; in `full`, from a power loss).
+/// not at all. What the engine publishes is already on disk when a commit returns (in `normal`
+/// durability, safe from a process crash; in `full`, from a power loss).
+///
+/// Every method that touches the database is `async` and does its blocking work on GRDB's own
+/// dispatch queues (one writer, a few readers), never on Swift's cooperative pool.
 public final class SQLiteStore: CheckpointStore {
     public let path: String
     public let configuration: StoreConfiguration
@@ -16,7 +20,18 @@ public final class SQLiteStore: CheckpointStore {
     /// die inside a commit).
     public let database: DatabasePool
 
+    /// Opens (creating if needed) the database at `path` and migrates it, on a thread of its
+    /// own (opening and migrating block).
+    public static func open(path: String, configuration: StoreConfiguration = .init()) async throws -> SQLiteStore {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue(label: "workflowd.store.open").async {
+                continuation.resume(with: Result { try SQLiteStore(path: path, configuration: configuration) })
+            }
+        }
+    }
+
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    /// It blocks: from async code, use ``open(path:configuration:)``.
     public init(path: String, configuration: StoreConfiguration = .init()) throws {
         self.path = path
         self.configuration = configuration
@@ -111,6 +126,10 @@ public final class SQLiteStore: CheckpointStore {
                 );
                 """)
         }
+        migrator.registerMigration("v2: idempotency keys expire") { db in
+            try db.execute(sql: "ALTER TABLE idempotencyKey ADD COLUMN createdAt REAL NOT NULL DEFAULT 0")
+            try db.execute(sql: "CREATE INDEX idempotencyKey_by_age ON idempotencyKey(instance, createdAt)")
+        }
         return migrator
     }
 
@@ -118,8 +137,8 @@ public final class SQLiteStore: CheckpointStore {
 
     /// Registers a new instance.
     /// - Throws: `WorkflowError(.instanceExists)` if the name is taken.
-    public func createInstance(_ record: InstanceRecord) throws {
-        try database.write { db in
+    public func createInstance(_ record: InstanceRecord) async throws {
+        try await database.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE name = ?", arguments: [record.name]) == true {
                 throw WorkflowError(.instanceExists, "instance '\(record.name)' already exists", details: ["instance": .string(record.name)])
             }
@@ -132,19 +151,19 @@ public final class SQLiteStore: CheckpointStore {
     }
 
     /// The instance named `name`, if there is one.
-    public func instance(named name: String) throws -> InstanceRecord? {
-        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM instance WHERE name = ?", arguments: [name]).map(Self.instanceRecord) }
+    public func instance(named name: String) async throws -> InstanceRecord? {
+        try await database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM instance WHERE name = ?", arguments: [name]).map(Self.instanceRecord) }
     }
 
     /// Every instance, by name.
-    public func instances() throws -> [InstanceRecord] {
-        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM instance ORDER BY name").map(Self.instanceRecord) }
+    public func instances() async throws -> [InstanceRecord] {
+        try await database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM instance ORDER BY name").map(Self.instanceRecord) }
     }
 
     /// Deletes an instance with its checkpoints, events, runs, inbox, keys and queue.
     @discardableResult
-    public func deleteInstance(named name: String) throws -> Bool {
-        try database.write { db in
+    public func deleteInstance(named name: String) async throws -> Bool {
+        try await database.write { db in
             for table in ["checkpoint", "event", "run", "inbox", "idempotencyKey", "queuedRun"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE instance = ?", arguments: [name])
             }
@@ -162,18 +181,14 @@ public final class SQLiteStore: CheckpointStore {
 
     // MARK: CheckpointStore
 
-    public func commit(_ batch: StoreBatch) throws {
-        try commit([batch])
-    }
-
     /// Commits consecutive batches in one transaction: all of them, or none.
-    public func commit(_ batches: [StoreBatch]) throws {
+    public func commit(_ batches: [StoreBatch]) async throws {
         guard !batches.isEmpty else { return }
-        try database.writeWithoutTransaction { db in
+        try await database.writeWithoutTransaction { db in
             // An explicit transaction: GRDB's general one costs more than the statements here.
             try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
             do {
-                for batch in batches { try write(batch, db) }
+                for batch in batches { try self.write(batch, db) }
                 try db.cachedStatement(sql: "COMMIT").execute()
             } catch {
                 try? db.execute(sql: "ROLLBACK")
@@ -229,9 +244,9 @@ public final class SQLiteStore: CheckpointStore {
                 VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queuedRun WHERE instance = ?), ?, ?, ?)
                 """, arguments: [batch.instance, batch.instance, queued.runID, queued.input.serialized(), queued.idempotencyKey])
         }
-        for (key, runID) in batch.idempotencyKeys {
-            try db.execute(sql: "INSERT OR REPLACE INTO idempotencyKey (instance, key, runId) VALUES (?, ?, ?)",
-                           arguments: [batch.instance, key, runID])
+        for key in batch.idempotencyKeys {
+            try db.execute(sql: "INSERT OR REPLACE INTO idempotencyKey (instance, key, runId, createdAt) VALUES (?, ?, ?, ?)",
+                           arguments: [batch.instance, key.key, key.runID, key.createdAt])
         }
         if runEnded { try prune(instance: batch.instance, db) }
     }
@@ -246,6 +261,13 @@ public final class SQLiteStore: CheckpointStore {
                 ON CONFLICT(id) DO UPDATE SET status = 'in_progress', endedAt = NULL
                 """).execute(arguments: [runID, instance, trigger.rawValue, input.serialized(), event.time])
             try db.cachedStatement(sql: "DELETE FROM queuedRun WHERE instance = ? AND runId = ?").execute(arguments: [instance, runID])
+        case .runRecovered:
+            // The same run goes on (or a new one delivers what was accepted): in progress again.
+            guard let runID = event.runID else { return false }
+            try db.cachedStatement(sql: """
+                INSERT INTO run (id, instance, status, trigger, input, startedAt) VALUES (?, ?, 'in_progress', 'recovery', 'null', ?)
+                ON CONFLICT(id) DO UPDATE SET status = 'in_progress', endedAt = NULL
+                """).execute(arguments: [runID, instance, event.time])
         case .status(let status):
             guard let runID = event.runID, status != .inProgress else { return false }
             try db.cachedStatement(sql: "UPDATE run SET status = ?, endedAt = ? WHERE id = ?").execute(arguments: [status.rawValue, event.time, runID])
@@ -295,28 +317,34 @@ public final class SQLiteStore: CheckpointStore {
         }
     }
 
-    public func checkpoint(id: String) throws -> Checkpoint? {
-        let text = try database.read { db in try String.fetchOne(db, sql: "SELECT snapshot FROM checkpoint WHERE id = ?", arguments: [id]) }
+    public func checkpoint(id: String) async throws -> Checkpoint? {
+        let text = try await database.read { db in try String.fetchOne(db, sql: "SELECT snapshot FROM checkpoint WHERE id = ?", arguments: [id]) }
         guard let text else { return nil }
         return try Checkpoint(json: try JSON(parsing: text))
     }
 
-    public func checkpoints(instance: String) throws -> [CheckpointSummary] {
-        try database.read { db in
+    public func checkpoints(instance: String) async throws -> [CheckpointSummary] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM checkpoint WHERE instance = ? ORDER BY ordinal", arguments: [instance]).map(Self.summary)
         }
     }
 
     @discardableResult
-    public func deleteCheckpoint(id: String) throws -> Bool {
-        try database.write { db in
+    public func deleteCheckpoint(id: String) async throws -> Bool {
+        try await database.write { db in
             try db.execute(sql: "DELETE FROM checkpoint WHERE id = ?", arguments: [id])
             return db.changesCount > 0
         }
     }
 
-    public func events(instance: String, afterSeq: UInt64, limit: Int) throws -> [WorkflowEvent] {
-        let bodies = try database.read { db in
+    public func oldestEventSeq(instance: String) async throws -> UInt64? {
+        try await database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM event WHERE instance = ?", arguments: [instance]).map { UInt64($0) }
+        }
+    }
+
+    public func events(instance: String, afterSeq: UInt64, limit: Int) async throws -> [WorkflowEvent] {
+        let bodies = try await database.read { db in
             try String.fetchAll(db, sql: "SELECT body FROM event WHERE instance = ? AND seq > ? ORDER BY seq LIMIT ?",
                                 arguments: [instance, Int64(clamping: afterSeq), Int64(max(0, limit))])
         }

@@ -14,42 +14,20 @@ public struct StoreConfiguration: Sendable {
     public var checkpointRetention: Int
     /// Events kept per instance in the log (newest first); nil keeps all.
     public var eventRetention: Int?
+    /// Finished runs kept per instance (newest first; runs a live idempotency key names are kept).
+    public var runRetention: Int
+    /// Idempotency keys kept per instance (newest first)...
+    public var idempotencyKeyLimit: Int
+    /// ...and for at most this many seconds.
+    public var idempotencyKeyLifetime: Double
 
-    public init(durability: Durability = .normal, checkpointRetention: Int = 100, eventRetention: Int? = 100_000) {
+    public init(durability: Durability = .normal, checkpointRetention: Int = 100, eventRetention: Int? = 100_000,
+                runRetention: Int = 1000, idempotencyKeyLimit: Int = 1000, idempotencyKeyLifetime: Double = 86_400) {
         self.durability = durability
         self.checkpointRetention = checkpointRetention
         self.eventRetention = eventRetention
-    }
-}
-
-/// An instance as the store keeps it.
-public struct InstanceRecord: Sendable, Hashable {
-    public var name: String
-    /// The definition's name and the graph hash the instance pins.
-    public var definition: String
-    public var definitionHash: String
-    /// The uid of the peer that created it.
-    public var ownerUID: UInt32
-    public var onBusy: String
-    public var status: String
-    /// The lineage head (last checkpoint written or restored).
-    public var head: String?
-    public var createdAt: Double
-    public var forkedFrom: String?
-    public var forkedFromCheckpoint: String?
-
-    public init(name: String, definition: String, definitionHash: String, ownerUID: UInt32 = 0, onBusy: String = "reject",
-                status: String = "idle", head: String? = nil, createdAt: Double, forkedFrom: String? = nil,
-                forkedFromCheckpoint: String? = nil) {
-        self.name = name
-        self.definition = definition
-        self.definitionHash = definitionHash
-        self.ownerUID = ownerUID
-        self.onBusy = onBusy
-        self.status = status
-        self.head = head
-        self.createdAt = createdAt
-        self.forkedFrom = forkedFrom
-        self.forkedFromCheckpoint = forkedFromCheckpoint
+        self.runRetention = runRetention
+        self.idempotencyKeyLimit = idempotencyKeyLimit
+        self.idempotencyKeyLifetime = idempotencyKeyLifetime
     }
 }

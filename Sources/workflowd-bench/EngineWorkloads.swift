@@ -2,6 +2,7 @@ import WorkflowEngine
 
 /// Adds 1 to a numeric message and sends it on.
 struct Increment: Executor {
+    var runsInline: Bool { true }
     mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
         context.send(.number((message.doubleValue ?? 0) + 1))
     }
@@ -9,6 +10,7 @@ struct Increment: Executor {
 
 /// Yields its input as a workflow output.
 struct Output: Executor {
+    var runsInline: Bool { true }
     mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
         context.yieldOutput(message)
     }
@@ -17,6 +19,7 @@ struct Output: Executor {
 /// Sends the message back to itself until it reaches `limit`, then yields it.
 struct Loop: Executor {
     let limit: Double
+    var runsInline: Bool { true }
     mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
         let value = (message.doubleValue ?? 0) + 1
         if value < limit { context.send(.number(value)) } else { context.yieldOutput(.number(value)) }
@@ -26,6 +29,7 @@ struct Loop: Executor {
 /// Asks a person for a number `rounds` times, then yields the total.
 struct Asker: Executor {
     let rounds: Int
+    var runsInline: Bool { true }
     var asked = 0
     var total = 0.0
 

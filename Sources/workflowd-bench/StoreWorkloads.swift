@@ -28,7 +28,7 @@ enum StoreWorkloads {
         defer { remove(directory) }
         let store = try SQLiteStore(path: path, configuration: .init(durability: durability))
         let workflow = try EngineWorkloads.chainWorkflow(length: 100)
-        try store.createInstance(InstanceRecord(name: "chain", definition: workflow.name, definitionHash: workflow.graphHash, createdAt: Timestamp.now()))
+        try await store.createInstance(InstanceRecord(name: "chain", definition: workflow.name, definitionHash: workflow.graphHash, createdAt: Timestamp.now()))
         let instance = WorkflowInstance(name: "chain", workflow: workflow, configuration: .init(store: store))
         _ = try await instance.run(0)
         var samples: [Double] = []
@@ -51,7 +51,7 @@ enum StoreWorkloads {
         let (directory, path) = temporaryDatabase()
         defer { remove(directory) }
         let store = try SQLiteStore(path: path, configuration: .init())
-        try store.createInstance(InstanceRecord(name: "b", definition: "none", definitionHash: "none", createdAt: Timestamp.now()))
+        try await store.createInstance(InstanceRecord(name: "b", definition: "none", definitionHash: "none", createdAt: Timestamp.now()))
         var seq: UInt64 = 0
         var parent: String? = nil
         var samples: [Double] = []
@@ -73,7 +73,7 @@ enum StoreWorkloads {
                                             pendingRequests: [])
                 parent = id
                 serializeTime += nowMicros() - t0
-                try store.commit(StoreBatch(instance: "b", events: events, checkpoint: checkpoint, status: .inProgress))
+                try await store.commit(StoreBatch(instance: "b", events: events, checkpoint: checkpoint, status: .inProgress))
             }
             samples.append((nowMicros() - start) / 500)
         }
@@ -84,7 +84,7 @@ enum StoreWorkloads {
         let (directory, path) = temporaryDatabase()
         defer { remove(directory) }
         let store = try SQLiteStore(path: path, configuration: .init(durability: durability))
-        try store.createInstance(InstanceRecord(name: "events", definition: "none", definitionHash: "none", createdAt: Timestamp.now()))
+        try await store.createInstance(InstanceRecord(name: "events", definition: "none", definitionHash: "none", createdAt: Timestamp.now()))
         var seq: UInt64 = 0
         var samples: [Double] = []
         let perRep = durability == .full ? 50 : 2_000
@@ -94,7 +94,7 @@ enum StoreWorkloads {
                 seq += 1
                 let event = WorkflowEvent(seq: seq, time: Timestamp.now(), instance: "events", runID: "r-bench",
                                           body: .custom(executor: "bench", name: "tick", data: ["n": .number(Double(seq))]))
-                try store.commit(StoreBatch(instance: "events", events: [event]))
+                try await store.commit(StoreBatch(instance: "events", events: [event]))
             }
             samples.append((nowMicros() - start) / Double(perRep))
         }

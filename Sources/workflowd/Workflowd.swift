@@ -51,7 +51,7 @@ struct Workflowd {
         }
         await instance.shutdown()
         var iterator = events.makeAsyncIterator()
-        while let event = await iterator.next() {
+        while let event = try await iterator.next() {
             print(event.json.serialized())
             if event.seq + 1 >= (await instance.nextSeq) { break }
         }

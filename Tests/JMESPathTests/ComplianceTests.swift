@@ -1,7 +1,7 @@
 import Foundation
 import JMESPath
 import Testing
-import WorkflowEngine
+import WorkflowJSON
 
 /// Runs every case of the JMESPath compliance suite (Fixtures/compliance, 908 cases).
 @Suite("JMESPath compliance suite")

@@ -1,7 +1,7 @@
 import Foundation
 import JSONSchema
 import Testing
-import WorkflowEngine
+import WorkflowJSON
 
 /// Runs the JSON Schema Test Suite (draft 2020-12) from Fixtures/draft2020-12.
 @Suite("JSON Schema Test Suite, draft 2020-12")

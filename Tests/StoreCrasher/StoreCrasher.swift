@@ -4,55 +4,26 @@ import Glibc
 import GRDB
 import WorkflowEngine
 import WorkflowStore
+import WorkflowTestSupport
 
-// workflowd-store-crasher DB-PATH [--die-at-commit K | --die-at-change K]
+// workflowd-store-crasher DB-PATH [--recover resume|fail] [--die-at-commit K | --die-at-change K]
+// workflowd-store-crasher DB-PATH --interrupted
 //
-// Writes through the SQLite store as fast as it can until it is killed: runs with a concurrent
-// superstep (live event batches), a human-in-the-loop request answered while the run goes on
-// (the inbox), queued runs and idempotency keys. On every start it recovers what the last process
-// left: interrupted runs are marked failed, seqs continue, and the lineage head is restored. It
-// prints "ran N" after each run; the crash test kills it with SIGKILL at arbitrary points.
+// The first form writes through the SQLite store as fast as it can until it is killed: runs with
+// a concurrent superstep (live event batches), a human-in-the-loop request answered while the run
+// goes on (the inbox), queued runs and idempotency keys. On every start it recovers what the last
+// process left through the engine (`WorkflowInstance(recovering:)`, `resumeRecovered`): the
+// interrupted run resumes (or is recorded failed), seqs continue, queued runs start. It prints
+// "ran N" after each run; the crash test kills it with SIGKILL at arbitrary points.
+//
+// The second form leaves a run interrupted for the recovery test: it starts a run whose superstep
+// never ends, answers the run's request while it goes on, queues two runs (one with a key),
+// prints "armed RUN REQUEST QUEUED1 QUEUED2" and waits to be killed.
 
 /// Writes a line to stdout unbuffered, so the test sees it at once.
 func line(_ text: String) {
     let bytes = Array((text + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
-}
-
-func workflow() throws -> Workflow {
-    var builder = WorkflowBuilder(name: "crash", start: "start")
-    builder.addExecutor("start", kind: "start") {
-        FunctionExecutor { message, context in
-            context.setState("last", message)
-            context.send(["n": message, "left": 3])
-        }
-    }
-    builder.addExecutor("ask", kind: "ask") {
-        FunctionExecutor { message, context in context.requestInfo(["n": message["n"] ?? nil], schema: ["type": "boolean"]) }
-    }
-    builder.addExecutor("work", kind: "work") {
-        FunctionExecutor(runsInline: false) { message, context in
-            context.emit("working", data: message)
-            let left = (message["left"]?.doubleValue ?? 0) - 1
-            context.setState("left", .number(left))
-            context.send(["n": message["n"] ?? nil, "left": .number(left)])
-        }
-    }
-    builder.addExecutor("done", kind: "done") { FunctionExecutor { message, context in context.send(message) } }
-    // A tail of fast inline supersteps, whose commits are grouped.
-    for step in 1...6 {
-        builder.addExecutor("tail\(step)", kind: "tail") { FunctionExecutor { message, context in
-            context.setState("tail", .number(Double(step)))
-            if step < 6 { context.send(message) } else { context.yieldOutput(message) }
-        } }
-        builder.addEdge(from: step == 1 ? "done" : "tail\(step - 1)", to: "tail\(step)")
-    }
-    builder.addFanOut(from: "start", to: ["ask", "work"])
-    builder.addSwitch(from: "work", cases: [SwitchCase(when: EdgeCondition("message.left > 0") { message, _ in
-        (message["left"]?.doubleValue ?? 0) > 0
-    }, to: "work")], default: "done")
-    builder.addEdge(from: "ask", to: "done")
-    return try builder.build()
 }
 
 /// Kills the process with SIGKILL at the K-th commit (just before it lands) or at the K-th row
@@ -86,35 +57,44 @@ final class Saboteur: TransactionObserver, @unchecked Sendable {
 @main
 struct StoreCrasher {
     static func main() async throws {
-        let arguments = CommandLine.arguments
-        guard arguments.count == 2 || (arguments.count == 4 && ["--die-at-commit", "--die-at-change"].contains(arguments[2]) && Int(arguments[3]) != nil) else {
-            line("usage: workflowd-store-crasher DB-PATH [--die-at-commit K | --die-at-change K]")
-            exit(2)
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        guard let path = arguments.first else { usage() }
+        arguments.removeFirst()
+        if arguments == ["--interrupted"] { try await interrupted(path) }
+        var mode = RecoveryMode.resume
+        var commit: Int?
+        var change: Int?
+        while !arguments.isEmpty {
+            let option = arguments.removeFirst()
+            guard let value = arguments.first else { usage() }
+            arguments.removeFirst()
+            switch option {
+            case "--recover": mode = RecoveryMode(rawValue: value) ?? mode
+            case "--die-at-commit": commit = Int(value)
+            case "--die-at-change": change = Int(value)
+            default: usage()
+            }
         }
-        let store = try SQLiteStore(path: arguments[1], configuration: .init(checkpointRetention: 20, eventRetention: nil))
-        let workflow = try workflow()
-        if try store.instance(named: "crash") == nil {
-            try store.createInstance(InstanceRecord(name: "crash", definition: workflow.name, definitionHash: workflow.graphHash,
-                                                    onBusy: "queue", createdAt: Timestamp.now()))
+        let store = try await SQLiteStore.open(path: path, configuration: .init(checkpointRetention: 20, eventRetention: nil))
+        let workflow = try CrashWorkflows.crash()
+        if try await store.instance(named: "crash") == nil {
+            try await store.createInstance(InstanceRecord(name: "crash", definition: workflow.name, definitionHash: workflow.graphHash,
+                                                          onBusy: "queue", createdAt: Timestamp.now()))
         }
-        let recovered = try Optional.unwrap(try store.recover().first { $0.record.name == "crash" }, "instance 'crash' was not recovered")
-        try store.failInterruptedRuns(instance: "crash", reason: "interrupted: the process was killed")
-        let instance = WorkflowInstance(name: "crash", workflow: workflow,
-                                        configuration: .init(store: store, onBusy: .queue), nextSeq: recovered.nextSeq)
+        let recovered = try Optional.unwrap(try await store.recover(instance: "crash"), "instance 'crash' was not recovered")
+        let instance = try WorkflowInstance(recovering: recovered.recovery, workflow: workflow,
+                                            configuration: .init(store: store, onBusy: .queue))
         let events = try await instance.subscribe()
-        if let head = recovered.head {
-            _ = try await instance.rewind(to: head.id)
+        if commit != nil || change != nil {
+            store.database.add(transactionObserver: Saboteur(commit: commit, change: change), extent: .databaseLifetime)
         }
-        if arguments.count == 4 {
-            let count = Int(arguments[3])!
-            let saboteur = Saboteur(commit: arguments[2] == "--die-at-commit" ? count : nil, change: arguments[2] == "--die-at-change" ? count : nil)
-            store.database.add(transactionObserver: saboteur, extent: .databaseLifetime)
-        }
-        line("ready \(recovered.nextSeq)")
+        line("ready \(recovered.recovery.nextSeq)")
+        try await instance.resumeRecovered(mode)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            // Answers every request as soon as it is announced, while its run goes on.
+            // Answers every request as soon as it is announced (and those left open), while its run goes on.
             group.addTask {
-                for await event in events {
+                for request in await instance.pendingRequests { _ = try? await instance.respond(to: request.id, with: true) }
+                for try await event in events {
                     if case .request(let request) = event.body {
                         _ = try? await instance.respond(to: request.id, with: true)
                     }
@@ -132,6 +112,36 @@ struct StoreCrasher {
             }
             try await group.next()
         }
+    }
+
+    static func usage() -> Never {
+        line("usage: workflowd-store-crasher DB-PATH [--recover resume|fail] [--die-at-commit K | --die-at-change K] | DB-PATH --interrupted")
+        exit(2)
+    }
+
+    /// Leaves a run interrupted with a response accepted but not delivered and two runs queued.
+    static func interrupted(_ path: String) async throws -> Never {
+        let store = try await SQLiteStore.open(path: path)
+        let workflow = try CrashWorkflows.interrupted(blocking: true)
+        try await store.createInstance(InstanceRecord(name: "hitl", definition: workflow.name, definitionHash: workflow.graphHash,
+                                                      onBusy: "queue", createdAt: Timestamp.now()))
+        let instance = WorkflowInstance(name: "hitl", workflow: workflow, configuration: .init(store: store, onBusy: .queue))
+        let events = try await instance.subscribe()
+        let run = try await instance.start("first", idempotencyKey: "first-key")
+        var request: WorkflowRequest?
+        for try await event in events {
+            if case .request(let raised) = event.body {
+                request = raised
+                break
+            }
+        }
+        guard let request else { exit(3) }
+        _ = try await instance.respond(to: request.id, with: true)
+        let queued1 = try await instance.start("second")
+        let queued2 = try await instance.start("third", idempotencyKey: "third-key")
+        line("armed \(run.runID) \(request.id) \(queued1.runID) \(queued2.runID)")
+        try await Task.sleep(for: .seconds(3600))
+        exit(4)
     }
 }
 

@@ -3,6 +3,7 @@ import JSONSchema
 import Testing
 import WorkflowDefinitions
 import WorkflowEngine
+import WorkflowTestSupport
 
 let review = """
     # A person approves a draft; approved drafts are published, others dropped.
@@ -49,7 +50,7 @@ struct DefinitionTests {
         #expect(request.payload == ["prompt": "Publish this draft?", "message": ["title": "Hello", "text": "a b"]])
         await #expect {
             try await review.respond(to: request.id, with: ["approved": "yes"])
-        } throws: { error in (error as! WorkflowError).details["problems"] == ["/approved: expected boolean, got string"] }
+        } throws: { error in workflowError(error)?.details["problems"] == ["/approved: expected boolean, got string"] }
         let outcome = try await review.respond(to: request.id, with: ["approved": true])
         #expect(try await review.result(of: outcome.runID).outputs == [["published": "Hello"]])
         let second = try await review.run(["title": "Meh", "words": []])
@@ -101,7 +102,7 @@ struct DefinitionTests {
         #expect {
             try Definition.parse("name: x\nstart: a\nexecutors:\n  a: { kind: transform, expression: \"message.n - `1`\" }\n", file: "x.yaml")
         } throws: { error in
-            let error = error as! DefinitionError
+            guard let error = error as? DefinitionError else { return false }
             return error.path == "executors.a.expression" && error.message.contains("syntax error at position 10") && error.line == 4
         }
     }
@@ -156,13 +157,13 @@ struct DefinitionTests {
         #expect {
             try Definition.parse("name: x\nstart: [unclosed\n", file: "bad.yaml")
         } throws: { error in
-            let error = error as! DefinitionError
+            guard let error = error as? DefinitionError else { return false }
             return error.message.hasPrefix("not valid YAML or JSON:") && error.message.contains("line")
         }
         #expect {
             try Definition.parse("name: x\nname: y\n", file: "dup.yaml")
         } throws: { error in
-            let description = (error as! DefinitionError).description
+            let description = (error as? DefinitionError)?.description ?? ""
             return description.contains("dup.yaml") && (description.contains("duplicate") || description.contains("twice"))
         }
     }

@@ -101,7 +101,7 @@ struct ExecTests {
         let instance = WorkflowInstance(name: "e", workflow: definition.workflow)
         let handle = try await instance.start(nil)
         var custom: [String] = []
-        for await event in handle.events {
+        for try await event in handle.events {
             if case .custom(_, let name, let data) = event.body { custom.append("\(name)=\(data)") }
         }
         let result = try await handle.result()
@@ -146,7 +146,7 @@ struct ExecTests {
         let instance = WorkflowInstance(name: "e", workflow: try execDefinition(flaky, extra: ", retries: 2, backoff: 10ms").workflow)
         let handle = try await instance.start(nil)
         var warnings: [String] = []
-        for await event in handle.events {
+        for try await event in handle.events {
             if case .warning(_, let reason, _) = event.body { warnings.append(reason) }
         }
         #expect(try await handle.result().outputs == [["ok": true]])

@@ -3,6 +3,7 @@ import JSONSchema
 import Testing
 import WorkflowDefinitions
 import WorkflowEngine
+import WorkflowTestSupport
 
 /// A child that counts its calls in its own state and asks a person when told to.
 let childText = """
@@ -58,7 +59,7 @@ struct SubWorkflowTests {
         #expect(request.executor == "sub")
         #expect(request.payload == ["prompt": "ok?", "message": "ask"])
         // The parent checks the child's schema before accepting.
-        await #expect { try await parent.respond(to: request.id, with: "yes") } throws: { ($0 as! WorkflowError).code == .responseInvalid }
+        await #expect { try await parent.respond(to: request.id, with: "yes") } throws: { workflowError($0)?.code == .responseInvalid }
         let outcome = try await parent.respond(to: request.id, with: true)
         let done = try await parent.result(of: outcome.runID)
         #expect(done.outputs.first?["response"] == true)
@@ -72,7 +73,7 @@ struct SubWorkflowTests {
         let parent = WorkflowInstance(name: "p", workflow: try library().parent.workflow, configuration: .init(store: store))
         let asked = try await parent.run("ask")  // the child now holds an open request
         let withRequest = try #require(try await parent.checkpoints().last)
-        let snapshot = try #require(try store.checkpoint(id: withRequest.id)?.executorStates["sub"])
+        let snapshot = try #require(try await store.checkpoint(id: withRequest.id)?.executorStates["sub"])
         #expect(snapshot["child"]?["pendingRequests"]?.arrayValue?.count == 1)
         _ = try await parent.result(of: try await parent.respond(to: asked.pendingRequests[0].id, with: true).runID)
         #expect(try await parent.executorSnapshot("sub")["child"]?["pendingRequests"] == [])

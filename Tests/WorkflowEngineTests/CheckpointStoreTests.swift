@@ -11,12 +11,12 @@ struct CheckpointStoreTests {
     }
 
     @Test("one batch commits a checkpoint, its events and the status together")
-    func commitBatch() throws {
+    func commitBatch() async throws {
         let store = InMemoryCheckpointStore()
         let event = WorkflowEvent(seq: 1, time: Timestamp.now(), instance: "i", runID: "r1", body: .checkpointSaved(checkpointID: "c1", superstep: 1))
-        try store.commit(StoreBatch(instance: "i", events: [event], checkpoint: checkpoint("c1", parent: nil), status: .inProgress))
-        #expect(try store.checkpoint(id: "c1")?.id == "c1")
-        #expect(try store.events(instance: "i", afterSeq: 0, limit: 10) == [event])
+        try await store.commit(StoreBatch(instance: "i", events: [event], checkpoint: checkpoint("c1", parent: nil), status: .inProgress))
+        #expect(try await store.checkpoint(id: "c1")?.id == "c1")
+        #expect(try await store.events(instance: "i", afterSeq: 0, limit: 10) == [event])
         #expect(store.status(instance: "i") == .inProgress)
     }
 
@@ -37,35 +37,35 @@ struct CheckpointStoreTests {
         #expect {
             try Checkpoint(json: json)
         } throws: { error in
-            (error as? JSONShapeError)?.description == "checkpoint.superstep: expected an integer"
+            (error as? JSONShapeError)?.description == "checkpoint.superstep: expected an integer from 0 to 2^53"
         }
     }
 
     @Test("lineage follows parents to the root; listing is per instance, oldest first; delete removes one")
-    func lineageAndDelete() throws {
+    func lineageAndDelete() async throws {
         let store = InMemoryCheckpointStore()
         for (id, parent) in [("c1", nil), ("c2", "c1"), ("c3", "c2"), ("b1", "c2")] as [(String, String?)] {
-            try store.commit(StoreBatch(instance: "i", events: [], checkpoint: checkpoint(id, parent: parent)))
+            try await store.commit(StoreBatch(instance: "i", events: [], checkpoint: checkpoint(id, parent: parent)))
         }
-        try store.commit(StoreBatch(instance: "other", events: [], checkpoint: checkpoint("o1", parent: nil, instance: "other")))
-        #expect(try store.lineage(of: "c3").map(\.id) == ["c3", "c2", "c1"])
-        #expect(try store.lineage(of: "b1").map(\.id) == ["b1", "c2", "c1"])
-        #expect(try store.checkpoints(instance: "i").map(\.id) == ["c1", "c2", "c3", "b1"])
-        #expect(try store.deleteCheckpoint(id: "c2"))
-        #expect(try !store.deleteCheckpoint(id: "c2"))
-        #expect(try store.checkpoints(instance: "i").map(\.id) == ["c1", "c3", "b1"])
-        #expect(try store.lineage(of: "c3").map(\.id) == ["c3"])
+        try await store.commit(StoreBatch(instance: "other", events: [], checkpoint: checkpoint("o1", parent: nil, instance: "other")))
+        #expect(try await store.lineage(of: "c3").map(\.id) == ["c3", "c2", "c1"])
+        #expect(try await store.lineage(of: "b1").map(\.id) == ["b1", "c2", "c1"])
+        #expect(try await store.checkpoints(instance: "i").map(\.id) == ["c1", "c2", "c3", "b1"])
+        #expect(try await store.deleteCheckpoint(id: "c2"))
+        #expect(try await !store.deleteCheckpoint(id: "c2"))
+        #expect(try await store.checkpoints(instance: "i").map(\.id) == ["c1", "c3", "b1"])
+        #expect(try await store.lineage(of: "c3").map(\.id) == ["c3"])
     }
 
     @Test("events page by seq")
-    func eventPaging() throws {
+    func eventPaging() async throws {
         let store = InMemoryCheckpointStore()
         let events = (1...10).map { WorkflowEvent(seq: UInt64($0), time: 0, instance: "i", runID: nil, body: .superstepStarted(superstep: $0)) }
-        try store.commit(StoreBatch(instance: "i", events: events))
-        #expect(try store.events(instance: "i", afterSeq: 3, limit: 4).map(\.seq) == [4, 5, 6, 7])
-        #expect(try store.events(instance: "i", afterSeq: 8, limit: .max).map(\.seq) == [9, 10])
-        #expect(try store.events(instance: "i", afterSeq: 10, limit: 5).isEmpty)
-        #expect(try store.events(instance: "nobody", afterSeq: 0, limit: 5).isEmpty)
+        try await store.commit(StoreBatch(instance: "i", events: events))
+        #expect(try await store.events(instance: "i", afterSeq: 3, limit: 4).map(\.seq) == [4, 5, 6, 7])
+        #expect(try await store.events(instance: "i", afterSeq: 8, limit: .max).map(\.seq) == [9, 10])
+        #expect(try await store.events(instance: "i", afterSeq: 10, limit: 5).isEmpty)
+        #expect(try await store.events(instance: "nobody", afterSeq: 0, limit: 5).isEmpty)
     }
 
     @Test("every event type round-trips through JSON")
@@ -88,5 +88,24 @@ struct CheckpointStoreTests {
             #expect(try WorkflowEvent(json: try JSON(parsing: event.json.serialized())) == event)
         }
         #expect(throws: JSONShapeError.self) { try WorkflowEvent(json: ["type": "nonsense", "seq": 1]) }
+    }
+
+    @Test("decoders refuse out-of-range numbers instead of trapping")
+    func outOfRange() throws {
+        let event = WorkflowEvent(seq: 1, time: 0, instance: "i", runID: nil, body: .instanceReset).json
+        for seq: JSON in [1e30, 18_446_744_073_709_551_616.0, -1, 1.5, "1"] {
+            guard case .object(var object) = event else { return }
+            object["seq"] = seq
+            #expect(throws: JSONShapeError.self) { try WorkflowEvent(json: .object(object)) }
+        }
+        var checkpoint = checkpoint("c1", parent: nil).json
+        if case .object(var object) = checkpoint {
+            object["superstep"] = .number(Double(Int.max))
+            checkpoint = .object(object)
+        }
+        #expect(throws: JSONShapeError.self) { try Checkpoint(json: checkpoint) }
+        #expect(Timestamp.format(.infinity).hasSuffix("Z"))
+        #expect(Timestamp.format(-.infinity).hasSuffix("Z"))
+        #expect(Timestamp.format(.nan) == "1970-01-01T00:00:00.000Z")
     }
 }

@@ -32,7 +32,7 @@ struct InstanceTests {
         await #expect {
             try await instance.start(2)
         } throws: { error in
-            let error = error as! WorkflowError
+            guard let error = workflowError(error) else { return false }
             return error.code == .instanceBusy && error.message == "instance 'test': instance busy: run \(first.runID) is active"
                 && error.details["activeRunId"] == .string(first.runID)
         }
@@ -98,7 +98,7 @@ struct InstanceTests {
         await #expect {
             try await instance.respond(to: request.id, with: "yes")
         } throws: { error in
-            let error = error as! WorkflowError
+            guard let error = workflowError(error) else { return false }
             return error.code == .responseInvalid && error.details["problems"] == ["/: expected boolean, got string"]
         }
         #expect(await instance.pendingRequests.map(\.id) == [request.id])
@@ -110,11 +110,11 @@ struct InstanceTests {
     func unknownRequest() async throws {
         let instance = makeInstance(try approvalWorkflow())
         let request = try #require(try await instance.run("text").pendingRequests.first)
-        await #expect { try await instance.respond(to: "q-nope", with: true) } throws: { ($0 as! WorkflowError).code == .requestNotFound }
+        await #expect { try await instance.respond(to: "q-nope", with: true) } throws: { workflowError($0)?.code == .requestNotFound }
         let outcome = try await instance.respond(to: request.id, with: true)
         _ = try await instance.result(of: outcome.runID)
         await #expect { try await instance.respond(to: request.id, with: true) } throws: { error in
-            let error = error as! WorkflowError
+            guard let error = workflowError(error) else { return false }
             return error.code == .requestNotFound && error.message.contains("already answered")
         }
     }
@@ -132,7 +132,7 @@ struct InstanceTests {
         let instance = makeInstance(try b.build())
         let stream = try await instance.subscribe()
         let handle = try await instance.start(nil)
-        let seen = await collect(stream) { $0.kind == .request }
+        let seen = try await collect(stream) { $0.kind == .request }
         guard case .request(let request) = seen.last!.body else { Issue.record("no request"); return }
         // Superstep 2 (ask + work) is still running: work waits for the gate.
         let outcome = try await instance.respond(to: request.id, with: "yes")
@@ -196,7 +196,7 @@ struct InstanceTests {
         let handle = try #require(try await instance.rewind(to: afterA.id))
         #expect(handle.disposition == .continued)
         #expect(try await handle.result().outputs == ["one"])
-        let seen = await collect(stream) { $0.runID == handle.runID && isTerminalStatus($0) }
+        let seen = try await collect(stream) { $0.runID == handle.runID && isTerminalStatus($0) }
         #expect(seen.first?.kind == .instanceRewound)
         #expect(seen.compactMap(\.statusValue) == [.inProgress, .idle])  // no "idle" before the run continues
         #expect(seen.contains { if case .runStarted(.rewind, _) = $0.body { true } else { false } })
@@ -205,7 +205,9 @@ struct InstanceTests {
         #expect(branch.first?.parentID == afterA.id)  // new branch from the rewound checkpoint
         #expect(try await instance.executorSnapshot("a") == ["seen": 1])
         // Rewinding to the start of the lineage restores state and counters there.
-        _ = try await instance.rewind(to: list[0].id)
+        let again = try #require(try await instance.rewind(to: list[0].id))
+        #expect(await instance.sharedState.isEmpty)
+        _ = try await again.result()
         #expect(await instance.sharedState["b"] == "one")
     }
 
@@ -216,22 +218,22 @@ struct InstanceTests {
         let instance = makeInstance(try gatedWorkflow(gate), store: store)
         let handle = try await instance.start(1)
         let checkpoint = try #require(try await instance.checkpoints().first)
-        await #expect { try await instance.rewind(to: checkpoint.id) } throws: { ($0 as! WorkflowError).code == .instanceBusy }
+        await #expect { try await instance.rewind(to: checkpoint.id) } throws: { workflowError($0)?.code == .instanceBusy }
         gate.open()
         _ = try await handle.result()
-        await #expect { try await instance.rewind(to: "c-missing") } throws: { ($0 as! WorkflowError).code == .checkpointNotFound }
+        await #expect { try await instance.rewind(to: "c-missing") } throws: { workflowError($0)?.code == .checkpointNotFound }
         // Same name, same store, a different graph: incompatible.
         let other = makeInstance(try gatedWorkflow(gate), name: "other", store: store)
         var changed = WorkflowBuilder(name: "gated", start: "wait")
         changed.add("wait") { output() }
         let incompatible = WorkflowInstance(name: "test", workflow: try changed.build(), configuration: .init(store: store))
-        await #expect { try await incompatible.rewind(to: checkpoint.id) } throws: { ($0 as! WorkflowError).code == .checkpointIncompatible }
+        await #expect { try await incompatible.rewind(to: checkpoint.id) } throws: { workflowError($0)?.code == .checkpointIncompatible }
         await #expect { try await other.rewind(to: checkpoint.id) } throws: { error in
-            let error = error as! WorkflowError
+            guard let error = workflowError(error) else { return false }
             return error.code == .checkpointNotFound && error.message.contains("belongs to instance 'test'")
         }
         let noStore = makeInstance(try gatedWorkflow(gate), store: nil)
-        await #expect { try await noStore.rewind(to: checkpoint.id) } throws: { ($0 as! WorkflowError).code == .noStore }
+        await #expect { try await noStore.rewind(to: checkpoint.id) } throws: { workflowError($0)?.code == .noStore }
     }
 
     @Test("fork creates a new instance from a checkpoint, records its origin, and leaves the source alone")
@@ -306,7 +308,7 @@ struct InstanceTests {
         let queued = try await instance.start("queued")
         await gate.arrived(1)
         await #expect { try await instance.reset() } throws: { error in
-            let error = error as! WorkflowError
+            guard let error = workflowError(error) else { return false }
             return error.code == .instanceBusy && error.message.contains("pass cancel")
         }
         try await instance.reset(cancelRunning: true)
@@ -354,7 +356,7 @@ struct InstanceTests {
         #expect(await instance.pendingRequests.count == 1)
         let stream = try await instance.subscribe()
         let handle = try await instance.start("y")
-        let events = await collect(stream) { isTerminalStatus($0) }
+        let events = try await collect(stream) { isTerminalStatus($0) }
         let warning = try #require(events.compactMap(\.warningReason).first)
         #expect(warning.hasPrefix("discarded what the previous (failed) run left: 1 message(s) in flight to next; open request(s) q"))
         let result = try await handle.result()
@@ -371,7 +373,7 @@ struct InstanceTests {
         try await instance.reset()
         let stream = try await instance.subscribe(afterSeq: middle)
         _ = try await instance.run("two")
-        let seen = await collect(stream) { e in e.runID != nil && isTerminalStatus(e) && e.seq > logged.last!.seq }
+        let seen = try await collect(stream) { e in e.runID != nil && isTerminalStatus(e) && e.seq > logged.last!.seq }
         #expect(seen.first?.seq == middle + 1)
         let seqs = seen.map(\.seq)
         #expect(seqs == Array(seqs.first!...seqs.last!))
@@ -385,7 +387,7 @@ struct InstanceTests {
         let instance = makeInstance(try approvalWorkflow())
         let result = try await instance.run("one")
         #expect(try await instance.result(of: result.runID) == result)
-        await #expect { try await instance.result(of: "r-unknown") } throws: { ($0 as! WorkflowError).code == .runNotFound }
+        await #expect { try await instance.result(of: "r-unknown") } throws: { workflowError($0)?.code == .runNotFound }
         #expect(try RunResult(json: result.json) == result)
     }
 }

@@ -14,7 +14,7 @@ struct ReferenceDefectTests {
         try await instance.reset()
         #expect(await instance.pendingRequests.isEmpty)
         #expect(await instance.status == .idle)
-        await #expect { try await instance.respond(to: request.id, with: true) } throws: { ($0 as! WorkflowError).code == .requestNotFound }
+        await #expect { try await instance.respond(to: request.id, with: true) } throws: { workflowError($0)?.code == .requestNotFound }
         // A checkpoint's pending set after the reset is empty too.
         _ = try await instance.run("again")
         let last = try #require(try await instance.checkpoints().last)
@@ -37,7 +37,7 @@ struct ReferenceDefectTests {
         _ = try await instance.run(1)
         let before = (await instance.sharedState, await instance.pendingRequests, await instance.lineageHead,
                       try await instance.executorSnapshot("a"), await instance.superstep, await instance.status)
-        await #expect { try await instance.reset() } throws: { ($0 as! WorkflowError).message.contains("factory broke on call 2") }
+        await #expect { try await instance.reset() } throws: { workflowError($0)?.message.contains("factory broke on call 2") == true }
         #expect(await instance.sharedState == before.0)
         #expect(await instance.pendingRequests == before.1)
         #expect(await instance.lineageHead == before.2)
@@ -45,7 +45,7 @@ struct ReferenceDefectTests {
         #expect(await instance.superstep == before.4)
         store.failCommits(true)
         await #expect { try await instance.reset() } throws: { error in
-            let error = error as! WorkflowError
+            guard let error = workflowError(error) else { return false }
             return error.code == .storeFailed && error.message.contains("disk on fire")
         }
         #expect(await instance.sharedState == before.0)
@@ -54,8 +54,32 @@ struct ReferenceDefectTests {
         store.failCommits(false)
         try await instance.reset()
         #expect(await instance.pendingRequests.isEmpty)
-        // A reset refused while running is also all-or-nothing: nothing changed.
+        #expect(await instance.lineageHead == nil)
         #expect(try await instance.run(1).status == .idleWithPendingRequests)
+    }
+
+    @Test("a reset refused while a run is active changes nothing, and the run goes on", .timeLimit(.minutes(1)))
+    func aRefusedResetChangesNothing() async throws {
+        let gate = Gate()
+        var b = WorkflowBuilder(name: "busy-reset", start: "ask")
+        b.add("ask") { Scripted { m, c in c.setState("asked", m); c.requestInfo("?"); c.send(m) } }
+        b.add("wait") { Scripted(inline: false) { m, c in try await gate.wait(); c.setState("waited", m) } }
+        b.addEdge(from: "ask", to: "wait")
+        let instance = makeInstance(try b.build())
+        let handle = try await instance.start(1)
+        await gate.arrived(1)  // the run's superstep 2 is waiting
+        let before = (await instance.sharedState, await instance.pendingRequests, await instance.lineageHead, await instance.superstep)
+        await #expect { try await instance.reset() } throws: { workflowError($0)?.code == .instanceBusy }
+        #expect(await instance.sharedState == before.0)
+        #expect(await instance.pendingRequests == before.1)
+        #expect(await instance.lineageHead == before.2)
+        #expect(await instance.superstep == before.3)
+        #expect(await instance.activeRunID == handle.runID)
+        gate.open()
+        let result = try await handle.result()
+        #expect(result.status == .idleWithPendingRequests)
+        #expect(await instance.sharedState == ["asked": 1, "waited": 1])
+        #expect(await instance.pendingRequests.count == 1)
     }
 
     @Test("a half-applied restore: a checkpoint that cannot be restored leaves the instance unchanged")
@@ -69,14 +93,14 @@ struct ReferenceDefectTests {
         _ = try await instance.run("one")
         _ = try await instance.run("two")
         let firstID = try #require(try await instance.checkpoints().first).id
-        var tampered = try #require(try store.checkpoint(id: firstID))
+        var tampered = try #require(try await store.checkpoint(id: firstID))
         tampered.id = "c-tampered"
         tampered.sharedState = ["last": "from the tampered checkpoint"]
         tampered.executorStates["a"] = ["wrong": "shape"]  // Counter.restore refuses this
-        try store.commit(StoreBatch(instance: "test", events: [], checkpoint: tampered))
+        try await store.commit(StoreBatch(instance: "test", events: [], checkpoint: tampered))
         let head = await instance.lineageHead
         await #expect { try await instance.rewind(to: "c-tampered") } throws: { error in
-            let error = error as! WorkflowError
+            guard let error = workflowError(error) else { return false }
             return error.code == .invalidCheckpoint && error.message.contains("executor 'a' could not restore its state")
         }
         #expect(await instance.sharedState == ["last": "two"])
@@ -94,7 +118,7 @@ struct ReferenceDefectTests {
             let handle = try await instance.start(1)
             runID = handle.runID
             var iterator = handle.events.makeAsyncIterator()
-            _ = await iterator.next()  // read one event, then drop the stream mid-run
+            _ = try await iterator.next()  // read one event, then drop the stream mid-run
         }
         gate.open()
         let result = try await instance.result(of: runID)
@@ -125,11 +149,20 @@ struct ReferenceDefectTests {
         b.add("sink") { output() }
         b.addFanOut(from: "start", to: ["bomb", "slow"])
         b.addEdge(from: "slow", to: "sink")
-        let instance = makeInstance(try b.build())
+        let store = InMemoryCheckpointStore()
+        let instance = makeInstance(try b.build(), store: store)
         let handle = try await instance.start(nil)
-        let events = await collect(handle.events) { _ in false }
+        let events = try await collect(handle.events) { _ in false }
         let result = try await handle.result()
         #expect(result.status == .failed)
+        // The whole log: the failure is there once, and nothing the cancelled sibling did after
+        // it (its custom event, its completion, an output) is anywhere in it.
+        let log = try store.allEvents(instance: "test")
+        #expect(log.filter { $0.kind == .executorFailed }.map(\.json["executor"]) == ["bomb"])
+        #expect(!log.contains { $0.kind == .custom })
+        #expect(!log.contains { if case .executorCompleted(let executor, let superstep) = $0.body { executor == "slow" || superstep == 2 } else { false } })
+        #expect(!log.contains { $0.kind == .output })
+        #expect(log.map(\.seq) == Array(1...UInt64(log.count)))
         // The sibling was cancelled and awaited before the run ended.
         #expect(await tracker.entries == ["slow was cancelled", "slow finished"])
         #expect(await instance.sharedState["late"] == nil)
@@ -141,6 +174,43 @@ struct ReferenceDefectTests {
         #expect(logged.last?.statusValue == .failed)
         // ...and nothing emitted since, not even unpublished: no task of the run is left.
         #expect(await instance.nextSeq == logged.last!.seq + 1)
+    }
+
+    @Test("a context that escapes its superstep into a task of its own can no longer act", .timeLimit(.minutes(1)))
+    func anEscapedContextCannotAct() async throws {
+        let gate = Gate()
+        let escaped = Mutex<Task<Void, Never>?>(nil)
+        var b = WorkflowBuilder(name: "escape", start: "a")
+        b.add("a") { Scripted(inline: false) { m, c in
+            defer { c.yieldOutput(m) }
+            guard m == 1 else { return }
+            let context = c
+            // An executor that keeps its context beyond its superstep (a programming error, but a
+            // possible one): what it does later must not land anywhere.
+            escaped.withLock { $0 = Task {
+                var late = context
+                try? await gate.wait()
+                late.emit("late event")
+                late.requestInfo("orphan?")
+                late.yieldOutput("late output")
+                late.warn("late warning")
+            } }
+        } }
+        let store = InMemoryCheckpointStore()
+        let instance = makeInstance(try b.build(), store: store)
+        #expect(try await instance.run(1).outputs == [1])
+        try await instance.reset()
+        gate.open()
+        await escaped.withLock { $0 }?.value
+        // The next clean run is clean: no orphan request, no late events in the log.
+        let clean = try await instance.run(2)
+        #expect(clean.status == .idle)
+        #expect(clean.outputs == [2])
+        #expect(await instance.pendingRequests.isEmpty)
+        let log = try store.allEvents(instance: "test")
+        #expect(!log.contains { $0.kind == .custom || $0.kind == .request })
+        #expect(!log.contains { $0.warningReason == "late warning" })
+        #expect(log.map(\.seq) == Array(1...UInt64(log.count)))
     }
 
     /// start → [short, long]; long → long2; [short, long2] → join. After superstep 2, short's value
@@ -182,7 +252,7 @@ struct ReferenceDefectTests {
         #expect(failed.status == .failed)
         #expect(await instance.fanInBuffers == ["[short,long2]->join": [[11], []]])
         let handle = try await instance.start(100)
-        let events = await collect(handle.events) { _ in false }
+        let events = try await collect(handle.events) { _ in false }
         #expect(try await handle.result().outputs == [[110, 120]])  // not [11, 110, ...]
         #expect(events.compactMap(\.warningReason).first?.contains("values waiting in fan-in [short,long2]->join") == true)
         // A reset clears fan-in buffers too.
@@ -216,7 +286,7 @@ struct ReferenceDefectTests {
         let instance = makeInstance(try b.build())
         let stream = try await instance.subscribe()
         let handle = try await instance.start(nil)
-        let seen = await collect(stream) { $0.kind == .request }
+        let seen = try await collect(stream) { $0.kind == .request }
         guard case .request(let request) = seen.last!.body else { return }
         _ = try await instance.respond(to: request.id, with: true)
         gate.open()
@@ -234,17 +304,17 @@ struct ReferenceDefectTests {
         let instance = makeInstance(try b.build(), store: store)
         _ = try await instance.run("a")
         let id = try #require(try await instance.checkpoints().last).id
-        var loaded = try #require(try store.checkpoint(id: id))
+        var loaded = try #require(try await store.checkpoint(id: id))
         #expect(loaded.sharedState["history"] == ["a"])
         _ = try await instance.run("b")  // the live instance moves on
         loaded.sharedState["history"] = ["tampered"]  // and a loaded copy is changed
-        let again = try #require(try store.checkpoint(id: id))
+        let again = try #require(try await store.checkpoint(id: id))
         #expect(again.sharedState["history"] == ["a"])
         #expect(await instance.sharedState["history"] == ["a", "b"])
         // Restoring and continuing does not change the stored checkpoint either.
         _ = try await instance.rewind(to: id)
         _ = try await instance.run("c")
-        #expect(try store.checkpoint(id: id)?.sharedState["history"] == ["a"])
+        #expect(try await store.checkpoint(id: id)?.sharedState["history"] == ["a"])
     }
 
     @Test("a resume flag left set after a failed resumed run")
@@ -266,7 +336,7 @@ struct ReferenceDefectTests {
         // A fresh run is a fresh run: it starts at the start executor with its own input, nothing
         // of the resumed run is replayed, and its lineage continues from the last checkpoint written.
         let fresh = try await instance.start("clean")
-        let events = await collect(fresh.events) { _ in false }
+        let events = try await collect(fresh.events) { _ in false }
         #expect(try await fresh.result().outputs == ["clean"])
         let invoked = events.compactMap { e -> String? in
             if case .executorInvoked(let executor, _, let message, _) = e.body { return "\(executor):\(message)" }
@@ -344,13 +414,13 @@ struct GroupCommitTests {
         let instance = WorkflowInstance(name: "burst", workflow: try b.build(), configuration: .init(store: store))
         let ok = try await instance.run(100)  // a whole burst commits: nothing is lost
         #expect(ok.status == .idle)
-        #expect(try store.base.checkpoints(instance: "burst").count == 1 + ok.supersteps + 0)
+        #expect(try await store.base.checkpoints(instance: "burst").count == 1 + ok.supersteps + 0)
         let result = try await instance.run(0)
         #expect(result.status == .failed)
         #expect(result.error?.code == .storeFailed)
         // What the instance holds is what the store has: the last committed checkpoint.
         let head = try #require(await instance.lineageHead)
-        let durable = try #require(try store.base.checkpoint(id: head))
+        let durable = try #require(try await store.base.checkpoint(id: head))
         #expect(await instance.sharedState == durable.sharedState)
         #expect(await instance.superstep == durable.superstep)
         #expect((await instance.sharedState["n"]?.doubleValue ?? 0) < 40)

@@ -11,7 +11,7 @@ struct SuperstepTests {
         b.addEdge(from: "upper", to: "out")
         let instance = makeInstance(try b.build(), store: nil)
         let handle = try await instance.start("hi")
-        let events = await collect(handle.events) { _ in false }
+        let events = try await collect(handle.events) { _ in false }
         let result = try await handle.result()
         #expect(result.outputs == ["HI"])
         #expect(result.status == .idle)
@@ -157,7 +157,7 @@ struct SuperstepTests {
         b.addFanIn(from: ["long2", "short"], to: "join")
         let instance = makeInstance(try b.build(), store: nil)
         let handle = try await instance.start(nil)
-        let events = await collect(handle.events) { _ in false }
+        let events = try await collect(handle.events) { _ in false }
         #expect(try await handle.result().outputs == [[21, 11]])
         let joinSupersteps = events.compactMap { e -> Int? in
             if case .executorInvoked("join", let n, _, _) = e.body { return n }
@@ -242,7 +242,7 @@ struct SuperstepTests {
         b.addEdge(from: "a", to: "leaf", when: EdgeCondition("never") { _, _ in false })
         let instance = makeInstance(try b.build(), store: nil)
         let handle = try await instance.start(nil)
-        let events = await collect(handle.events) { _ in false }
+        let events = try await collect(handle.events) { _ in false }
         let warnings = events.compactMap { e -> (String?, String, String?)? in
             if case .warning(let executor, let reason, let type) = e.body { return (executor, reason, type) }
             return nil
@@ -270,7 +270,7 @@ struct SuperstepTests {
         b.addFanOut(from: "a", to: ["b", "c"], select: EdgeSelection("pick") { _, _, _ in ["b", "nobody"] })
         let instance = makeInstance(try b.build(), store: nil)
         let handle = try await instance.start(nil)
-        let reasons = await collect(handle.events) { _ in false }.compactMap(\.warningReason)
+        let reasons = try await collect(handle.events) { _ in false }.compactMap(\.warningReason)
         #expect(reasons == ["selection 'pick' on edge a->[b,c] picked 'nobody', which is not one of its targets",
                             "'b' sent a message but has no outgoing edges"])
     }
@@ -284,7 +284,7 @@ struct SuperstepTests {
         b.addEdge(from: "a", to: "b")
         let instance = makeInstance(try b.build(), store: nil)
         let handle = try await instance.start("x")
-        let events = await collect(handle.events) { _ in false }
+        let events = try await collect(handle.events) { _ in false }
         #expect(try await handle.result().outputs == ["x"])
         #expect(events.compactMap(\.warningReason) == ["executor 'a' yielded an output but is not one of the workflow's outputs"])
     }
@@ -301,7 +301,7 @@ struct SuperstepTests {
         let instance = makeInstance(try b.build())
         let stream = try await instance.subscribe()
         let handle = try await instance.start(nil)
-        let seen = await collect(stream) { e in
+        let seen = try await collect(stream) { e in
             if case .custom(_, "waiting", _) = e.body { return true }
             return false
         }
@@ -321,7 +321,7 @@ struct SuperstepTests {
             b.add("b") { Scripted(inline: inline) { m, c in c.yieldOutput(m) } }
             b.addEdge(from: "a", to: "b")
             let handle = try await makeInstance(try b.build(), store: nil).start(3)
-            let events = await collect(handle.events) { _ in false }
+            let events = try await collect(handle.events) { _ in false }
             return events.map { event in
                 var json = event.json
                 if case .object(var o) = json { o["time"] = nil; o["runId"] = nil; json = .object(o) }
@@ -363,7 +363,7 @@ struct SuperstepTests {
         b.addFanOut(from: "start", to: ["counter", "writer", "bomb"])
         let instance = makeInstance(try b.build())
         let handle = try await instance.start(nil)
-        let events = await collect(handle.events) { _ in false }
+        let events = try await collect(handle.events) { _ in false }
         let result = try await handle.result()
         #expect(result.status == .failed)
         #expect(result.error?.code == .executorFailed)

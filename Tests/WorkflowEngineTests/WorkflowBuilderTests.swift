@@ -117,7 +117,7 @@ struct WorkflowBuilderTests {
         #expect {
             try builder.build()
         } throws: { error in
-            let error = error as! WorkflowError
+            guard let error = workflowError(error) else { return false }
             return error.message.hasPrefix("workflow 'broken' is invalid: start executor 'x' is not defined")
         }
     }

@@ -30,8 +30,8 @@ func approvalWorkflow() throws -> Workflow {
     return try builder.build()
 }
 
-func makeInstance(_ workflow: Workflow, store: SQLiteStore, name: String = "i", onBusy: BusyPolicy = .reject) throws -> WorkflowInstance {
-    try store.createInstance(InstanceRecord(name: name, definition: workflow.name, definitionHash: workflow.graphHash,
+func makeInstance(_ workflow: Workflow, store: SQLiteStore, name: String = "i", onBusy: BusyPolicy = .reject) async throws -> WorkflowInstance {
+    try await store.createInstance(InstanceRecord(name: name, definition: workflow.name, definitionHash: workflow.graphHash,
                                             onBusy: onBusy.rawValue, createdAt: Timestamp.now()))
     return WorkflowInstance(name: name, workflow: workflow, configuration: .init(store: store, onBusy: onBusy))
 }
@@ -42,29 +42,31 @@ struct SQLiteStoreTests {
     func commitPath() async throws {
         let db = try TemporaryDatabase()
         let store = try SQLiteStore(path: db.path)
-        let instance = try makeInstance(try approvalWorkflow(), store: store)
+        let instance = try await makeInstance(try approvalWorkflow(), store: store)
         let first = try await instance.run("text")
         #expect(first.status == .idleWithPendingRequests)
-        #expect(try store.checkpoints(instance: "i").map(\.reason) == [.runStarted, .superstep, .superstep])
-        #expect(try store.instance(named: "i")?.status == "idle_with_pending_requests")
-        #expect(try store.instance(named: "i")?.head == (try store.checkpoints(instance: "i").last?.id))
-        let logged = try store.events(instance: "i", afterSeq: 0, limit: 1000)
+        #expect(try await store.checkpoints(instance: "i").map(\.reason) == [.runStarted, .superstep, .superstep])
+        #expect(try await store.instance(named: "i")?.status == "idle_with_pending_requests")
+        #expect(try await store.instance(named: "i")?.head == (try await store.checkpoints(instance: "i").last?.id))
+        let logged = try await store.events(instance: "i", afterSeq: 0, limit: 1000)
         #expect(logged.map(\.seq) == Array(1...UInt64(logged.count)))
         let outcome = try await instance.respond(to: first.pendingRequests[0].id, with: "yes")
         let second = try await instance.result(of: outcome.runID)
         #expect(second.outputs == ["yes"])
-        let runs = try store.runs(instance: "i")
+        let runs = try await store.runs(instance: "i")
         #expect(runs.map(\.status) == ["idle_with_pending_requests", "idle"])
         #expect(runs.map(\.trigger) == ["input", "response"])
         #expect(runs[0].input == "text" && runs[1].input == "yes")
         #expect(runs[1].outputs == ["yes"])
-        #expect(try store.recover().first?.undeliveredResponses.isEmpty == true)  // delivered
+        #expect(try await store.recover().first?.recovery.undeliveredResponses.isEmpty == true)  // delivered
         // Reopening gives back the same (a second connection, as after a restart).
         let reopened = try SQLiteStore(path: db.path)
-        #expect(try reopened.events(instance: "i", afterSeq: 0, limit: 1000) == (try store.events(instance: "i", afterSeq: 0, limit: 1000)))
-        #expect(try reopened.checkpoint(id: second.runID) == nil)
-        let head = try #require(try reopened.instance(named: "i")?.head)
-        #expect(try reopened.checkpoint(id: head)?.sharedState == ["draft": "text"])
+        #expect(try await reopened.events(instance: "i", afterSeq: 0, limit: 1000) == (try await store.events(instance: "i", afterSeq: 0, limit: 1000)))
+        let head = try #require(try await reopened.instance(named: "i")?.head)
+        #expect(head == (await instance.lineageHead))
+        let stored = try #require(try await reopened.checkpoint(id: head))
+        #expect(stored.sharedState == ["draft": "text"])
+        #expect(stored.runID == second.runID && stored.pendingRequests.isEmpty)
     }
 
     @Test("an accepted response is in the inbox until delivered, and survives a restart in between", .timeLimit(.minutes(1)))
@@ -77,11 +79,11 @@ struct SQLiteStoreTests {
         builder.addExecutor("ask", kind: "ask") { FunctionExecutor { _, c in c.requestInfo("ok?") } }
         builder.addExecutor("work", kind: "work") { FunctionExecutor(runsInline: false) { _, _ in try await gate.wait() } }
         builder.addFanOut(from: "start", to: ["ask", "work"])
-        let instance = try makeInstance(try builder.build(), store: store)
+        let instance = try await makeInstance(try builder.build(), store: store)
         let events = try await instance.subscribe()
         let handle = try await instance.start(nil)
         var requestID = ""
-        for await event in events {
+        for try await event in events {
             if case .request(let request) = event.body {
                 requestID = request.id
                 break
@@ -89,13 +91,13 @@ struct SQLiteStoreTests {
         }
         _ = try await instance.respond(to: requestID, with: true)
         // The run is still in superstep 2: the response waits in the inbox, durably.
-        let whileRunning = try #require(try SQLiteStore(path: db.path).recover().first)
+        let whileRunning = try #require(try await SQLiteStore(path: db.path).recover().first?.recovery)
         #expect(whileRunning.undeliveredResponses.map(\.requestID) == [requestID])
         #expect(whileRunning.interruptedRuns == [handle.runID])
         #expect(whileRunning.head?.messages.contains { $0.request?.id == requestID } == true)
         gate.open()
         _ = try await handle.result()
-        let after = try #require(try store.recover().first)
+        let after = try #require(try await store.recover().first?.recovery)
         #expect(after.undeliveredResponses.isEmpty)
         #expect(after.interruptedRuns.isEmpty)
     }
@@ -107,45 +109,74 @@ struct SQLiteStoreTests {
         let gate = Gate()
         var builder = WorkflowBuilder(name: "gated", start: "wait")
         builder.addExecutor("wait", kind: "wait") { FunctionExecutor(runsInline: false) { m, c in try await gate.wait(); c.yieldOutput(m) } }
-        let instance = try makeInstance(try builder.build(), store: store, onBusy: .queue)
+        let instance = try await makeInstance(try builder.build(), store: store, onBusy: .queue)
         let first = try await instance.start(1, idempotencyKey: "a")
         let second = try await instance.start(2, idempotencyKey: "b")
         let third = try await instance.start(3)
-        let recovered = try #require(try SQLiteStore(path: db.path).recover().first)
+        let recovered = try #require(try await SQLiteStore(path: db.path).recover().first?.recovery)
         #expect(recovered.queuedRuns.map(\.runID) == [second.runID, third.runID])
         #expect(recovered.queuedRuns.map(\.input) == [2, 3])
-        #expect(recovered.idempotencyKeys == ["a": first.runID, "b": second.runID])
+        #expect(Dictionary(uniqueKeysWithValues: recovered.idempotencyKeys.map { ($0.key, $0.runID) }) == ["a": first.runID, "b": second.runID])
+        #expect(recovered.idempotencyKeys.allSatisfy { abs($0.createdAt - Timestamp.now()) < 60 })
         #expect(recovered.interruptedRuns == [first.runID])
         gate.open()
         _ = try await third.result()
-        #expect(try store.recover().first?.queuedRuns.isEmpty == true)
-        #expect(try store.runs(instance: "i").map(\.status) == ["idle", "idle", "idle"])
+        #expect(try await store.recover().first?.recovery.queuedRuns.isEmpty == true)
+        #expect(try await store.runs(instance: "i").map(\.status) == ["idle", "idle", "idle"])
         try await instance.reset()
-        let cleared = try #require(try store.recover().first)
-        #expect(cleared.idempotencyKeys.isEmpty && cleared.head == nil && cleared.record.status == "idle")
+        let cleared = try #require(try await store.recover().first)
+        #expect(cleared.recovery.idempotencyKeys.isEmpty && cleared.recovery.head == nil && cleared.record.status == "idle")
     }
 
-    @Test("recovery gives back instances, heads, open requests, next seqs; interrupted runs can be failed")
+    @Test("recovery gives back instances, heads, open requests and next seqs; the engine carries on from them")
     func recovery() async throws {
         let db = try TemporaryDatabase()
         let store = try SQLiteStore(path: db.path)
-        let instance = try makeInstance(try approvalWorkflow(), store: store, name: "a")
+        let instance = try await makeInstance(try approvalWorkflow(), store: store, name: "a")
         _ = try await instance.run("one")
-        _ = try makeInstance(try approvalWorkflow(), store: store, name: "b")
-        let recovered = try SQLiteStore(path: db.path).recover()
+        _ = try await makeInstance(try approvalWorkflow(), store: store, name: "b")
+        let recovered = try await SQLiteStore(path: db.path).recover()
         #expect(recovered.map(\.record.name) == ["a", "b"])
-        let a = recovered[0]
-        #expect(a.openRequests.count == 1)
+        let a = recovered[0].recovery
+        #expect(a.head?.pendingRequests.count == 1)
         #expect(a.head?.id == (await instance.lineageHead))
         #expect(a.nextSeq == (await instance.nextSeq))
-        #expect(recovered[1].head == nil && recovered[1].nextSeq == 1)
+        #expect(a.status == .idleWithPendingRequests && a.interruptedRuns.isEmpty)
+        #expect(recovered[1].recovery.head == nil && recovered[1].recovery.nextSeq == 1)
+        #expect(try await store.recover(instance: "b")?.record.name == "b")
+        #expect(try await store.recover(instance: "nobody") == nil)
         // An instance rebuilt from what was recovered carries on without reusing a seq.
-        let again = WorkflowInstance(name: "a", workflow: try approvalWorkflow(), configuration: .init(store: store), nextSeq: a.nextSeq)
-        _ = try await again.rewind(to: try #require(a.head).id)
-        #expect(try await again.pendingRequests.map(\.id) == a.openRequests.map(\.id))
-        let all = try store.events(instance: "a", afterSeq: 0, limit: 10_000).map(\.seq)
+        let again = try WorkflowInstance(recovering: a, workflow: try approvalWorkflow(), configuration: .init(store: store))
+        #expect(await again.pendingRequests.map(\.id) == a.head?.pendingRequests.map(\.id))
+        #expect(try await again.resumeRecovered(.resume).resumed == nil)
+        let outcome = try await again.respond(to: try #require(a.head?.pendingRequests.first).id, with: "yes")
+        #expect(try await again.result(of: outcome.runID).outputs == ["yes"])
+        let all = try await store.events(instance: "a", afterSeq: 0, limit: 10_000).map(\.seq)
         #expect(all == Array(1...UInt64(all.count)))
-        #expect(try store.failInterruptedRuns(instance: "a", reason: "x").isEmpty)
+    }
+
+    @Test("idempotency keys expire in the store by age and count, and runs are bounded, but for those a key names")
+    func keysExpire() async throws {
+        let db = try TemporaryDatabase()
+        let store = try SQLiteStore(path: db.path, configuration: .init(runRetention: 3, idempotencyKeyLimit: 2, idempotencyKeyLifetime: 3600))
+        var builder = WorkflowBuilder(name: "one", start: "a")
+        builder.addExecutor("a", kind: "a") { FunctionExecutor(runsInline: true) { m, c in c.yieldOutput(m) } }
+        let instance = try await makeInstance(try builder.build(), store: store)
+        var keyed: [String] = []
+        for n in 0..<6 {
+            let handle = try await instance.start(.number(Double(n)), idempotencyKey: n < 4 ? "k\(n)" : nil)
+            if n < 4 { keyed.append(handle.runID) }
+            _ = try await handle.result()
+        }
+        // An expired key: written an hour and a half ago.
+        try await store.commit(StoreBatch(instance: "i", events: [], idempotencyKeys: [IdempotencyKey(key: "old", runID: keyed[0], createdAt: Timestamp.now() - 5400)]))
+        try await store.prune(instance: "i")
+        let keys = try #require(try await store.recover(instance: "i")).recovery.idempotencyKeys
+        #expect(keys.map(\.key).sorted() == ["k2", "k3"])
+        let runs = try await store.runs(instance: "i").map(\.id)
+        #expect(runs.count <= 3 + 2)
+        #expect(runs.contains(keyed[2]) && runs.contains(keyed[3]))
+        #expect(!runs.contains(keyed[0]))
     }
 
     @Test("lineage: the chain to the root, branch tips after a rewind, and the head")
@@ -156,44 +187,44 @@ struct SQLiteStoreTests {
         builder.addExecutor("a", kind: "a") { FunctionExecutor { m, c in c.send(m) } }
         builder.addExecutor("b", kind: "b") { FunctionExecutor { m, c in c.yieldOutput(m) } }
         builder.addEdge(from: "a", to: "b")
-        let instance = try makeInstance(try builder.build(), store: store)
+        let instance = try await makeInstance(try builder.build(), store: store)
         _ = try await instance.run(1)
-        let first = try store.checkpoints(instance: "i")
-        #expect(try store.lineage(of: first[2].id).map(\.id) == [first[2].id, first[1].id, first[0].id])
+        let first = try await store.checkpoints(instance: "i")
+        #expect(try await store.lineage(of: first[2].id).map(\.id) == [first[2].id, first[1].id, first[0].id])
         let handle = try #require(try await instance.rewind(to: first[1].id))
         _ = try await handle.result()
-        let tips = try store.branchTips(instance: "i").map(\.id)
-        let head = try #require(try store.head(instance: "i"))
+        let tips = try await store.branchTips(instance: "i").map(\.id)
+        let head = try #require(try await store.head(instance: "i"))
         #expect(tips.count == 2 && tips.contains(first[2].id) && tips.contains(head))
-        #expect(try store.lineage(of: head).map(\.id).suffix(2) == [first[1].id, first[0].id])
+        #expect(try await store.lineage(of: head).map(\.id).suffix(2) == [first[1].id, first[0].id])
     }
 
     @Test("retention keeps the newest N, the head, branch tips and checkpoints with open requests")
     func retentionRules() async throws {
         let db = try TemporaryDatabase()
         let store = try SQLiteStore(path: db.path, configuration: .init(checkpointRetention: 3))
-        let instance = try makeInstance(try approvalWorkflow(), store: store)
+        let instance = try await makeInstance(try approvalWorkflow(), store: store)
         let asked = try await instance.run("keep me")  // its last checkpoint has an open request
-        let withRequest = try #require(try store.checkpoints(instance: "i").last)
+        let withRequest = try #require(try await store.checkpoints(instance: "i").last)
         #expect(withRequest.openRequests == 1)
         var outcome = try await instance.respond(to: asked.pendingRequests[0].id, with: true)
         _ = try await instance.result(of: outcome.runID)
-        let oldTip = try #require(try store.head(instance: "i"))
-        let branch = try #require(try store.checkpoints(instance: "i").dropLast().last).id
-        _ = try await instance.rewind(to: branch)  // the old line's tip stays as a branch tip
+        let oldTip = try #require(try await store.head(instance: "i"))
+        let branch = try #require(try await store.checkpoints(instance: "i").dropLast().last).id
+        if let continued = try await instance.rewind(to: branch) { _ = try await continued.result() }  // the old tip stays a branch tip
         for n in 0..<5 {
             let result = try await instance.run(.number(Double(n)))
             outcome = try await instance.respond(to: result.pendingRequests[0].id, with: true)
             _ = try await instance.result(of: outcome.runID)
         }
-        let kept = try store.checkpoints(instance: "i")
+        let kept = try await store.checkpoints(instance: "i")
         let ids = Set(kept.map(\.id))
         #expect(ids.contains(withRequest.id))  // it recorded an open request: kept
-        #expect(ids.contains(try #require(try store.head(instance: "i"))))
-        for tip in try store.branchTips(instance: "i") { #expect(ids.contains(tip.id)) }
+        #expect(ids.contains(try #require(try await store.head(instance: "i"))))
+        for tip in try await store.branchTips(instance: "i") { #expect(ids.contains(tip.id)) }
         #expect(ids.contains(oldTip))
         // Apart from protected ones, at most the newest 3 remain.
-        let protected = Set(try store.branchTips(instance: "i").map(\.id)).union(kept.filter { $0.openRequests > 0 }.map(\.id))
+        let protected = Set(try await store.branchTips(instance: "i").map(\.id)).union(kept.filter { $0.openRequests > 0 }.map(\.id))
         #expect(kept.filter { !protected.contains($0.id) }.count <= 3)
     }
 
@@ -209,15 +240,15 @@ struct SQLiteStoreTests {
             if n < 50 { c.send(.number(n)) }
         } }
         builder.addEdge(from: "loop", to: "loop")
-        let instance = try makeInstance(try builder.build(), store: store)
+        let instance = try await makeInstance(try builder.build(), store: store)
         for _ in 0..<20 { _ = try await instance.run(0) }  // 1,000 supersteps
-        let early = try store.pageCount()
+        let early = try await store.pageCount()
         for _ in 0..<60 { _ = try await instance.run(0) }  // 3,000 more
-        let late = try store.pageCount()
-        #expect(try store.checkpoints(instance: "i").count <= 11)
-        #expect(try store.events(instance: "i", afterSeq: 0, limit: 100_000).count <= 600)
+        let late = try await store.pageCount()
+        #expect(try await store.checkpoints(instance: "i").count <= 11)
+        #expect(try await store.events(instance: "i", afterSeq: 0, limit: 100_000).count <= 600)
         #expect(late <= early + early / 5, "pages grew from \(early) to \(late)")
-        #expect(try store.integrityProblems().isEmpty)
+        #expect(try await store.integrityProblems().isEmpty)
     }
 
     @Test("durability settings set the writer's synchronous mode (the connection that commits); the journal is WAL")
@@ -235,25 +266,25 @@ struct SQLiteStoreTests {
         let db = try TemporaryDatabase()
         let store = try SQLiteStore(path: db.path)
         let applied = try store.database.read { try SQLiteStore.migrator.appliedMigrations($0) }
-        #expect(applied == ["v1: instances, checkpoints, events, runs, inbox, keys, queue"])
+        #expect(applied == ["v1: instances, checkpoints, events, runs, inbox, keys, queue", "v2: idempotency keys expire"])
         _ = try SQLiteStore(path: db.path)
         #expect(try store.database.read { try SQLiteStore.migrator.appliedMigrations($0) } == applied)
     }
 
     @Test("bad input gets clear errors: unknown instance, duplicate name, a checkpoint that is not there")
-    func errors() throws {
+    func errors() async throws {
         let db = try TemporaryDatabase()
         let store = try SQLiteStore(path: db.path)
-        #expect {
-            try store.commit(StoreBatch(instance: "ghost", events: []))
+        await #expect {
+            try await store.commit(StoreBatch(instance: "ghost", events: []))
         } throws: { error in (error as? WorkflowError)?.message == "the store has no instance 'ghost'" }
         let record = InstanceRecord(name: "x", definition: "d", definitionHash: "h", createdAt: 0)
-        try store.createInstance(record)
-        #expect {
-            try store.createInstance(record)
+        try await store.createInstance(record)
+        await #expect {
+            try await store.createInstance(record)
         } throws: { error in (error as? WorkflowError)?.code == .instanceExists }
-        #expect(try store.checkpoint(id: "nope") == nil)
-        #expect(try store.deleteInstance(named: "x"))
-        #expect(try store.instance(named: "x") == nil)
+        #expect(try await store.checkpoint(id: "nope") == nil)
+        #expect(try await store.deleteInstance(named: "x"))
+        #expect(try await store.instance(named: "x") == nil)
     }
 }

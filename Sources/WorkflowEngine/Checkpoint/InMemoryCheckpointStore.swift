@@ -3,6 +3,9 @@ import Synchronization
 /// A ``CheckpointStore`` in memory. It keeps each checkpoint as its serialized JSON bytes, so a
 /// save is a deep copy and every load decodes a fresh value: nothing a live instance holds can
 /// reach a stored checkpoint, and the stored form is exactly what a durable store would keep.
+///
+/// It also follows each instance's lineage head and status from what it commits, as a durable
+/// store does, so tests can hold an instance against what was committed.
 public final class InMemoryCheckpointStore: CheckpointStore {
     private struct Stored {
         var summary: CheckpointSummary
@@ -15,6 +18,7 @@ public final class InMemoryCheckpointStore: CheckpointStore {
         var events: [String: [[UInt8]]] = [:]  // instance -> serialized events, in seq order
         var eventSeqs: [String: [UInt64]] = [:]
         var statuses: [String: InstanceStatus] = [:]
+        var heads: [String: String?] = [:]
     }
 
     private let state = Mutex(State())
@@ -23,33 +27,45 @@ public final class InMemoryCheckpointStore: CheckpointStore {
 
     public init(keepsEvents: Bool = true) { self.keepsEvents = keepsEvents }
 
-    public func commit(_ batch: StoreBatch) throws {
-        let stored = batch.checkpoint.map { Stored(summary: $0.summary, bytes: $0.json.serializedBytes()) }
-        let events = keepsEvents ? batch.events.map { $0.json.serializedBytes() } : []
+    public func commit(_ batches: [StoreBatch]) async throws {
+        let prepared = batches.map { batch in
+            (batch, batch.checkpoint.map { Stored(summary: $0.summary, bytes: $0.json.serializedBytes()) },
+             keepsEvents ? batch.events.map { $0.json.serializedBytes() } : [])
+        }
         state.withLock { state in
-            if let stored {
-                state.checkpoints[stored.summary.id] = stored
-                state.order[batch.instance, default: []].append(stored.summary.id)
+            for (batch, stored, events) in prepared {
+                for event in batch.events {
+                    switch event.body {
+                    case .instanceReset: state.heads[batch.instance] = .some(nil)
+                    case .instanceRewound(let id), .instanceForked(_, let id): state.heads[batch.instance] = .some(id)
+                    default: break
+                    }
+                }
+                if let stored {
+                    state.checkpoints[stored.summary.id] = stored
+                    state.order[batch.instance, default: []].append(stored.summary.id)
+                    state.heads[batch.instance] = .some(stored.summary.id)
+                }
+                if keepsEvents {
+                    state.events[batch.instance, default: []].append(contentsOf: events)
+                    state.eventSeqs[batch.instance, default: []].append(contentsOf: batch.events.map(\.seq))
+                }
+                if let status = batch.status { state.statuses[batch.instance] = status }
             }
-            if keepsEvents {
-                state.events[batch.instance, default: []].append(contentsOf: events)
-                state.eventSeqs[batch.instance, default: []].append(contentsOf: batch.events.map(\.seq))
-            }
-            if let status = batch.status { state.statuses[batch.instance] = status }
         }
     }
 
-    public func checkpoint(id: String) throws -> Checkpoint? {
+    public func checkpoint(id: String) async throws -> Checkpoint? {
         guard let bytes = state.withLock({ $0.checkpoints[id]?.bytes }) else { return nil }
         return try Checkpoint(json: try JSON(parsing: bytes))
     }
 
-    public func checkpoints(instance: String) throws -> [CheckpointSummary] {
+    public func checkpoints(instance: String) async throws -> [CheckpointSummary] {
         state.withLock { state in (state.order[instance] ?? []).compactMap { state.checkpoints[$0]?.summary } }
     }
 
     @discardableResult
-    public func deleteCheckpoint(id: String) throws -> Bool {
+    public func deleteCheckpoint(id: String) async throws -> Bool {
         state.withLock { state in
             guard let removed = state.checkpoints.removeValue(forKey: id) else { return false }
             state.order[removed.summary.instance]?.removeAll { $0 == id }
@@ -57,7 +73,7 @@ public final class InMemoryCheckpointStore: CheckpointStore {
         }
     }
 
-    public func events(instance: String, afterSeq: UInt64, limit: Int) throws -> [WorkflowEvent] {
+    public func events(instance: String, afterSeq: UInt64, limit: Int) async throws -> [WorkflowEvent] {
         let slice: [[UInt8]] = state.withLock { state in
             guard let seqs = state.eventSeqs[instance], let events = state.events[instance] else { return [] }
             // seqs are increasing: binary search for the first seq > afterSeq.
@@ -71,8 +87,23 @@ public final class InMemoryCheckpointStore: CheckpointStore {
         return try slice.map { try WorkflowEvent(json: try JSON(parsing: $0)) }
     }
 
+    public func oldestEventSeq(instance: String) async throws -> UInt64? {
+        state.withLock { $0.eventSeqs[instance]?.first }
+    }
+
     /// The last status committed for `instance`.
     public func status(instance: String) -> InstanceStatus? {
         state.withLock { $0.statuses[instance] }
+    }
+
+    /// The lineage head as committed for `instance` (nil before the first checkpoint or after a reset).
+    public func head(instance: String) -> String? {
+        state.withLock { $0.heads[instance] ?? nil }
+    }
+
+    /// Every logged event of `instance`, in order (for tests that check a whole log).
+    public func allEvents(instance: String) throws -> [WorkflowEvent] {
+        let all = state.withLock { $0.events[instance] ?? [] }
+        return try all.map { try WorkflowEvent(json: try JSON(parsing: $0)) }
     }
 }

@@ -4,34 +4,86 @@ import Synchronization
 /// them until the instance publishes them (after the store has committed them). Executors in child
 /// tasks emit through it concurrently, so it is guarded by a mutex; while a concurrent superstep
 /// runs, each emit also wakes the instance's flusher so events stream live.
+///
+/// What executors emit goes through a **scope**, opened when their superstep starts and closed when
+/// it ends, fails or is cancelled: an emit from a closed scope (a cancelled sibling, a context that
+/// escaped into a task of its own) is dropped, so nothing of a superstep lands after it is over.
 final class EventSink: Sendable {
     private struct State {
         var nextSeq: UInt64
         var buffer: [WorkflowEvent] = []
-        var wake: AsyncStream<Void>.Continuation?
+        /// The open scope (0: none) and the last scope handed out.
+        var openScope: UInt64 = 0
+        var lastScope: UInt64 = 0
     }
 
     let instance: String
     private let state: Mutex<State>
+    /// The flusher to wake on each emit while a concurrent superstep runs (read only when
+    /// `flushing` says there is one, so that inline supersteps pay nothing for it).
+    private let wake = Mutex<AsyncStream<Void>.Continuation?>(nil)
+    private let flushing = Atomic<Bool>(false)
 
     init(instance: String, nextSeq: UInt64 = 1) {
         self.instance = instance
         self.state = Mutex(State(nextSeq: nextSeq))
     }
 
-    /// Stamps and buffers an event; returns its seq.
+    /// Stamps and buffers an event of the engine itself (it always lands); returns its seq.
     @discardableResult
-    func emit(runID: String?, _ body: WorkflowEvent.Body) -> UInt64 {
-        let time = Timestamp.now()
-        let (seq, wake) = state.withLock { state -> (UInt64, AsyncStream<Void>.Continuation?) in
+    func emit(runID: String?, _ body: WorkflowEvent.Body, time: Double? = nil) -> UInt64 {
+        let time = time ?? Timestamp.now()
+        let seq = state.withLock { state -> UInt64 in
             let seq = state.nextSeq
             state.nextSeq += 1
             state.buffer.append(WorkflowEvent(seq: seq, time: time, instance: instance, runID: runID, body: body))
-            return (seq, state.wake)
+            return seq
         }
-        wake?.yield()
+        wakeFlusher()
         return seq
     }
+
+    /// Stamps and buffers an executor's event, if its `scope` is still open.
+    /// - Returns: whether the event was taken.
+    @discardableResult
+    func emit(inScope scope: UInt64, runID: String?, _ body: WorkflowEvent.Body, time: Double? = nil) -> Bool {
+        let time = time ?? Timestamp.now()
+        let taken = state.withLock { state -> Bool in
+            guard state.openScope == scope else { return false }
+            state.buffer.append(WorkflowEvent(seq: state.nextSeq, time: time, instance: instance, runID: runID, body: body))
+            state.nextSeq += 1
+            return true
+        }
+        if taken { wakeFlusher() }
+        return taken
+    }
+
+    /// Opens the scope of a new superstep (closing any other).
+    func openScope() -> UInt64 {
+        state.withLock { state in
+            state.lastScope += 1
+            state.openScope = state.lastScope
+            return state.lastScope
+        }
+    }
+
+    /// Closes `scope`; returns whether it was open (the first closer of a failing superstep).
+    @discardableResult
+    func closeScope(_ scope: UInt64) -> Bool {
+        state.withLock { state in
+            guard state.openScope == scope else { return false }
+            state.openScope = 0
+            return true
+        }
+    }
+
+    /// Closes whatever scope is open (a cancel, a reset).
+    func closeOpenScope() {
+        state.withLock { $0.openScope = 0 }
+    }
+
+    /// Whether `scope` is open.
+    func isOpen(_ scope: UInt64) -> Bool { state.withLock { $0.openScope == scope } }
 
     /// Takes every buffered event, in seq order.
     func drain() -> [WorkflowEvent] {
@@ -41,13 +93,28 @@ final class EventSink: Sendable {
         }
     }
 
+    /// Drops what is buffered and numbers the next event `seq`: after a failed commit, what the
+    /// store never got is forgotten, so the log has no gap.
+    func discard(restartingAt seq: UInt64) {
+        state.withLock { state in
+            state.buffer.removeAll(keepingCapacity: true)
+            state.nextSeq = seq
+        }
+    }
+
     var hasPending: Bool { state.withLock { !$0.buffer.isEmpty } }
 
     /// The seq the next event will get.
     var nextSeq: UInt64 { state.withLock { $0.nextSeq } }
 
     /// Sets (or clears) the continuation woken by each emit.
-    func setWake(_ wake: AsyncStream<Void>.Continuation?) {
-        state.withLock { $0.wake = wake }
+    func setWake(_ continuation: AsyncStream<Void>.Continuation?) {
+        wake.withLock { $0 = continuation }
+        flushing.store(continuation != nil, ordering: .releasing)
+    }
+
+    private func wakeFlusher() {
+        guard flushing.load(ordering: .acquiring) else { return }
+        wake.withLock { $0 }?.yield()
     }
 }

@@ -95,15 +95,6 @@ public struct WorkflowEvent: Sendable, Hashable {
     }
 }
 
-/// An instance's status (the `status` event's value).
-public enum InstanceStatus: String, Sendable, Hashable, CaseIterable {
-    case idle
-    case inProgress = "in_progress"
-    case idleWithPendingRequests = "idle_with_pending_requests"
-    case failed
-    case cancelled
-}
-
 // MARK: - JSON
 
 extension WorkflowEvent: JSONRepresentable {
@@ -204,8 +195,7 @@ extension WorkflowEvent: JSONRepresentable {
         case .runRecovered: body = .runRecovered(checkpointID: try r.optionalString("checkpointId"))
         case .custom: body = .custom(executor: try r.string("executor"), name: try r.string("name"), data: r.object["data"] ?? .null)
         }
-        guard let seq = try r.value("seq").doubleValue, seq >= 0 else { throw JSONShapeError(path: r.field("seq"), "expected a sequence number") }
-        self.init(seq: UInt64(seq), time: try Timestamp.parse(try r.string("time"), path: r.field("time")),
+        self.init(seq: try r.uint64("seq"), time: try Timestamp.parse(try r.string("time"), path: r.field("time")),
                   instance: try r.string("instance"), runID: try r.optionalString("runId"), body: body)
     }
 }

@@ -23,9 +23,11 @@ public protocol Executor: Sendable {
     mutating func restore(from snapshot: JSON) throws
 
     /// Whether a superstep in which this executor is the only one with work may run it directly on
-    /// the instance's actor (about 0.4 µs) instead of in a child task (about 4 µs). Return `false`
-    /// for executors that wait on processes or other workflows, so that their events stream live
-    /// during the superstep. Both paths have the same semantics.
+    /// the instance's actor (well under a microsecond) instead of in a child task (a few). Only an
+    /// executor whose ``handle(_:context:)`` never waits (no I/O, no processes, no other
+    /// workflows, no sleeping) should say `true`: an inline call cannot be cancelled midway, and
+    /// its events are published at the superstep's end. The default is `false`; both paths have
+    /// the same semantics.
     var runsInline: Bool { get }
 
     /// Releases what the executor holds outside the engine (a worker process). Called when its
@@ -42,7 +44,7 @@ extension Executor {
 
     public mutating func restore(from snapshot: JSON) throws {}
 
-    public var runsInline: Bool { true }
+    public var runsInline: Bool { false }
 
     public func shutdown() async {}
 }
@@ -59,7 +61,8 @@ public struct FunctionExecutor: Executor {
     private let body: Body
     public let runsInline: Bool
 
-    public init(runsInline: Bool = true, _ body: @escaping Body) {
+    /// - Parameter runsInline: pass `true` only if `body` never waits (see ``Executor/runsInline``).
+    public init(runsInline: Bool = false, _ body: @escaping Body) {
         self.body = body
         self.runsInline = runsInline
     }

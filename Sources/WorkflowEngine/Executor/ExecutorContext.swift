@@ -1,7 +1,8 @@
 /// What an executor sees and does while it handles a message. Everything it does is staged and
 /// takes effect at the superstep boundary: sent messages are delivered in the next superstep and
 /// state writes become visible to everyone then (strict BSP: a reader sees the committed state
-/// plus its own writes). Outputs, requests and custom events are announced at once.
+/// plus its own writes). Outputs, requests and custom events are announced at once. A context
+/// belongs to its superstep: kept beyond it (in a task of its own), it can no longer act.
 public struct ExecutorContext: Sendable {
     /// A message sent during the superstep, with its optional target.
     struct Outgoing: Sendable {
@@ -9,23 +10,38 @@ public struct ExecutorContext: Sendable {
         var target: String?
     }
 
-    /// What every executor of one superstep shares (one reference instead of several).
+    /// What every executor of one superstep shares (one reference instead of several). Its
+    /// `scopeID` names the superstep's scope in the sink: once the superstep is over (or failed,
+    /// or was cancelled), nothing emitted through it lands.
     final class Scope: Sendable {
         let instanceName: String
         let runID: String
         let superstep: Int
         let committedState: JSONObject
         let sink: EventSink
+        let scopeID: UInt64
         let outputExecutors: Set<String>?
+        /// The time of every event of an inline superstep (it lasts microseconds; times are kept
+        /// to the millisecond): one clock read per superstep instead of one per event. Nil for a
+        /// concurrent superstep, whose events are stamped as they happen.
+        let time: Double?
 
         init(instanceName: String, runID: String, superstep: Int, committedState: JSONObject, sink: EventSink,
-             outputExecutors: Set<String>?) {
+             scopeID: UInt64, outputExecutors: Set<String>?, time: Double? = nil) {
             self.instanceName = instanceName
             self.runID = runID
             self.superstep = superstep
             self.committedState = committedState
             self.sink = sink
+            self.scopeID = scopeID
             self.outputExecutors = outputExecutors
+            self.time = time
+        }
+
+        /// Emits an event if the superstep is still going on.
+        @discardableResult
+        func emit(_ body: WorkflowEvent.Body) -> Bool {
+            sink.emit(inScope: scopeID, runID: runID, body, time: time)
         }
     }
 
@@ -44,7 +60,6 @@ public struct ExecutorContext: Sendable {
     public var superstep: Int { scope.superstep }
 
     var committedState: JSONObject { scope.committedState }
-    var sink: EventSink { scope.sink }
     var isOutputExecutor: Bool { scope.outputExecutors?.contains(executorID) ?? true }
 
     init(executorID: String, scope: Scope) {
@@ -92,11 +107,10 @@ public struct ExecutorContext: Sendable {
     /// workflow designates output executors and this is not one, a `warning` says so instead.
     public mutating func yieldOutput(_ value: JSON) {
         guard isOutputExecutor else {
-            sink.emit(runID: runID, .warning(executor: executorID, reason: "executor '\(executorID)' yielded an output but is not one of the workflow's outputs", valueType: value.typeName))
+            scope.emit(.warning(executor: executorID, reason: "executor '\(executorID)' yielded an output but is not one of the workflow's outputs", valueType: value.typeName))
             return
         }
-        outputs.append(value)
-        sink.emit(runID: runID, .output(executor: executorID, value: value))
+        if scope.emit(.output(executor: executorID, value: value)) { outputs.append(value) }
     }
 
     // MARK: Requests and events
@@ -109,17 +123,17 @@ public struct ExecutorContext: Sendable {
     public mutating func requestInfo(_ payload: JSON, schema: JSON = true, id: String? = nil) -> String {
         let request = WorkflowRequest(id: id ?? Identifier.make("q"), executor: executorID, payload: payload, schema: schema,
                                       runID: runID, superstep: superstep, time: Timestamp.now())
-        sink.emit(runID: runID, .request(request))
+        scope.emit(.request(request))
         return request.id
     }
 
     /// Emits a custom event (`type: custom`) with a name and data.
     public func emit(_ name: String, data: JSON = .null) {
-        sink.emit(runID: runID, .custom(executor: executorID, name: name, data: data))
+        scope.emit(.custom(executor: executorID, name: name, data: data))
     }
 
     /// Emits a `warning` event attributed to this executor.
     public func warn(_ reason: String) {
-        sink.emit(runID: runID, .warning(executor: executorID, reason: reason, valueType: nil))
+        scope.emit(.warning(executor: executorID, reason: reason, valueType: nil))
     }
 }

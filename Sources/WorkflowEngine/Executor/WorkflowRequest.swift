@@ -37,7 +37,7 @@ extension WorkflowRequest: JSONRepresentable {
         let reader = try JSONReader(json, path: "request")
         self.init(id: try reader.string("id"), executor: try reader.string("executor"),
                   payload: reader.object["payload"] ?? .null, schema: reader.object["schema"] ?? true,
-                  runID: try reader.string("runId"), superstep: try reader.int("superstep"),
+                  runID: try reader.string("runId"), superstep: try reader.counter("superstep"),
                   time: try Timestamp.parse(try reader.string("time"), path: reader.field("time")))
     }
 }

@@ -26,6 +26,8 @@ public struct Workflow: Sendable {
     let edgeTargetIndices: [[Int]]
     /// For fan-in edges: source id → position in the source list.
     let fanInPositions: [Int: [String: Int]]
+    /// Edge index by edge id (ids are unique: the builder checks).
+    let edgeIndexByID: [String: Int]
 
     init(name: String, start: String, maxSupersteps: Int, executors: [(id: String, kind: String, config: JSON, factory: Factory)],
          edges: [Edge], outputExecutors: Set<String>?) {
@@ -54,6 +56,9 @@ public struct Workflow: Sendable {
         self.outgoing = outgoing
         self.edgeTargetIndices = edges.map { $0.targets.map { indexByID[$0]! } }
         self.fanInPositions = fanInPositions
+        var edgeIndexByID: [String: Int] = [:]
+        for (index, edge) in edges.enumerated() where edgeIndexByID[edge.id] == nil { edgeIndexByID[edge.id] = index }
+        self.edgeIndexByID = edgeIndexByID
 
         let signature: JSON = [
             "start": .string(start),
@@ -67,6 +72,9 @@ public struct Workflow: Sendable {
 
     /// The index of executor `id`, if the graph has it.
     func index(of id: String) -> Int? { indexByID[id] }
+
+    /// The index of the edge with `id`, if the graph has it.
+    func edgeIndex(id: String) -> Int? { edgeIndexByID[id] }
 
     /// Builds a fresh set of executors, one per id, from the factories.
     func makeExecutors() throws -> [any Executor] {

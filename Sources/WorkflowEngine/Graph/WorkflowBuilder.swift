@@ -68,12 +68,25 @@ public struct WorkflowBuilder: Sendable {
                         outputExecutors: outputExecutors)
     }
 
+    /// Executor ids name edges (`a->b`, `[a,b]->c`, `switch:a`), checkpoint keys and child
+    /// instances (`parent/child`), so they are 1 to 128 characters without `[`, `]`, `,`, `>`,
+    /// `:`, `/`, whitespace or control characters: no two edges can then share an id.
+    static func idProblem(_ id: String) -> String? {
+        if id.isEmpty { return "an executor has an empty id" }
+        if id.unicodeScalars.count > 128 { return "executor id '\(id.prefix(40))…' is longer than 128 characters" }
+        for scalar in id.unicodeScalars where "[],>:/".unicodeScalars.contains(scalar) || scalar.properties.isWhitespace
+            || scalar.value < 0x20 || scalar.value == 0x7F {
+            return "executor id '\(id)' contains '\(scalar.escaped(asASCII: true))' (ids may not contain [ ] , > : / whitespace or control characters)"
+        }
+        return nil
+    }
+
     /// Every problem with the graph, in a stable order; empty when it is valid.
     public func validate() -> [String] {
         var problems: [String] = []
         var known = Set<String>()
         for executor in executors {
-            if executor.id.isEmpty { problems.append("an executor has an empty id") }
+            if let problem = Self.idProblem(executor.id) { problems.append(problem) }
             if !known.insert(executor.id).inserted { problems.append("executor '\(executor.id)' is defined twice") }
         }
         if executors.isEmpty { problems.append("the workflow has no executors") }
@@ -84,6 +97,7 @@ public struct WorkflowBuilder: Sendable {
         }
 
         var pairs: [String: String] = [:]  // "a->b" -> edge id that first used it
+        var edgeIDs = Set<String>()
         for (index, edge) in edges.enumerated() {
             let label = "edge \(index + 1) (\(edge.id))"
             for id in edge.sources + edge.targets where !known.contains(id) {
@@ -102,6 +116,8 @@ public struct WorkflowBuilder: Sendable {
             case .direct:
                 break
             }
+            let duplicateID = !edgeIDs.insert(edge.id).inserted
+            let before = problems.count
             var edgePairs = Set<String>()
             for source in edge.sources { for target in edge.targets { edgePairs.insert("\(source) -> \(target)") } }
             for pair in edgePairs.sorted() {
@@ -111,6 +127,8 @@ public struct WorkflowBuilder: Sendable {
                     pairs[pair] = "edge \(index + 1)"
                 }
             }
+            // Two edges with one id are also two edges between the same executors, said above.
+            if duplicateID && problems.count == before { problems.append("\(label): another edge has the same id '\(edge.id)'") }
         }
 
         // Reachability from start; a fan-in's target is reached only once all its sources are.

@@ -1,3 +1,5 @@
+import Logging
+
 /// How an instance behaves, passed in explicitly when it is created.
 public struct InstanceConfiguration: Sendable {
     /// Where checkpoints and the event log go. Without a store the instance keeps no checkpoints
@@ -7,15 +9,36 @@ public struct InstanceConfiguration: Sendable {
     public var onBusy: BusyPolicy
     /// Checks responses against their request's schema before they are accepted.
     public var responseValidator: (any ResponseValidator)?
-    /// How many finished runs' results to keep for ``WorkflowInstance/result(of:)`` (runs that an
-    /// idempotency key refers to are always kept).
+    /// How many finished runs' results to keep for ``WorkflowInstance/result(of:)`` (besides the
+    /// runs a live idempotency key refers to).
     public var runHistoryLimit: Int
+    /// Idempotency keys kept at most (the oldest go first)...
+    public var idempotencyKeyLimit: Int
+    /// ...and for at most this many seconds.
+    public var idempotencyKeyLifetime: Double
+    /// Runs that may wait in the queue (onBusy `queue`); beyond it a start is refused as busy.
+    public var queueLimit: Int
+    /// Events a subscriber may have waiting before it is dropped with ``SubscriptionOverflow``.
+    public var subscriptionBufferLimit: Int
+    /// Subscriptions an instance holds at most; beyond it `subscribe` is refused.
+    public var subscriptionLimit: Int
+    /// Where the instance says what is worth knowing (store failures, recovery, discarded work).
+    public var logger: Logger
 
     public init(store: (any CheckpointStore)? = nil, onBusy: BusyPolicy = .reject,
-                responseValidator: (any ResponseValidator)? = nil, runHistoryLimit: Int = 64) {
+                responseValidator: (any ResponseValidator)? = nil, runHistoryLimit: Int = 64,
+                idempotencyKeyLimit: Int = 1000, idempotencyKeyLifetime: Double = 86_400, queueLimit: Int = 1000,
+                subscriptionBufferLimit: Int = 10_000, subscriptionLimit: Int = 1000,
+                logger: Logger = Logger(label: "workflowd.engine", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.store = store
         self.onBusy = onBusy
         self.responseValidator = responseValidator
         self.runHistoryLimit = runHistoryLimit
+        self.idempotencyKeyLimit = idempotencyKeyLimit
+        self.idempotencyKeyLifetime = idempotencyKeyLifetime
+        self.queueLimit = queueLimit
+        self.subscriptionBufferLimit = subscriptionBufferLimit
+        self.subscriptionLimit = subscriptionLimit
+        self.logger = logger
     }
 }

@@ -1,25 +1,29 @@
-/// What an instance does when a run is asked for while another is active.
-public enum BusyPolicy: String, Sendable, Hashable {
-    /// Refuse at once with `instanceBusy` (the default).
-    case reject
-    /// Queue the run (FIFO); it starts when the active one ends.
-    case queue
-}
-
 /// The run lifecycle of one instance as a value: every decision about starting, queueing,
 /// continuing, cancelling, resetting and rewinding is made here, synchronously, and returned as an
 /// action for the instance actor to carry out. It does no I/O, so every rule is tested without a
 /// workflow (the shape of postgres-nio's connection state machines).
 ///
-/// There is no window between the check and the start: `startRequested` both decides and moves
-/// to `running` in one call, inside the actor.
+/// Every phase of a run is a state: idle, running (with whether a cancel was asked for, whether a
+/// reset waits for it, and the task that drives it), or a maintenance operation. There is no
+/// window between a check and the start: `startRequested` both decides and moves to `running` in
+/// one call, inside the actor.
 struct RunLifecycle: Sendable {
     enum State: Equatable, Sendable {
         case idle
-        /// A run is active. `maintenanceWaiting` is set while a reset with `cancel` waits for it.
-        case running(runID: String, maintenanceWaiting: Bool)
-        /// A reset or rewind is rebuilding the instance.
+        case running(ActiveRun)
+        /// A reset, rewind or fork is rebuilding the instance.
         case maintenance(operation: String)
+    }
+
+    /// The active run and the flags of its phase.
+    struct ActiveRun: Equatable, Sendable {
+        var runID: String
+        /// ``cancelRequested()`` was called: the run stops at its next check.
+        var cancelRequested = false
+        /// A reset with `cancel` waits for this run to end, then takes over.
+        var maintenanceWaiting = false
+        /// The task that drives the run in the background (nil while the caller drives it).
+        var task: Task<Void, Never>?
     }
 
     struct QueuedRun: Sendable, Equatable {
@@ -53,47 +57,59 @@ struct RunLifecycle: Sendable {
 
     enum MaintenanceAction: Equatable {
         case proceed
-        /// Cancel this run, wait for it, then proceed.
-        case cancelThenProceed(runID: String)
+        /// Cancel this run (its task, if it has one), wait for it, then proceed.
+        case cancelThenProceed(runID: String, task: Task<Void, Never>?)
         case reject(reason: String)
     }
 
     enum CancelAction: Equatable {
-        case cancel(runID: String)
+        case cancel(runID: String, task: Task<Void, Never>?)
         case nothingToCancel
     }
 
-    private(set) var state: State = .idle
+    private(set) var state: State = .idle {
+        didSet { isCancelRequested = if case .running(let run) = state { run.cancelRequested } else { false } }
+    }
+    /// Whether the active run was asked to stop (kept beside `state`: the superstep loop asks
+    /// every superstep).
+    private(set) var isCancelRequested = false
     private(set) var queue: [QueuedRun] = []
-    private(set) var idempotencyKeys: [String: String] = [:]
+    private(set) var keys: IdempotencyKeys
     var policy: BusyPolicy
+    /// At most this many runs wait in the queue.
+    let queueLimit: Int
 
-    init(policy: BusyPolicy) { self.policy = policy }
+    init(policy: BusyPolicy, keyLimit: Int = 1000, keyLifetime: Double = 86_400, queueLimit: Int = 1000) {
+        self.policy = policy
+        self.keys = IdempotencyKeys(limit: keyLimit, lifetime: keyLifetime)
+        self.queueLimit = queueLimit
+    }
 
     var activeRunID: String? {
-        if case .running(let runID, _) = state { return runID }
+        if case .running(let run) = state { return run.runID }
         return nil
     }
 
-    mutating func startRequested(runID: String, input: JSON, idempotencyKey: String?) -> StartAction {
-        if let idempotencyKey, let existing = idempotencyKeys[idempotencyKey] { return .existing(runID: existing) }
-        return decideStart(runID: runID, input: input, idempotencyKey: idempotencyKey)
-    }
+    // MARK: Starting
 
-    private mutating func decideStart(runID: String, input: JSON, idempotencyKey: String?) -> StartAction {
+    mutating func startRequested(runID: String, input: JSON, idempotencyKey: String?, now: Double) -> StartAction {
+        if let idempotencyKey, let existing = keys.lookup(idempotencyKey, now: now) { return .existing(runID: existing) }
         switch state {
         case .idle:
-            state = .running(runID: runID, maintenanceWaiting: false)
-        case .running(let active, let maintenanceWaiting):
-            if maintenanceWaiting { return .reject(reason: "instance busy: a reset is cancelling run \(active)") }
-            guard policy == .queue else { return .reject(reason: "instance busy: run \(active) is active") }
+            state = .running(ActiveRun(runID: runID))
+        case .running(let active):
+            if active.maintenanceWaiting { return .reject(reason: "instance busy: a reset is cancelling run \(active.runID)") }
+            guard policy == .queue else { return .reject(reason: "instance busy: run \(active.runID) is active") }
+            guard queue.count < queueLimit else {
+                return .reject(reason: "instance busy: run \(active.runID) is active and \(queue.count) runs are queued (the limit)")
+            }
             queue.append(QueuedRun(runID: runID, input: input, idempotencyKey: idempotencyKey))
-            if let idempotencyKey { idempotencyKeys[idempotencyKey] = runID }
+            if let idempotencyKey { keys.insert(IdempotencyKey(key: idempotencyKey, runID: runID, createdAt: now), now: now) }
             return .enqueue(position: queue.count)
         case .maintenance(let operation):
             return .reject(reason: "instance busy: \(operation) in progress")
         }
-        if let idempotencyKey { idempotencyKeys[idempotencyKey] = runID }
+        if let idempotencyKey { keys.insert(IdempotencyKey(key: idempotencyKey, runID: runID, createdAt: now), now: now) }
         return .start
     }
 
@@ -101,27 +117,43 @@ struct RunLifecycle: Sendable {
     mutating func responseAccepted(continuationRunID runID: String) -> ResponseAction {
         switch state {
         case .idle:
-            state = .running(runID: runID, maintenanceWaiting: false)
+            state = .running(ActiveRun(runID: runID))
             return .startContinuation
-        case .running(let active, let maintenanceWaiting):
-            if maintenanceWaiting { return .reject(reason: "instance busy: a reset is cancelling run \(active)") }
-            return .deliverToActiveRun(runID: active)
+        case .running(let active):
+            if active.maintenanceWaiting { return .reject(reason: "instance busy: a reset is cancelling run \(active.runID)") }
+            return .deliverToActiveRun(runID: active.runID)
         case .maintenance(let operation):
             return .reject(reason: "instance busy: \(operation) in progress")
         }
     }
 
+    /// Recovery found run `runID` interrupted: it is active again (resumed, or being recorded as failed).
+    mutating func runRecovered(runID: String) -> Bool {
+        guard state == .idle else { return false }
+        state = .running(ActiveRun(runID: runID))
+        return true
+    }
+
+    /// The run's background task, so that cancel and reset can cancel it.
+    mutating func runTaskStarted(runID: String, task: Task<Void, Never>) {
+        guard case .running(var active) = state, active.runID == runID else { return }
+        active.task = task
+        state = .running(active)
+    }
+
+    // MARK: Ending
+
     mutating func runFinished(runID: String) -> FinishAction {
-        guard case .running(let active, let maintenanceWaiting) = state, active == runID else {
+        guard case .running(let active) = state, active.runID == runID else {
             preconditionFailure("run \(runID) finished but the lifecycle is \(state)")
         }
-        if maintenanceWaiting {
+        if active.maintenanceWaiting {
             state = .maintenance(operation: "reset")
             return .handOverToMaintenance
         }
         if !queue.isEmpty {
             let next = queue.removeFirst()
-            state = .running(runID: next.runID, maintenanceWaiting: false)
+            state = .running(ActiveRun(runID: next.runID))
             return .startQueued(next)
         }
         state = .idle
@@ -131,37 +163,44 @@ struct RunLifecycle: Sendable {
     /// A run that was about to begin could not (its first commit failed): back to idle without
     /// starting anything queued; the caller decides (see ``dequeueIfIdle()``).
     mutating func startAborted(runID: String) {
-        guard case .running(let active, let maintenanceWaiting) = state, active == runID else {
+        guard case .running(let active) = state, active.runID == runID else {
             preconditionFailure("run \(runID) aborted but the lifecycle is \(state)")
         }
-        state = maintenanceWaiting ? .maintenance(operation: "reset") : .idle
-        idempotencyKeys = idempotencyKeys.filter { $0.value != runID }
+        state = active.maintenanceWaiting ? .maintenance(operation: "reset") : .idle
+        keys.remove(runID: runID)
     }
 
     /// Takes back a queued run whose commit failed.
-    mutating func removeQueued(runID: String, idempotencyKey: String?) {
+    mutating func removeQueued(runID: String) {
         queue.removeAll { $0.runID == runID }
-        if let idempotencyKey, idempotencyKeys[idempotencyKey] == runID { idempotencyKeys[idempotencyKey] = nil }
+        keys.remove(runID: runID)
     }
 
+    /// Asks the active run to stop; returns its task so the caller can cancel it.
     mutating func cancelRequested() -> CancelAction {
-        if case .running(let runID, _) = state { return .cancel(runID: runID) }
-        return .nothingToCancel
+        guard case .running(var active) = state else { return .nothingToCancel }
+        active.cancelRequested = true
+        state = .running(active)
+        return .cancel(runID: active.runID, task: active.task)
     }
 
-    /// `operation` is "reset" or "rewind"; only a reset may cancel the active run.
+    // MARK: Maintenance
+
+    /// `operation` is "reset", "rewind" or "fork"; only a reset may cancel the active run.
     mutating func maintenanceRequested(_ operation: String, cancelRunning: Bool) -> MaintenanceAction {
         switch state {
         case .idle:
             state = .maintenance(operation: operation)
             return .proceed
-        case .running(let runID, let maintenanceWaiting):
-            if maintenanceWaiting { return .reject(reason: "instance busy: a reset is already cancelling run \(runID)") }
+        case .running(var active):
+            if active.maintenanceWaiting { return .reject(reason: "instance busy: a reset is already cancelling run \(active.runID)") }
             guard cancelRunning else {
-                return .reject(reason: "instance busy: run \(runID) is active (pass cancel to cancel it first)")
+                return .reject(reason: "instance busy: run \(active.runID) is active (pass cancel to cancel it first)")
             }
-            state = .running(runID: runID, maintenanceWaiting: true)
-            return .cancelThenProceed(runID: runID)
+            active.maintenanceWaiting = true
+            active.cancelRequested = true
+            state = .running(active)
+            return .cancelThenProceed(runID: active.runID, task: active.task)
         case .maintenance(let other):
             return .reject(reason: "instance busy: \(other) in progress")
         }
@@ -176,17 +215,25 @@ struct RunLifecycle: Sendable {
         if resetSucceeded {
             dropped = queue
             queue = []
-            idempotencyKeys = [:]
+            keys.removeAll()
         }
-        state = runID.map { .running(runID: $0, maintenanceWaiting: false) } ?? .idle
+        state = runID.map { .running(ActiveRun(runID: $0)) } ?? .idle
         return dropped
     }
 
-    /// After a maintenance that left queued runs (a failed reset, a rewind): the next one to start.
+    /// After a maintenance or recovery that left queued runs: the next one to start.
     mutating func dequeueIfIdle() -> QueuedRun? {
         guard state == .idle, !queue.isEmpty else { return nil }
         let next = queue.removeFirst()
-        state = .running(runID: next.runID, maintenanceWaiting: false)
+        state = .running(ActiveRun(runID: next.runID))
         return next
+    }
+
+    // MARK: Recovery
+
+    /// Puts back what the store kept: the queue and the keys.
+    mutating func restore(queue: [QueuedRun], keys restored: [IdempotencyKey], now: Double) {
+        self.queue = queue
+        for key in restored.sorted(by: { $0.createdAt < $1.createdAt }) { keys.insert(key, now: now) }
     }
 }

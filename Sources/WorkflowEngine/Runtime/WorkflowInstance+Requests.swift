@@ -4,12 +4,14 @@ extension WorkflowInstance {
     /// The response is checked against the request's schema before it is accepted; a rejected
     /// response leaves the request open. Once accepted it is durable (checkpointed) before this
     /// returns. If a run is active, the response is delivered to the requesting executor at its
-    /// next superstep boundary while the run goes on; if the instance is idle, a continuation run
-    /// starts (with a fresh superstep budget).
+    /// next superstep boundary while the run goes on (a run of inline supersteps lets it in
+    /// within about half a millisecond); if the instance is idle, a continuation run starts (with
+    /// a fresh superstep budget).
     /// - Throws: `requestNotFound` (unknown or already answered), `responseInvalid` (with the
-    ///   schema problems in `details.problems`), `instanceBusy` (a reset or rewind is in progress).
-    @discardableResult
-    public func respond(to requestID: String, with response: JSON) throws -> ResponseOutcome {
+    ///   schema problems in `details.problems`), `instanceBusy` (a reset or rewind is in
+    ///   progress), `storeFailed` (the response was not accepted; the request stays open).
+    func acceptResponse(to requestID: String, with response: JSON) async throws -> ResponseOutcome {
+        if let broken { throw broken }
         guard let request = state.pending[requestID] else {
             throw WorkflowError(.requestNotFound, "instance '\(name)' has no open request '\(requestID)' (it was never raised, is already answered, or was cleared by a reset)",
                                 details: ["instance": .string(name), "requestId": .string(requestID)])
@@ -34,19 +36,21 @@ extension WorkflowInstance {
             inbox.append(delivery)
             sink.emit(runID: runID, .responseAccepted(requestID: requestID, executor: request.executor, response: response))
             do {
-                try publish(checkpoint: .responseAccepted, runID: runID)
+                try await publish(checkpoint: .responseAccepted, runID: runID)
             } catch {
+                // Not accepted: the request is open again. (The run returns to the durable point at
+                // its next boundary; that point has the request open too.)
                 state.pending[requestID] = request
-                inbox.removeLast()
+                inbox.removeAll { $0.request?.id == requestID }
                 throw error
             }
             return ResponseOutcome(runID: runID, startedRun: false)
         case .startContinuation:
             state.pending[requestID] = nil
             sink.emit(runID: continuationID, .responseAccepted(requestID: requestID, executor: request.executor, response: response))
-            runs[continuationID] = RunRecord(id: continuationID, trigger: .response, input: response)
+            runs.add(continuationID, trigger: .response, input: response, phase: .running)
             do {
-                try beginRun(continuationID, trigger: .response, input: response, seed: [delivery])
+                try await beginRun(continuationID, trigger: .response, input: response, seed: [delivery])
             } catch {
                 state.pending[requestID] = request
                 throw error

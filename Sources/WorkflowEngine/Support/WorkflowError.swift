@@ -7,7 +7,7 @@ public struct WorkflowError: Error, Hashable, Sendable {
         private enum Base: String, Hashable, Sendable {
             case invalidGraph, instanceBusy, requestNotFound, responseInvalid, checkpointNotFound,
                  checkpointIncompatible, runNotFound, superstepLimitExceeded, executorFailed,
-                 cancelled, storeFailed, invalidCheckpoint, instanceExists, noStore
+                 cancelled, storeFailed, invalidCheckpoint, instanceExists, noStore, interrupted, instanceBroken
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -37,6 +37,17 @@ public struct WorkflowError: Error, Hashable, Sendable {
         public static let instanceExists = Code(.instanceExists)
         /// The operation needs a checkpoint store and the instance has none.
         public static let noStore = Code(.noStore)
+        /// The process stopped while the run was in progress (recorded by recovery in `fail` mode).
+        public static let interrupted = Code(.interrupted)
+        /// After a store failure the instance could not return to its last committed checkpoint;
+        /// it takes no new work until it is rewound or reset.
+        public static let instanceBroken = Code(.instanceBroken)
+
+        /// Every code, for decoding.
+        static let all: [Code] = [.invalidGraph, .instanceBusy, .requestNotFound, .responseInvalid, .checkpointNotFound,
+                                  .checkpointIncompatible, .runNotFound, .superstepLimitExceeded, .executorFailed,
+                                  .cancelled, .storeFailed, .invalidCheckpoint, .instanceExists, .noStore, .interrupted,
+                                  .instanceBroken]
 
         /// The code's name, e.g. `instanceBusy`.
         public var description: String { base.rawValue }
@@ -45,11 +56,25 @@ public struct WorkflowError: Error, Hashable, Sendable {
     public var code: Code
     public var message: String
     public var details: JSON
+    /// The error underneath, if this one wraps another (a store's, an executor's). It is not part
+    /// of equality; its text travels in JSON as `cause`.
+    public var cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, details: JSON = .null) {
+    public init(_ code: Code, _ message: String, details: JSON = .null, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.details = details
+        self.cause = cause
+    }
+
+    public static func == (lhs: WorkflowError, rhs: WorkflowError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.details == rhs.details
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(details)
     }
 }
 
@@ -61,16 +86,15 @@ extension WorkflowError: JSONRepresentable {
     public var json: JSON {
         var object: JSONObject = ["code": .string(code.description), "message": .string(message)]
         if !details.isNull { object["details"] = details }
+        if let cause { object["cause"] = .string(String(describing: cause)) }
         return .object(object)
     }
 
     public init(json: JSON) throws {
         let reader = try JSONReader(json, path: "error")
         let name = try reader.string("code")
-        let codes: [Code] = [.invalidGraph, .instanceBusy, .requestNotFound, .responseInvalid, .checkpointNotFound,
-                             .checkpointIncompatible, .runNotFound, .superstepLimitExceeded, .executorFailed,
-                             .cancelled, .storeFailed, .invalidCheckpoint, .instanceExists, .noStore]
-        self.init(codes.first { $0.description == name } ?? .executorFailed,
-                  try reader.string("message"), details: reader.object["details"] ?? .null)
+        self.init(Code.all.first { $0.description == name } ?? .executorFailed,
+                  try reader.string("message"), details: reader.object["details"] ?? .null,
+                  cause: try reader.optionalString("cause").map(RecordedCause.init))
     }
 }

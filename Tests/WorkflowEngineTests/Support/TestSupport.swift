@@ -70,9 +70,9 @@ extension WorkflowBuilder {
 }
 
 /// Collects a stream's events until (and including) the first that matches `stop`.
-func collect(_ stream: WorkflowEventStream, until stop: (WorkflowEvent) -> Bool) async -> [WorkflowEvent] {
+func collect(_ stream: EventSubscription, until stop: (WorkflowEvent) -> Bool) async throws -> [WorkflowEvent] {
     var events: [WorkflowEvent] = []
-    for await event in stream {
+    for try await event in stream {
         events.append(event)
         if stop(event) { break }
     }

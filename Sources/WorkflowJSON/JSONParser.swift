@@ -291,24 +291,3 @@ public struct JSONParser {
     @inline(__always)
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 }
-
-/// Why a text is not JSON, and where.
-public struct JSONParseError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// Byte offset into the input where the problem was found.
-    public var offset: Int
-    public var message: String
-
-    public var description: String { "invalid JSON at byte \(offset): \(message)" }
-}
-
-extension JSON {
-    /// Parses JSON text (see ``JSONParser``).
-    public init(parsing text: String) throws(JSONParseError) {
-        self = try JSONParser.parse(text)
-    }
-
-    /// Parses UTF-8 JSON bytes (see ``JSONParser``).
-    public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
-        self = try JSONParser.parse(bytes)
-    }
-}

@@ -1,4 +1,3 @@
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,7 +24,9 @@ public enum Timestamp {
 
     /// `2026-11-22T04:28:52.123Z`. Written into a fixed buffer: every event carries one.
     public static func format(_ seconds: Double) -> String {
-        let millis = Int64((seconds * 1000).rounded())
+        // Clamped to years 0000...9999 (what the text can say); never a trap on a strange value.
+        let scaled = (seconds * 1000).rounded()
+        let millis = scaled.isNaN ? 0 : Int64(min(max(scaled, -62_167_219_200_000), 253_402_300_799_999))
         var days = millis / 86_400_000
         var rest = millis % 86_400_000
         if rest < 0 { rest += 86_400_000; days -= 1 }
@@ -104,51 +105,4 @@ public enum Timestamp {
         let total: Int64 = seconds * 1000 + millis
         return Double(total) / 1000
     }
-}
-
-/// Random identifiers: a type letter and 14 base-32 characters (70 random bits), e.g.
-/// `r7kq2m9xv4c8td3`. Fifteen bytes fit in Swift's small-string form, so an id costs no
-/// allocation or reference counting however often events and contexts copy it; 70 bits make a
-/// collision among even billions of ids improbable.
-public enum Identifier {
-    /// A new id starting with `prefix` (`r` runs, `c` checkpoints, `q` requests).
-    public static func make(_ prefix: Character = "x") -> String {
-        var value = generator.withLock { $0.next() }
-        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
-        var bytes: [UInt8] = [prefix.asciiValue ?? UInt8(ascii: "x")]
-        bytes.reserveCapacity(15)
-        for _ in 0..<14 {
-            bytes.append(alphabet[Int(value & 31)])
-            value >>= 5
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// xoshiro256** seeded once from the system generator (a syscall per id would cost more
-    /// than the superstep it names).
-    struct Xoshiro: Sendable {
-        var s: (UInt64, UInt64, UInt64, UInt64)
-
-        init() {
-            var system = SystemRandomNumberGenerator()
-            s = (system.next(), system.next(), system.next(), system.next())
-            if s == (0, 0, 0, 0) { s.0 = 1 }
-        }
-
-        mutating func next() -> UInt64 {
-            let result = rotl(s.1 &* 5, 7) &* 9
-            let t = s.1 << 17
-            s.2 ^= s.0
-            s.3 ^= s.1
-            s.1 ^= s.2
-            s.0 ^= s.3
-            s.2 ^= t
-            s.3 = rotl(s.3, 45)
-            return result
-        }
-
-        private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
-    }
-
-    static let generator = Mutex(Xoshiro())
 }

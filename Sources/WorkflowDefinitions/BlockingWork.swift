@@ -1,0 +1,21 @@
+import Dispatch
+
+/// Runs work that blocks (file I/O, scanning `/proc`, pausing) on dispatch threads of its own,
+/// never on Swift's cooperative pool, whose few threads must stay free for the engine.
+enum BlockingWork {
+    private static let queue = DispatchQueue(label: "workflowd.blocking", attributes: .concurrent)
+
+    /// Runs `body` on a blocking-work thread and returns its result.
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// Waits `seconds` without holding a thread, even in a cancelled task (unlike `Task.sleep`).
+    static func pause(_ seconds: Double) async {
+        await withCheckedContinuation { continuation in
+            queue.asyncAfter(deadline: .now() + seconds) { continuation.resume() }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import WorkflowEngine
+
+/// What `exec` and `worker` executors share: the input document and the retry policy.
+enum ProgramCall {
+    /// `{message, state, instance, runId, executor, superstep}`
+    static func document(_ message: JSON, _ context: ExecutorContext) -> JSON {
+        ["message": message, "state": .object(context.state), "instance": .string(context.instanceName),
+         "runId": .string(context.runID), "executor": .string(context.executorID), "superstep": .number(Double(context.superstep))]
+    }
+
+    /// Runs `attempt` until it succeeds, retrying an ``ExecFailure`` `retries` times with
+    /// exponential backoff (each retry announced in a warning), then applies its actions.
+    static func withRetries(_ program: String, retries: Int, backoff: Double, context: inout ExecutorContext,
+                            attempt: () async throws -> [ExecAction]) async throws {
+        var attempts = 0
+        while true {
+            do {
+                for action in try await attempt() { action.apply(to: &context) }
+                return
+            } catch let failure as ExecFailure {
+                attempts += 1
+                guard attempts <= retries, !Task.isCancelled else {
+                    let tries = attempts > 1 ? " (after \(attempts) attempts)" : ""
+                    throw WorkflowError(.executorFailed, "\(program)\(tries): \(failure)")
+                }
+                let delay = backoff * Double(1 << min(attempts - 1, 16))
+                context.warn("attempt \(attempts) of \(program) failed (\(failure)); retrying in \(delay)s")
+                try await Task.sleep(for: .seconds(delay))
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// Everything one step of an instance makes durable, committed together or not at all: the
+/// events it emitted, the checkpoint it wrote (if any) and the instance's status.
+///
+/// A superstep commits one batch: its events, its checkpoint and the new status. While a
+/// concurrent superstep is still running, batches of its live events are committed without a
+/// checkpoint (they are published only after that), and the boundary batch follows.
+///
+/// What else a durable store keeps (runs and their outcomes, the responses inbox, the lineage
+/// head) follows from the events: `run_started`, `status`, `run_failed`, `output`,
+/// `response_accepted`, `executor_invoked` (a response delivered), `instance_reset`,
+/// `instance_rewound`, `instance_forked`, `run_recovered`. The few decisions that have no event
+/// travel in ``queuedRuns`` and ``idempotencyKeys``.
+public struct StoreBatch: Sendable {
+    /// A run waiting behind the active one (onBusy `queue`).
+    public struct QueuedRun: Sendable, Hashable {
+        public var runID: String
+        public var input: JSON
+        public var idempotencyKey: String?
+
+        public init(runID: String, input: JSON, idempotencyKey: String?) {
+            self.runID = runID
+            self.input = input
+            self.idempotencyKey = idempotencyKey
+        }
+    }
+
+    public var instance: String
+    public var events: [WorkflowEvent]
+    public var checkpoint: Checkpoint?
+    public var status: InstanceStatus?
+    /// Runs queued by this step (in order).
+    public var queuedRuns: [QueuedRun]
+    /// Idempotency keys recorded by this step.
+    public var idempotencyKeys: [IdempotencyKey]
+
+    public init(instance: String, events: [WorkflowEvent], checkpoint: Checkpoint? = nil, status: InstanceStatus? = nil,
+                queuedRuns: [QueuedRun] = [], idempotencyKeys: [IdempotencyKey] = []) {
+        self.instance = instance
+        self.events = events
+        self.checkpoint = checkpoint
+        self.status = status
+        self.queuedRuns = queuedRuns
+        self.idempotencyKeys = idempotencyKeys
+    }
+}

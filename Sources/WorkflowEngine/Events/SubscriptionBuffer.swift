@@ -1,0 +1,113 @@
+import Synchronization
+
+/// One subscriber's bounded queue of live events: the instance pushes batches, the subscriber's
+/// iterator takes them. Past its limit it overflows: what it held is dropped at once (memory stays
+/// bounded) and the subscriber learns so on its next read.
+final class SubscriptionBuffer: Sendable {
+    enum PushResult {
+        case accepted
+        /// The buffer overflowed (or had already): the instance forgets this subscriber.
+        case overflowed
+        /// The subscriber finished or unsubscribed.
+        case closed
+    }
+
+    private struct State {
+        var batches: [[WorkflowEvent]] = []
+        var head = 0
+        var count = 0
+        var waiter: CheckedContinuation<[WorkflowEvent]?, any Error>?
+        var finished = false
+        var overflowed = false
+    }
+
+    let limit: Int
+    /// Only events of this run (a run handle's stream), or all.
+    let runID: String?
+    private let state = Mutex(State())
+
+    init(limit: Int, runID: String? = nil) {
+        self.limit = max(1, limit)
+        self.runID = runID
+    }
+
+    func push(_ events: [WorkflowEvent]) -> PushResult {
+        var events = events
+        if let runID { events.removeAll { $0.runID != runID } }
+        if events.isEmpty { return state.withLock { $0.overflowed ? .overflowed : ($0.finished ? .closed : .accepted) } }
+        let (result, waiter, handoff) = state.withLock { state -> (PushResult, CheckedContinuation<[WorkflowEvent]?, any Error>?, [WorkflowEvent]?) in
+            if state.overflowed { return (.overflowed, nil, nil) }
+            if state.finished { return (.closed, nil, nil) }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                if events.count > limit {
+                    state.overflowed = true
+                    return (.overflowed, waiter, nil)
+                }
+                return (.accepted, waiter, events)
+            }
+            guard state.count + events.count <= limit else {
+                state.overflowed = true
+                state.batches = []
+                state.head = 0
+                state.count = 0
+                return (.overflowed, nil, nil)
+            }
+            state.batches.append(events)
+            state.count += events.count
+            return (.accepted, nil, nil)
+        }
+        if let waiter {
+            if let handoff { waiter.resume(returning: handoff) } else { waiter.resume(throwing: Overflowed()) }
+        }
+        return result
+    }
+
+    /// Ends the stream after what it holds (the run ended, or the subscriber unsubscribed).
+    func finish() {
+        let waiter = state.withLock { state -> CheckedContinuation<[WorkflowEvent]?, any Error>? in
+            state.finished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    var isClosed: Bool { state.withLock { $0.finished || $0.overflowed } }
+
+    /// Thrown by ``next()`` once the buffer has overflowed (the iterator adds the last seq).
+    struct Overflowed: Error {}
+
+    /// The next batch, nil once finished; throws ``Overflowed`` after an overflow, or
+    /// `CancellationError` if the waiting task is cancelled.
+    func next() async throws -> [WorkflowEvent]? {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[WorkflowEvent]?, any Error>) in
+                let now: Result<[WorkflowEvent]?, any Error>? = state.withLock { state in
+                    if state.overflowed { return .failure(Overflowed()) }
+                    if state.head < state.batches.count {
+                        let batch = state.batches[state.head]
+                        state.head += 1
+                        state.count -= batch.count
+                        if state.head == state.batches.count {
+                            state.batches.removeAll(keepingCapacity: true)
+                            state.head = 0
+                        }
+                        return .success(batch)
+                    }
+                    if state.finished { return .success(nil) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let now { continuation.resume(with: now) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<[WorkflowEvent]?, any Error>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// What a durable store kept of one instance, from which
+/// ``WorkflowInstance/init(recovering:workflow:configuration:)`` rebuilds it after a restart or a
+/// crash (DESIGN.md §5): the lineage head, the last committed status, the next seq, responses
+/// accepted but not yet delivered, the durable run queue, the idempotency keys, and the runs that
+/// were in progress when the process stopped.
+public struct InstanceRecovery: Sendable {
+    /// A response that was accepted (and acknowledged) but not yet handed to its executor.
+    public struct UndeliveredResponse: Sendable, Hashable {
+        public var requestID: String
+        public var executor: String
+        public var response: JSON
+
+        public init(requestID: String, executor: String, response: JSON) {
+            self.requestID = requestID
+            self.executor = executor
+            self.response = response
+        }
+    }
+
+    public var name: String
+    /// The lineage head's checkpoint (nil after a reset, or before the first run).
+    public var head: Checkpoint?
+    /// The status last committed.
+    public var status: InstanceStatus
+    /// The seq the next event must get (one past the last logged: never reused).
+    public var nextSeq: UInt64
+    public var undeliveredResponses: [UndeliveredResponse]
+    /// Runs waiting in the durable queue, in order.
+    public var queuedRuns: [StoreBatch.QueuedRun]
+    public var idempotencyKeys: [IdempotencyKey]
+    /// Runs recorded as in progress, oldest first (at most one, unless the store was tampered with).
+    public var interruptedRuns: [String]
+    /// Finished runs that idempotency keys refer to, with their results as the store recorded
+    /// them (so a key used again returns a run whose result can be read).
+    public var finishedRuns: [RunResult]
+    /// Where the instance was forked from, if it was.
+    public var forkedFrom: String?
+    public var forkedFromCheckpoint: String?
+
+    public init(name: String, head: Checkpoint?, status: InstanceStatus, nextSeq: UInt64,
+                undeliveredResponses: [UndeliveredResponse] = [], queuedRuns: [StoreBatch.QueuedRun] = [],
+                idempotencyKeys: [IdempotencyKey] = [], interruptedRuns: [String] = [], finishedRuns: [RunResult] = [],
+                forkedFrom: String? = nil, forkedFromCheckpoint: String? = nil) {
+        self.name = name
+        self.head = head
+        self.status = status
+        self.nextSeq = nextSeq
+        self.undeliveredResponses = undeliveredResponses
+        self.queuedRuns = queuedRuns
+        self.idempotencyKeys = idempotencyKeys
+        self.interruptedRuns = interruptedRuns
+        self.finishedRuns = finishedRuns
+        self.forkedFrom = forkedFrom
+        self.forkedFromCheckpoint = forkedFromCheckpoint
+    }
+}

@@ -1,0 +1,199 @@
+/// The public surface of ``WorkflowInstance``, in one place. A run of inline supersteps never
+/// holds the actor for more than about a millisecond: whatever waits for it (these calls) gets in
+/// between two supersteps, not at the end of the run.
+extension WorkflowInstance {
+    // MARK: Inspection
+
+    /// The last status: `idle`, `in_progress`, `idle_with_pending_requests`, `failed`, `cancelled`.
+    public var status: InstanceStatus { state.status }
+    /// The open requests, oldest first.
+    public var pendingRequests: [WorkflowRequest] { state.sortedPending }
+    /// The committed shared state.
+    public var sharedState: JSONObject { state.sharedState }
+    /// The superstep counter (it continues across runs; reset sets it to 0).
+    public var superstep: Int { state.superstep }
+    /// The lineage pointer: the checkpoint the next one will have as parent.
+    public var lineageHead: String? { state.head }
+    /// The last checkpoint the store has committed (the head may be ahead while a group commit waits).
+    public var durableHead: String? { commits.durableBase.checkpointID }
+    /// The active run, if any.
+    public var activeRunID: String? { lifecycle.activeRunID }
+    /// Runs waiting behind the active one (onBusy `queue`).
+    public var queuedRunIDs: [String] { lifecycle.queue.map(\.runID) }
+    /// The idempotency keys in force (oldest first).
+    public var idempotencyKeys: [IdempotencyKey] { lifecycle.keys.all }
+    /// How many messages are waiting for delivery (in flight, plus responses not yet delivered).
+    public var messagesInFlight: Int { state.inFlight.count + inbox.count }
+    /// The seq the next event will get.
+    public var nextSeq: UInt64 { sink.nextSeq }
+    /// How many subscriptions are live.
+    public var subscriberCount: Int { subscribers.count }
+    /// Why the instance takes no new work, if a store failure left it unable to return to its
+    /// last committed checkpoint (a rewind or reset clears it).
+    public var brokenReason: WorkflowError? { broken }
+    /// Where this instance was forked from, if it was.
+    public var forkedFrom: (instance: String, checkpointID: String)? { origin }
+    /// Values waiting in fan-in buffers, by edge id (one list per source).
+    public var fanInBuffers: [String: [[JSON]]] {
+        Dictionary(uniqueKeysWithValues: state.fanIn.map { (workflow.edges[$0.key].id, $0.value) })
+    }
+
+    /// An executor's current state snapshot (`null` before the executor exists).
+    public func executorSnapshot(_ id: String) throws -> JSON {
+        guard let index = workflow.index(of: id) else {
+            throw WorkflowError(.invalidGraph, "workflow '\(workflow.name)' has no executor '\(id)'")
+        }
+        return try state.executors?[index].snapshot() ?? .null
+    }
+
+    /// A complete snapshot of the instance now, as a checkpoint that is not stored and does not
+    /// move the lineage head (for embedding, e.g. a sub-workflow's state in its parent's).
+    public func snapshot() throws -> Checkpoint {
+        try currentSnapshot()
+    }
+
+    /// The instance's checkpoints in the store, oldest first.
+    public nonisolated func checkpoints() async throws -> [CheckpointSummary] {
+        try await requireStore().checkpoints(instance: name)
+    }
+
+    /// The chain from the lineage head (or `checkpointID`) back to its root.
+    public func lineage(from checkpointID: String? = nil) async throws -> [CheckpointSummary] {
+        let store = try requireStore()
+        guard let start = checkpointID ?? state.head else { return [] }
+        return try await store.lineage(of: start)
+    }
+
+    /// Reads logged events after `afterSeq`, at most `limit` (needs a store).
+    public nonisolated func events(afterSeq: UInt64 = 0, limit: Int = 1000) async throws -> [WorkflowEvent] {
+        try await requireStore().events(instance: name, afterSeq: afterSeq, limit: limit)
+    }
+
+    // MARK: Runs
+
+    /// Starts a run with `input` delivered to the start executor in its first superstep; the run
+    /// goes on in a task the instance owns. Returns once the run's start is committed.
+    ///
+    /// Decided at once: if a run is active the call fails with `instanceBusy` (or the run is
+    /// queued when the instance's policy is `queue`); a known `idempotencyKey` returns that run
+    /// and starts nothing.
+    public func start(_ input: JSON, idempotencyKey: String? = nil) async throws -> RunHandle {
+        try await startRun(input, idempotencyKey: idempotencyKey, streamEvents: true)
+    }
+
+    /// Starts a run and waits for it to end. The run is driven by the caller's task, so
+    /// cancelling the caller cancels the run (as ``cancel()`` does).
+    public func run(_ input: JSON, idempotencyKey: String? = nil) async throws -> RunResult {
+        try await runToEnd(input, idempotencyKey: idempotencyKey)
+    }
+
+    /// Waits for run `runID` to end (at once if it has). A cancelled caller stops waiting (with
+    /// `CancellationError`); the run goes on.
+    /// - Throws: `runNotFound` if the instance does not know the run (never, or forgotten).
+    public func result(of runID: String) async throws -> RunResult {
+        try await waitForResult(runID)
+    }
+
+    /// Run `runID`'s result if it has ended, nil while it is queued or running.
+    /// - Throws: `runNotFound` if the instance does not know the run (never, or forgotten).
+    public func runResult(_ runID: String) throws -> RunResult? {
+        try knownResult(runID)
+    }
+
+    // MARK: Requests
+
+    /// Answers an open request.
+    ///
+    /// The response is checked against the request's schema before it is accepted; a rejected
+    /// response leaves the request open. Once accepted it is durable (checkpointed) before this
+    /// returns. If a run is active, the response is delivered to the requesting executor at its
+    /// next superstep boundary while the run goes on; if the instance is idle, a continuation run
+    /// starts (with a fresh superstep budget).
+    /// - Throws: `requestNotFound` (unknown or already answered), `responseInvalid` (with the
+    ///   schema problems in `details.problems`), `instanceBusy` (a reset or rewind is in
+    ///   progress), `storeFailed` (the response was not accepted; the request stays open).
+    @discardableResult
+    public func respond(to requestID: String, with response: JSON) async throws -> ResponseOutcome {
+        try await acceptResponse(to: requestID, with: response)
+    }
+
+    // MARK: Events
+
+    /// Streams the instance's events: first those the log holds after `afterSeq` (read from the
+    /// store a page at a time, outside the instance), then live ones, in seq order, with no gap
+    /// and no duplicate at the hand-over. The subscription's buffer is bounded (see
+    /// ``EventSubscription``); it lasts until ``unsubscribe(_:)``, an overflow, or shutdown.
+    /// Without `afterSeq` (or without a store) only live events come.
+    /// - Throws: `instanceBusy` naming the limit when the instance already has
+    ///   `subscriptionLimit` subscriptions; `storeFailed` if the log cannot be read.
+    public func subscribe(afterSeq: UInt64? = nil) async throws -> EventSubscription {
+        try await addSubscriber(afterSeq: afterSeq)
+    }
+
+    /// Ends subscription `id` (its iteration finishes after what it holds).
+    /// - Returns: whether there was such a subscription.
+    @discardableResult
+    public func unsubscribe(_ id: Int) -> Bool {
+        removeSubscriber(id)
+    }
+
+    // MARK: Maintenance
+
+    /// Cancels the active run: its superstep's executors are cancelled and awaited (their work is
+    /// discarded, and nothing they do afterwards lands), it ends `cancelled`, and the instance
+    /// keeps its last checkpoint. A run of inline supersteps sees the cancel at its next boundary.
+    /// - Returns: whether a run was active.
+    @discardableResult
+    public func cancel() async -> Bool {
+        await cancelActiveRun()
+    }
+
+    /// Makes the instance indistinguishable from a newly created one: shared, executor and edge
+    /// state, in-flight messages, pending requests, superstep counter, lineage pointer, idempotency
+    /// keys and queued runs. The event log keeps its history and records `instance_reset`.
+    ///
+    /// Atomic: the new state is built aside and swapped in only once the store has committed it;
+    /// if anything fails, the instance is unchanged and the error says why.
+    /// - Parameter cancelRunning: cancel (and await) an active run first; without it, a reset
+    ///   during a run fails with `instanceBusy`.
+    public func reset(cancelRunning: Bool = false) async throws {
+        try await resetInstance(cancelRunning: cancelRunning)
+    }
+
+    /// Restores checkpoint `checkpointID` in place (rejected while a run is active, or if the
+    /// checkpoint was written by a different definition). The next checkpoint's parent is the
+    /// restored one, so a new branch starts there. If the checkpoint has work in flight, a run
+    /// continues it.
+    /// - Returns: the continuing run, if one started.
+    @discardableResult
+    public func rewind(to checkpointID: String) async throws -> RunHandle? {
+        try await rewindInstance(to: checkpointID)
+    }
+
+    /// Creates a new instance named `newName` from checkpoint `checkpointID` of this instance's
+    /// store, recording where it came from. Its lineage continues from that checkpoint. If the
+    /// checkpoint has work in flight, a run on the new instance continues it.
+    public func fork(from checkpointID: String, as newName: String) async throws -> ForkResult {
+        try await forkInstance(from: checkpointID, as: newName)
+    }
+
+    /// Cancels and awaits the active run, then releases what the executors hold (worker
+    /// processes) and ends every subscription. For daemon shutdown and instance deletion.
+    public func shutdown() async {
+        await shutDownInstance()
+    }
+
+    // MARK: Recovery
+
+    /// Takes up what the process was doing when it stopped. The interrupted run (the last one
+    /// recorded in progress) resumes from the lineage head with a `run_recovered` event and the
+    /// same run id (`resume`: the interrupted superstep runs again), or is recorded failed with
+    /// code `interrupted` (`fail`). Responses accepted but not delivered are delivered (by the
+    /// resumed run, or by a continuation run if none was in progress). Then, if the instance is
+    /// idle, the next queued run starts.
+    /// - Throws: `storeFailed` if what recovery decides cannot be committed.
+    @discardableResult
+    public func resumeRecovered(_ mode: RecoveryMode) async throws -> RecoveryOutcome {
+        try await resumeInterrupted(mode)
+    }
+}

@@ -1,0 +1,124 @@
+import Logging
+
+extension WorkflowInstance {
+    /// Rebuilds an instance from what a durable store kept (DESIGN.md §5): the state of its
+    /// lineage head, its open requests, the responses it accepted but had not delivered, its run
+    /// queue and idempotency keys, and seqs that continue the log. Nothing runs yet: call
+    /// ``resumeRecovered(_:)`` (after subscribing, if the events matter) to resume or fail the
+    /// run that was interrupted and start what was queued.
+    /// - Throws: `checkpointIncompatible` if the head was written by another definition version,
+    ///   `invalidCheckpoint` if it does not fit the workflow.
+    public init(recovering recovery: InstanceRecovery, workflow: Workflow, configuration: InstanceConfiguration) throws {
+        var restored = InstanceState()
+        if let head = recovery.head { restored = try Self.restoredState(from: head, workflow: workflow) }
+        // Responses the store accepted that the head does not carry yet (the head is written in the
+        // same transaction, so normally it does): they go in flight, and their requests close.
+        let carried = Set(restored.inFlight.compactMap { $0.request?.id })
+        for response in recovery.undeliveredResponses where !carried.contains(response.requestID) {
+            guard let request = restored.pending[response.requestID], let target = workflow.index(of: request.executor) else {
+                configuration.logger.warning("an accepted response names a request the head does not have; it cannot be delivered",
+                                             metadata: ["instance": "\(recovery.name)", "request": "\(response.requestID)"])
+                continue
+            }
+            restored.pending[response.requestID] = nil
+            restored.inFlight.append(PendingMessage(source: "response", target: target, payload: response.response, request: request))
+        }
+        restored.status = recovery.status
+        if recovery.status == .failed || recovery.status == .cancelled { restored.failedRunID = recovery.head?.runID }
+        var lifecycle = RunLifecycle(policy: configuration.onBusy, keyLimit: configuration.idempotencyKeyLimit,
+                                     keyLifetime: configuration.idempotencyKeyLifetime, queueLimit: configuration.queueLimit)
+        lifecycle.restore(queue: recovery.queuedRuns.map { .init(runID: $0.runID, input: $0.input, idempotencyKey: $0.idempotencyKey) },
+                          keys: recovery.idempotencyKeys, now: Timestamp.now())
+        var runs = RunHistory(limit: configuration.runHistoryLimit)
+        for queued in recovery.queuedRuns { runs.add(queued.runID, trigger: .input, input: queued.input) }
+        for finished in recovery.finishedRuns {
+            runs.add(finished.runID, trigger: .input, input: .null)
+            _ = runs.finish(finished.runID, finished, keep: lifecycle.keys.runIDs)
+        }
+        var forkedFrom: (instance: String, checkpointID: String)?
+        if let from = recovery.forkedFrom, let checkpoint = recovery.forkedFromCheckpoint { forkedFrom = (from, checkpoint) }
+        self.init(name: recovery.name, workflow: workflow, configuration: configuration, nextSeq: recovery.nextSeq, state: restored,
+                  base: recovery.head.map { .checkpoint($0) } ?? .fresh, status: recovery.status, lifecycle: lifecycle, runs: runs,
+                  interruptedRuns: recovery.interruptedRuns, forkedFrom: forkedFrom)
+    }
+
+    /// Takes up what the process was doing when it stopped. The interrupted run (the last one
+    /// recorded in progress) resumes from the lineage head with a `run_recovered` event and the
+    /// same run id (`resume`: the interrupted superstep runs again), or is recorded failed with
+    /// code `interrupted` (`fail`). Responses accepted but not delivered are delivered (by the
+    /// resumed run, or by a continuation run if none was in progress). Then, if the instance is
+    /// idle, the next queued run starts.
+    /// - Throws: `storeFailed` if what recovery decides cannot be committed.
+    func resumeInterrupted(_ mode: RecoveryMode) async throws -> RecoveryOutcome {
+        var outcome = RecoveryOutcome(resumed: nil, failedRuns: [], startedQueuedRun: nil)
+        let interrupted = interruptedRuns
+        interruptedRuns = []
+        // Only the last run recorded in progress can be resumed (more than one cannot happen
+        // through the engine); the others, and all of them in mode `fail`, are recorded failed.
+        let resumable = mode == .resume ? interrupted.last : nil
+        for runID in interrupted where runID != resumable {
+            try await recordInterrupted(runID, reason: mode == .fail ? "the process stopped while it was in progress (recovery mode fail)"
+                                                                       : "a later run was also in progress")
+            outcome.failedRuns.append(runID)
+        }
+        // Without an interrupted run, responses accepted but not delivered still get delivered.
+        let responsesWaiting = state.inFlight.contains { $0.request != nil } && state.status != .failed && state.status != .cancelled
+        if let runID = resumable ?? (responsesWaiting && interrupted.isEmpty ? Identifier.make("r") : nil),
+           lifecycle.runRecovered(runID: runID) {
+            runs.add(runID, trigger: .recovery, input: .null, phase: .running)
+            let events = attachStream(to: runID)
+            do {
+                try await beginRecoveredRun(runID)
+            } catch {
+                runs.remove(runID)
+                lifecycle.startAborted(runID: runID)
+                throw error
+            }
+            configuration.logger.notice("resumed an interrupted run", metadata: ["instance": "\(name)", "run": "\(runID)"])
+            outcome.resumed = RunHandle(runID: runID, disposition: .continued, events: events, instance: self)
+        }
+        if let next = lifecycle.dequeueIfIdle() {
+            outcome.startedQueuedRun = next.runID
+            await startQueued(next)
+        }
+        return outcome
+    }
+
+    /// Announces a resumed run (`run_recovered` with the head it resumes from, `status
+    /// in_progress`), commits that, and drives the run from what is in flight.
+    private func beginRecoveredRun(_ runID: String) async throws {
+        let saved = state
+        if state.executors == nil { state.executors = try workflow.makeExecutors() }
+        state.status = .inProgress
+        sink.emit(runID: runID, .runRecovered(checkpointID: state.head))
+        sink.emit(runID: runID, .status(.inProgress))
+        do {
+            try await publish(runID: runID, status: .inProgress)
+        } catch {
+            state = saved
+            storeFailure = nil
+            sink.discard(restartingAt: commits.nextSeqAfterKept)
+            throw error
+        }
+        let task = Task { await self.driveRun(runID) }
+        lifecycle.runTaskStarted(runID: runID, task: task)
+    }
+
+    /// Records an interrupted run as failed (`run_failed` with code `interrupted`, `status
+    /// failed`); what it left in flight stays for a rewind.
+    private func recordInterrupted(_ runID: String, reason: String) async throws {
+        let error = WorkflowError(.interrupted, "run \(runID) was interrupted: \(reason)", details: ["runId": .string(runID)])
+        state.status = .failed
+        state.failedRunID = runID
+        sink.emit(runID: runID, .runFailed(error: error))
+        sink.emit(runID: runID, .status(.failed))
+        do {
+            try await publish(status: .failed)
+        } catch {
+            sink.discard(restartingAt: commits.nextSeqAfterKept)
+            storeFailure = nil
+            throw error
+        }
+        configuration.logger.notice("recorded an interrupted run as failed", metadata: ["instance": "\(name)", "run": "\(runID)"])
+    }
+}

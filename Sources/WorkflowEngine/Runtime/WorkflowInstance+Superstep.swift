@@ -1,0 +1,343 @@
+extension WorkflowInstance {
+    /// A run of inline supersteps suspends at least this often, so that whatever waits for the
+    /// actor (a response, a cancel, a read, a commit's caller resuming) gets in between two
+    /// supersteps instead of at the end of the run. (A suspension hands the thread over, which
+    /// costs tens of microseconds here: often enough for people, rarely enough to cost ~2%.)
+    static let yieldInterval: Double = 0.001
+
+    enum SuperstepOutcome {
+        case success([SuperstepResult])
+        case failure(executor: String?, error: any Error)
+    }
+
+    /// Whether the active run should stop: ``cancel()`` was called, or the task driving it was
+    /// cancelled.
+    var runCancelled: Bool { lifecycle.isCancelRequested || Task.isCancelled }
+
+    // MARK: The superstep loop
+
+    /// Runs supersteps until the run converges, fails, is cancelled or a commit fails. Between
+    /// supersteps it takes responses from the inbox; at least every ``yieldInterval`` it suspends
+    /// so that whatever waits for the actor (a response, a cancel, a read) gets in.
+    func driveRun(_ runID: String) async {
+        var used = 0
+        var lastYield = Timestamp.monotonic()
+        let result: RunResult
+        while true {
+            if let failure = storeFailure {
+                result = await endRun(runID, status: .failed, error: failure, supersteps: used)
+                break
+            }
+            if runCancelled {
+                result = await endRun(runID, status: .cancelled, error: WorkflowError(.cancelled, "run \(runID) was cancelled"), supersteps: used)
+                break
+            }
+            if !inbox.isEmpty {
+                state.inFlight += inbox
+                inbox = []
+            }
+            if state.inFlight.isEmpty {
+                result = await convergeRun(runID, supersteps: used)
+                break
+            }
+            if used >= workflow.maxSupersteps {
+                let holders = Set(state.inFlight.map { workflow.executorIDs[$0.target] }).sorted()
+                let error = WorkflowError(.superstepLimitExceeded,
+                                          "run \(runID) did not converge within maxSupersteps (\(workflow.maxSupersteps)); executors still holding messages: \(holders.joined(separator: ", "))",
+                                          details: ["maxSupersteps": .number(Double(workflow.maxSupersteps)), "executors": .array(holders.map { .string($0) })])
+                result = await endRun(runID, status: .failed, error: error, supersteps: used)
+                break
+            }
+            used += 1
+            state.superstep += 1
+            let superstep = state.superstep
+            let time = Timestamp.now()
+            sink.emit(runID: runID, .superstepStarted(superstep: superstep), time: time)
+            let outcome = await executeSuperstep(runID: runID, superstep: superstep, time: time)
+            if let failure = storeFailure {
+                result = await endRun(runID, status: .failed, error: failure, supersteps: used, discarding: superstep)
+                break
+            }
+            if runCancelled {
+                result = await endRun(runID, status: .cancelled, error: WorkflowError(.cancelled, "run \(runID) was cancelled during superstep \(superstep)"),
+                                      supersteps: used, discarding: superstep)
+                break
+            }
+            switch outcome {
+            case .failure(let executor, let error):
+                result = await endRun(runID, status: .failed, error: Self.failure(of: executor, error, superstep: superstep),
+                                      supersteps: used, discarding: superstep)
+            case .success(let results):
+                do {
+                    let staged = try applySuperstep(results, runID: runID, superstep: superstep, time: time)
+                    if case .done = staged {} else { try await finish(staged) }
+                    if !results[0].context.outputs.isEmpty || results.count > 1 {
+                        for position in results.indices where !results[position].context.outputs.isEmpty {
+                            runs[runID]?.outputs += results[position].context.outputs
+                        }
+                    }
+                    // Whoever waits for the actor gets in (the clock is read every 8 supersteps).
+                    if used & 7 == 0 && Timestamp.monotonic() - lastYield >= Self.yieldInterval {
+                        await Task.yield()
+                        lastYield = Timestamp.monotonic()
+                    }
+                    continue
+                } catch {
+                    let failure = storeFailure ?? (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error)
+                    result = await endRun(runID, status: .failed, error: failure, supersteps: used)
+                }
+            }
+            break
+        }
+        await finishRun(runID, result)
+    }
+
+    /// The run's error for a failed superstep. An executor's own ``WorkflowError`` keeps its code
+    /// (and becomes the cause); any other error is `executorFailed` with it as the cause.
+    static func failure(of executor: String?, _ error: any Error, superstep: Int) -> WorkflowError {
+        guard let executor else {
+            return (error as? WorkflowError) ?? WorkflowError(.executorFailed, "superstep \(superstep) failed: \(error)", cause: error)
+        }
+        let own = error as? WorkflowError
+        var details: JSONObject = ["executor": .string(executor), "superstep": .number(Double(superstep))]
+        if let own, case .object(let extra) = own.details {
+            for (key, value) in extra where details[key] == nil { details[key] = value }
+        }
+        return WorkflowError(own?.code ?? .executorFailed, "executor '\(executor)' failed in superstep \(superstep): \(own?.message ?? "\(error)")",
+                             details: .object(details), cause: error)
+    }
+
+    /// Runs one superstep. A lone executor that allows it runs inline on the actor; otherwise
+    /// every executor with messages runs in a child task of one task group (concurrently), and a
+    /// failure cancels and awaits the others. Either way the result is the same set of copies,
+    /// and the superstep's scope is closed when it returns: nothing of it lands afterwards.
+    func executeSuperstep(runID: String, superstep: Int, time: Double) async -> SuperstepOutcome {
+        let messages = state.inFlight
+        let executors = state.executors!
+        let first = messages[0].target
+        var lone = true
+        for message in messages where message.target != first {
+            lone = false
+            break
+        }
+        let scopeID = sink.openScope()
+        defer { sink.closeScope(scopeID) }
+        let inline = lone && executors[first].runsInline
+        let scope = ExecutorContext.Scope(instanceName: name, runID: runID, superstep: superstep, committedState: state.sharedState,
+                                          sink: sink, scopeID: scopeID, outputExecutors: workflow.outputExecutors,
+                                          time: inline ? time : nil)
+        if inline {
+            var executor = executors[first]
+            var context = ExecutorContext(executorID: workflow.executorIDs[first], scope: scope)
+            do {
+                try await Self.invoke(&executor, id: workflow.executorIDs[first], messages: messages, context: &context)
+            } catch {
+                return .failure(executor: workflow.executorIDs[first], error: error)
+            }
+            return .success([SuperstepResult(index: first, executor: executor, context: context)])
+        }
+        // A superstep that may take long: what waits for a group commit is committed (and its
+        // events published) first, so events stay live.
+        if !commits.isEmpty, let store = configuration.store {
+            do { try await commitWaiting(through: nil, store: store) } catch { return .failure(executor: nil, error: error) }
+        }
+        var byTarget: [Int: [PendingMessage]] = [:]
+        for message in messages { byTarget[message.target, default: []].append(message) }
+        return await runConcurrently(byTarget.sorted { $0.key < $1.key }, executors: executors, scope: scope)
+    }
+
+    private enum ChildOutcome: Sendable {
+        case executor(SuperstepResult)
+        case flusher
+    }
+
+    private func runConcurrently(_ groups: [(key: Int, value: [PendingMessage])], executors: [any Executor],
+                                 scope: ExecutorContext.Scope) async -> SuperstepOutcome {
+        let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        sink.setWake(wake)
+        currentWake = wake
+        defer {
+            sink.setWake(nil)
+            currentWake = nil
+            wake.finish()
+        }
+        let ids = workflow.executorIDs
+        let work = groups.map { (index: $0.key, messages: $0.value, executor: executors[$0.key],
+                                 context: ExecutorContext(executorID: ids[$0.key], scope: scope)) }
+        do {
+            let results = try await withThrowingTaskGroup(of: ChildOutcome.self) { group in
+                // Publishes events while the executors run, so they stream live; on a cancel or a
+                // failed commit it throws, which cancels the group (every executor of the superstep).
+                group.addTask {
+                    for await _ in wakes {
+                        if await self.flushLiveOrStop() { throw CancellationError() }
+                    }
+                    return .flusher
+                }
+                for item in work {
+                    group.addTask {
+                        var executor = item.executor
+                        var context = item.context
+                        do {
+                            try await Self.invoke(&executor, id: ids[item.index], messages: item.messages, context: &context)
+                        } catch {
+                            throw ExecutorFailure(executor: ids[item.index], error: error)
+                        }
+                        return .executor(SuperstepResult(index: item.index, executor: executor, context: context))
+                    }
+                }
+                var results: [SuperstepResult] = []
+                while results.count < work.count, let next = try await group.next() {
+                    if case .executor(let result) = next { results.append(result) }
+                }
+                wake.finish()
+                return results.sorted { $0.index < $1.index }
+            }
+            return .success(results)
+        } catch let failure as ExecutorFailure {
+            return .failure(executor: failure.executor, error: failure.error)
+        } catch {
+            return .failure(executor: nil, error: error)
+        }
+    }
+
+    /// The flusher's step: publish live events; true if the superstep must stop (a cancel, or a
+    /// commit that failed).
+    func flushLiveOrStop() async -> Bool {
+        await flushLive()
+        return lifecycle.isCancelRequested || storeFailure != nil
+    }
+
+    /// Delivers an executor's messages one at a time, in order, with its events. The first
+    /// executor of a superstep to fail closes the superstep's scope and says so: whatever its
+    /// siblings do after that (they are being cancelled) does not land.
+    static func invoke(_ executor: inout any Executor, id: String, messages: [PendingMessage], context: inout ExecutorContext) async throws {
+        let scope = context.scope
+        for message in messages {
+            scope.emit(.executorInvoked(executor: id, superstep: scope.superstep, message: message.payload, requestID: message.request?.id))
+            do {
+                if let request = message.request {
+                    try await executor.handleResponse(message.payload, to: request, context: &context)
+                } else {
+                    try await executor.handle(message.payload, context: &context)
+                }
+            } catch {
+                // A sibling cancelled because another executor failed (or the run was cancelled)
+                // is not itself a failure.
+                if !(error is CancellationError) && !Task.isCancelled, scope.sink.closeScope(scope.scopeID) {
+                    let text = (error as? WorkflowError)?.message ?? "\(error)"
+                    scope.sink.emit(runID: scope.runID, .executorFailed(executor: id, superstep: scope.superstep, error: text))
+                }
+                throw error
+            }
+            scope.emit(.executorCompleted(executor: id, superstep: scope.superstep))
+        }
+    }
+
+    // MARK: The boundary
+
+    /// Applies a successful superstep: executor copies, state writes (in executor id order, so
+    /// the greatest id wins a key), routing of sent messages; then stages the checkpoint, its
+    /// events and the status to commit together (or to wait for a group commit). If the commit
+    /// fails, the run ends and the instance returns to its last committed checkpoint.
+    func applySuperstep(_ results: [SuperstepResult], runID: String, superstep: Int, time: Double) throws -> Staged {
+        // An inline superstep's events share its time; a concurrent one's boundary is now.
+        let time = results.count == 1 && results[0].context.scope.time != nil ? time : Timestamp.now()
+        for position in results.indices {
+            let index = results[position].index
+            state.executors![index] = results[position].executor
+            for (key, value) in results[position].context.stagedState {
+                if let value { state.sharedState[key] = value } else { state.sharedState.removeValue(forKey: key) }
+            }
+        }
+        var inFlight = state.inFlight
+        state.inFlight = []
+        inFlight.removeAll(keepingCapacity: true)
+        var fanIn = state.fanIn
+        state.fanIn = [:]
+        var warnings: [EdgeRouter.Warning] = []
+        let shared = state.sharedState
+        for position in results.indices {
+            for message in results[position].context.sent {
+                EdgeRouter.route(message, from: results[position].index, in: workflow, state: shared,
+                                 inFlight: &inFlight, fanIn: &fanIn, warnings: &warnings)
+            }
+        }
+        state.inFlight = inFlight
+        state.fanIn = fanIn
+        for warning in warnings {
+            sink.emit(runID: runID, .warning(executor: warning.executor, reason: warning.reason, valueType: warning.valueType), time: time)
+        }
+        sink.emit(runID: runID, .superstepCompleted(superstep: superstep), time: time)
+        return try stage(checkpoint: .superstep, runID: runID, deferrable: true, time: time)
+    }
+
+    // MARK: Ending runs
+
+    /// The run converged: its status comes from the pending set, not from what it emitted. If
+    /// the store cannot take it, the run did not end in the store: it fails (see ``endRun``).
+    func convergeRun(_ runID: String, supersteps: Int) async -> RunResult {
+        let status: InstanceStatus = state.pending.isEmpty ? .idle : .idleWithPendingRequests
+        state.status = status
+        sink.emit(runID: runID, .status(status))
+        do {
+            try await publish(status: status)
+        } catch {
+            let failure = storeFailure ?? (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error)
+            return await endRun(runID, status: .failed, error: failure, supersteps: supersteps)
+        }
+        return RunResult(runID: runID, status: status, outputs: runs[runID]?.outputs ?? [], error: nil,
+                         pendingRequests: state.sortedPending, supersteps: supersteps)
+    }
+
+    /// Ends a run as failed or cancelled. If `superstep` is given, that superstep is discarded:
+    /// its staged writes and executor copies were never applied, its counter is rolled back and
+    /// the requests it raised are withdrawn. After a failed commit the instance first returns to
+    /// its last committed checkpoint. What was in flight stays for a rewind (a new run discards it
+    /// with a warning).
+    ///
+    /// The end of a run is never dropped: if its commit fails it is kept and carried by the next
+    /// commit, and the result's error says the end is not recorded yet, and why.
+    func endRun(_ runID: String, status: InstanceStatus, error: WorkflowError, supersteps: Int, discarding superstep: Int? = nil) async -> RunResult {
+        if let superstep { state.superstep = superstep - 1 }
+        sink.closeOpenScope()
+        var recordingFailure: WorkflowError?
+        for _ in 0..<3 {
+            if storeFailure != nil { await returnToDurableState() }
+            if let superstep { state.superstep = min(state.superstep, superstep - 1) }
+            if !inbox.isEmpty {
+                state.inFlight += inbox
+                inbox = []
+            }
+            state.status = status
+            state.failedRunID = runID
+            if status == .failed { sink.emit(runID: runID, .runFailed(error: error)) }
+            let statusSeq = sink.emit(runID: runID, .status(status))
+            do {
+                try await publish(status: status, retained: true, withdrawing: superstep.map { (runID, $0) })
+                recordingFailure = nil
+                break
+            } catch {
+                recordingFailure = storeFailure ?? (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error)
+                // Kept for the next commit: the end will be recorded then. Dropped (it was built on
+                // a batch that failed): return to the durable point and build it again.
+                if commits.waiting.contains(where: { $0.batch.events.contains { $0.seq == statusSeq } }) {
+                    await returnToDurableState()
+                    break
+                }
+            }
+        }
+        if let superstep {
+            state.pending = state.pending.filter { !($0.value.runID == runID && $0.value.superstep == superstep) }
+        }
+        var reported = error
+        if let recordingFailure {
+            reported = WorkflowError(.storeFailed,
+                                     "run \(runID) ended \(status.rawValue) (\(error.message)), but the store could not record its end: \(recordingFailure.message)",
+                                     details: ["runId": .string(runID), "status": .string(status.rawValue), "error": error.json],
+                                     cause: recordingFailure)
+        }
+        return RunResult(runID: runID, status: status, outputs: runs[runID]?.outputs ?? [], error: reported,
+                         pendingRequests: state.sortedPending, supersteps: supersteps)
+    }
+}

@@ -1,0 +1,48 @@
+import Synchronization
+
+/// A value that arrives once (a run's result, a worker's answer): resolved by one side, awaited
+/// by the other, in either order. A waiter whose task is cancelled stops waiting at once, with
+/// `CancellationError`, and the promise counts as resolved by that.
+package final class Promise<Value: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Value, any Error>?
+        var outcome: Result<Value, any Error>?
+    }
+
+    private let state = Mutex(State())
+
+    package init() {}
+
+    /// Resolves the promise (the first resolution wins; later ones are ignored).
+    package func resolve(_ outcome: Result<Value, any Error>) {
+        let continuation = state.withLock { state -> CheckedContinuation<Value, any Error>? in
+            guard state.outcome == nil else { return nil }
+            state.outcome = outcome
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        continuation?.resume(with: outcome)
+    }
+
+    package var isResolved: Bool { state.withLock { $0.outcome != nil } }
+
+    /// The value, once it is there.
+    package func value() async throws -> Value {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
+                let now: Result<Value, any Error>? = state.withLock { state in
+                    if let outcome = state.outcome { return outcome }
+                    if Task.isCancelled {
+                        state.outcome = .failure(CancellationError())
+                        return state.outcome
+                    }
+                    state.continuation = continuation
+                    return nil
+                }
+                if let now { continuation.resume(with: now) }
+            }
+        } onCancel: {
+            resolve(.failure(CancellationError()))
+        }
+    }
+}

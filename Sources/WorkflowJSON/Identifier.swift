@@ -1,0 +1,58 @@
+import Synchronization
+
+/// Random identifiers: a type letter and 14 base-32 characters (70 random bits), e.g.
+/// `r7kq2m9xv4c8td3`. Fifteen bytes fit in Swift's small-string form, so an id costs no
+/// allocation or reference counting however often events and contexts copy it; 70 bits make a
+/// collision among even billions of ids improbable.
+public enum Identifier {
+    /// A new id starting with `prefix` (`r` runs, `c` checkpoints, `q` requests).
+    public static func make(_ prefix: Character = "x") -> String {
+        // 14 characters of 5 bits: 12 from one 64-bit draw (60 bits), 2 from a second (10 bits).
+        let (first, second) = generator.withLock { ($0.next(), $0.next()) }
+        let alphabet: StaticString = "0123456789abcdefghjkmnpqrstvwxyz"
+        return String(unsafeUninitializedCapacity: 15) { buffer in
+            buffer[0] = prefix.asciiValue ?? UInt8(ascii: "x")
+            alphabet.withUTF8Buffer { letters in
+                var value = first
+                for index in 1...12 {
+                    buffer[index] = letters[Int(value & 31)]
+                    value >>= 5
+                }
+                value = second
+                for index in 13...14 {
+                    buffer[index] = letters[Int(value & 31)]
+                    value >>= 5
+                }
+            }
+            return 15
+        }
+    }
+
+    /// xoshiro256** seeded once from the system generator (a syscall per id would cost more
+    /// than the superstep it names).
+    struct Xoshiro: Sendable {
+        var s: (UInt64, UInt64, UInt64, UInt64)
+
+        init() {
+            var system = SystemRandomNumberGenerator()
+            s = (system.next(), system.next(), system.next(), system.next())
+            if s == (0, 0, 0, 0) { s.0 = 1 }
+        }
+
+        mutating func next() -> UInt64 {
+            let result = rotl(s.1 &* 5, 7) &* 9
+            let t = s.1 << 17
+            s.2 ^= s.0
+            s.3 ^= s.1
+            s.1 ^= s.2
+            s.0 ^= s.3
+            s.2 ^= t
+            s.3 = rotl(s.3, 45)
+            return result
+        }
+
+        private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    }
+
+    static let generator = Mutex(Xoshiro())
+}
