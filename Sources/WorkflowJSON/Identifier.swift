@@ -28,6 +28,32 @@ public enum Identifier {
         }
     }
 
+    /// An id derived from `digest` (at least 9 bytes, e.g. a SHA-256 of what names the thing):
+    /// the same input always gives the same id, in the same form as ``make(_:)``.
+    public static func derived(_ prefix: Character, from digest: [UInt8]) -> String {
+        precondition(digest.count >= 9, "a derived id needs at least 70 bits")
+        var first: UInt64 = 0
+        for byte in digest[0..<8] { first = first << 8 | UInt64(byte) }
+        let second = UInt64(digest[8]) << 2 | UInt64(digest.count > 9 ? digest[9] >> 6 : 0)
+        let alphabet: StaticString = "0123456789abcdefghjkmnpqrstvwxyz"
+        return String(unsafeUninitializedCapacity: 15) { buffer in
+            buffer[0] = prefix.asciiValue ?? UInt8(ascii: "x")
+            alphabet.withUTF8Buffer { letters in
+                var value = first
+                for index in 1...12 {
+                    buffer[index] = letters[Int(value & 31)]
+                    value >>= 5
+                }
+                value = second
+                for index in 13...14 {
+                    buffer[index] = letters[Int(value & 31)]
+                    value >>= 5
+                }
+            }
+            return 15
+        }
+    }
+
     /// xoshiro256** seeded once from the system generator (a syscall per id would cost more
     /// than the superstep it names).
     struct Xoshiro: Sendable {

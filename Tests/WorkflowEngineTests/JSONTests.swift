@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import WorkflowEngine
 
@@ -75,7 +76,7 @@ struct JSONTests {
         #expect(value.serialized() == #"{"B":2,"a":4,"b":1,"é":3}"#)
     }
 
-    @Test("Codable round trip through Foundation-free encoders matches the native form")
+    @Test("type names are JSON Schema's; integral numbers have an Int view")
     func typeNames() {
         #expect(JSON.null.typeName == "null")
         #expect(JSON.bool(true).typeName == "boolean")
@@ -85,6 +86,17 @@ struct JSONTests {
         #expect(JSON.object([:]).typeName == "object")
         #expect(JSON.number(2).intValue == 2)
         #expect(JSON.number(2.5).intValue == nil)
+    }
+
+    @Test("Codable: a value encoded by Foundation's JSONEncoder decodes back equal, and reads as its native form")
+    func codableRoundTrip() throws {
+        let value: JSON = ["a": [1, 2.5, -3, true, false, nil], "s": "x\ny\u{e9}\u{1F600}", "o": ["nested": ["deep": []]], "e": [:]]
+        let encoded = try JSONEncoder().encode(value)
+        #expect(try JSONDecoder().decode(JSON.self, from: encoded) == value)
+        // What Foundation wrote is JSON the native parser reads as the same value.
+        #expect(try JSON(parsing: [UInt8](encoded)) == value)
+        // And the other way: native text decodes through Codable to the same value.
+        #expect(try JSONDecoder().decode(JSON.self, from: Data(value.serializedBytes())) == value)
     }
 
     @Test("SHA-256 matches the FIPS 180-4 test vectors")
@@ -107,10 +119,16 @@ struct JSONTests {
         #expect(throws: JSONShapeError.self) { try Timestamp.parse("yesterday") }
     }
 
-    @Test("identifiers are 15 characters with their type letter, and distinct")
+    @Test("identifiers are 15 characters with their type letter, distinct, and every character carries random bits")
     func identifiers() {
         let ids = (0..<10_000).map { _ in Identifier.make("r") }
         #expect(Set(ids).count == ids.count)
         #expect(ids.allSatisfy { $0.utf8.count == 15 && $0.first == "r" })
+        // 70 random bits: each of the 14 positions takes many values (none is stuck, as the last
+        // one was when ids were cut from a single 64-bit draw).
+        for position in 1...14 {
+            let values = Set(ids.map { Array($0.utf8)[position] })
+            #expect(values.count == 32, "position \(position) takes \(values.count) values")
+        }
     }
 }

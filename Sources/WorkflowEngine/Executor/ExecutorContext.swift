@@ -25,9 +25,13 @@ public struct ExecutorContext: Sendable {
         /// to the millisecond): one clock read per superstep instead of one per event. Nil for a
         /// concurrent superstep, whose events are stamped as they happen.
         let time: Double?
+        /// Requests whose responses are among this superstep's messages. A superstep that runs
+        /// again (recovery resumes the interrupted one) raises its requests again with the same
+        /// ids; one already answered is not raised twice.
+        let answered: Set<String>
 
         init(instanceName: String, runID: String, superstep: Int, committedState: JSONObject, sink: EventSink,
-             scopeID: UInt64, outputExecutors: Set<String>?, time: Double? = nil) {
+             scopeID: UInt64, outputExecutors: Set<String>?, time: Double? = nil, answered: Set<String> = []) {
             self.instanceName = instanceName
             self.runID = runID
             self.superstep = superstep
@@ -36,6 +40,7 @@ public struct ExecutorContext: Sendable {
             self.scopeID = scopeID
             self.outputExecutors = outputExecutors
             self.time = time
+            self.answered = answered
         }
 
         /// Emits an event if the superstep is still going on.
@@ -51,6 +56,8 @@ public struct ExecutorContext: Sendable {
     var stagedState: [String: JSON?] = [:]
     var sent: [Outgoing] = []
     var outputs: [JSON] = []
+    /// Requests raised so far in this superstep (it makes their ids).
+    var requestsRaised = 0
 
     /// The instance's name.
     public var instanceName: String { scope.instanceName }
@@ -118,10 +125,18 @@ public struct ExecutorContext: Sendable {
     /// Raises a human-in-the-loop request and announces it with a `request` event. The response
     /// (checked against `schema` before it is accepted) comes back through
     /// ``Executor/handleResponse(_:to:context:)`` in a later superstep.
-    /// - Returns: the request's id (`id` if given, else a new one).
+    ///
+    /// Without an `id`, the id is derived from the run, the superstep, the executor and how many
+    /// requests it raised before in this superstep: a superstep that runs again after a crash
+    /// asks the same question under the same id, and one that was already answered is not asked
+    /// again.
+    /// - Returns: the request's id.
     @discardableResult
     public mutating func requestInfo(_ payload: JSON, schema: JSON = true, id: String? = nil) -> String {
-        let request = WorkflowRequest(id: id ?? Identifier.make("q"), executor: executorID, payload: payload, schema: schema,
+        requestsRaised += 1
+        let requestID = id ?? Identifier.derived("q", from: SHA256.digest(Array("\(runID)/\(superstep)/\(executorID)/\(requestsRaised)".utf8)))
+        if scope.answered.contains(requestID) { return requestID }
+        let request = WorkflowRequest(id: requestID, executor: executorID, payload: payload, schema: schema,
                                       runID: runID, superstep: superstep, time: Timestamp.now())
         scope.emit(.request(request))
         return request.id

@@ -41,6 +41,9 @@ extension WorkflowInstance {
                deferrable: Bool = false, retained: Bool = false, establishes: CommitQueue.Base? = nil,
                queuedRuns: [StoreBatch.QueuedRun] = [], idempotencyKeys: [IdempotencyKey] = [],
                withdrawing: (runID: String, superstep: Int)? = nil, time: Double? = nil) throws -> Staged {
+        // After a failed commit nothing more is committed until the instance is back at its durable
+        // point: what the sink holds now came after what the store never got.
+        if let storeFailure { throw storeFailure }
         var events = sink.drain()
         for event in events {
             if case .request(let request) = event.body {
@@ -157,7 +160,7 @@ extension WorkflowInstance {
     /// Publishes live events during a concurrent superstep (called by its flusher task). A failed
     /// commit is not lost: it is in ``storeFailure``, and the run ends on it at its boundary.
     func flushLive() async {
-        guard sink.hasPending else { return }
+        guard sink.hasPending, storeFailure == nil else { return }
         try? await publish()
     }
 

@@ -163,12 +163,13 @@ extension WorkflowInstance {
         do {
             try await beginRun(runID, trigger: .rewind, input: .null, seed: [])
         } catch {
+            // The restore stands; the run that continues it could not start. Its handle says so.
             runs.add(runID, trigger: .rewind, input: .null)
             complete(runID, RunResult(runID: runID, status: .failed, outputs: [],
                                       error: (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error),
                                       pendingRequests: state.sortedPending, supersteps: 0))
             await startNextQueued()
-            return nil
+            return RunHandle(runID: runID, disposition: .continued, events: .finished(), instance: self)
         }
         return RunHandle(runID: runID, disposition: .continued, events: events, instance: self)
     }

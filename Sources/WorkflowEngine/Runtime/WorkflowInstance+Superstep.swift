@@ -49,8 +49,9 @@ extension WorkflowInstance {
                 break
             }
             used += 1
-            state.superstep += 1
-            let superstep = state.superstep
+            // The counter moves at the boundary: a checkpoint written while the superstep runs (a
+            // response accepted) records the boundary it would resume from.
+            let superstep = state.superstep + 1
             let time = Timestamp.now()
             sink.emit(runID: runID, .superstepStarted(superstep: superstep), time: time)
             let outcome = await executeSuperstep(runID: runID, superstep: superstep, time: time)
@@ -123,9 +124,11 @@ extension WorkflowInstance {
         let scopeID = sink.openScope()
         defer { sink.closeScope(scopeID) }
         let inline = lone && executors[first].runsInline
+        var answered: Set<String> = []
+        for message in messages { if let request = message.request { answered.insert(request.id) } }
         let scope = ExecutorContext.Scope(instanceName: name, runID: runID, superstep: superstep, committedState: state.sharedState,
                                           sink: sink, scopeID: scopeID, outputExecutors: workflow.outputExecutors,
-                                          time: inline ? time : nil)
+                                          time: inline ? time : nil, answered: answered)
         if inline {
             var executor = executors[first]
             var context = ExecutorContext(executorID: workflow.executorIDs[first], scope: scope)
@@ -241,6 +244,7 @@ extension WorkflowInstance {
     /// events and the status to commit together (or to wait for a group commit). If the commit
     /// fails, the run ends and the instance returns to its last committed checkpoint.
     func applySuperstep(_ results: [SuperstepResult], runID: String, superstep: Int, time: Double) throws -> Staged {
+        state.superstep = superstep
         // An inline superstep's events share its time; a concurrent one's boundary is now.
         let time = results.count == 1 && results[0].context.scope.time != nil ? time : Timestamp.now()
         for position in results.indices {
@@ -291,20 +295,18 @@ extension WorkflowInstance {
     }
 
     /// Ends a run as failed or cancelled. If `superstep` is given, that superstep is discarded:
-    /// its staged writes and executor copies were never applied, its counter is rolled back and
-    /// the requests it raised are withdrawn. After a failed commit the instance first returns to
+    /// its staged writes and executor copies were never applied (nor its counter), and the
+    /// requests it raised are withdrawn. After a failed commit the instance first returns to
     /// its last committed checkpoint. What was in flight stays for a rewind (a new run discards it
     /// with a warning).
     ///
     /// The end of a run is never dropped: if its commit fails it is kept and carried by the next
     /// commit, and the result's error says the end is not recorded yet, and why.
     func endRun(_ runID: String, status: InstanceStatus, error: WorkflowError, supersteps: Int, discarding superstep: Int? = nil) async -> RunResult {
-        if let superstep { state.superstep = superstep - 1 }
         sink.closeOpenScope()
         var recordingFailure: WorkflowError?
         for _ in 0..<3 {
             if storeFailure != nil { await returnToDurableState() }
-            if let superstep { state.superstep = min(state.superstep, superstep - 1) }
             if !inbox.isEmpty {
                 state.inFlight += inbox
                 inbox = []

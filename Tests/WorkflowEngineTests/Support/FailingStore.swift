@@ -8,6 +8,7 @@ final class FailingStore: CheckpointStore {
     private struct State {
         var failing = false
         var failAt: Int?
+        var failWhen: (@Sendable ([StoreBatch]) -> Bool)?
         var commits = 0
         var refused = 0
     }
@@ -19,6 +20,18 @@ final class FailingStore: CheckpointStore {
 
     func failCommits(_ fail: Bool) { state.withLock { $0.failing = fail } }
 
+    /// Fails nothing more.
+    func stopFailing() {
+        state.withLock { state in
+            state.failing = false
+            state.failAt = nil
+            state.failWhen = nil
+        }
+    }
+
+    /// Fails the first commit whose batches match `condition` (once).
+    func failCommit(when condition: @escaping @Sendable ([StoreBatch]) -> Bool) { state.withLock { $0.failWhen = condition } }
+
     /// Fails only the `number`-th commit from now (1: the next one).
     func failCommit(number: Int) { state.withLock { $0.failAt = $0.commits + number } }
 
@@ -29,7 +42,11 @@ final class FailingStore: CheckpointStore {
     func commit(_ batches: [StoreBatch]) async throws {
         let refuse = state.withLock { state -> Bool in
             state.commits += 1
-            let refuse = state.failing || state.failAt == state.commits
+            var refuse = state.failing || state.failAt == state.commits
+            if let condition = state.failWhen, condition(batches) {
+                refuse = true
+                state.failWhen = nil
+            }
             if refuse { state.refused += 1 }
             return refuse
         }
