@@ -40,6 +40,9 @@ public final class SQLiteStore: CheckpointStore {
         // Every event insert would look its instance up; commit checks the instance once instead,
         // and deleteInstance removes an instance's rows itself.
         config.foreignKeysEnabled = false
+        // Another process may hold the database for a moment (a backup, an inspection): wait for
+        // it on the store's own threads rather than fail at once.
+        config.busyMode = .timeout(configuration.busyTimeout)
         database = try DatabasePool(path: path, configuration: config)
         // Set on the writer, after GRDB's WAL set-up (which sets NORMAL): this connection commits.
         let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"

@@ -20,14 +20,18 @@ public struct StoreConfiguration: Sendable {
     public var idempotencyKeyLimit: Int
     /// ...and for at most this many seconds.
     public var idempotencyKeyLifetime: Double
+    /// How long a commit waits for another connection that holds the database (seconds).
+    public var busyTimeout: Double
 
     public init(durability: Durability = .normal, checkpointRetention: Int = 100, eventRetention: Int? = 100_000,
-                runRetention: Int = 1000, idempotencyKeyLimit: Int = 1000, idempotencyKeyLifetime: Double = 86_400) {
+                runRetention: Int = 1000, idempotencyKeyLimit: Int = 1000, idempotencyKeyLifetime: Double = 86_400,
+                busyTimeout: Double = 10) {
         self.durability = durability
         self.checkpointRetention = checkpointRetention
         self.eventRetention = eventRetention
         self.runRetention = runRetention
         self.idempotencyKeyLimit = idempotencyKeyLimit
         self.idempotencyKeyLifetime = idempotencyKeyLifetime
+        self.busyTimeout = busyTimeout
     }
 }

@@ -390,4 +390,58 @@ struct InstanceTests {
         await #expect { try await instance.result(of: "r-unknown") } throws: { workflowError($0)?.code == .runNotFound }
         #expect(try RunResult(json: result.json) == result)
     }
+
+    @Test("a failed run discards only what it left: a request an earlier run raised stays open")
+    func failedRunKeepsEarlierRequests() async throws {
+        var b = WorkflowBuilder(name: "mixed", start: "route")
+        b.add("route") { Scripted { m, c in c.send(m, to: m == "ask" ? "ask" : "work") } }
+        b.add("ask") { Scripted { _, c in c.requestInfo("q1?") } }
+        b.add("work") { Scripted { m, c in
+            if m == "fail" { throw Boom() }
+            c.requestInfo("mine?")
+            c.send(m)
+        } }
+        b.add("after") { Scripted { m, _ in if m == "fail2" { throw Boom() } } }
+        b.addEdge(from: "route", to: "ask")
+        b.addEdge(from: "route", to: "work")
+        b.addEdge(from: "work", to: "after")
+        let instance = makeInstance(try b.build())
+        let first = try await instance.run("ask")
+        #expect(first.status == .idleWithPendingRequests)
+        let q1 = try #require(first.pendingRequests.first)
+        // An unrelated run raises its own request, then fails.
+        let failed = try await instance.run("fail2")
+        #expect(failed.status == .failed)
+        #expect(await instance.pendingRequests.count == 2)
+        // A fresh run drops the failed run's request, with a warning, and keeps q1.
+        let handle = try await instance.start("other")
+        let events = try await collect(handle.events) { _ in false }
+        let third = try await handle.result()
+        let warning = try #require(events.compactMap(\.warningReason).first)
+        #expect(warning.contains("open request(s)") && !warning.contains(q1.id))
+        #expect(third.pendingRequests.map(\.id).contains(q1.id))
+        #expect(third.pendingRequests.count == 2)  // q1, and the new run's own
+        // And q1 is still answerable.
+        let outcome = try await instance.respond(to: q1.id, with: true)
+        #expect(try await instance.result(of: outcome.runID).status == .idleWithPendingRequests)
+    }
+
+    @Test("an executor's own WorkflowError keeps its code in the run's error; any other error is its cause")
+    func errorsKeepTheirCode() async throws {
+        var b = WorkflowBuilder(name: "codes", start: "a")
+        b.add("a") { Scripted { m, _ in
+            if m == "own" { throw WorkflowError(.responseInvalid, "the model said no", details: ["why": "policy"]) }
+            throw Boom()
+        } }
+        let instance = makeInstance(try b.build())
+        let own = try await instance.run("own")
+        #expect(own.error?.code == .responseInvalid)
+        #expect(own.error?.message == "executor 'a' failed in superstep 1: the model said no")
+        #expect(own.error?.details["why"] == "policy" && own.error?.details["executor"] == "a")
+        #expect(own.error?.cause is WorkflowError)
+        let other = try await instance.run("other")
+        #expect(other.error?.code == .executorFailed)
+        #expect(other.error?.cause is Boom)
+        #expect(other.error?.json["cause"] == "boom")
+    }
 }

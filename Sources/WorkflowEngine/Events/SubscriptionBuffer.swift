@@ -1,7 +1,8 @@
 import Synchronization
 
 /// One subscriber's bounded queue of live events: the instance pushes batches, the subscriber's
-/// iterator takes them. Past its limit it overflows: what it held is dropped at once (memory stays
+/// iterator takes them. Past its limit (a batch beyond it is taken only into an empty queue) it
+/// overflows: what it held is dropped at once (memory stays
 /// bounded) and the subscriber learns so on its next read.
 final class SubscriptionBuffer: Sendable {
     enum PushResult {
@@ -40,13 +41,11 @@ final class SubscriptionBuffer: Sendable {
             if state.finished { return (.closed, nil, nil) }
             if let waiter = state.waiter {
                 state.waiter = nil
-                if events.count > limit {
-                    state.overflowed = true
-                    return (.overflowed, waiter, nil)
-                }
                 return (.accepted, waiter, events)
             }
-            guard state.count + events.count <= limit else {
+            // An empty buffer takes a batch of any size (a group commit's): a reader that keeps
+            // up never overflows, and what is held stays under the limit plus one batch.
+            guard state.count == 0 || state.count + events.count <= limit else {
                 state.overflowed = true
                 state.batches = []
                 state.head = 0

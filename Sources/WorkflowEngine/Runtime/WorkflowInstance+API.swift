@@ -123,11 +123,12 @@ extension WorkflowInstance {
     /// store a page at a time, outside the instance), then live ones, in seq order, with no gap
     /// and no duplicate at the hand-over. The subscription's buffer is bounded (see
     /// ``EventSubscription``); it lasts until ``unsubscribe(_:)``, an overflow, or shutdown.
-    /// Without `afterSeq` (or without a store) only live events come.
+    /// Without `afterSeq` (or without a store) only live events come. `bufferLimit` overrides
+    /// the instance's `subscriptionBufferLimit` for this subscription.
     /// - Throws: `instanceBusy` naming the limit when the instance already has
     ///   `subscriptionLimit` subscriptions; `storeFailed` if the log cannot be read.
-    public func subscribe(afterSeq: UInt64? = nil) async throws -> EventSubscription {
-        try await addSubscriber(afterSeq: afterSeq)
+    public func subscribe(afterSeq: UInt64? = nil, bufferLimit: Int? = nil) async throws -> EventSubscription {
+        try await addSubscriber(afterSeq: afterSeq, bufferLimit: bufferLimit)
     }
 
     /// Ends subscription `id` (its iteration finishes after what it holds).

@@ -7,12 +7,12 @@ extension WorkflowInstance {
     /// Without `afterSeq` (or without a store) only live events come.
     /// - Throws: `instanceBusy` naming the limit when the instance already has
     ///   `subscriptionLimit` subscriptions; a store error if the log cannot be read.
-    func addSubscriber(afterSeq: UInt64?) async throws -> EventSubscription {
+    func addSubscriber(afterSeq: UInt64?, bufferLimit: Int?) async throws -> EventSubscription {
         guard subscribers.count < configuration.subscriptionLimit else {
             throw WorkflowError(.instanceBusy, "instance '\(name)' already has \(subscribers.count) subscriptions (the limit)",
                                 details: ["instance": .string(name), "limit": .number(Double(configuration.subscriptionLimit))])
         }
-        let buffer = SubscriptionBuffer(limit: configuration.subscriptionBufferLimit)
+        let buffer = SubscriptionBuffer(limit: bufferLimit ?? configuration.subscriptionBufferLimit)
         let id = nextSubscriberID
         nextSubscriberID += 1
         // Registered first: every event delivered from now on reaches it; the log covers the rest.

@@ -1,0 +1,153 @@
+import Testing
+@testable import WorkflowEngine
+
+/// A daemon holds instances for months: subscriptions, replay, idempotency keys and run history
+/// are bounded, and a subscriber too slow for its buffer loses only its subscription.
+@Suite("Bounded memory: subscriptions, replay, keys, run history")
+struct BoundedMemoryTests {
+    /// A self-loop of `count` inline supersteps (4-5 events each).
+    static func loop(_ count: Int) throws -> Workflow {
+        var b = WorkflowBuilder(name: "loop", start: "loop")
+        b.maxSupersteps = count + 1
+        b.add("loop") { Scripted { m, c in
+            let n = (m.doubleValue ?? 0) + 1
+            if n < Double(count) { c.send(.number(n)) } else { c.yieldOutput(.number(n)) }
+        } }
+        b.addEdge(from: "loop", to: "loop")
+        return try b.build()
+    }
+
+    @Test("a subscriber that never reads overflows and is dropped; the instance and other subscribers go on")
+    func slowSubscriberOverflows() async throws {
+        let instance = WorkflowInstance(name: "b", workflow: try Self.loop(500),
+                                        configuration: .init(store: InMemoryCheckpointStore(), subscriptionBufferLimit: 100))
+        let slow = try await instance.subscribe()
+        let reader = try await instance.subscribe(bufferLimit: 100_000)
+        #expect(await instance.subscriberCount == 2)
+        async let read: Int = {
+            var count = 0
+            for try await event in reader {
+                count += 1
+                if event.statusValue == .idle { break }
+            }
+            return count
+        }()
+        let result = try await instance.start(0).result()
+        #expect(result.status == .idle)
+        #expect(try await read > 500)
+        // The slow one held at most 100 events, then was dropped: reading tells it so, with the
+        // last seq it had (none), so it can resubscribe after it.
+        var iterator = slow.makeAsyncIterator()
+        await #expect(throws: SubscriptionOverflow(lastSeq: 0, limit: 100)) { _ = try await iterator.next() }
+        #expect(await instance.subscriberCount == 1)
+        // A new subscription after its last seq misses nothing: the log has it all.
+        let again = try await instance.subscribe(afterSeq: 0)
+        var replayed: [UInt64] = []
+        for try await event in again {
+            replayed.append(event.seq)
+            if event.seq == (await instance.nextSeq) - 1 { break }
+        }
+        #expect(replayed == Array(1...UInt64(replayed.count)))
+    }
+
+    @Test("a subscription buffer takes one batch of any size when empty, and overflows past its limit after that")
+    func bufferBounds() async throws {
+        func events(_ range: ClosedRange<Int>) -> [WorkflowEvent] {
+            range.map { WorkflowEvent(seq: UInt64($0), time: 0, instance: "b", runID: "r", body: .superstepStarted(superstep: $0)) }
+        }
+        let buffer = SubscriptionBuffer(limit: 10)
+        #expect(buffer.push(events(1...100)) == .accepted)  // a group commit's batch, into an empty buffer
+        #expect(try await buffer.next()?.count == 100)
+        #expect(buffer.push(events(101...105)) == .accepted)
+        #expect(buffer.push(events(106...110)) == .accepted)
+        #expect(buffer.push(events(111...111)) == .overflowed)  // 11 waiting: dropped, memory freed
+        await #expect(throws: SubscriptionBuffer.Overflowed.self) { _ = try await buffer.next() }
+        // A run's stream takes only its run's events.
+        let runOnly = SubscriptionBuffer(limit: 10, runID: "other")
+        #expect(runOnly.push(events(1...50)) == .accepted)
+        runOnly.finish()
+        #expect(try await runOnly.next() == nil)
+    }
+
+    @Test("unsubscribe ends a subscription after what it holds, and frees its place")
+    func unsubscribe() async throws {
+        let instance = WorkflowInstance(name: "b", workflow: try Self.loop(3), configuration: .init(subscriptionLimit: 1))
+        let subscription = try await instance.subscribe()
+        await #expect { try await instance.subscribe() } throws: { workflowError($0)?.code == .instanceBusy }
+        _ = try await instance.run(0)
+        #expect(await instance.unsubscribe(subscription.id))
+        #expect(await !instance.unsubscribe(subscription.id))
+        var count = 0
+        for try await _ in subscription { count += 1 }
+        #expect(count > 0)
+        _ = try await instance.subscribe()
+    }
+
+    @Test("replay pages through a long log outside the actor and hands over to live events with no gap or duplicate")
+    func pagedReplay() async throws {
+        let store = InMemoryCheckpointStore()
+        let instance = WorkflowInstance(name: "b", workflow: try Self.loop(400), configuration: .init(store: store))
+        _ = try await instance.run(0)
+        let logged = await instance.nextSeq - 1
+        #expect(logged > UInt64(EventSubscription.pageSize * 4))
+        let subscription = try await instance.subscribe(afterSeq: 10)
+        #expect(subscription.missed == nil)
+        #expect(subscription.liveFrom == logged + 1)
+        async let read: [UInt64] = {
+            var seqs: [UInt64] = []
+            for try await event in subscription {
+                seqs.append(event.seq)
+                if event.runID != nil, event.statusValue == .idle, event.seq > logged { break }
+            }
+            return seqs
+        }()
+        _ = try await instance.run(0)  // live events follow the replay
+        let seqs = try await read
+        #expect(seqs.first == 11)
+        #expect(seqs == Array(11...(seqs.last ?? 0)))
+    }
+
+    @Test("a subscriber whose afterSeq is older than what the log keeps is told what it missed")
+    func missedEvents() async throws {
+        let store = InMemoryCheckpointStore()
+        let instance = WorkflowInstance(name: "b", workflow: try Self.loop(2), configuration: .init(store: store))
+        _ = try await instance.run(0)
+        // The log forgets its first events (as retention does).
+        let all = try store.allEvents(instance: "b")
+        let trimmed = InMemoryCheckpointStore()
+        try await trimmed.commit(StoreBatch(instance: "b", events: Array(all.dropFirst(5))))
+        let reopened = WorkflowInstance(name: "b", workflow: try Self.loop(2), configuration: .init(store: trimmed),
+                                        nextSeq: all.last!.seq + 1)
+        let subscription = try await reopened.subscribe(afterSeq: 2)
+        #expect(subscription.missed == 3...5)
+        var first: UInt64?
+        for try await event in subscription {
+            first = event.seq
+            break
+        }
+        #expect(first == 6)
+    }
+
+    @Test("idempotency keys expire by count and age; run history stays bounded, keyed runs included")
+    func keysAndHistory() async throws {
+        let instance = WorkflowInstance(name: "b", workflow: try Self.loop(1),
+                                        configuration: .init(runHistoryLimit: 5, idempotencyKeyLimit: 3, idempotencyKeyLifetime: 3600))
+        var keyed: [String] = []
+        for n in 0..<20 {
+            let handle = try await instance.start(.number(Double(n)), idempotencyKey: "k\(n)")
+            keyed.append(handle.runID)
+            _ = try await handle.result()
+        }
+        #expect(await instance.idempotencyKeys.map(\.key) == ["k17", "k18", "k19"])
+        // The newest keys still return their run; an old key starts a new one.
+        #expect(try await instance.start(0, idempotencyKey: "k19").runID == keyed[19])
+        let fresh = try await instance.start(0, idempotencyKey: "k0")
+        #expect(fresh.runID != keyed[0] && fresh.disposition == .started)
+        _ = try await fresh.result()
+        // At most 5 finished runs besides those a live key names.
+        var known = 0
+        for id in keyed where (try? await instance.runResult(id)) != nil { known += 1 }
+        #expect(known <= 5 + 3)
+        await #expect { try await instance.result(of: keyed[0]) } throws: { workflowError($0)?.code == .runNotFound }
+    }
+}
