@@ -1,3 +1,5 @@
+
+
 /// A human-in-the-loop request: raised by an executor, answered through
 /// ``WorkflowInstance/respond(to:with:)``, and delivered back to the same executor.
 public struct WorkflowRequest: Sendable, Hashable {
@@ -40,12 +42,4 @@ extension WorkflowRequest: JSONRepresentable {
                   runID: try reader.string("runId"), superstep: try reader.counter("superstep"),
                   time: try Timestamp.parse(try reader.string("time"), path: reader.field("time")))
     }
-}
-
-/// Checks a response against a request's schema before the instance accepts it. The JSON Schema
-/// library provides the real one; without a validator every response is accepted.
-public protocol ResponseValidator: Sendable {
-    /// The problems with `response`, each naming where it is ("/approved: expected boolean, got
-    /// string"); empty when the response is valid.
-    func problems(in response: JSON, against schema: JSON) -> [String]
 }

@@ -1,0 +1,335 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import JMESPath
+import JSONSchema
+import WorkflowEngine
+
+/// Turns a definition document into a ``Definition``, checking everything it can name.
+struct DefinitionCompiler {
+    typealias Resolver = (_ name: String, _ path: String, _ compiler: DefinitionCompiler) throws(DefinitionError) -> Definition
+
+    let reader: DocumentReader
+    let document: JSON
+    /// Finds the definition a `workflow` executor names.
+    let resolve: Resolver
+
+    /// The executor kinds this build provides.
+    static let kinds = ["request", "transform", "join", "output", "exec", "worker", "workflow"]
+    /// Kinds of DESIGN.md §4 that this build does not provide yet.
+    static let laterKinds: [String] = []
+
+    func error(_ path: String, _ message: String) -> DefinitionError { reader.error(path, message) }
+
+    /// Bounds on what a definition may ask for, so that nothing it says can overflow a timer.
+    static let maximumSupersteps = 1_000_000_000
+    static let maximumDuration: Double = 30 * 86_400
+    static let maximumRetries = 100
+
+    /// Executor ids are 1 to 64 characters: letters, digits, `_`, `-` and `.`, not starting with
+    /// `-` or `.` (they name edges, checkpoint keys and child instances, and are typed in shells).
+    static func executorIDProblem(_ id: String) -> String? {
+        let scalars = Array(id.unicodeScalars)
+        func allowed(_ scalar: Unicode.Scalar, first: Bool) -> Bool {
+            switch scalar {
+            case "a"..."z", "A"..."Z", "0"..."9", "_": return true
+            case "-", ".": return !first
+            default: return false
+            }
+        }
+        guard !scalars.isEmpty, scalars.count <= 64, scalars.indices.allSatisfy({ allowed(scalars[$0], first: $0 == 0) }) else {
+            return "'\(id.prefix(40))' is not a valid executor id (1 to 64 letters, digits, '_', '-', '.'; not starting with '-' or '.')"
+        }
+        return nil
+    }
+
+    func compile() throws(DefinitionError) -> Definition {
+        guard case .object(let top) = document else { throw error("", "a definition must be a mapping, not \(document.typeName)") }
+        try allowOnly(top, ["name", "description", "start", "maxSupersteps", "executors", "edges", "outputs"], at: "")
+        let name = try string(top, "name", at: "")
+        guard !name.isEmpty, name.count <= 128, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw error("name", "'\(name.prefix(40))' is not a valid name (1 to 128 letters, digits, '-', '_', '.')")
+        }
+        let description = try optionalString(top, "description", at: "")
+        var builder = WorkflowBuilder(name: name, start: try string(top, "start", at: ""))
+        if let value = top["maxSupersteps"] {
+            guard let count = value.intValue, count >= 1, count <= DefinitionCompiler.maximumSupersteps else {
+                throw error("maxSupersteps", "must be an integer from 1 to \(DefinitionCompiler.maximumSupersteps)")
+            }
+            builder.maxSupersteps = count
+        }
+        guard case .object(let executors)? = top["executors"], !executors.isEmpty else {
+            throw error(top["executors"] == nil ? "" : "executors", top["executors"] == nil ? "missing 'executors'" : "'executors' must map executor ids to executors")
+        }
+        guard executors[builder.start] != nil else { throw error("start", "'\(builder.start)' is not one of the executors") }
+        for id in executors.keys.sorted() {
+            if let problem = Self.executorIDProblem(id) { throw error("executors." + id, problem) }
+            try addExecutor(id, executors[id]!, to: &builder)
+        }
+        if let edges = top["edges"] {
+            guard case .array(let list) = edges else { throw error("edges", "must be a list of edges") }
+            for (index, edge) in list.enumerated() {
+                try addEdge(edge, at: "edges[\(index)]", executors: executors, to: &builder)
+            }
+        }
+        if let outputs = top["outputs"] {
+            guard case .array(let list) = outputs else { throw error("outputs", "must be a list of executor ids") }
+            var designated = Set<String>()
+            for (index, item) in list.enumerated() {
+                guard let id = item.stringValue, executors[id] != nil else {
+                    throw error("outputs[\(index)]", "\(item) is not one of the executors")
+                }
+                designated.insert(id)
+            }
+            builder.outputExecutors = designated
+        }
+        let workflow: Workflow
+        do {
+            workflow = try builder.build()
+        } catch {
+            let problems = error.details["problems"]?.arrayValue?.compactMap(\.stringValue) ?? [error.message]
+            throw self.error(top["edges"] != nil ? "edges" : "executors", problems.joined(separator: "; "))
+        }
+        return Definition(name: name, description: description, file: reader.file, document: document, workflow: workflow)
+    }
+
+    // MARK: Executors
+
+    private func addExecutor(_ id: String, _ value: JSON, to builder: inout WorkflowBuilder) throws(DefinitionError) {
+        let path = "executors.\(id)"
+        guard case .object(let spec) = value else { throw error(path, "an executor must be a mapping with a 'kind'") }
+        let kind = try string(spec, "kind", at: path)
+        switch kind {
+        case "request":
+            try allowOnly(spec, ["kind", "prompt", "payload", "schema"], at: path)
+            let prompt = try optionalString(spec, "prompt", at: path)
+            let payload = try optionalExpression(spec, "payload", at: path)
+            if prompt != nil && payload != nil { throw error(path, "give 'prompt' or 'payload', not both") }
+            let schema = spec["schema"] ?? true
+            do { _ = try JSONSchema(schema) } catch { throw self.error(path + ".schema", "invalid JSON Schema: \(error)") }
+            builder.addExecutor(id, kind: kind, config: value) { RequestExecutor(prompt: prompt, payload: payload, schema: schema) }
+        case "transform":
+            try allowOnly(spec, ["kind", "expression"], at: path)
+            guard let expression = try optionalExpression(spec, "expression", at: path) else {
+                throw error(path, "a transform needs an 'expression' (JMESPath over {message, state})")
+            }
+            builder.addExecutor(id, kind: kind, config: value) { TransformExecutor(expression: expression) }
+        case "join":
+            try allowOnly(spec, ["kind", "merge"], at: path)
+            var merge = false
+            if let flag = spec["merge"] {
+                guard let value = flag.boolValue else { throw error(path + ".merge", "must be true or false") }
+                merge = value
+            }
+            let merging = merge
+            builder.addExecutor(id, kind: kind, config: value) { JoinExecutor(merge: merging) }
+        case "output":
+            try allowOnly(spec, ["kind"], at: path)
+            builder.addExecutor(id, kind: kind, config: value) { OutputExecutor() }
+        case "exec":
+            try allowOnly(spec, ["kind", "command", "env", "cwd", "timeout", "retries", "backoff", "grace"], at: path)
+            let configuration = try execConfiguration(spec, at: path)
+            builder.addExecutor(id, kind: kind, config: value) { ExecExecutor(configuration: configuration) }
+        case "workflow":
+            try allowOnly(spec, ["kind", "definition"], at: path)
+            let name = try string(spec, "definition", at: path)
+            let childDefinition = try resolve(name, path + ".definition", self)
+            // The child's behaviour is part of the parent's: its hash goes into the parent's.
+            var config = spec
+            config["definitionHash"] = .string(childDefinition.graphHash)
+            let child = childDefinition.workflow
+            builder.addExecutor(id, kind: kind, config: .object(config)) { SubWorkflowExecutor(child: child) }
+        case "worker":
+            try allowOnly(spec, ["kind", "command", "env", "cwd", "timeout", "retries", "backoff", "grace"], at: path)
+            let configuration = try execConfiguration(spec, at: path)
+            // One worker process per instance: the factory runs for every instance (and reset).
+            builder.addExecutor(id, kind: kind, config: value) {
+                WorkerExecutor(worker: WorkerProcess(configuration: configuration), retries: configuration.retries, backoff: configuration.backoff)
+            }
+        default:
+            if Self.laterKinds.contains(kind) {
+                throw error(path + ".kind", "executor kind '\(kind)' is not available in this build yet (available: \(Self.kinds.joined(separator: ", ")))")
+            }
+            throw error(path + ".kind", "unknown executor kind '\(kind)' (known: \((Self.kinds + Self.laterKinds).joined(separator: ", ")))")
+        }
+    }
+
+    /// The definition file's directory: relative programs and working directories start there.
+    var directory: String {
+        guard let slash = reader.file.lastIndex(of: "/") else { return "." }
+        return String(reader.file[..<slash])
+    }
+
+    private func execConfiguration(_ spec: JSONObject, at path: String) throws(DefinitionError) -> ExecConfiguration {
+        guard case .array(let parts)? = spec["command"], !parts.isEmpty else {
+            let kind = spec["kind"]?.stringValue ?? "exec"
+            throw error(spec["command"] == nil ? path : path + ".command", "\(kind == "exec" ? "an exec" : "a \(kind)") executor needs a 'command': [program, arguments...]")
+        }
+        var command: [String] = []
+        for (index, part) in parts.enumerated() {
+            guard let text = part.stringValue else { throw error("\(path).command[\(index)]", "must be a string, not \(part.typeName)") }
+            command.append(text)
+        }
+        let program = try resolveProgram(command[0], at: path + ".command[0]")
+        var environment: [String: String] = [:]
+        if let env = spec["env"] {
+            guard case .object(let object) = env else { throw error(path + ".env", "must map variable names to strings") }
+            for (key, value) in object {
+                guard let text = value.stringValue else { throw error(path + ".env." + key, "must be a string, not \(value.typeName)") }
+                environment[key] = text
+            }
+        }
+        var workingDirectory: String?
+        if let cwd = try optionalString(spec, "cwd", at: path) {
+            workingDirectory = cwd.hasPrefix("/") ? cwd : directory + "/" + cwd
+        }
+        func duration(_ key: String, default value: Double) throws(DefinitionError) -> Double {
+            guard let raw = spec[key] else { return value }
+            guard let text = raw.stringValue, let seconds = parseDuration(text) else {
+                throw error(path + "." + key, "must be a duration like 500ms, 30s or 5m")
+            }
+            guard seconds <= DefinitionCompiler.maximumDuration else {
+                throw error(path + "." + key, "\(text) is longer than 30 days, the longest duration allowed")
+            }
+            return seconds
+        }
+        var retries = 0
+        if let raw = spec["retries"] {
+            guard let count = raw.intValue, count >= 0, count <= DefinitionCompiler.maximumRetries else {
+                throw error(path + ".retries", "must be an integer from 0 to \(DefinitionCompiler.maximumRetries)")
+            }
+            retries = count
+        }
+        let timeout = try duration("timeout", default: 60)
+        guard timeout > 0 else { throw error(path + ".timeout", "must be longer than 0") }
+        return ExecConfiguration(program: program, arguments: Array(command.dropFirst()), environment: environment,
+                                 workingDirectory: workingDirectory, timeout: timeout, retries: retries,
+                                 backoff: try duration("backoff", default: 0.2), grace: try duration("grace", default: 2))
+    }
+
+    /// A program path as the definition gives it: absolute, relative to the definition's
+    /// directory (if it has a '/'), or a name looked up in PATH. It must be an executable file.
+    private func resolveProgram(_ name: String, at path: String) throws(DefinitionError) -> String {
+        func executable(_ candidate: String) -> Bool {
+            var info = stat()
+            return stat(candidate, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && access(candidate, X_OK) == 0
+        }
+        if name.contains("/") {
+            let candidate = name.hasPrefix("/") ? name : directory + "/" + name
+            guard executable(candidate) else { throw error(path, "program \(candidate) does not exist or is not executable") }
+            return candidate
+        }
+        // A bare name is looked up in PATH, as a shell would.
+        let search = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
+        for directory in search.split(separator: ":") where executable(directory + "/" + name) {
+            return directory + "/" + name
+        }
+        throw error(path, "program '\(name)' is not in PATH (\(search))")
+    }
+
+    // MARK: Edges
+
+    private func addEdge(_ value: JSON, at path: String, executors: JSONObject, to builder: inout WorkflowBuilder) throws(DefinitionError) {
+        guard case .object(let edge) = value else { throw error(path, "an edge must be a mapping with 'from'") }
+        try allowOnly(edge, ["from", "to", "when", "select", "switch"], at: path)
+        func known(_ id: JSON, _ at: String) throws(DefinitionError) -> String {
+            guard let name = id.stringValue else { throw error(at, "expected an executor id, got \(id.typeName)") }
+            guard executors[name] != nil else { throw error(at, "unknown executor '\(name)'") }
+            return name
+        }
+        guard let from = edge["from"] else { throw error(path, "missing 'from'") }
+        if case .array(let sources) = from {
+            // Fan-in.
+            for key in ["when", "select", "switch"] where edge[key] != nil { throw error(path + "." + key, "a fan-in edge takes no '\(key)'") }
+            var ids: [String] = []
+            for (index, source) in sources.enumerated() { ids.append(try known(source, "\(path).from[\(index)]")) }
+            guard let to = edge["to"] else { throw error(path, "missing 'to'") }
+            builder.addFanIn(from: ids, to: try known(to, path + ".to"))
+            return
+        }
+        let source = try known(from, path + ".from")
+        if let cases = edge["switch"] {
+            for key in ["to", "when", "select"] where edge[key] != nil { throw error(path + "." + key, "a switch edge takes no '\(key)'") }
+            guard case .array(let list) = cases, !list.isEmpty else { throw error(path + ".switch", "must be a list of cases") }
+            var switchCases: [SwitchCase] = []
+            var defaultTarget: String?
+            for (index, item) in list.enumerated() {
+                let casePath = "\(path).switch[\(index)]"
+                guard case .object(let entry) = item else { throw error(casePath, "a case is {when, to} or {default}") }
+                if let target = entry["default"] {
+                    try allowOnly(entry, ["default"], at: casePath)
+                    guard defaultTarget == nil else { throw error(casePath, "a switch has one default") }
+                    defaultTarget = try known(target, casePath + ".default")
+                } else {
+                    try allowOnly(entry, ["when", "to"], at: casePath)
+                    guard let condition = try optionalExpression(entry, "when", at: casePath) else { throw error(casePath, "missing 'when'") }
+                    guard let target = entry["to"] else { throw error(casePath, "missing 'to'") }
+                    switchCases.append(SwitchCase(when: Self.condition(condition), to: try known(target, casePath + ".to")))
+                }
+            }
+            guard defaultTarget != nil else { throw error(path + ".switch", "a switch needs a { default: <executor> } case") }
+            builder.addSwitch(from: source, cases: switchCases, default: defaultTarget)
+            return
+        }
+        guard let to = edge["to"] else { throw error(path, "missing 'to' (or 'switch')") }
+        if case .array(let targets) = to {
+            if edge["when"] != nil { throw error(path + ".when", "a fan-out edge takes 'select', not 'when'") }
+            var ids: [String] = []
+            for (index, target) in targets.enumerated() { ids.append(try known(target, "\(path).to[\(index)]")) }
+            let selection = try optionalExpression(edge, "select", at: path).map(Self.selection)
+            builder.addFanOut(from: source, to: ids, select: selection)
+            return
+        }
+        if edge["select"] != nil { throw error(path + ".select", "'select' needs a list of targets in 'to'") }
+        let condition = try optionalExpression(edge, "when", at: path).map(Self.condition)
+        builder.addEdge(from: source, to: try known(to, path + ".to"), when: condition)
+    }
+
+    static func input(_ message: JSON, _ state: JSONObject) -> JSON { ["message": message, "state": .object(state)] }
+
+    static func condition(_ expression: JMESPathExpression) -> EdgeCondition {
+        EdgeCondition(expression.source) { message, state in try expression.matches(input(message, state)) }
+    }
+
+    static func selection(_ expression: JMESPathExpression) -> EdgeSelection {
+        EdgeSelection(expression.source) { message, state, _ in
+            switch try expression.evaluate(input(message, state)) {
+            case .string(let id): return [id]
+            case .array(let ids): return ids.compactMap(\.stringValue)
+            case .null: return []
+            case let other: throw WorkflowError(.executorFailed, "select gave \(other.typeName), not executor ids")
+            }
+        }
+    }
+
+    // MARK: Fields
+
+    private func allowOnly(_ object: JSONObject, _ keys: [String], at path: String) throws(DefinitionError) {
+        for key in object.keys.sorted() where !keys.contains(key) {
+            throw error(path.isEmpty ? key : path + "." + key, "unknown key '\(key)' (expected \(keys.joined(separator: ", ")))")
+        }
+    }
+
+    private func string(_ object: JSONObject, _ key: String, at path: String) throws(DefinitionError) -> String {
+        let full = path.isEmpty ? key : path + "." + key
+        guard let value = object[key] else { throw error(path, "missing '\(key)'") }
+        guard let text = value.stringValue else { throw error(full, "must be a string, not \(value.typeName)") }
+        return text
+    }
+
+    private func optionalString(_ object: JSONObject, _ key: String, at path: String) throws(DefinitionError) -> String? {
+        guard object[key] != nil else { return nil }
+        return try string(object, key, at: path)
+    }
+
+    private func optionalExpression(_ object: JSONObject, _ key: String, at path: String) throws(DefinitionError) -> JMESPathExpression? {
+        guard let source = try optionalString(object, key, at: path) else { return nil }
+        do {
+            return try JMESPathExpression(source)
+        } catch {
+            throw self.error(path.isEmpty ? key : path + "." + key, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/// A stateless executor made from a closure.
+///
+/// ```swift
+/// builder.addExecutor("double") { FunctionExecutor { message, context in
+///     context.send(.number((message.doubleValue ?? 0) * 2))
+/// } }
+/// ```
+public struct FunctionExecutor: Executor {
+    public typealias Body = @Sendable (JSON, inout ExecutorContext) async throws -> Void
+    private let body: Body
+    public let runsInline: Bool
+
+    /// - Parameter runsInline: pass `true` only if `body` never waits (see ``Executor/runsInline``).
+    public init(runsInline: Bool = false, _ body: @escaping Body) {
+        self.body = body
+        self.runsInline = runsInline
+    }
+
+    public mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
+        try await body(message, &context)
+    }
+}

@@ -1,0 +1,12 @@
+/// Picks which targets of a fan-out get a message. It returns target ids; an id that is not one of
+/// the edge's targets is reported in a `warning` event.
+public struct EdgeSelection: Sendable {
+    public let description: String
+    let select: @Sendable (_ message: JSON, _ state: JSONObject, _ targets: [String]) throws -> [String]
+
+    public init(_ description: String,
+                _ select: @escaping @Sendable (_ message: JSON, _ state: JSONObject, _ targets: [String]) throws -> [String]) {
+        self.description = description
+        self.select = select
+    }
+}
