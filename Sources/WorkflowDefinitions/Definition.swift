@@ -20,6 +20,12 @@ public struct Definition: Sendable {
     /// The canonical hash of everything that changes behaviour (not comments or whitespace).
     public var graphHash: String { workflow.graphHash }
 
+    /// Why `id` cannot name an executor (or an instance): 1 to 64 letters, digits, `_`, `-`, `.`,
+    /// not starting with `-` or `.`. Nil if it can.
+    public static func identifierProblem(_ id: String) -> String? {
+        DefinitionCompiler.executorIDProblem(id)
+    }
+
     /// Reads and validates a definition file.
     /// - Throws: ``DefinitionError`` naming the file, the line, the path and what is wrong.
     public static func load(file path: String) throws(DefinitionError) -> Definition {

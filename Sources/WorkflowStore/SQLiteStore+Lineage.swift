@@ -37,8 +37,8 @@ extension SQLiteStore {
     // MARK: Retention
 
     /// Applies retention now (it also runs after every run): keeps the newest
-    /// `checkpointRetention` checkpoints, the lineage head, every branch tip and every checkpoint
-    /// with open requests; keeps the newest `eventRetention` events, `runRetention` finished runs
+    /// `checkpointRetention` checkpoints, the lineage head, every branch tip, every labelled
+    /// checkpoint and every checkpoint with open requests; keeps the newest `eventRetention` events, `runRetention` finished runs
     /// and the idempotency keys younger than `idempotencyKeyLifetime` (at most `idempotencyKeyLimit`).
     /// - Returns: how many checkpoints were deleted.
     @discardableResult
@@ -51,7 +51,7 @@ extension SQLiteStore {
         let keep = max(1, configuration.checkpointRetention)
         try db.cachedStatement(sql: """
             DELETE FROM checkpoint WHERE instance = :instance
-            AND openRequests = 0 AND hasChild = 1
+            AND openRequests = 0 AND hasChild = 1 AND label IS NULL
             AND id IS NOT (SELECT head FROM instance WHERE name = :instance)
             AND ordinal < (SELECT ordinal FROM checkpoint WHERE instance = :instance ORDER BY ordinal DESC LIMIT 1 OFFSET :offset)
             """).execute(arguments: ["instance": instance, "offset": keep - 1])

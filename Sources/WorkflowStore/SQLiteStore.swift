@@ -133,6 +133,20 @@ public final class SQLiteStore: CheckpointStore {
             try db.execute(sql: "ALTER TABLE idempotencyKey ADD COLUMN createdAt REAL NOT NULL DEFAULT 0")
             try db.execute(sql: "CREATE INDEX idempotencyKey_by_age ON idempotencyKey(instance, createdAt)")
         }
+        migrator.registerMigration("v3: definition versions, checkpoint labels") { db in
+            try db.execute(sql: """
+                CREATE TABLE definitionVersion (
+                    hash TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    file TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    createdAt REAL NOT NULL
+                );
+                ALTER TABLE checkpoint ADD COLUMN label TEXT;
+                CREATE UNIQUE INDEX checkpoint_label ON checkpoint(instance, label) WHERE label IS NOT NULL;
+                CREATE INDEX instance_by_status ON instance(status);
+                """)
+        }
         return migrator
     }
 
@@ -187,7 +201,7 @@ public final class SQLiteStore: CheckpointStore {
     /// Commits consecutive batches in one transaction: all of them, or none.
     public func commit(_ batches: [StoreBatch]) async throws {
         guard !batches.isEmpty else { return }
-        try await database.writeWithoutTransaction { db in
+        try await uninterruptibleWrite { db in
             // An explicit transaction: GRDB's general one costs more than the statements here.
             try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
             do {
@@ -196,6 +210,49 @@ public final class SQLiteStore: CheckpointStore {
             } catch {
                 try? db.execute(sql: "ROLLBACK")
                 throw error
+            }
+        }
+    }
+
+    /// Commits several instances' groups of batches in one transaction, each group in a savepoint:
+    /// a group that fails is rolled back alone (its error is returned in its place), the others
+    /// commit. If the transaction itself fails, this throws and nothing was stored.
+    public func commit(groups: [[StoreBatch]]) async throws -> [(any Error & Sendable)?] {
+        guard !groups.isEmpty else { return [] }
+        return try await uninterruptibleWrite { db in
+            try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+            var outcomes: [(any Error & Sendable)?] = []
+            do {
+                for group in groups {
+                    try db.cachedStatement(sql: "SAVEPOINT batchGroup").execute()
+                    do {
+                        for batch in group { try self.write(batch, db) }
+                        try db.cachedStatement(sql: "RELEASE batchGroup").execute()
+                        outcomes.append(nil)
+                    } catch {
+                        try db.execute(sql: "ROLLBACK TO batchGroup")
+                        try db.execute(sql: "RELEASE batchGroup")
+                        outcomes.append(error)
+                    }
+                }
+                try db.cachedStatement(sql: "COMMIT").execute()
+            } catch {
+                try? db.execute(sql: "ROLLBACK")
+                throw error
+            }
+            return outcomes
+        }
+    }
+
+    /// Runs a write on GRDB's writer queue (never on the cooperative pool) that the cancel of
+    /// the awaiting task does not interrupt: GRDB's async `write` interrupts SQLite when its task
+    /// is cancelled, which would fail a commit because a run was cancelled or a client went away
+    /// (and, in a group commit, fail every instance's batches with it). A commit is wholly in or
+    /// out, decided by the database, not by who happened to wait for it.
+    func uninterruptibleWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            database.asyncWriteWithoutTransaction { db in
+                do { continuation.resume(returning: try body(db)) } catch { continuation.resume(throwing: error) }
             }
         }
     }

@@ -266,7 +266,8 @@ struct SQLiteStoreTests {
         let db = try TemporaryDatabase()
         let store = try SQLiteStore(path: db.path)
         let applied = try store.database.read { try SQLiteStore.migrator.appliedMigrations($0) }
-        #expect(applied == ["v1: instances, checkpoints, events, runs, inbox, keys, queue", "v2: idempotency keys expire"])
+        #expect(applied == ["v1: instances, checkpoints, events, runs, inbox, keys, queue", "v2: idempotency keys expire",
+                           "v3: definition versions, checkpoint labels"])
         _ = try SQLiteStore(path: db.path)
         #expect(try store.database.read { try SQLiteStore.migrator.appliedMigrations($0) } == applied)
     }
@@ -286,5 +287,28 @@ struct SQLiteStoreTests {
         #expect(try await store.checkpoint(id: "nope") == nil)
         #expect(try await store.deleteInstance(named: "x"))
         #expect(try await store.instance(named: "x") == nil)
+    }
+
+    @Test("a commit awaited by a cancelled task still commits (alone and in a group commit): cancelling a run or losing a client never fails a write")
+    func cancelledWaiterStillCommits() async throws {
+        let db = try TemporaryDatabase()
+        let store = try SQLiteStore(path: db.path)
+        let workflow = try approvalWorkflow()
+        _ = try await makeInstance(workflow, store: store, name: "a")
+        _ = try await makeInstance(workflow, store: store, name: "b")
+        let group = GroupCommitStore(store)
+        let key = IdempotencyKey(key: "k", runID: "r1", createdAt: Timestamp.now())
+        let alone = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await store.commit([StoreBatch(instance: "a", events: [], idempotencyKeys: [key])])
+        }
+        try await alone.value
+        let grouped = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await group.commit([StoreBatch(instance: "b", events: [], idempotencyKeys: [key])])
+        }
+        try await grouped.value
+        #expect(try #require(try await store.recover(instance: "a")).recovery.idempotencyKeys.map(\.key) == ["k"])
+        #expect(try #require(try await store.recover(instance: "b")).recovery.idempotencyKeys.map(\.key) == ["k"])
     }
 }

@@ -11,6 +11,8 @@ public struct Checkpoint: Sendable, Hashable {
         case superstep
         /// A response was accepted (it is in flight toward its executor).
         case responseAccepted = "response_accepted"
+        /// Asked for (``WorkflowInstance/takeCheckpoint()``) while the instance was idle.
+        case manual
     }
 
     /// A message waiting to be delivered.

@@ -13,6 +13,8 @@ struct RunLifecycle: Sendable {
         case running(ActiveRun)
         /// A reset, rewind or fork is rebuilding the instance.
         case maintenance(operation: String)
+        /// The process is stopping: nothing new starts; an active run is suspended, not ended.
+        case closed
     }
 
     /// The active run and the flags of its phase.
@@ -24,6 +26,9 @@ struct RunLifecycle: Sendable {
         var maintenanceWaiting = false
         /// The task that drives the run in the background (nil while the caller drives it).
         var task: Task<Void, Never>?
+        /// The process is stopping: the run stops without ending (it stays in progress in the
+        /// store and resumes on recovery).
+        var suspending = false
     }
 
     struct QueuedRun: Sendable, Equatable {
@@ -68,8 +73,13 @@ struct RunLifecycle: Sendable {
     }
 
     private(set) var state: State = .idle {
-        didSet { isCancelRequested = if case .running(let run) = state { run.cancelRequested } else { false } }
+        didSet {
+            isCancelRequested = if case .running(let run) = state { run.cancelRequested } else { false }
+            isSuspending = if case .running(let run) = state { run.suspending } else { false }
+        }
     }
+    /// Whether the active run is being suspended (the process stops).
+    private(set) var isSuspending = false
     /// Whether the active run was asked to stop (kept beside `state`: the superstep loop asks
     /// every superstep).
     private(set) var isCancelRequested = false
@@ -108,6 +118,8 @@ struct RunLifecycle: Sendable {
             return .enqueue(position: queue.count)
         case .maintenance(let operation):
             return .reject(reason: "instance busy: \(operation) in progress")
+        case .closed:
+            return .reject(reason: "shutting down")
         }
         if let idempotencyKey { keys.insert(IdempotencyKey(key: idempotencyKey, runID: runID, createdAt: now), now: now) }
         return .start
@@ -121,9 +133,12 @@ struct RunLifecycle: Sendable {
             return .startContinuation
         case .running(let active):
             if active.maintenanceWaiting { return .reject(reason: "instance busy: a reset is cancelling run \(active.runID)") }
+            if active.suspending { return .reject(reason: "shutting down") }
             return .deliverToActiveRun(runID: active.runID)
         case .maintenance(let operation):
             return .reject(reason: "instance busy: \(operation) in progress")
+        case .closed:
+            return .reject(reason: "shutting down")
         }
     }
 
@@ -147,6 +162,10 @@ struct RunLifecycle: Sendable {
         guard case .running(let active) = state, active.runID == runID else {
             preconditionFailure("run \(runID) finished but the lifecycle is \(state)")
         }
+        if active.suspending {
+            state = .closed
+            return .becomeIdle
+        }
         if active.maintenanceWaiting {
             state = .maintenance(operation: "reset")
             return .handOverToMaintenance
@@ -166,7 +185,7 @@ struct RunLifecycle: Sendable {
         guard case .running(let active) = state, active.runID == runID else {
             preconditionFailure("run \(runID) aborted but the lifecycle is \(state)")
         }
-        state = active.maintenanceWaiting ? .maintenance(operation: "reset") : .idle
+        state = active.suspending ? .closed : (active.maintenanceWaiting ? .maintenance(operation: "reset") : .idle)
         keys.remove(runID: runID)
     }
 
@@ -203,6 +222,25 @@ struct RunLifecycle: Sendable {
             return .cancelThenProceed(runID: active.runID, task: active.task)
         case .maintenance(let other):
             return .reject(reason: "instance busy: \(other) in progress")
+        case .closed:
+            return .reject(reason: "shutting down")
+        }
+    }
+
+    /// The process stops: nothing new starts from now on. An active run is to be suspended
+    /// (returned, with its task, so the caller can stop it); a maintenance operation finishes.
+    mutating func close() -> CancelAction {
+        switch state {
+        case .running(var active):
+            active.cancelRequested = true
+            active.suspending = true
+            state = .running(active)
+            return .cancel(runID: active.runID, task: active.task)
+        case .idle:
+            state = .closed
+            return .nothingToCancel
+        case .maintenance, .closed:
+            return .nothingToCancel
         }
     }
 
@@ -217,6 +255,7 @@ struct RunLifecycle: Sendable {
             queue = []
             keys.removeAll()
         }
+        if state == .closed { return dropped }
         state = runID.map { .running(ActiveRun(runID: $0)) } ?? .idle
         return dropped
     }

@@ -18,6 +18,11 @@ extension WorkflowInstance {
     public var durableHead: String? { commits.durableBase.checkpointID }
     /// The active run, if any.
     public var activeRunID: String? { lifecycle.activeRunID }
+    /// Whether nothing goes on: no run active or queued, no subscriber, nothing waiting to be
+    /// committed (a daemon may then evict the instance from memory).
+    public var isQuiet: Bool {
+        lifecycle.state == .idle && lifecycle.queue.isEmpty && subscribers.isEmpty && commits.isEmpty && boundaryWaiters.isEmpty
+    }
     /// Runs waiting behind the active one (onBusy `queue`).
     public var queuedRunIDs: [String] { lifecycle.queue.map(\.runID) }
     /// The idempotency keys in force (oldest first).
@@ -178,10 +183,30 @@ extension WorkflowInstance {
         try await forkInstance(from: checkpointID, as: newName)
     }
 
+    /// Stops the instance for good, leaving the store as a restart wants it: nothing new starts;
+    /// an active run is stopped without ending (it stays in progress at its last checkpoint and
+    /// resumes on recovery); worker processes are stopped; subscriptions end. For daemon shutdown.
+    public func suspend() async {
+        if case .cancel(let runID, let task) = lifecycle.close() {
+            interruptRun(task)
+            _ = try? await waitForResult(runID)
+        }
+        await Self.shutDown(state.executors ?? [])
+        for (_, buffer) in subscribers { buffer.finish() }
+        subscribers = [:]
+    }
+
     /// Cancels and awaits the active run, then releases what the executors hold (worker
-    /// processes) and ends every subscription. For daemon shutdown and instance deletion.
+    /// processes) and ends every subscription. For instance deletion.
     public func shutdown() async {
         await shutDownInstance()
+    }
+
+    /// Takes a checkpoint on demand: of the idle state now, or (while a run is active) the one
+    /// its next superstep boundary writes. Returns its id once it is committed.
+    /// - Throws: `noStore`, `instanceBusy` while a reset or rewind is in progress, `storeFailed`.
+    public func takeCheckpoint() async throws -> String {
+        try await checkpointNow()
     }
 
     // MARK: Recovery

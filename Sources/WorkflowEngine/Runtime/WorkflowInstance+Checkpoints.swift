@@ -95,3 +95,34 @@ extension WorkflowInstance {
         for executor in executors { await executor.shutdown() }
     }
 }
+
+extension WorkflowInstance {
+    /// Takes a checkpoint now: of the idle state (reason `manual`), or, while a run is active, the
+    /// checkpoint of its next superstep boundary (or of its end). Returns the checkpoint's id once
+    /// it is committed.
+    /// - Throws: `noStore`, `instanceBusy` during a reset or rewind, `storeFailed`.
+    func checkpointNow() async throws -> String {
+        _ = try requireStore()
+        switch lifecycle.state {
+        case .idle:
+            return try await writeManualCheckpoint()
+        case .running:
+            let waiter = Promise<String>()
+            boundaryWaiters.append(waiter)
+            return try await waiter.value()
+        case .maintenance(let operation):
+            throw WorkflowError(.instanceBusy, "instance '\(name)': \(operation) in progress", details: ["instance": .string(name)])
+        case .closed:
+            throw WorkflowError(.instanceBusy, "instance '\(name)': shutting down", details: ["instance": .string(name)])
+        }
+    }
+
+    /// Writes (and commits) a checkpoint of the state as it is.
+    func writeManualCheckpoint() async throws -> String {
+        if let broken { throw broken }
+        let staged = try stage(checkpoint: .manual, runID: nil)
+        try await finish(staged)
+        guard let head = state.head else { throw WorkflowError(.storeFailed, "instance '\(name)': no checkpoint was written") }
+        return head
+    }
+}

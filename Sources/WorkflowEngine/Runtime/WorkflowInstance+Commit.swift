@@ -101,6 +101,10 @@ extension WorkflowInstance {
                 try await store.commit(group.map(\.batch))
                 commits.committed(group)
                 for entry in group { deliver(entry.batch.events) }
+                if !boundaryWaiters.isEmpty, let id = group.last(where: { $0.batch.checkpoint?.reason == .superstep })?.batch.checkpoint?.id {
+                    for waiter in boundaryWaiters { waiter.resolve(.success(id)) }
+                    boundaryWaiters = []
+                }
             } catch {
                 let error = WorkflowError(.storeFailed, "instance '\(name)': the store could not commit: \(error)",
                                           details: ["instance": .string(name)], cause: error)

@@ -149,6 +149,14 @@ extension WorkflowInstance {
     /// Records the result, wakes waiters, ends the run's streams, and starts the next queued run.
     func finishRun(_ runID: String, _ result: RunResult) async {
         complete(runID, result)
+        // Waiting for a boundary that will not come: the run ended; its end is the checkpoint.
+        if !boundaryWaiters.isEmpty {
+            let waiters = boundaryWaiters
+            boundaryWaiters = []
+            let outcome: Result<String, any Error>
+            do { outcome = .success(try await writeManualCheckpoint()) } catch { outcome = .failure(error) }
+            for waiter in waiters { waiter.resolve(outcome) }
+        }
         switch lifecycle.runFinished(runID: runID) {
         case .becomeIdle, .handOverToMaintenance:
             break

@@ -1,3 +1,5 @@
+import Logging
+
 extension WorkflowInstance {
     /// A run of inline supersteps suspends at least this often, so that whatever waits for the
     /// actor (a response, a cancel, a read, a commit's caller resuming) gets in between two
@@ -26,6 +28,10 @@ extension WorkflowInstance {
         while true {
             if let failure = storeFailure {
                 result = await endRun(runID, status: .failed, error: failure, supersteps: used)
+                break
+            }
+            if lifecycle.isSuspending {
+                result = await suspendRun(runID, supersteps: used)
                 break
             }
             if runCancelled {
@@ -57,6 +63,10 @@ extension WorkflowInstance {
             let outcome = await executeSuperstep(runID: runID, superstep: superstep, time: time)
             if let failure = storeFailure {
                 result = await endRun(runID, status: .failed, error: failure, supersteps: used, discarding: superstep)
+                break
+            }
+            if lifecycle.isSuspending {
+                result = await suspendRun(runID, supersteps: used)
                 break
             }
             if runCancelled {
@@ -291,6 +301,24 @@ extension WorkflowInstance {
             return await endRun(runID, status: .failed, error: failure, supersteps: supersteps)
         }
         return RunResult(runID: runID, status: status, outputs: runs[runID]?.outputs ?? [], error: nil,
+                         pendingRequests: state.sortedPending, supersteps: supersteps)
+    }
+
+    /// Stops a run without ending it (the process stops): what waits for a group commit is
+    /// committed, nothing of the current superstep lands, and the store keeps the run in progress
+    /// at its last checkpoint, from which recovery resumes it.
+    func suspendRun(_ runID: String, supersteps: Int) async -> RunResult {
+        sink.closeOpenScope()
+        if storeFailure == nil {
+            // Events of the interrupted superstep still buffered are dropped: the log ends at the
+            // last boundary that was written, where recovery picks up.
+            sink.discard(restartingAt: commits.nextSeqAfterKept)
+            if let store = configuration.store, !commits.isEmpty { try? await commitWaiting(through: nil, store: store) }
+        }
+        configuration.logger.notice("suspended a run: it resumes when the instance is recovered",
+                                    metadata: ["instance": "\(name)", "run": "\(runID)"])
+        return RunResult(runID: runID, status: .inProgress, outputs: runs[runID]?.outputs ?? [],
+                         error: WorkflowError(.interrupted, "run \(runID) was suspended: the process is stopping; it resumes from its last checkpoint when the instance is recovered"),
                          pendingRequests: state.sortedPending, supersteps: supersteps)
     }
 

@@ -46,6 +46,8 @@ public actor WorkflowInstance {
     var nextSubscriberID = 0
     /// The seq of the next event subscribers will be given (everything before is in the log).
     var nextDeliverySeq: UInt64
+    /// Callers of ``takeCheckpoint()`` waiting for the active run's next boundary checkpoint.
+    var boundaryWaiters: [Promise<String>] = []
     /// Runs a recovered instance found in progress, until ``resumeRecovered(_:)`` takes them up.
     var interruptedRuns: [String]
     /// Wakes the flusher of a concurrent superstep (so a cancel reaches its task group).

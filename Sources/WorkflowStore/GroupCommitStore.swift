@@ -1,0 +1,99 @@
+import Synchronization
+import WorkflowEngine
+
+/// The store every instance of a daemon shares: commits that arrive while another is being
+/// written go together in the next transaction (group commit across instances), each instance's
+/// batches in a savepoint of their own, so that one that fails (its instance was deleted) fails
+/// alone. Concurrent clients share transactions instead of queueing behind one commit each.
+///
+/// There is no writer task: the first caller to find no commit in progress writes the waiting
+/// ones (its own among them), then hands the turn to the first that arrived meanwhile.
+public final class GroupCommitStore: CheckpointStore {
+    public let store: SQLiteStore
+
+    private enum Turn: Sendable {
+        case committed
+        case lead
+    }
+
+    private final class Entry: Sendable {
+        let batches: [StoreBatch]
+        let turn = Promise<Turn>()
+        init(_ batches: [StoreBatch]) { self.batches = batches }
+    }
+
+    private struct State {
+        var pending: [Entry] = []
+        var writing = false
+        var groups = 0
+        var transactions = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init(_ store: SQLiteStore) { self.store = store }
+
+    /// Commits written so far, and the transactions they took (for daemon.status and tests).
+    public var counts: (groups: Int, transactions: Int) { state.withLock { ($0.groups, $0.transactions) } }
+
+    public func commit(_ batches: [StoreBatch]) async throws {
+        guard !batches.isEmpty else { return }
+        let entry = Entry(batches)
+        let leading = state.withLock { state -> Bool in
+            state.pending.append(entry)
+            if state.writing { return false }
+            state.writing = true
+            return true
+        }
+        if !leading {
+            switch try await entry.turn.value() {
+            case .committed: return
+            case .lead: break
+            }
+        }
+        try await writeRound(own: entry)
+    }
+
+    /// Writes everything waiting (the leader's own entry among it), tells the others how it went,
+    /// and hands the turn on.
+    private func writeRound(own: Entry) async throws {
+        let round = state.withLock { state -> [Entry] in
+            defer { state.pending = [] }
+            return state.pending
+        }
+        var ownOutcome: Result<Void, any Error> = .success(())
+        do {
+            let outcomes = try await store.commit(groups: round.map(\.batches))
+            for (entry, failure) in zip(round, outcomes) {
+                if entry === own {
+                    if let failure { ownOutcome = .failure(failure) }
+                } else {
+                    entry.turn.resolve(failure.map { .failure($0) } ?? .success(.committed))
+                }
+            }
+        } catch {
+            for entry in round where entry !== own { entry.turn.resolve(.failure(error)) }
+            ownOutcome = .failure(error)
+        }
+        let next = state.withLock { state -> Entry? in
+            state.groups += round.count
+            state.transactions += 1
+            guard let next = state.pending.first else {
+                state.writing = false
+                return nil
+            }
+            return next
+        }
+        next?.turn.resolve(.success(.lead))
+        try ownOutcome.get()
+    }
+
+    public func checkpoint(id: String) async throws -> Checkpoint? { try await store.checkpoint(id: id) }
+    public func checkpoints(instance: String) async throws -> [CheckpointSummary] { try await store.checkpoints(instance: instance) }
+    public func deleteCheckpoint(id: String) async throws -> Bool { try await store.deleteCheckpoint(id: id) }
+    public func events(instance: String, afterSeq: UInt64, limit: Int) async throws -> [WorkflowEvent] {
+        try await store.events(instance: instance, afterSeq: afterSeq, limit: limit)
+    }
+    public func oldestEventSeq(instance: String) async throws -> UInt64? { try await store.oldestEventSeq(instance: instance) }
+    public func lineage(of id: String) async throws -> [CheckpointSummary] { try await store.lineage(of: id) }
+}
