@@ -1,0 +1,99 @@
+import WorkflowJSON
+
+/// A JSON-RPC 2.0 error object: a code, a sentence, and structured `data` with the details
+/// (which instance, which limit, which schema path).
+public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// An error code: an open integer space (the specification's codes, workflowd's, and any a
+    /// server may add), so new codes never break a `switch`.
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        public var rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+
+        // The specification's.
+        public static let parseError = Code(rawValue: -32700)
+        public static let invalidRequest = Code(rawValue: -32600)
+        public static let methodNotFound = Code(rawValue: -32601)
+        public static let invalidParams = Code(rawValue: -32602)
+        public static let internalError = Code(rawValue: -32603)
+        // workflowd's (DESIGN.md §6).
+        public static let instanceNotFound = Code(rawValue: -32001)
+        public static let instanceExists = Code(rawValue: -32002)
+        public static let permissionDenied = Code(rawValue: -32003)
+        public static let instanceBusy = Code(rawValue: -32004)
+        public static let definitionNotFound = Code(rawValue: -32005)
+        public static let definitionInvalid = Code(rawValue: -32006)
+        public static let requestNotFound = Code(rawValue: -32007)
+        public static let responseInvalid = Code(rawValue: -32008)
+        public static let checkpointNotFound = Code(rawValue: -32009)
+        public static let checkpointIncompatible = Code(rawValue: -32010)
+        public static let runNotFound = Code(rawValue: -32011)
+        public static let shuttingDown = Code(rawValue: -32012)
+        public static let limitExceeded = Code(rawValue: -32013)
+
+        /// Every code workflowd answers with, and its standard message.
+        public static let all: [(Code, String)] = [
+            (.parseError, "Parse error"), (.invalidRequest, "Invalid Request"), (.methodNotFound, "Method not found"),
+            (.invalidParams, "Invalid params"), (.internalError, "Internal error"), (.instanceNotFound, "Instance not found"),
+            (.instanceExists, "Instance exists"), (.permissionDenied, "Permission denied"), (.instanceBusy, "Instance busy"),
+            (.definitionNotFound, "Definition not found"), (.definitionInvalid, "Definition invalid"),
+            (.requestNotFound, "Request not found or already answered"), (.responseInvalid, "Response does not match schema"),
+            (.checkpointNotFound, "Checkpoint not found"), (.checkpointIncompatible, "Checkpoint incompatible"),
+            (.runNotFound, "Run not found"), (.shuttingDown, "Shutting down"), (.limitExceeded, "Limit exceeded"),
+        ]
+
+        public var description: String { String(rawValue) }
+    }
+
+    public var code: Code
+    public var message: String
+    public var data: JSON?
+
+    public init(_ code: Code, _ message: String, data: JSON? = nil) {
+        self.code = code
+        self.message = message
+        self.data = data
+    }
+
+    public var description: String { "\(message) (\(code.rawValue))" }
+
+    /// `{"code", "message", "data"?}`
+    public var json: JSON {
+        var object: JSONObject = ["code": .number(Double(code.rawValue)), "message": .string(message)]
+        if let data { object["data"] = data }
+        return .object(object)
+    }
+
+    /// Reads an error object (as a client receives it).
+    public init(json: JSON) throws {
+        guard case .object(let object) = json, let code = object["code"]?.intValue, let message = object["message"]?.stringValue else {
+            throw JSONShapeError(path: "error", "expected {code, message}")
+        }
+        self.init(Code(rawValue: code), message, data: object["data"])
+    }
+
+    // MARK: The specification's errors
+
+    public static func parseError(_ detail: String) -> RPCError { RPCError(.parseError, "Parse error: \(detail)") }
+    public static func invalidRequest(_ detail: String) -> RPCError { RPCError(.invalidRequest, "Invalid Request: \(detail)") }
+    public static func methodNotFound(_ method: String) -> RPCError {
+        RPCError(.methodNotFound, "Method not found: \(method)", data: ["method": .string(method)])
+    }
+    public static func invalidParams(_ detail: String, path: String? = nil) -> RPCError {
+        RPCError(.invalidParams, "Invalid params: \(detail)", data: path.map { ["path": .string($0)] })
+    }
+
+    /// A limit was exceeded: `data` names it and its value.
+    public static func limit(_ name: String, _ value: Int, _ detail: String) -> RPCError {
+        RPCError(.limitExceeded, "Limit exceeded: \(detail) (\(name) is \(value))", data: ["limit": .string(name), "value": .number(Double(value))])
+    }
+}
+
+/// An error a server may show its client as it is. Any other error becomes an internal error
+/// (the server logs it), so nothing private leaks by accident.
+public protocol RPCErrorConvertible: Error {
+    var rpcError: RPCError { get }
+}
+
+extension RPCError: RPCErrorConvertible {
+    public var rpcError: RPCError { self }
+}

@@ -1,0 +1,31 @@
+import WorkflowJSON
+
+/// Messages as they go out, one NDJSON line each (`\n`-terminated, keys sorted).
+public enum RPCOutgoing {
+    /// `{"jsonrpc":"2.0","id":…,"result":…}`
+    public static func result(id: RPCID, _ result: JSON) -> JSON {
+        ["jsonrpc": "2.0", "id": id.json, "result": result]
+    }
+
+    /// `{"jsonrpc":"2.0","id":…,"error":{…}}`
+    public static func error(id: RPCID, _ error: RPCError) -> JSON {
+        ["jsonrpc": "2.0", "id": id.json, "error": error.json]
+    }
+
+    /// `{"jsonrpc":"2.0","method":…,"params":…}` (no id: not answered).
+    public static func notification(_ method: String, _ params: JSON) -> JSON {
+        ["jsonrpc": "2.0", "method": .string(method), "params": params]
+    }
+
+    /// `{"jsonrpc":"2.0","id":…,"method":…,"params":…}`
+    public static func request(id: RPCID, _ method: String, _ params: JSON) -> JSON {
+        ["jsonrpc": "2.0", "id": id.json, "method": .string(method), "params": params]
+    }
+
+    /// A message as one line of bytes, newline included.
+    public static func line(_ message: JSON) -> [UInt8] {
+        var bytes = message.serializedBytes()
+        bytes.append(0x0A)
+        return bytes
+    }
+}

@@ -1,0 +1,169 @@
+import WorkflowJSON
+
+/// `instance.*`: named, long-lived instances.
+public enum InstanceMethods {
+    /// `{instance}` and nothing else.
+    public struct Target: Codable, Sendable, Hashable {
+        public var instance: String
+        public init(instance: String) { self.instance = instance }
+    }
+
+    static let instanceParam = RPCParam("instance", required: true, "The instance's name.", Schema.string)
+
+    /// `instance.create`
+    public enum Create: RPCMethod {
+        public struct Params: Codable, Sendable, Hashable {
+            public var name: String
+            public var definition: String
+            public var onBusy: String?
+            public init(name: String, definition: String, onBusy: String? = nil) {
+                self.name = name
+                self.definition = definition
+                self.onBusy = onBusy
+            }
+        }
+        public typealias Result = InstanceInfo
+        public static let name = "instance.create"
+        public static let summary = "Creates an instance from a loaded definition (pinning its current version). The caller's uid owns it."
+        public static let params = [RPCParam("name", required: true, "The new instance's name.", Schema.name),
+                                    RPCParam("definition", required: true, "A loaded definition's name.", Schema.string),
+                                    RPCParam("onBusy", "What a run.start does while a run is active: reject (default) or queue.", Schema.oneOf(["reject", "queue"]))]
+        public static let result = Schema.ref("InstanceInfo")
+        public static let errors: [RPCError.Code] = [.instanceExists, .definitionNotFound]
+    }
+
+    /// `instance.list`
+    public enum List: RPCMethod {
+        public struct Params: Codable, Sendable, Hashable {
+            public var definition: String?
+            public var after: String?
+            public var limit: Int?
+            public init(definition: String? = nil, after: String? = nil, limit: Int? = nil) {
+                self.definition = definition
+                self.after = after
+                self.limit = limit
+            }
+        }
+        public struct Result: Codable, Sendable, Hashable {
+            public var instances: [InstanceInfo]
+            /// Pass as `after` for the next page (absent on the last page).
+            public var next: String?
+            public init(instances: [InstanceInfo], next: String?) {
+                self.instances = instances
+                self.next = next
+            }
+        }
+        public static let name = "instance.list"
+        public static let summary = "The instances the caller may see (its own; root sees all), by name, a page at a time."
+        public static let params = [RPCParam("definition", "Only instances of this definition.", Schema.string),
+                                    RPCParam("after", "Names after this one (the previous page's next).", Schema.string),
+                                    RPCParam("limit", "At most this many (default 1000, at most 10000).", ["type": "integer", "minimum": 1, "maximum": 10000])]
+        public static let result = Schema.object(["instances": Schema.array(Schema.ref("InstanceInfo")), "next": Schema.string], required: ["instances"])
+        public static let errors: [RPCError.Code] = []
+    }
+
+    /// `instance.get`
+    public enum Get: RPCMethod {
+        public typealias Params = Target
+        public typealias Result = InstanceInfo
+        public static let name = "instance.get"
+        public static let summary = "One instance: status, active and queued runs, open requests (with their schemas), head checkpoint, definition and version, owner."
+        public static let params = [instanceParam]
+        public static let result = Schema.ref("InstanceInfo")
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied]
+    }
+
+    /// `instance.delete`
+    public enum Delete: RPCMethod {
+        public struct Params: Codable, Sendable, Hashable {
+            public var instance: String
+            public var cancel: Bool?
+            public init(instance: String, cancel: Bool? = nil) {
+                self.instance = instance
+                self.cancel = cancel
+            }
+        }
+        public struct Result: Codable, Sendable, Hashable {
+            public var deleted: Bool
+            public init(deleted: Bool) { self.deleted = deleted }
+        }
+        public static let name = "instance.delete"
+        public static let summary = "Deletes an instance with its checkpoints, events and runs. Refused while a run is active, unless cancel is true (the run is cancelled and awaited first)."
+        public static let params = [instanceParam, RPCParam("cancel", "Cancel an active run first.", Schema.boolean)]
+        public static let result = Schema.object(["deleted": Schema.boolean], required: ["deleted"])
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .instanceBusy]
+    }
+
+    /// `instance.reset`
+    public enum Reset: RPCMethod {
+        public struct Params: Codable, Sendable, Hashable {
+            public var instance: String
+            public var cancel: Bool?
+            public var upgrade: Bool?
+            public init(instance: String, cancel: Bool? = nil, upgrade: Bool? = nil) {
+                self.instance = instance
+                self.cancel = cancel
+                self.upgrade = upgrade
+            }
+        }
+        public typealias Result = InstanceInfo
+        public static let name = "instance.reset"
+        public static let summary = "Makes the instance like new (state, requests, queue, keys, lineage), atomically. Refused while a run is active unless cancel is true; upgrade moves it to the definition's current version."
+        public static let params = [instanceParam, RPCParam("cancel", "Cancel an active run first.", Schema.boolean),
+                                    RPCParam("upgrade", "Move to the definition's current version.", Schema.boolean)]
+        public static let result = Schema.ref("InstanceInfo")
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .instanceBusy, .definitionNotFound]
+    }
+
+    /// What `instance.rewind` and `instance.fork` give back.
+    public struct Continued: Codable, Sendable, Hashable {
+        public var instance: InstanceInfo
+        /// The run that continues the checkpoint's work in flight, if it had any.
+        public var runId: String?
+        public init(instance: InstanceInfo, runId: String?) {
+            self.instance = instance
+            self.runId = runId
+        }
+    }
+
+    static let continuedSchema = Schema.object(["instance": Schema.ref("InstanceInfo"), "runId": Schema.string], required: ["instance"])
+
+    /// `instance.rewind`
+    public enum Rewind: RPCMethod {
+        public struct Params: Codable, Sendable, Hashable {
+            public var instance: String
+            public var checkpointId: String
+            public init(instance: String, checkpointId: String) {
+                self.instance = instance
+                self.checkpointId = checkpointId
+            }
+        }
+        public typealias Result = Continued
+        public static let name = "instance.rewind"
+        public static let summary = "Restores a checkpoint of the instance in place (a new branch starts there); if it has work in flight, a run continues it."
+        public static let params = [instanceParam, RPCParam("checkpointId", required: true, "A checkpoint id or label.", Schema.string)]
+        public static let result = continuedSchema
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .instanceBusy, .checkpointNotFound, .checkpointIncompatible]
+    }
+
+    /// `instance.fork`
+    public enum Fork: RPCMethod {
+        public struct Params: Codable, Sendable, Hashable {
+            public var instance: String
+            public var checkpointId: String
+            public var name: String
+            public init(instance: String, checkpointId: String, name: String) {
+                self.instance = instance
+                self.checkpointId = checkpointId
+                self.name = name
+            }
+        }
+        public typealias Result = Continued
+        public static let name = "instance.fork"
+        public static let summary = "Creates a new instance from a checkpoint of this one, recording where it came from; if the checkpoint has work in flight, a run on the new instance continues it."
+        public static let params = [instanceParam, RPCParam("checkpointId", required: true, "A checkpoint id or label.", Schema.string),
+                                    RPCParam("name", required: true, "The new instance's name.", Schema.name)]
+        public static let result = continuedSchema
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .instanceExists, .checkpointNotFound, .checkpointIncompatible]
+    }
+}

@@ -1,0 +1,116 @@
+import WorkflowJSON
+
+/// `run.*`: runs go on inside the daemon; a client that disconnects never affects one.
+public enum RunMethods {
+    static let instanceParam = InstanceMethods.instanceParam
+
+    /// `run.start`
+    public enum Start: RPCMethod {
+        public struct Params: Codable, Sendable, Hashable {
+            public var instance: String
+            public var input: JSON?
+            public var definition: String?
+            public var idempotencyKey: String?
+            public var wait: Bool?
+            public init(instance: String, input: JSON? = nil, definition: String? = nil, idempotencyKey: String? = nil, wait: Bool? = nil) {
+                self.instance = instance
+                self.input = input
+                self.definition = definition
+                self.idempotencyKey = idempotencyKey
+                self.wait = wait
+            }
+        }
+        public typealias Result = RunInfo
+        public static let name = "run.start"
+        public static let summary = "Starts a run with input delivered to the start executor; answers with the run id once its start is durable (or, with wait, with the result). With definition, an instance that does not exist yet is created from it first. An idempotencyKey already used returns that run and starts nothing."
+        public static let params = [instanceParam, RPCParam("input", "The input (default null).", Schema.any),
+                                    RPCParam("definition", "Create the instance from this definition if it does not exist.", Schema.string),
+                                    RPCParam("idempotencyKey", "The same key returns the same run.", ["type": "string", "minLength": 1, "maxLength": 256]),
+                                    RPCParam("wait", "Answer with the run's result, once it ends.", Schema.boolean)]
+        public static let result = Schema.ref("RunInfo")
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .instanceBusy, .definitionNotFound, .storeErrorCode]
+    }
+
+    /// `run.wait`
+    public enum Wait: RPCMethod {
+        public struct Params: Codable, Sendable, Hashable {
+            public var instance: String
+            public var runId: String?
+            public var timeoutMs: Int?
+            public init(instance: String, runId: String? = nil, timeoutMs: Int? = nil) {
+                self.instance = instance
+                self.runId = runId
+                self.timeoutMs = timeoutMs
+            }
+        }
+        public typealias Result = RunInfo
+        public static let name = "run.wait"
+        public static let summary = "Waits for a run (default: the active one, else the last) to end. A timeout is not an error: it answers with the current status and timedOut."
+        public static let params = [instanceParam, RPCParam("runId", "The run (default: the active, else the last).", Schema.string),
+                                    RPCParam("timeoutMs", "Wait at most this long.", ["type": "integer", "minimum": 0])]
+        public static let result = Schema.ref("RunInfo")
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .runNotFound]
+    }
+
+    /// `run.get`
+    public enum Get: RPCMethod {
+        public struct Params: Codable, Sendable, Hashable {
+            public var instance: String
+            public var runId: String
+            public init(instance: String, runId: String) {
+                self.instance = instance
+                self.runId = runId
+            }
+        }
+        public typealias Result = RunInfo
+        public static let name = "run.get"
+        public static let summary = "One run: queued, in progress, or how it ended (outputs, error, requests left open)."
+        public static let params = [instanceParam, RPCParam("runId", required: true, "The run.", Schema.string)]
+        public static let result = Schema.ref("RunInfo")
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .runNotFound]
+    }
+
+    /// `run.list`
+    public enum List: RPCMethod {
+        public struct Params: Codable, Sendable, Hashable {
+            public var instance: String
+            public var limit: Int?
+            public init(instance: String, limit: Int? = nil) {
+                self.instance = instance
+                self.limit = limit
+            }
+        }
+        public struct Result: Codable, Sendable, Hashable {
+            public var runs: [RunInfo]
+            public init(runs: [RunInfo]) { self.runs = runs }
+        }
+        public static let name = "run.list"
+        public static let summary = "The instance's runs, newest first: queued ones, the active one, and those the store still records."
+        public static let params = [instanceParam, RPCParam("limit", "At most this many (default 100).", ["type": "integer", "minimum": 1, "maximum": 1000])]
+        public static let result = Schema.object(["runs": Schema.array(Schema.ref("RunInfo"))], required: ["runs"])
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied]
+    }
+
+    /// `run.cancel`
+    public enum Cancel: RPCMethod {
+        public typealias Params = InstanceMethods.Target
+        public struct Result: Codable, Sendable, Hashable {
+            public var cancelled: Bool
+            public var runId: String?
+            public init(cancelled: Bool, runId: String?) {
+                self.cancelled = cancelled
+                self.runId = runId
+            }
+        }
+        public static let name = "run.cancel"
+        public static let summary = "Cancels the active run (its executors are cancelled, child processes killed) and answers once it has ended; the instance keeps its last checkpoint."
+        public static let params = [instanceParam]
+        public static let result = Schema.object(["cancelled": Schema.boolean, "runId": Schema.string], required: ["cancelled"])
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied]
+    }
+}
+
+extension RPCError.Code {
+    /// Store failures are internal errors that name their cause.
+    static let storeErrorCode = RPCError.Code.internalError
+}

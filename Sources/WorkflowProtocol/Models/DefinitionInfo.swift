@@ -1,0 +1,37 @@
+import WorkflowJSON
+
+/// A loaded definition: its name, version (graph hash), file, and executors.
+public struct DefinitionInfo: Codable, Sendable, Hashable {
+    public struct ExecutorInfo: Codable, Sendable, Hashable {
+        public var id: String
+        public var kind: String
+        public init(id: String, kind: String) {
+            self.id = id
+            self.kind = kind
+        }
+    }
+
+    public var name: String
+    public var description: String?
+    public var hash: String
+    public var file: String
+    public var start: String
+    public var executors: [ExecutorInfo]
+    /// `definition.get` only: the document as read (YAML or JSON, as JSON).
+    public var document: JSON?
+
+    public init(name: String, description: String?, hash: String, file: String, start: String, executors: [ExecutorInfo]) {
+        self.name = name
+        self.description = description
+        self.hash = hash
+        self.file = file
+        self.start = start
+        self.executors = executors
+    }
+
+    public static let schema: JSON = Schema.object([
+        "name": Schema.string, "description": Schema.string, "hash": Schema.string, "file": Schema.string, "start": Schema.string,
+        "executors": Schema.array(Schema.object(["id": Schema.string, "kind": Schema.string], required: ["id", "kind"])),
+        "document": Schema.any,
+    ], required: ["name", "hash", "file", "start", "executors"])
+}

@@ -1,0 +1,58 @@
+import WorkflowJSON
+
+/// An instance as the daemon describes it. `instance.list` gives the summary fields; the rest
+/// (`activeRunId`, `openRequests`, `head`, ...) come with `instance.get`.
+public struct InstanceInfo: Codable, Sendable, Hashable {
+    public struct Origin: Codable, Sendable, Hashable {
+        public var instance: String
+        public var checkpointId: String
+        public init(instance: String, checkpointId: String) {
+            self.instance = instance
+            self.checkpointId = checkpointId
+        }
+    }
+
+    public var name: String
+    public var definition: String
+    /// The graph hash of the definition version the instance pins.
+    public var definitionHash: String
+    /// `idle`, `in_progress`, `idle_with_pending_requests`, `failed` or `cancelled`.
+    public var status: String
+    /// The uid that created it (it and root may act on it).
+    public var owner: UInt32
+    /// `reject` or `queue`.
+    public var onBusy: String
+    public var createdAt: String
+    /// Whether the definition's current version differs (`instance.reset` with `upgrade` moves to it).
+    public var upgradeAvailable: Bool?
+    public var activeRunId: String?
+    public var queuedRunIds: [String]?
+    public var openRequests: [RequestInfo]?
+    /// The lineage head: the checkpoint the next one will have as parent.
+    public var head: String?
+    /// The seq the next event will get.
+    public var nextSeq: UInt64?
+    public var superstep: Int?
+    public var forkedFrom: Origin?
+
+    public init(name: String, definition: String, definitionHash: String, status: String, owner: UInt32, onBusy: String,
+                createdAt: String) {
+        self.name = name
+        self.definition = definition
+        self.definitionHash = definitionHash
+        self.status = status
+        self.owner = owner
+        self.onBusy = onBusy
+        self.createdAt = createdAt
+    }
+
+    public static let schema: JSON = Schema.object([
+        "name": Schema.string, "definition": Schema.string, "definitionHash": Schema.string,
+        "status": Schema.oneOf(["idle", "in_progress", "idle_with_pending_requests", "failed", "cancelled"]),
+        "owner": Schema.count, "onBusy": Schema.oneOf(["reject", "queue"]), "createdAt": Schema.time,
+        "upgradeAvailable": Schema.boolean, "activeRunId": Schema.string, "queuedRunIds": Schema.array(Schema.string),
+        "openRequests": Schema.array(Schema.ref("RequestInfo")), "head": Schema.string, "nextSeq": Schema.seq,
+        "superstep": Schema.count,
+        "forkedFrom": Schema.object(["instance": Schema.string, "checkpointId": Schema.string], required: ["instance", "checkpointId"]),
+    ], required: ["name", "definition", "definitionHash", "status", "owner", "onBusy", "createdAt"])
+}

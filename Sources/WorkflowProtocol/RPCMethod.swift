@@ -1,0 +1,83 @@
+import WorkflowJSON
+
+/// A method of the protocol: its name, its params and result as Swift types, and their JSON
+/// Schemas (from which the OpenRPC document is made). Daemon and client both use these types, so
+/// they cannot drift.
+public protocol RPCMethod: Sendable {
+    associatedtype Params: Codable & Sendable
+    associatedtype Result: Codable & Sendable
+    static var name: String { get }
+    static var summary: String { get }
+    /// The params, by name.
+    static var params: [RPCParam] { get }
+    /// The result's schema.
+    static var result: JSON { get }
+    /// The errors this method may answer with (besides the specification's).
+    static var errors: [RPCError.Code] { get }
+}
+
+/// One named param of a method.
+public struct RPCParam: Sendable {
+    public var name: String
+    public var required: Bool
+    public var summary: String
+    public var schema: JSON
+
+    public init(_ name: String, required: Bool = false, _ summary: String, _ schema: JSON) {
+        self.name = name
+        self.required = required
+        self.summary = summary
+        self.schema = schema
+    }
+}
+
+/// Params for methods that take none.
+public struct NoParams: Codable, Sendable, Hashable {
+    public init() {}
+}
+
+extension RPCMethod {
+    /// The params' schema as one object schema (what params are checked against).
+    public static var paramsSchema: JSON {
+        var properties: JSONObject = [:]
+        for param in params { properties[param.name] = param.schema }
+        return ["type": "object", "properties": .object(properties), "additionalProperties": false,
+                "required": .array(params.filter(\.required).map { .string($0.name) })]
+    }
+
+    /// Decodes params (absent params are `{}`).
+    /// - Throws: `invalidParams` naming the path and the problem.
+    public static func decode(_ params: JSON?) throws(RPCError) -> Params {
+        let value = params ?? [:]
+        guard case .object(let object) = value else {
+            throw .invalidParams("\(name) takes its params by name (an object), not \(value.typeName)")
+        }
+        let known = Set(self.params.map(\.name))
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw .invalidParams("params.\(unknown): unknown (\(name) takes \(self.params.map(\.name).joined(separator: ", ")))",
+                                 path: "params.\(unknown)")
+        }
+        do {
+            return try JSONValueDecoder().decode(Params.self, from: value, path: "params")
+        } catch let error as JSONShapeError {
+            throw .invalidParams(error.description, path: error.path)
+        } catch {
+            throw .invalidParams("\(error)")
+        }
+    }
+
+    /// Encodes a result.
+    public static func encode(_ result: Result) throws -> JSON { try JSONValueEncoder().encode(result) }
+    /// Encodes params (a client's side).
+    public static func encode(params: Params) throws -> JSON { try JSONValueEncoder().encode(params) }
+    /// Decodes a result (a client's side).
+    public static func decode(result: JSON) throws -> Result { try JSONValueDecoder().decode(Result.self, from: result, path: "result") }
+}
+
+/// A notification the daemon sends (never answered).
+public protocol RPCNotification: Sendable {
+    associatedtype Params: Codable & Sendable
+    static var name: String { get }
+    static var summary: String { get }
+    static var params: JSON { get }
+}
