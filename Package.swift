@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
         .library(name: "WorkflowStore", targets: ["WorkflowStore"]),
         .library(name: "WorkflowDefinitions", targets: ["WorkflowDefinitions"]),
+        .library(name: "WorkflowProtocol", targets: ["WorkflowProtocol"]),
+        .library(name: "WorkflowDaemon", targets: ["WorkflowDaemon"]),
         .executable(name: "workflowd", targets: ["workflowd"]),
         .executable(name: "workflowd-bench", targets: ["workflowd-bench"]),
     ],
@@ -26,6 +28,10 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // The pure engine: graph, executors, supersteps, state, requests, events, checkpoints.
@@ -51,8 +57,25 @@ let package = Package(
                           path: "Tests/StoreCrasher", swiftSettings: strictSettings),
         // JSON Schema draft 2020-12 validation over the engine's JSON values (responses, inputs).
         .target(name: "JSONSchema", dependencies: ["WorkflowJSON"], swiftSettings: strictSettings),
-        .executableTarget(name: "workflowd", dependencies: ["WorkflowEngine", "WorkflowDefinitions", "JSONSchema"], swiftSettings: strictSettings),
-        .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", "WorkflowStore", "WorkflowDefinitions"],
+        // JSON-RPC 2.0 over NDJSON: the envelope, the method catalogue, error codes, the OpenRPC
+        // document. Shared by the daemon and the client, so they cannot drift; no NIO, no engine.
+        .target(name: "WorkflowProtocol", dependencies: ["WorkflowJSON"], swiftSettings: strictSettings),
+        // The daemon: instance registry, RPC handlers, subscriptions, the socket server, services.
+        .target(name: "WorkflowDaemon", dependencies: [
+            "WorkflowEngine", "WorkflowDefinitions", "WorkflowStore", "WorkflowProtocol", "JSONSchema",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOExtras", package: "swift-nio-extras"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strictSettings),
+        .executableTarget(name: "workflowd", dependencies: [
+            "WorkflowDaemon", "WorkflowProtocol", "WorkflowEngine", "WorkflowStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ], swiftSettings: strictSettings),
+        .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", "WorkflowStore", "WorkflowDefinitions",
+                                                                  "WorkflowProtocol"],
                           swiftSettings: strictSettings),
         // Helpers shared by the test targets (latches that tests await instead of sleeping).
         .target(name: "WorkflowTestSupport", dependencies: ["WorkflowEngine"], path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
@@ -62,6 +85,13 @@ let package = Package(
         .testTarget(name: "WorkflowStoreTests", dependencies: ["WorkflowStore", "WorkflowEngine", "WorkflowTestSupport",
                                                                .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowProtocolTests", dependencies: ["WorkflowProtocol", "WorkflowJSON", "JSONSchema"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowDaemonTests", dependencies: [
+            "WorkflowProtocol", "WorkflowJSON", "JSONSchema", "WorkflowTestSupport", "WorkflowStore", "WorkflowEngine",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
+        ], swiftSettings: strictSettings),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "WorkflowJSON"], exclude: ["Fixtures"],
                     swiftSettings: strictSettings),
         .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "WorkflowJSON"], exclude: ["Fixtures"],

@@ -1,0 +1,41 @@
+import Logging
+import WorkflowEngine
+import WorkflowStore
+
+/// Everything the daemon needs, passed in explicitly (the executable reads its options and the
+/// environment; nothing below it does).
+public struct DaemonConfiguration: Sendable {
+    /// Where to listen, unless a listening socket is handed over (socket activation).
+    public var socketPath: String
+    /// The socket file's mode when the daemon binds it itself (e.g. 0o660).
+    public var socketMode: UInt32
+    /// The state directory: the database lives here.
+    public var stateDirectory: String
+    /// The definitions directory (`*.yaml`, `*.yml`, `*.json`).
+    public var definitionsDirectory: String
+    /// What to do with a run that was in progress when the process stopped.
+    public var recoveryMode: RecoveryMode
+    public var durability: StoreConfiguration.Durability
+    /// Checkpoints kept per instance (labelled ones, the head, branch tips and those with open
+    /// requests are kept besides).
+    public var checkpointRetention: Int
+    public var limits: DaemonLimits
+    public var logger: Logger
+
+    public init(socketPath: String, socketMode: UInt32 = 0o660, stateDirectory: String, definitionsDirectory: String,
+                recoveryMode: RecoveryMode = .resume, durability: StoreConfiguration.Durability = .normal, checkpointRetention: Int = 100,
+                limits: DaemonLimits = DaemonLimits(), logger: Logger = Logger(label: "workflowd")) {
+        self.socketPath = socketPath
+        self.socketMode = socketMode
+        self.stateDirectory = stateDirectory
+        self.definitionsDirectory = definitionsDirectory
+        self.recoveryMode = recoveryMode
+        self.durability = durability
+        self.checkpointRetention = checkpointRetention
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// The database file.
+    public var databasePath: String { stateDirectory + "/workflowd.sqlite" }
+}

@@ -1,0 +1,219 @@
+import Logging
+import WorkflowDefinitions
+import WorkflowEngine
+import WorkflowProtocol
+import WorkflowStore
+
+/// The instances of the daemon. They live in the store and are loaded on demand: touching one
+/// hydrates it (recovering whatever its last process left), idle ones are evicted beyond a bound,
+/// and at start only those that need it (a run in progress, runs queued, responses accepted and
+/// not yet delivered) are taken up. Start-up and memory do not grow with the instances stored.
+actor InstanceRegistry {
+    private struct Loaded {
+        let instance: WorkflowInstance
+        var record: InstanceRecord
+        var leases = 0
+        var lastUsed: UInt64 = 0
+    }
+
+    let store: SQLiteStore
+    let shared: GroupCommitStore
+    let catalog: DefinitionCatalog
+    let configuration: DaemonConfiguration
+    private let validator = JSONSchemaValidator()
+    private var loaded: [String: Loaded] = [:]
+    /// Instances being hydrated: later callers wait for the first.
+    private var loading: [String: Promise<Bool>] = [:]
+    private var tick: UInt64 = 0
+    private var closed = false
+
+    init(store: SQLiteStore, shared: GroupCommitStore, catalog: DefinitionCatalog, configuration: DaemonConfiguration) {
+        self.store = store
+        self.shared = shared
+        self.catalog = catalog
+        self.configuration = configuration
+    }
+
+    var loadedCount: Int { loaded.count }
+    var loadedInstances: [WorkflowInstance] { loaded.values.map(\.instance) }
+
+    func instanceConfiguration(onBusy: String, name: String) -> InstanceConfiguration {
+        var logger = configuration.logger
+        logger[metadataKey: "instance"] = "\(name)"
+        return InstanceConfiguration(store: shared, onBusy: BusyPolicy(rawValue: onBusy) ?? .reject, responseValidator: validator,
+                                     subscriptionBufferLimit: configuration.limits.subscriptionBufferEvents, logger: logger)
+    }
+
+    // MARK: Leases
+
+    /// The instance named `name`, loaded if need be, for `peer` (its owner or root).
+    /// - Throws: instance not found, permission denied, or why it cannot be loaded.
+    func acquire(_ name: String, peer: Peer) async throws -> InstanceLease {
+        while true {
+            if closed { throw DaemonError.shuttingDown }
+            if var entry = loaded[name] {
+                guard peer.isRoot || entry.record.ownerUID == peer.uid else { throw DaemonError.permissionDenied(name, peer) }
+                tick += 1
+                entry.leases += 1
+                entry.lastUsed = tick
+                loaded[name] = entry
+                return InstanceLease(instance: entry.instance, record: entry.record)
+            }
+            if let pending = loading[name] {
+                _ = try? await pending.value()
+                continue
+            }
+            let promise = Promise<Bool>()
+            loading[name] = promise
+            do {
+                try await hydrate(name, peer: peer)
+                loading[name] = nil
+                promise.resolve(.success(true))
+            } catch {
+                loading[name] = nil
+                promise.resolve(.failure(error))
+                throw error
+            }
+        }
+    }
+
+    /// Gives a lease back; beyond the bound, idle instances are evicted.
+    func release(_ lease: InstanceLease) async {
+        guard var entry = loaded[lease.name], entry.instance === lease.instance else { return }
+        entry.leases -= 1
+        loaded[lease.name] = entry
+        if loaded.count > configuration.limits.maxLoadedInstances { await evict() }
+    }
+
+    /// Loads an instance from the store: its record, its definition version, what recovery gives.
+    private func hydrate(_ name: String, peer: Peer) async throws {
+        guard let record = try await store.instance(named: name) else { throw DaemonError.instanceNotFound(name) }
+        guard peer.isRoot || record.ownerUID == peer.uid else { throw DaemonError.permissionDenied(name, peer) }
+        guard let recovered = try await store.recover(instance: name) else { throw DaemonError.instanceNotFound(name) }
+        let workflow = try await catalog.workflow(hash: record.definitionHash, name: record.definition, store: store)
+        let instance = try WorkflowInstance(recovering: recovered.recovery, workflow: workflow,
+                                            configuration: instanceConfiguration(onBusy: record.onBusy, name: name))
+        let outcome = try await instance.resumeRecovered(configuration.recoveryMode)
+        if let resumed = outcome.resumed {
+            configuration.logger.notice("resumed a run", metadata: ["instance": "\(name)", "run": "\(resumed.runID)"])
+        }
+        for failed in outcome.failedRuns {
+            configuration.logger.notice("recorded an interrupted run as failed", metadata: ["instance": "\(name)", "run": "\(failed)"])
+        }
+        loaded[name] = Loaded(instance: instance, record: record)
+    }
+
+    /// Evicts the least recently used quiet instances until within the bound.
+    private func evict() async {
+        let candidates = loaded.filter { $0.value.leases == 0 }.sorted { $0.value.lastUsed < $1.value.lastUsed }
+        var excess = loaded.count - configuration.limits.maxLoadedInstances
+        for (name, entry) in candidates where excess > 0 {
+            guard await entry.instance.isQuiet else { continue }
+            // Checked again after the await: someone may have taken it meanwhile.
+            guard let now = loaded[name], now.instance === entry.instance, now.leases == 0 else { continue }
+            loaded[name] = nil
+            excess -= 1
+            await entry.instance.shutdown()
+        }
+    }
+
+    // MARK: Creating and deleting
+
+    /// Creates an instance from a loaded definition, owned by `owner`, and loads it.
+    func create(_ name: String, definition: Definition, onBusy: BusyPolicy, owner: UInt32) async throws -> InstanceLease {
+        if closed { throw DaemonError.shuttingDown }
+        guard Definition.identifierProblem(name) == nil else {
+            throw RPCError.invalidParams("'\(name.prefix(40))' is not a valid instance name (letters, digits, '_', '-', '.'; at most 64, not starting with '-' or '.')",
+                                         path: "params.name")
+        }
+        try await store.saveDefinitionVersion(hash: definition.graphHash, name: definition.name, file: definition.file, document: definition.document)
+        let record = InstanceRecord(name: name, definition: definition.name, definitionHash: definition.graphHash, ownerUID: owner,
+                                    onBusy: onBusy.rawValue, createdAt: Timestamp.now())
+        try await store.createInstance(record)
+        let instance = WorkflowInstance(name: name, workflow: definition.workflow, configuration: instanceConfiguration(onBusy: onBusy.rawValue, name: name))
+        tick += 1
+        loaded[name] = Loaded(instance: instance, record: record, leases: 1, lastUsed: tick)
+        configuration.logger.info("instance created", metadata: ["instance": "\(name)", "definition": "\(definition.name)", "peer.uid": "\(owner)"])
+        return InstanceLease(instance: instance, record: record)
+    }
+
+    /// Deletes an instance (its lease is held by the caller): its run stopped, its workers gone,
+    /// its rows removed.
+    func delete(_ lease: InstanceLease) async throws {
+        await lease.instance.shutdown()
+        _ = try await store.deleteInstance(named: lease.name)
+        if loaded[lease.name]?.instance === lease.instance { loaded[lease.name] = nil }
+        configuration.logger.info("instance deleted", metadata: ["instance": "\(lease.name)"])
+    }
+
+    /// Puts a new instance object in place of the leased one (a reset with upgrade): the old one
+    /// is stopped, the record moved to the new definition version.
+    func replace(_ lease: InstanceLease, with definition: Definition) async throws -> InstanceLease {
+        try await store.saveDefinitionVersion(hash: definition.graphHash, name: definition.name, file: definition.file, document: definition.document)
+        try await store.setDefinitionHash(instance: lease.name, hash: definition.graphHash)
+        let nextSeq = await lease.instance.nextSeq
+        await lease.instance.shutdown()
+        var record = lease.record
+        record.definitionHash = definition.graphHash
+        let instance = WorkflowInstance(name: lease.name, workflow: definition.workflow,
+                                        configuration: instanceConfiguration(onBusy: record.onBusy, name: lease.name), nextSeq: nextSeq)
+        tick += 1
+        // The caller's lease of the old instance is spent on this one (its release of the old
+        // one is ignored); leases others hold of the old instance do not count for the new.
+        loaded[lease.name] = Loaded(instance: instance, record: record, leases: 0, lastUsed: tick)
+        return InstanceLease(instance: instance, record: record)
+    }
+
+    /// Registers an instance made elsewhere (a fork), already stored.
+    func adopt(_ instance: WorkflowInstance, record: InstanceRecord) -> InstanceLease {
+        tick += 1
+        loaded[record.name] = Loaded(instance: instance, record: record, leases: 1, lastUsed: tick)
+        return InstanceLease(instance: instance, record: record)
+    }
+
+    /// The record of an instance, for a peer that may act on it.
+    /// - Throws: instance not found, or permission denied.
+    func record(_ name: String, peer: Peer) async throws -> InstanceRecord {
+        var record = loaded[name]?.record
+        if record == nil { record = try await store.instance(named: name) }
+        guard let record else { throw DaemonError.instanceNotFound(name) }
+        guard peer.isRoot || record.ownerUID == peer.uid else { throw DaemonError.permissionDenied(name, peer) }
+        return record
+    }
+
+    /// Whether an instance is loaded now (its lineage head is then the instance's, not the record's).
+    func loadedInstance(_ name: String) -> WorkflowInstance? { loaded[name]?.instance }
+
+    // MARK: Start and stop
+
+    /// Takes up, at start, the instances that need it now; the others wait until touched.
+    func recoverAtStart() async {
+        let root = Peer(pid: 0, uid: 0, gid: 0)
+        let names: [String]
+        do {
+            names = try await store.instancesNeedingRecovery()
+        } catch {
+            configuration.logger.error("could not find the instances to recover", metadata: ["error": "\(error)"])
+            return
+        }
+        for name in names {
+            do {
+                let lease = try await acquire(name, peer: root)
+                await release(lease)
+            } catch {
+                configuration.logger.error("could not recover an instance", metadata: ["instance": "\(name)", "error": "\(error)"])
+            }
+        }
+        if !names.isEmpty { configuration.logger.notice("recovered instances", metadata: ["count": "\(names.count)"]) }
+    }
+
+    /// Stops every loaded instance for a restart: runs suspended at their last checkpoint (they
+    /// resume when the daemon starts again), workers stopped, subscriptions ended.
+    func suspendAll() async {
+        closed = true
+        let instances = loaded.values.map(\.instance)
+        await withTaskGroup(of: Void.self) { group in
+            for instance in instances { group.addTask { await instance.suspend() } }
+        }
+    }
+}

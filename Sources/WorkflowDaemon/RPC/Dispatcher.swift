@@ -1,0 +1,80 @@
+import Logging
+import WorkflowJSON
+import WorkflowProtocol
+
+/// Method name → handler. Params are decoded into the method's types (bad params keep the
+/// request's id), results encoded from them; an error reaches the client only if it opts in
+/// (``RPCErrorConvertible``), any other is logged and becomes an internal error.
+struct Dispatcher: Sendable {
+    /// What a handler answers: a result, and possibly work to go on with once the answer is sent
+    /// (a subscription's events, which must follow its answer).
+    struct Outcome: Sendable {
+        var result: JSON
+        var then: (@Sendable () async -> Void)?
+    }
+
+    typealias Handler = @Sendable (JSON?, RequestContext) async throws -> Outcome
+
+    private(set) var handlers: [String: Handler] = [:]
+
+    /// The methods served (the OpenRPC document must list exactly these).
+    var methods: [String] { handlers.keys.sorted() }
+
+    mutating func register<M: RPCMethod>(_ method: M.Type, _ body: @escaping @Sendable (M.Params, RequestContext) async throws -> M.Result) {
+        handlers[M.name] = { params, context in
+            let decoded = try M.decode(params)
+            return Outcome(result: try M.encode(try await body(decoded, context)))
+        }
+    }
+
+    /// A method whose answer is followed by more work (its `then`).
+    mutating func register<M: RPCMethod>(_ method: M.Type,
+                                         then body: @escaping @Sendable (M.Params, RequestContext) async throws -> (M.Result, @Sendable () async -> Void)) {
+        handlers[M.name] = { params, context in
+            let decoded = try M.decode(params)
+            let (result, then) = try await body(decoded, context)
+            return Outcome(result: try M.encode(result), then: then)
+        }
+    }
+
+    /// Handles one message: the answer to send (nil for a notification or a response), and what
+    /// to do after sending it.
+    func handle(_ message: RPCIncoming, daemon: DaemonContext, connection: ConnectionContext) async -> (answer: JSON?, then: (@Sendable () async -> Void)?) {
+        switch message {
+        case .invalid(let id, let error):
+            return (RPCOutgoing.error(id: id, error), nil)
+        case .response:
+            return (nil, nil)  // the daemon sends no requests: a response answers nothing
+        case .notification(let method, let params):
+            _ = await call(method, params, daemon: daemon, connection: connection)
+            return (nil, nil)
+        case .request(let id, let method, let params):
+            switch await call(method, params, daemon: daemon, connection: connection) {
+            case .success(let outcome): return (RPCOutgoing.result(id: id, outcome.result), outcome.then)
+            case .failure(let error): return (RPCOutgoing.error(id: id, error), nil)
+            }
+        }
+    }
+
+    private func call(_ method: String, _ params: JSON?, daemon: DaemonContext, connection: ConnectionContext) async -> Result<Outcome, RPCError> {
+        guard let handler = handlers[method] else { return .failure(.methodNotFound(method)) }
+        if daemon.isStopping && method != DaemonMethods.Ping.name && method != DaemonMethods.Status.name {
+            return .failure(DaemonError.shuttingDown.rpcError)
+        }
+        var logger = daemon.logger
+        logger[metadataKey: "rpc.method"] = "\(method)"
+        logger[metadataKey: "peer.uid"] = "\(connection.peer.uid)"
+        do {
+            return .success(try await handler(params, RequestContext(daemon: daemon, connection: connection, logger: logger)))
+        } catch let error as any RPCErrorConvertible {
+            let rpc = error.rpcError
+            if rpc.code == .internalError { logger.error("request failed", metadata: ["error": "\(rpc.message)"]) }
+            return .failure(rpc)
+        } catch is CancellationError {
+            return .failure(RPCError(.internalError, "the request was cancelled"))
+        } catch {
+            logger.error("request failed with an unexpected error", metadata: ["error": "\(error)"])
+            return .failure(RPCError(.internalError, "Internal error (the daemon's log says more)"))
+        }
+    }
+}

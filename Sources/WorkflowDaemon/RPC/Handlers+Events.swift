@@ -1,0 +1,86 @@
+import Logging
+import WorkflowEngine
+import WorkflowJSON
+import WorkflowProtocol
+import WorkflowStore
+
+extension Handlers {
+    static func registerEvents(_ dispatcher: inout Dispatcher) {
+        dispatcher.register(EventMethods.Subscribe.self) { params, context in
+            let connection = context.connection
+            let limit = context.daemon.limits.maxSubscriptionsPerConnection
+            guard let id = connection.reserveSubscription(limit: limit) else {
+                throw RPCError.limit("maxSubscriptionsPerConnection", limit, "this connection holds too many subscriptions")
+            }
+            // The lease is held for as long as the subscription lasts (the instance stays loaded).
+            let lease = try await context.registry.acquire(params.instance, peer: context.peer)
+            let subscription: EventSubscription
+            do {
+                subscription = try await lease.instance.subscribe(afterSeq: params.afterSeq)
+            } catch {
+                await context.registry.release(lease)
+                throw error
+            }
+            connection.register(id, ConnectionContext.Subscription(lease: lease, engineID: subscription.id))
+            context.daemon.subscriptionOpened()
+            let missed = subscription.missed.map { EventMethods.Subscribe.Result.Missed(first: $0.lowerBound, last: $0.upperBound) }
+            let result = EventMethods.Subscribe.Result(subscription: id, nextSeq: subscription.liveFrom, missed: missed)
+            return (result, { await pump(subscription, id: id, lease: lease, after: params.afterSeq ?? 0, context: context) })
+        }
+        dispatcher.register(EventMethods.Unsubscribe.self) { params, context in
+            guard let subscription = context.connection.remove(params.subscription) else {
+                return EventMethods.Unsubscribe.Result(unsubscribed: false)
+            }
+            // Its pump sees the end and lets go of the instance.
+            await subscription.lease.instance.unsubscribe(subscription.engineID)
+            return EventMethods.Unsubscribe.Result(unsubscribed: true)
+        }
+        dispatcher.register(EventMethods.Read.self) { params, context in
+            let record = try await context.registry.record(params.instance, peer: context.peer)
+            let store = context.daemon.store
+            let after = params.afterSeq ?? 0
+            let events = try await store.events(instance: record.name, afterSeq: after, limit: min(max(params.limit ?? 1000, 1), 10_000))
+            return EventMethods.Read.Result(events: events.map(\.json), oldestSeq: try await store.oldestEventSeq(instance: record.name),
+                                            lastSeq: events.last?.seq ?? after)
+        }
+    }
+
+    /// Sends a subscription's events to its connection, in order, until it ends: unsubscribed,
+    /// the connection gone, the reader too slow (`events.overflow`), or the instance deleted or
+    /// the daemon stopping (`events.closed`).
+    static func pump(_ subscription: EventSubscription, id: String, lease: InstanceLease, after: UInt64, context: RequestContext) async {
+        let writer = context.connection.writer
+        var lastSeq = after
+        var overflowed = false
+        do {
+            for try await event in subscription {
+                let notification = RPCOutgoing.notification(EventMethods.Event.name, ["subscription": .string(id), "event": event.json])
+                guard writer.sendEvent(notification) else {
+                    overflowed = true
+                    break
+                }
+                lastSeq = event.seq
+            }
+        } catch let overflow as SubscriptionOverflow {
+            overflowed = true
+            lastSeq = max(lastSeq, overflow.lastSeq)
+        } catch {
+            // The connection is going away (cancelled): nothing to tell.
+        }
+        // Whoever removes it from the table ends it: the client (unsubscribe) or this pump.
+        let stillOurs = context.connection.remove(id) != nil
+        if stillOurs {
+            await lease.instance.unsubscribe(subscription.id)
+            if overflowed {
+                writer.send(RPCOutgoing.notification(EventMethods.Overflow.name, ["subscription": .string(id), "lastSeq": .number(Double(lastSeq))]))
+                context.logger.notice("a subscriber was too slow and was dropped", metadata: ["instance": "\(lease.name)", "subscription": "\(id)"])
+            } else if !Task.isCancelled {
+                let reason = context.daemon.isStopping ? "shutdown" : "deleted"
+                writer.send(RPCOutgoing.notification(EventMethods.Closed.name,
+                                                     ["subscription": .string(id), "reason": .string(reason), "lastSeq": .number(Double(lastSeq))]))
+            }
+        }
+        context.daemon.subscriptionClosed()
+        await context.registry.release(lease)
+    }
+}

@@ -1,0 +1,132 @@
+import WorkflowEngine
+import WorkflowProtocol
+import WorkflowStore
+
+extension Handlers {
+    /// What the daemon knows of run `runID`: from the instance (queued, running, or a recent
+    /// result), else from the store's run history.
+    static func runInfo(_ runID: String, _ lease: InstanceLease, _ context: RequestContext) async throws -> RunInfo {
+        let instance = lease.instance
+        let stored = try await context.daemon.store.run(id: runID)
+        var info: RunInfo
+        do {
+            if let result = try await instance.runResult(runID) {
+                info = Conversions.run(result, instance: lease.name)
+            } else {
+                let queued = await instance.queuedRunIDs
+                info = RunInfo(runId: runID, instance: lease.name, status: queued.contains(runID) ? "queued" : "in_progress")
+                if let position = queued.firstIndex(of: runID) { info.position = position + 1 }
+            }
+        } catch {
+            guard let stored, stored.instance == lease.name else {
+                throw DaemonError(.runNotFound, "instance '\(lease.name)' has no run '\(runID)'",
+                                  data: ["instance": .string(lease.name), "runId": .string(runID)])
+            }
+            return Conversions.run(stored)
+        }
+        if let stored, stored.instance == lease.name {
+            info.trigger = stored.trigger
+            info.input = stored.input
+            info.startedAt = Timestamp.format(stored.startedAt)
+            info.endedAt = stored.endedAt.map(Timestamp.format)
+            if info.outputs == nil { info.outputs = stored.outputs.arrayValue }
+        }
+        return info
+    }
+
+    /// Waits for a run's result at most `timeout` seconds (nil: as long as it takes).
+    static func result(of runID: String, _ instance: WorkflowInstance, timeout: Double?) async throws -> RunResult? {
+        guard let timeout else { return try await instance.result(of: runID) }
+        return try await withThrowingTaskGroup(of: RunResult?.self) { group in
+            group.addTask { try await instance.result(of: runID) }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int(min(timeout, 86_400) * 1000)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+    }
+
+    static func registerRuns(_ dispatcher: inout Dispatcher) {
+        dispatcher.register(RunMethods.Start.self) { params, context in
+            if let name = params.definition, try await context.daemon.store.instance(named: params.instance) == nil {
+                guard let definition = await context.daemon.catalog.definition(named: name) else { throw DaemonError.definitionNotFound(name) }
+                do {
+                    let lease = try await context.registry.create(params.instance, definition: definition, onBusy: .reject, owner: context.peer.uid)
+                    await context.registry.release(lease)
+                } catch let error as WorkflowError where error.code == .instanceExists {
+                    // Created meanwhile by another client: use it.
+                }
+            }
+            return try await context.withInstance(params.instance) { lease in
+                let handle = try await lease.instance.start(params.input ?? .null, idempotencyKey: params.idempotencyKey)
+                var info: RunInfo
+                if params.wait == true {
+                    info = Conversions.run(try await handle.result(), instance: lease.name)
+                } else if handle.disposition == .existing, let result = try await lease.instance.runResult(handle.runID) {
+                    info = Conversions.run(result, instance: lease.name)
+                } else if case .queued(let position) = handle.disposition {
+                    info = RunInfo(runId: handle.runID, instance: lease.name, status: "queued")
+                    info.position = position
+                } else {
+                    info = RunInfo(runId: handle.runID, instance: lease.name, status: "in_progress")
+                }
+                switch handle.disposition {
+                case .started: info.disposition = "started"
+                case .queued: info.disposition = "queued"
+                case .existing: info.disposition = "existing"
+                case .continued: info.disposition = "continued"
+                }
+                info.trigger = info.trigger ?? "input"
+                return info
+            }
+        }
+        dispatcher.register(RunMethods.Wait.self) { params, context in
+            try await context.withInstance(params.instance) { lease in
+                var runID = params.runId
+                if runID == nil { runID = await lease.instance.activeRunID }
+                if runID == nil { runID = try await context.daemon.store.runs(instance: lease.name).last?.id }
+                guard let runID else {
+                    throw DaemonError(.runNotFound, "instance '\(lease.name)' has no run to wait for", data: ["instance": .string(lease.name)])
+                }
+                let timeout = params.timeoutMs.map { Double(max(0, $0)) / 1000 }
+                do {
+                    if try await result(of: runID, lease.instance, timeout: timeout) == nil {
+                        var info = try await runInfo(runID, lease, context)
+                        info.timedOut = true
+                        return info
+                    }
+                } catch let error as WorkflowError where error.code == .runNotFound {
+                    // Not in memory: the store may still record it.
+                }
+                return try await runInfo(runID, lease, context)
+            }
+        }
+        dispatcher.register(RunMethods.Get.self) { params, context in
+            try await context.withInstance(params.instance) { lease in try await runInfo(params.runId, lease, context) }
+        }
+        dispatcher.register(RunMethods.List.self) { params, context in
+            try await context.withInstance(params.instance) { lease in
+                let limit = min(max(params.limit ?? 100, 1), 1000)
+                let queued = await lease.instance.queuedRunIDs
+                var runs: [RunInfo] = queued.reversed().enumerated().map { index, id in
+                    var info = RunInfo(runId: id, instance: lease.name, status: "queued")
+                    info.position = queued.count - index
+                    return info
+                }
+                for stored in try await context.daemon.store.runs(instance: lease.name).reversed() where runs.count < limit {
+                    runs.append(Conversions.run(stored))
+                }
+                return RunMethods.List.Result(runs: Array(runs.prefix(limit)))
+            }
+        }
+        dispatcher.register(RunMethods.Cancel.self) { params, context in
+            try await context.withInstance(params.instance) { lease in
+                let active = await lease.instance.activeRunID
+                let cancelled = await lease.instance.cancel()
+                return RunMethods.Cancel.Result(cancelled: cancelled, runId: active)
+            }
+        }
+    }
+}

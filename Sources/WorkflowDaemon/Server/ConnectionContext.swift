@@ -1,0 +1,49 @@
+import Synchronization
+import WorkflowEngine
+
+/// One connection's state: who is there, where its messages go, and its subscriptions (which
+/// end with it).
+final class ConnectionContext: Sendable {
+    struct Subscription: Sendable {
+        let lease: InstanceLease
+        let engineID: Int
+    }
+
+    let id: Int
+    let peer: Peer
+    let writer: ConnectionWriter
+    private let table = Mutex<(next: Int, entries: [String: Subscription])>((0, [:]))
+
+    init(id: Int, peer: Peer, writer: ConnectionWriter) {
+        self.id = id
+        self.peer = peer
+        self.writer = writer
+    }
+
+    var subscriptionCount: Int { table.withLock { $0.entries.count } }
+
+    /// A new subscription id, if the connection is under its limit.
+    func reserveSubscription(limit: Int) -> String? {
+        table.withLock { table in
+            guard table.entries.count < limit else { return nil }
+            table.next += 1
+            return "s\(id)-\(table.next)"
+        }
+    }
+
+    func register(_ id: String, _ subscription: Subscription) {
+        table.withLock { $0.entries[id] = subscription }
+    }
+
+    /// Forgets a subscription; returns it if it was there (so exactly one party ends it).
+    func remove(_ id: String) -> Subscription? {
+        table.withLock { $0.entries.removeValue(forKey: id) }
+    }
+
+    func removeAll() -> [Subscription] {
+        table.withLock { table in
+            defer { table.entries = [:] }
+            return Array(table.entries.values)
+        }
+    }
+}

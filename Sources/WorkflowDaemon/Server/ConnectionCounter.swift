@@ -1,0 +1,56 @@
+import NIOCore
+import Synchronization
+import WorkflowJSON
+import WorkflowProtocol
+
+/// The open connections, counted in all and per uid against the limits, and kept so that a
+/// shutdown can close them once their subscribers have been told.
+final class ConnectionCounter: Sendable {
+    private struct State {
+        var total = 0
+        var byUID: [UInt32: Int] = [:]
+        var nextID = 0
+        var channels: [Int: any Channel] = [:]
+    }
+
+    private let state = Mutex(State())
+    let limits: DaemonLimits
+
+    init(limits: DaemonLimits) { self.limits = limits }
+
+    /// Counts a new connection of `uid`, or says which limit it would exceed.
+    func open(uid: UInt32, channel: any Channel) -> Result<Int, DaemonError> {
+        state.withLock { state in
+            if state.total >= limits.maxConnections {
+                return .failure(DaemonError(.limitExceeded, "Limit exceeded: too many connections (maxConnections is \(limits.maxConnections))",
+                                            data: ["limit": "maxConnections", "value": .number(Double(limits.maxConnections))]))
+            }
+            if state.byUID[uid, default: 0] >= limits.maxConnectionsPerUID {
+                return .failure(DaemonError(.limitExceeded, "Limit exceeded: too many connections of uid \(uid) (maxConnectionsPerUID is \(limits.maxConnectionsPerUID))",
+                                            data: ["limit": "maxConnectionsPerUID", "value": .number(Double(limits.maxConnectionsPerUID))]))
+            }
+            state.total += 1
+            state.byUID[uid, default: 0] += 1
+            state.nextID += 1
+            state.channels[state.nextID] = channel
+            return .success(state.nextID)
+        }
+    }
+
+    func close(id: Int, uid: UInt32) {
+        state.withLock { state in
+            guard state.channels.removeValue(forKey: id) != nil else { return }
+            state.total -= 1
+            state.byUID[uid, default: 1] -= 1
+            if state.byUID[uid] == 0 { state.byUID[uid] = nil }
+        }
+    }
+
+    var open: Int { state.withLock { $0.total } }
+
+    /// Stops reading from every connection: each answers what it has in progress, then closes.
+    func closeAllInputs() {
+        let channels = state.withLock { Array($0.channels.values) }
+        for channel in channels { channel.close(mode: .input, promise: nil) }
+    }
+}

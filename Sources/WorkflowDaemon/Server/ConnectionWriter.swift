@@ -1,0 +1,102 @@
+import NIOCore
+import Synchronization
+import WorkflowJSON
+import WorkflowProtocol
+
+/// Everything one connection sends goes through here, in order: responses and notifications
+/// are queued (a bounded number of bytes for events) and written by one task. A reader too
+/// slow for the queue does not grow the daemon's memory: its events are refused, and the
+/// subscription that sent them is dropped with `events.overflow`.
+final class ConnectionWriter: Sendable {
+    private struct State {
+        var queue: [ByteBuffer] = []
+        var queuedBytes = 0
+        var waiter: CheckedContinuation<Void, Never>?
+        var finished = false
+    }
+
+    let limit: Int
+    private let state = Mutex(State())
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Queues a response (always taken until the connection ends: requests in flight are bounded).
+    func send(_ message: JSON) {
+        _ = enqueue(message, bounded: false)
+    }
+
+    /// Queues an event notification, unless it would take the queue past its limit.
+    /// - Returns: whether it was taken.
+    func sendEvent(_ message: JSON) -> Bool {
+        enqueue(message, bounded: true)
+    }
+
+    private func enqueue(_ message: JSON, bounded: Bool) -> Bool {
+        let buffer = ByteBuffer(bytes: RPCOutgoing.line(message))
+        let waiter = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            if state.finished { return (false, nil) }
+            if bounded && state.queuedBytes + buffer.readableBytes > limit { return (false, nil) }
+            state.queue.append(buffer)
+            state.queuedBytes += buffer.readableBytes
+            defer { state.waiter = nil }
+            return (true, state.waiter)
+        }
+        waiter.1?.resume()
+        return waiter.0
+    }
+
+    /// Bytes waiting to be written.
+    var queuedBytes: Int { state.withLock { $0.queuedBytes } }
+
+    /// Nothing more is taken; ``run(_:)`` ends once what is queued is written.
+    func finish() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.finished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Writes what is queued, batch by batch, until finished (or the channel fails).
+    func run(_ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async {
+        while true {
+            let batch = await next()
+            guard let batch else { return }
+            let bytes = batch.reduce(0) { $0 + $1.readableBytes }
+            do {
+                try await outbound.write(contentsOf: batch)
+            } catch {
+                state.withLock { state in
+                    state.finished = true
+                    state.queue = []
+                    state.queuedBytes = 0
+                }
+                return
+            }
+            state.withLock { $0.queuedBytes -= bytes }
+        }
+    }
+
+    private func next() async -> [ByteBuffer]? {
+        while true {
+            let taken = state.withLock { state -> [ByteBuffer]?? in
+                if !state.queue.isEmpty {
+                    defer { state.queue = [] }
+                    return .some(state.queue)
+                }
+                if state.finished { return .some(nil) }
+                return nil
+            }
+            if let taken { return taken }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if !state.queue.isEmpty || state.finished { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import WorkflowEngine
+import WorkflowJSON
+import WorkflowProtocol
+
+/// An error the daemon answers a client with: a JSON-RPC code, a sentence, and `data`.
+struct DaemonError: Error, RPCErrorConvertible, CustomStringConvertible {
+    var rpcError: RPCError
+
+    init(_ code: RPCError.Code, _ message: String, data: JSON? = nil) {
+        rpcError = RPCError(code, message, data: data)
+    }
+
+    var description: String { rpcError.description }
+
+    static func instanceNotFound(_ name: String) -> DaemonError {
+        DaemonError(.instanceNotFound, "no instance '\(name)'", data: ["instance": .string(name)])
+    }
+
+    static func permissionDenied(_ name: String, _ peer: Peer) -> DaemonError {
+        DaemonError(.permissionDenied, "uid \(peer.uid) may not act on instance '\(name)' (only its owner and root may)",
+                    data: ["instance": .string(name), "uid": .number(Double(peer.uid))])
+    }
+
+    static func definitionNotFound(_ name: String) -> DaemonError {
+        DaemonError(.definitionNotFound, "no definition '\(name)' is loaded", data: ["definition": .string(name)])
+    }
+
+    static let shuttingDown = DaemonError(.shuttingDown, "the daemon is shutting down")
+}
+
+extension WorkflowError: RPCErrorConvertible {
+    /// The engine's errors as the protocol's: each code to its JSON-RPC code, the details as
+    /// `data`, and a store failure as an internal error that names its cause.
+    public var rpcError: RPCError {
+        var data = details.objectValue ?? (details.isNull ? [:] : ["details": details])
+        data["code"] = .string(code.description)
+        if let cause { data["cause"] = .string(String(describing: cause)) }
+        let mapped: RPCError.Code
+        switch code {
+        case .instanceBusy: mapped = .instanceBusy
+        case .requestNotFound: mapped = .requestNotFound
+        case .responseInvalid: mapped = .responseInvalid
+        case .checkpointNotFound: mapped = .checkpointNotFound
+        case .checkpointIncompatible, .invalidCheckpoint: mapped = .checkpointIncompatible
+        case .runNotFound: mapped = .runNotFound
+        case .instanceExists: mapped = .instanceExists
+        case .invalidGraph: mapped = .definitionInvalid
+        default: mapped = .internalError
+        }
+        return RPCError(mapped, message, data: .object(data))
+    }
+}

@@ -1,0 +1,122 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import WorkflowDaemon
+import WorkflowEngine
+import WorkflowJSON
+import WorkflowProtocol
+import WorkflowStore
+
+/// `workflowd`: the daemon. With no options it serves the example definitions from the project
+/// (Contrib/examples), keeps its state in .workflowd/ and listens on .workflowd/workflowd.sock.
+@main
+struct Workflowd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workflowd",
+        abstract: "Holds named, reusable workflow instances and drives them over JSON-RPC 2.0 on a Unix socket.",
+        discussion: """
+            Defaults: definitions from $CONFIGURATION_DIRECTORY/workflows.d, else Contrib/examples; state in \
+            $STATE_DIRECTORY, else .workflowd; the socket <state-dir>/workflowd.sock. SIGTERM or SIGINT stop it \
+            gracefully (active runs resume on the next start); SIGHUP re-reads the definitions.
+            """,
+        version: RPCCatalogue.version)
+
+    @Option(help: "The Unix socket to listen on (default: <state-dir>/workflowd.sock).")
+    var socket: String?
+
+    @Option(help: "The socket file's mode, in octal.")
+    var socketMode: String = "660"
+
+    @Option(name: .customLong("state-dir"), help: "Where the database lives.")
+    var stateDirectory: String?
+
+    @Option(help: "The definitions directory (*.yaml, *.yml, *.json).")
+    var definitions: String?
+
+    @Option(help: "What to do with a run that was in progress when the daemon stopped: resume or fail.")
+    var recover: RecoveryMode = .resume
+
+    @Option(help: "normal (survives a crash of the process) or full (also a power loss; an fsync per commit).")
+    var durability: StoreConfiguration.Durability = .normal
+
+    @Option(help: "Checkpoints kept per instance (besides the head, branch tips, labelled ones and those with open requests).")
+    var checkpointRetention: Int = 100
+
+    @Option(help: "The longest line a client may send, in bytes.")
+    var maxLineBytes: Int = DaemonLimits().maxLineBytes
+    @Option(help: "Messages in one batch.")
+    var maxBatch: Int = DaemonLimits().maxBatch
+    @Option(help: "Connections at once.")
+    var maxConnections: Int = DaemonLimits().maxConnections
+    @Option(help: "Connections at once per uid.")
+    var maxConnectionsPerUid: Int = DaemonLimits().maxConnectionsPerUID
+    @Option(help: "Requests one connection may have in progress.")
+    var maxRequestsPerConnection: Int = DaemonLimits().maxRequestsPerConnection
+    @Option(help: "Subscriptions per connection.")
+    var maxSubscriptionsPerConnection: Int = DaemonLimits().maxSubscriptionsPerConnection
+    @Option(help: "Bytes waiting to be sent to one connection before its subscriptions overflow.")
+    var maxQueuedBytes: Int = DaemonLimits().maxQueuedBytesPerConnection
+    @Option(help: "Instances kept in memory (idle ones beyond it are evicted).")
+    var maxLoadedInstances: Int = DaemonLimits().maxLoadedInstances
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    @Flag(help: "Print the protocol's OpenRPC document (Contrib/openrpc.json) and exit.")
+    var printOpenrpc = false
+
+    func run() async throws {
+        if printOpenrpc {
+            print(RPCCatalogue.openRPC.serialized())
+            return
+        }
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
+        let logger = Logger(label: "workflowd")
+        let environment = Environment.read()
+        let state = stateDirectory ?? environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) } ?? ".workflowd"
+        let definitionsDirectory = definitions ?? environment["CONFIGURATION_DIRECTORY"].map { $0 + "/workflows.d" } ?? "Contrib/examples"
+        var limits = DaemonLimits()
+        limits.maxLineBytes = maxLineBytes
+        limits.maxBatch = maxBatch
+        limits.maxConnections = maxConnections
+        limits.maxConnectionsPerUID = maxConnectionsPerUid
+        limits.maxRequestsPerConnection = maxRequestsPerConnection
+        limits.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
+        limits.maxQueuedBytesPerConnection = maxQueuedBytes
+        limits.maxLoadedInstances = maxLoadedInstances
+        guard let mode = UInt32(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, like 660") }
+        let configuration = DaemonConfiguration(socketPath: socket ?? state + "/workflowd.sock", socketMode: mode, stateDirectory: state,
+                                                definitionsDirectory: definitionsDirectory, recoveryMode: recover, durability: durability,
+                                                checkpointRetention: checkpointRetention, limits: limits, logger: logger)
+        let daemon = WorkflowDaemon(configuration: configuration) { ready in
+            let path = ready.socketPath
+            logger.notice("workflowd is listening on \(path) (\(ready.definitions) definitions from \(definitionsDirectory), state in \(state))")
+            logger.notice(#"talk to it: python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('\#(path)'); s.sendall(b'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon.ping\"}\n'); print(s.recv(65536).decode())""#)
+        }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      cancellationSignals: [], logger: logger))
+        try await group.run()
+    }
+}
+
+extension RecoveryMode: ExpressibleByArgument {}
+extension StoreConfiguration.Durability: ExpressibleByArgument {}
+
+/// The process environment, read here (and only in the executables).
+enum Environment {
+    static func read() -> [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") { result[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
+            pointer += 1
+        }
+        return result
+    }
+}

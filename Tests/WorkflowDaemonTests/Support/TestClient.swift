@@ -1,0 +1,243 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOExtras
+import NIOPosix
+import WorkflowJSON
+import WorkflowProtocol
+
+/// A JSON-RPC client over a real Unix socket, as a test drives the daemon: answers are routed to
+/// their callers by id (so calls may overlap), everything else (notifications, batch answers,
+/// errors with a null id) waits in order for `next()`. Every wait has a deadline, so a daemon that
+/// never answers fails the test instead of hanging it.
+final class TestClient: Sendable {
+    let channel: any Channel
+    let mailbox: Mailbox
+    private let ids = NIOLockedValueBox(1_000_000)
+
+    struct Timeout: Error, CustomStringConvertible {
+        var what: String
+        var description: String { "timed out waiting for \(what)" }
+    }
+
+    /// Connects to the daemon's socket.
+    static func connect(_ path: String, maxLine: Int = 64 << 20) async throws -> TestClient {
+        let mailbox = Mailbox()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(LineHandler(mailbox: mailbox))
+                }
+            }
+            .connect(unixDomainSocketPath: path).get()
+        return TestClient(channel: channel, mailbox: mailbox)
+    }
+
+    private init(channel: any Channel, mailbox: Mailbox) {
+        self.channel = channel
+        self.mailbox = mailbox
+    }
+
+    /// Sends raw text (a newline is added unless `newline` is false).
+    func send(raw text: String, newline: Bool = true) async throws {
+        var buffer = channel.allocator.buffer(capacity: text.utf8.count + 1)
+        buffer.writeString(text)
+        if newline { buffer.writeString("\n") }
+        try await channel.writeAndFlush(buffer)
+    }
+
+    /// Sends one message as a line.
+    func send(_ message: JSON) async throws {
+        try await send(raw: message.serialized())
+    }
+
+    /// Calls a method and returns its answer (result or error).
+    func call(_ method: String, _ params: JSON? = nil, timeout: Duration = .seconds(60)) async throws -> Result<JSON, RPCError> {
+        let id = ids.withLockedValue { value -> Int in
+            value += 1  // from 1_000_001 up: never an id a test writes by hand
+            return value
+        }
+        var message: JSONObject = ["jsonrpc": "2.0", "id": .number(Double(id)), "method": .string(method)]
+        if let params { message["params"] = params }
+        let answer = mailbox.answer(to: id)
+        try await send(.object(message))
+        let response = try await answer.value(timeout: timeout, on: channel.eventLoop, what: "the answer to \(method)")
+        guard let response else { throw Timeout(what: "the answer to \(method) (the connection closed)") }
+        if let error = response["error"] { return .failure(try RPCError(json: error)) }
+        return .success(response["result"] ?? .null)
+    }
+
+    /// Calls a method that must succeed.
+    @discardableResult
+    func result(_ method: String, _ params: JSON? = nil, timeout: Duration = .seconds(60)) async throws -> JSON {
+        try await call(method, params, timeout: timeout).get()
+    }
+
+    /// Calls a method that must fail, and returns its error.
+    func error(_ method: String, _ params: JSON? = nil) async throws -> RPCError {
+        switch try await call(method, params) {
+        case .success(let result): throw Timeout(what: "an error from \(method), which answered \(result.serialized())")
+        case .failure(let error): return error
+        }
+    }
+
+    /// The next message that is not an answer to a call (nil once the daemon closed the connection).
+    func next(timeout: Duration = .seconds(30)) async throws -> JSON? {
+        try await mailbox.next().value(timeout: timeout, on: channel.eventLoop, what: "a message")
+    }
+
+    /// Notifications of a method, skipping others, until `count` have come.
+    func notifications(_ method: String, count: Int, timeout: Duration = .seconds(30)) async throws -> [JSON] {
+        var found: [JSON] = []
+        while found.count < count {
+            guard let message = try await next(timeout: timeout) else { throw Timeout(what: "\(method) (the connection closed)") }
+            if message["method"]?.stringValue == method { found.append(message["params"] ?? .null) }
+        }
+        return found
+    }
+
+    /// Events of a subscription until one matches `until`.
+    func events(until: (JSON) -> Bool, timeout: Duration = .seconds(30)) async throws -> [JSON] {
+        var events: [JSON] = []
+        while true {
+            guard let message = try await next(timeout: timeout) else { throw Timeout(what: "an event (the connection closed)") }
+            guard message["method"]?.stringValue == "events.event", let event = message["params"]?["event"] else { continue }
+            events.append(event)
+            if until(event) { return events }
+        }
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+
+    /// Where lines go.
+    final class Mailbox: Sendable {
+        private struct State {
+            var answerWaiters: [Int: Waiter] = [:]
+            var others: [JSON] = []
+            var otherWaiter: Waiter?
+            var closed = false
+        }
+        private let state = NIOLockedValueBox(State())
+
+        func deliver(_ message: JSON) {
+            let waiter: Waiter? = state.withLockedValue { state in
+                // An answer to a call (its waiter was registered before it was sent); answers to
+                // raw lines go with everything else.
+                if let id = message["id"]?.intValue, message["method"] == nil, let waiter = state.answerWaiters.removeValue(forKey: id) {
+                    return waiter
+                }
+                if let waiter = state.otherWaiter {
+                    state.otherWaiter = nil
+                    return waiter
+                }
+                state.others.append(message)
+                return nil
+            }
+            waiter?.fulfil(message)
+        }
+
+        /// Messages that are not answers, received and not yet taken.
+        var waiting: Int { state.withLockedValue { $0.others.count } }
+
+        func close() {
+            let waiters: [Waiter] = state.withLockedValue { state in
+                state.closed = true
+                var all = Array(state.answerWaiters.values)
+                state.answerWaiters = [:]
+                if let other = state.otherWaiter { all.append(other) }
+                state.otherWaiter = nil
+                return all
+            }
+            for waiter in waiters { waiter.fulfil(nil) }
+        }
+
+        func answer(to id: Int) -> Waiter {
+            let waiter = Waiter()
+            state.withLockedValue { state in
+                if state.closed {
+                    waiter.fulfil(nil)
+                } else {
+                    state.answerWaiters[id] = waiter
+                }
+            }
+            return waiter
+        }
+
+        func next() -> Waiter {
+            let waiter = Waiter()
+            state.withLockedValue { state in
+                if !state.others.isEmpty {
+                    waiter.fulfil(state.others.removeFirst())
+                } else if state.closed {
+                    waiter.fulfil(nil)
+                } else {
+                    state.otherWaiter = waiter
+                }
+            }
+            return waiter
+        }
+    }
+
+    /// A value that arrives once, awaited with a deadline.
+    final class Waiter: Sendable {
+        private let promise = NIOLockedValueBox<(value: JSON??, continuation: CheckedContinuation<JSON?, any Error>?)>((nil, nil))
+
+        func fulfil(_ value: JSON?) {
+            let continuation = promise.withLockedValue { state -> CheckedContinuation<JSON?, any Error>? in
+                guard state.value == nil else { return nil }
+                state.value = .some(value)
+                defer { state.continuation = nil }
+                return state.continuation
+            }
+            continuation?.resume(returning: value)
+        }
+
+        private func expire(_ what: String) {
+            let continuation = promise.withLockedValue { state -> CheckedContinuation<JSON?, any Error>? in
+                guard state.value == nil else { return nil }
+                state.value = .some(nil)
+                defer { state.continuation = nil }
+                return state.continuation
+            }
+            continuation?.resume(throwing: Timeout(what: what))
+        }
+
+        func value(timeout: Duration, on loop: any EventLoop, what: String) async throws -> JSON? {
+            let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+            let deadline = loop.scheduleTask(in: .nanoseconds(nanoseconds)) { self.expire(what) }
+            defer { deadline.cancel() }
+            return try await withCheckedThrowingContinuation { continuation in
+                let ready = promise.withLockedValue { state -> JSON?? in
+                    if let value = state.value { return .some(value) }
+                    state.continuation = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        }
+    }
+
+    /// Lines in, JSON into the mailbox (a line that is not JSON arrives as a string).
+    final class LineHandler: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let mailbox: Mailbox
+        init(mailbox: Mailbox) { self.mailbox = mailbox }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            let text = String(buffer: buffer)
+            mailbox.deliver((try? JSONParser.parse(text)) ?? .string(text))
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            mailbox.close()
+            context.fireChannelInactive()
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            context.close(promise: nil)
+        }
+    }
+}

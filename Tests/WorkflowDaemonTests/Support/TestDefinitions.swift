@@ -1,0 +1,81 @@
+/// Definitions the daemon tests load (written to a temporary definitions directory).
+enum TestDefinitions {
+    /// One executor: the input comes out as the output.
+    static let echo = """
+        name: echo
+        start: out
+        executors:
+          out: { kind: output }
+        """
+
+    /// A person answers {ok: boolean}; the answer comes out.
+    static let ask = """
+        name: ask
+        start: ask
+        executors:
+          ask:
+            kind: request
+            prompt: "Go on?"
+            schema: { type: object, required: [ok], properties: { ok: { type: boolean } }, additionalProperties: false }
+          out: { kind: output }
+        edges:
+          - { from: ask, to: out }
+        """
+
+    /// A program that sleeps 1.5 s, then the input comes out.
+    static let slow = """
+        name: slow
+        start: nap
+        executors:
+          nap: { kind: exec, command: [/bin/sh, -c, "sleep 1.5; echo '\\"slept\\"'"], timeout: 60s }
+          out: { kind: output }
+        edges:
+          - { from: nap, to: out }
+        """
+
+    /// A program that sleeps a minute (runs that tests cancel or crash).
+    static let forever = """
+        name: forever
+        start: nap
+        executors:
+          nap: { kind: exec, command: [/bin/sh, -c, "sleep 60; echo 1"], timeout: 120s }
+          out: { kind: output }
+        edges:
+          - { from: nap, to: out }
+        """
+
+    /// Two branches in one superstep: a person is asked while a program works for 1.5 s.
+    static let branch = """
+        name: branch
+        start: fan
+        executors:
+          fan: { kind: transform, expression: "message" }
+          ask:
+            kind: request
+            prompt: "Go on?"
+            schema: { type: object, required: [ok], properties: { ok: { type: boolean } } }
+          nap: { kind: exec, command: [/bin/sh, -c, "sleep 1.5; echo '\\"slept\\"'"], timeout: 60s }
+          out: { kind: output }
+        edges:
+          - { from: fan, to: [ask, nap] }
+          - { from: ask, to: out }
+          - { from: nap, to: out }
+        """
+
+    /// Counts up to message.to, one superstep per step (many events).
+    static let count = """
+        name: count
+        start: step
+        maxSupersteps: 100000
+        executors:
+          step: { kind: transform, expression: "{n: sum([message.n, `1`]), to: message.to}" }
+          out: { kind: output }
+        edges:
+          - { from: step, to: step, when: "message.n < message.to" }
+          - { from: step, to: out, when: "message.n >= message.to" }
+        """
+
+    static let all: [String: String] = [
+        "echo.yaml": echo, "ask.yaml": ask, "slow.yaml": slow, "forever.yaml": forever, "branch.yaml": branch, "count.yaml": count,
+    ]
+}
