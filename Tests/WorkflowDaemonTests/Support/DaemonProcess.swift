@@ -3,8 +3,7 @@ import NIOConcurrencyHelpers
 import WorkflowJSON
 
 /// The real `workflowd` binary, started on a temporary socket, state directory and definitions
-/// directory. `start()` returns once the daemon says it is listening (its stderr is read, not
-/// slept on); `stop()` sends SIGTERM and returns the exit status; `kill9()` is a crash.
+/// directory. `start()` returns once the daemon's log says it is listening; `stop()` sends SIGTERM and returns the exit status; `kill9()` is a crash.
 final class DaemonProcess: Sendable {
     let directory: String
     var socket: String { directory + "/wd.sock" }
@@ -19,10 +18,13 @@ final class DaemonProcess: Sendable {
 
     private final class Running: Sendable {
         let process: Process
-        let log = NIOLockedValueBox("")
-        let listening = NIOLockedValueBox<(done: Bool, waiter: CheckedContinuation<Void, any Error>?)>((false, nil))
+        let logPath: String
         let exited = NIOLockedValueBox<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
-        init(process: Process) { self.process = process }
+        init(process: Process, logPath: String) {
+            self.process = process
+            self.logPath = logPath
+        }
+        var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
     }
 
     /// - Parameters:
@@ -73,29 +75,14 @@ final class DaemonProcess: Sendable {
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let pipe = Pipe()
-        process.standardError = pipe
+        // stderr goes to a file, never a pipe: a pipe nobody drains fast enough would block the
+        // daemon's logging, and so the daemon.
+        let logPath = directory + "/workflowd.\(UInt64.random(in: 0..<UInt64.max)).log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardError = logFile
         process.standardOutput = FileHandle.nullDevice
-        let running = Running(process: process)
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                return
-            }
-            let text = running.log.withLockedValue { log in
-                log += String(decoding: data, as: UTF8.self)
-                return log
-            }
-            if text.contains("is listening on") {
-                let waiter = running.listening.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
-                    state.done = true
-                    defer { state.waiter = nil }
-                    return state.waiter
-                }
-                waiter?.resume()
-            }
-        }
+        let running = Running(process: process, logPath: logPath)
         process.terminationHandler = { process in
             let status = process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
             let waiters = running.exited.withLockedValue { state in
@@ -104,26 +91,23 @@ final class DaemonProcess: Sendable {
                 return state.waiters
             }
             for waiter in waiters { waiter.resume(returning: status) }
-            let listener = running.listening.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
-                defer { state.waiter = nil }
-                return state.done ? nil : state.waiter
-            }
-            listener?.resume(throwing: Failure(description: "workflowd exited (\(status)) before listening:\n\(running.log.withLockedValue { $0 })"))
         }
         current.withLockedValue { $0 = running }
         try process.run()
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let ready = running.listening.withLockedValue { state -> Bool in
-                if state.done { return true }
-                state.waiter = continuation
-                return false
+        try? logFile.close()
+        // Ready when it says so (polled: the file is the daemon's own account, not a guess).
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !running.log.contains("is listening on") {
+            if running.exited.withLockedValue({ $0.status }) != nil {
+                throw Failure(description: "workflowd exited before listening:\n\(running.log)")
             }
-            if ready { continuation.resume() }
+            guard ContinuousClock.now < deadline else { throw Failure(description: "workflowd did not listen within 30 s:\n\(running.log)") }
+            try await Task.sleep(for: .milliseconds(10))
         }
     }
 
     /// What the daemon wrote to stderr so far.
-    var log: String { current.withLockedValue { $0 }?.log.withLockedValue { $0 } ?? "" }
+    var log: String { current.withLockedValue { $0 }?.log ?? "" }
 
     var pid: Int32 { current.withLockedValue { $0 }?.process.processIdentifier ?? 0 }
 

@@ -20,9 +20,11 @@ final class TestClient: Sendable {
     }
 
     /// Connects to the daemon's socket.
-    static func connect(_ path: String, maxLine: Int = 64 << 20) async throws -> TestClient {
+    static func connect(_ path: String, autoRead: Bool = true) async throws -> TestClient {
         let mailbox = Mailbox()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(ChannelOptions.autoRead, value: autoRead)
+            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: autoRead ? 65536 : 1024))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder()))

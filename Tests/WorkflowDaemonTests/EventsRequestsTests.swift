@@ -1,0 +1,138 @@
+import Foundation
+import NIOCore
+import NIOExtras
+import NIOPosix
+import Testing
+import WorkflowJSON
+import WorkflowProtocol
+
+/// Events (live, replayed, resumed, overflowed) and requests (listed with their schema, answered
+/// while a run goes on, gone after a reset) over the socket.
+@Suite("Daemon: events and requests")
+struct EventsRequestsTests {
+    static func isEnd(_ event: JSON) -> Bool {
+        event["type"] == "status" && ["idle", "idle_with_pending_requests", "failed", "cancelled"].contains(event["status"]?.stringValue ?? "")
+    }
+
+    @Test("a subscription replays the log after afterSeq then goes on live: every event once, in seq order, no gap at the hand-over")
+    func replayThenLive() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        _ = try await client.result("run.start", ["instance": "c", "definition": "count", "input": ["n": 0, "to": 20], "wait": true])
+        let logged = try await client.result("events.read", ["instance": "c"])
+        let firstCount = try #require(logged["events"]?.arrayValue?.count)
+        #expect(firstCount > 20)
+        // Subscribe from the middle of the log while a second run writes more.
+        let watcher = try await daemon.client()
+        let subscribed = try await watcher.result("events.subscribe", ["instance": "c", "afterSeq": 5])
+        #expect(subscribed["missed"] == nil)
+        _ = try await client.result("run.start", ["instance": "c", "input": ["n": 0, "to": 20]])
+        var seen = try await watcher.events(until: { Self.isEnd($0) && ($0["seq"]?.intValue ?? 0) > firstCount })
+        let seqs = seen.compactMap { $0["seq"]?.intValue }
+        #expect(seqs == Array(6...(5 + seqs.count)), "in order, no gap, no duplicate")
+        #expect(seen.allSatisfy { $0["instance"] == "c" })
+
+        // Drop the connection, reconnect with afterSeq: the rest, once.
+        let last = try #require(seqs.last)
+        await watcher.close()
+        _ = try await client.result("run.start", ["instance": "c", "input": ["n": 0, "to": 5], "wait": true])
+        let again = try await daemon.client()
+        _ = try await again.result("events.subscribe", ["instance": "c", "afterSeq": .number(Double(last))])
+        seen = try await again.events(until: { Self.isEnd($0) })
+        #expect(seen.first?["seq"]?.intValue == last + 1)
+        let page = try await client.result("events.read", ["instance": "c", "afterSeq": .number(Double(last)), "limit": 3])
+        #expect(page["events"]?.arrayValue?.compactMap { $0["seq"]?.intValue } == [last + 1, last + 2, last + 3])
+        #expect(page["lastSeq"]?.intValue == last + 3)
+        #expect(try await again.result("events.unsubscribe", ["subscription": try #require(try await again.result("events.subscribe", ["instance": "c"])["subscription"])])["unsubscribed"] == true)
+        #expect(try await again.result("events.unsubscribe", ["subscription": "nope"])["unsubscribed"] == false)
+    }
+
+    @Test("request.list gives payload and schema; a response that fails its schema is refused; an answer while idle continues the run")
+    func requests() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        let run = try await client.result("run.start", ["instance": "a", "definition": "ask", "input": "hi", "wait": true])
+        #expect(run["status"] == "idle_with_pending_requests")
+        let listed = try await client.result("request.list", ["instance": "a"])
+        let request = try #require(listed["requests"]?[0])
+        #expect(request["schema"]?["required"] == ["ok"])
+        #expect(request["instance"] == "a")
+        let all = try await client.result("request.list")
+        #expect(all["requests"]?.arrayValue?.count == 1)
+        let requestID = try #require(request["id"])
+        let invalid = try await client.error("request.respond", ["instance": "a", "requestId": requestID, "response": ["ok": "yes"]])
+        #expect(invalid.code == .responseInvalid)
+        #expect(invalid.data?.serialized().contains("ok") == true, "names the schema path: \(invalid)")
+        #expect(try await client.error("request.respond", ["instance": "a", "requestId": "nope", "response": ["ok": true]]).code == .requestNotFound)
+        let answered = try await client.result("request.respond", ["instance": "a", "requestId": requestID, "response": ["ok": true]])
+        #expect(answered["startedRun"] == true)
+        let result = try await client.result("run.wait", ["instance": "a", "runId": try #require(answered["runId"])])
+        #expect(result["status"] == "idle")
+        #expect(result["outputs"]?[0]?["response"] == ["ok": true])
+        #expect(try await client.error("request.respond", ["instance": "a", "requestId": requestID, "response": ["ok": true]]).code == .requestNotFound)
+    }
+
+    @Test("a response is accepted while the run is still executing another branch, and delivered at its next boundary")
+    func respondWhileRunning() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        _ = try await client.result("instance.create", ["name": "b", "definition": "branch"])
+        _ = try await client.result("events.subscribe", ["instance": "b", "afterSeq": 0])
+        let run = try await client.result("run.start", ["instance": "b", "input": "go"])
+        let events = try await client.events(until: { $0["type"] == "request" })
+        let request = try #require(events.last?["request"]?["id"] ?? events.last?["requestId"])
+        let answered = try await client.result("request.respond", ["instance": "b", "requestId": request, "response": ["ok": true]])
+        #expect(answered["startedRun"] == false)
+        #expect(answered["runId"] == run["runId"])
+        // Accepted while the other branch still sleeps: the run is still going.
+        #expect(try await client.result("run.get", ["instance": "b", "runId": try #require(run["runId"])])["status"] == "in_progress")
+        let result = try await client.result("run.wait", ["instance": "b"])
+        #expect(result["status"] == "idle")
+        #expect(result["outputs"]?.arrayValue?.count == 2)
+    }
+
+    @Test("instance.reset with open requests: they are gone (answering one gives -32007); cancel resets a running instance")
+    func resetWithOpenRequests() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        _ = try await client.result("run.start", ["instance": "a", "definition": "ask", "input": 1, "wait": true])
+        let request = try #require(try await client.result("request.list", ["instance": "a"])["requests"]?[0]?["id"])
+        let reset = try await client.result("instance.reset", ["instance": "a"])
+        #expect(reset["status"] == "idle")
+        #expect(reset["openRequests"] == nil || reset["openRequests"] == [])
+        #expect(try await client.error("request.respond", ["instance": "a", "requestId": request, "response": ["ok": true]]).code == .requestNotFound)
+
+        _ = try await client.result("run.start", ["instance": "f", "definition": "forever"])
+        #expect(try await client.error("instance.reset", ["instance": "f"]).code == .instanceBusy)
+        #expect(try await client.result("instance.reset", ["instance": "f", "cancel": true])["status"] == "idle")
+        // The run history records how the cancelled run ended; nothing is active or queued.
+        let runs = try await client.result("run.list", ["instance": "f"])
+        #expect(runs["runs"]?.arrayValue?.map { $0["status"] } == ["cancelled"])
+        #expect(try await client.result("instance.get", ["instance": "f"])["activeRunId"] == nil)
+    }
+
+    @Test("a reader too slow for its send queue gets events.overflow and loses only that subscription; another client streams on")
+    func slowReaderOverflows() async throws {
+        let daemon = try await DaemonProcess.started(arguments: ["--max-queued-bytes", "65536"])
+        let client = try await daemon.client()
+        _ = try await client.result("instance.create", ["name": "c", "definition": "count"])
+        let fast = try await daemon.client()
+        _ = try await fast.result("events.subscribe", ["instance": "c"])
+        // The slow reader reads nothing until the run is over.
+        let slow = try await TestClient.connect(daemon.socket, autoRead: false)
+        try await slow.send(raw: #"{"jsonrpc":"2.0","id":1,"method":"events.subscribe","params":{"instance":"c"}}"#)
+        try await slow.channel.setOption(ChannelOptions.autoRead, value: false)
+        _ = try await client.result("run.start", ["instance": "c", "input": ["n": 0, "to": 3000]])
+        let streamed = try await fast.events(until: { Self.isEnd($0) }, timeout: .seconds(60))
+        #expect(streamed.count > 3000 * 3)
+        let seqs = streamed.compactMap { $0["seq"]?.intValue }
+        #expect(seqs == Array(seqs[0]..<(seqs[0] + seqs.count)))
+        // Now the slow reader reads: its subscription overflowed; the connection still works.
+        slow.channel.read()
+        try await slow.channel.setOption(ChannelOptions.autoRead, value: true)
+        let overflow = try await slow.notifications("events.overflow", count: 1)
+        #expect(overflow.first?["lastSeq"]?.intValue ?? 0 < seqs.last ?? 0)
+        #expect(try await slow.result("daemon.ping")["pong"] == true)
+        #expect(try await client.result("daemon.status")["subscriptions"] == 1, "only the fast reader's subscription is left")
+    }
+}

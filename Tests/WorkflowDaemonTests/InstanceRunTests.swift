@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import WorkflowJSON
+import WorkflowProtocol
+
+/// Instances and runs over the socket: create, list, get, delete, runs in the background,
+/// waiting, cancelling, idempotency, racing clients and clients that go away.
+@Suite("Daemon: instances and runs")
+struct InstanceRunTests {
+    @Test("instance.create, list (pages), get, delete, and their errors")
+    func instances() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        for name in ["a", "b", "c"] {
+            let info = try await client.result("instance.create", ["name": .string(name), "definition": "echo"])
+            #expect(info["name"]?.stringValue == name)
+            #expect(info["status"] == "idle")
+            #expect(info["definitionHash"]?.stringValue?.isEmpty == false)
+        }
+        let exists = try await client.error("instance.create", ["name": "a", "definition": "echo"])
+        #expect(exists.code == .instanceExists)
+        #expect(exists.data?["instance"] == "a")
+        #expect(try await client.error("instance.create", ["name": "z", "definition": "nope"]).code == .definitionNotFound)
+        #expect(try await client.error("instance.create", ["name": "z", "definition": "echo", "onBusy": "wait"]).code == .invalidParams)
+        #expect(try await client.error("instance.create", ["name": "", "definition": "echo"]).code == .invalidParams)
+
+        let page1 = try await client.result("instance.list", ["limit": 2])
+        #expect(page1["instances"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["a", "b"])
+        #expect(page1["next"] == "b")
+        let page2 = try await client.result("instance.list", ["limit": 2, "after": "b"])
+        #expect(page2["instances"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["c"])
+        #expect(page2["next"] == nil)
+        #expect(try await client.result("instance.list", ["definition": "ask"])["instances"] == [])
+
+        let missing = try await client.error("instance.get", ["instance": "nope"])
+        #expect(missing.code == .instanceNotFound)
+        #expect(missing.data?["instance"] == "nope")
+        #expect(try await client.result("instance.delete", ["instance": "b"])["deleted"] == true)
+        #expect(try await client.error("instance.get", ["instance": "b"]).code == .instanceNotFound)
+        #expect(try await client.error("instance.delete", ["instance": "b"]).code == .instanceNotFound)
+    }
+
+    @Test("runs go on in the background: run.start answers at once, run.wait (a timeout is not an error), run.get, run.list, run.cancel")
+    func backgroundRuns() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        let started = try await client.result("run.start", ["instance": "s", "definition": "slow", "input": 1])
+        #expect(started["status"] == "in_progress")
+        let runID = try #require(started["runId"]?.stringValue)
+        let waited = try await client.result("run.wait", ["instance": "s", "timeoutMs": 50])
+        #expect(waited["timedOut"] == true)
+        #expect(waited["status"] == "in_progress")
+        #expect(try await client.result("instance.get", ["instance": "s"])["activeRunId"]?.stringValue == runID)
+        let done = try await client.result("run.wait", ["instance": "s", "runId": .string(runID)])
+        #expect(done["status"] == "idle")
+        #expect(done["outputs"] == ["slept"])
+        let got = try await client.result("run.get", ["instance": "s", "runId": .string(runID)])
+        #expect(got["status"] == "idle")
+        #expect(got["input"] == 1)
+        #expect(try await client.error("run.get", ["instance": "s", "runId": "nope"]).code == .runNotFound)
+
+        let forever = try await client.result("run.start", ["instance": "f", "definition": "forever"])
+        let busy = try await client.error("instance.delete", ["instance": "f"])
+        #expect(busy.code == .instanceBusy)
+        let cancelled = try await client.result("run.cancel", ["instance": "f"])
+        #expect(cancelled["cancelled"] == true)
+        #expect(cancelled["runId"] == forever["runId"])
+        let after = try await client.result("run.get", ["instance": "f", "runId": try #require(forever["runId"])])
+        #expect(after["status"] == "cancelled")
+        #expect(try await client.result("run.cancel", ["instance": "f"])["cancelled"] == false)
+        let runs = try await client.result("run.list", ["instance": "s"])
+        #expect(runs["runs"]?.arrayValue?.first?["runId"]?.stringValue == runID)
+
+        // delete with cancel: the active run is cancelled first.
+        _ = try await client.result("run.start", ["instance": "f", "input": 2])
+        #expect(try await client.result("instance.delete", ["instance": "f", "cancel": true])["deleted"] == true)
+    }
+
+    @Test("two clients race run.start: exactly one wins, the other gets -32004 at once; onBusy queue queues")
+    func racingStarts() async throws {
+        let daemon = try await DaemonProcess.started()
+        _ = try await daemon.client().result("instance.create", ["name": "r", "definition": "slow"])
+        let first = try await daemon.client()
+        let second = try await daemon.client()
+        async let one = first.call("run.start", ["instance": "r", "input": 1])
+        async let two = second.call("run.start", ["instance": "r", "input": 2])
+        let outcomes = [try await one, try await two]
+        let wins = outcomes.filter { if case .success = $0 { true } else { false } }
+        let losses = outcomes.compactMap { if case .failure(let error) = $0 { error } else { nil } }
+        #expect(wins.count == 1)
+        #expect(losses.map(\.code) == [.instanceBusy])
+        #expect(losses.first?.data?["instance"] == "r")
+
+        let client = try await daemon.client()
+        _ = try await client.result("instance.create", ["name": "q", "definition": "slow", "onBusy": "queue"])
+        let a = try await client.result("run.start", ["instance": "q", "input": "a"])
+        let b = try await client.result("run.start", ["instance": "q", "input": "b"])
+        #expect(b["status"] == "queued")
+        #expect(b["position"] == 1)
+        let info = try await client.result("instance.get", ["instance": "q"])
+        #expect(info["queuedRunIds"] == [try #require(b["runId"])])
+        #expect(try await client.result("run.wait", ["instance": "q", "runId": try #require(b["runId"])])["status"] == "idle")
+        #expect(try await client.result("run.get", ["instance": "q", "runId": try #require(a["runId"])])["status"] == "idle")
+    }
+
+    @Test("an idempotency key returns the same run and starts nothing")
+    func idempotency() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        let first = try await client.result("run.start", ["instance": "i", "definition": "echo", "input": 1, "idempotencyKey": "k1", "wait": true])
+        let again = try await client.result("run.start", ["instance": "i", "input": 2, "idempotencyKey": "k1"])
+        #expect(again["runId"] == first["runId"])
+        #expect(again["disposition"] == "existing")
+        #expect(try await client.result("run.list", ["instance": "i"])["runs"]?.arrayValue?.count == 1)
+    }
+
+    @Test("a client that disconnects mid-run affects neither the run nor the instance")
+    func clientDroppedMidRun() async throws {
+        let daemon = try await DaemonProcess.started()
+        let leaving = try await daemon.client()
+        let subscription = try await leaving.result("run.start", ["instance": "d", "definition": "slow", "input": 1])
+        _ = try await leaving.result("events.subscribe", ["instance": "d", "afterSeq": 0])
+        // A call in progress (waiting for the run) when the client goes.
+        try await leaving.send(.object(["jsonrpc": "2.0", "id": 1, "method": "run.wait", "params": ["instance": "d"]]))
+        await leaving.close()
+        let other = try await daemon.client()
+        let result = try await other.result("run.wait", ["instance": "d", "runId": try #require(subscription["runId"])])
+        #expect(result["status"] == "idle")
+        #expect(result["outputs"] == ["slept"])
+        let next = try await other.result("run.start", ["instance": "d", "input": 2, "wait": true])
+        #expect(next["status"] == "idle", "the instance is not left busy")
+        #expect(try await other.result("daemon.status")["subscriptions"] == 0)
+    }
+}
