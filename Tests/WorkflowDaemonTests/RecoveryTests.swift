@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import WorkflowJSON
+import WorkflowProtocol
+
+/// `kill -9` the real daemon at several points, start it again on the same state, and check that
+/// everything it had acknowledged is back (DESIGN.md §5).
+@Suite("Daemon: recovery after kill -9")
+struct DaemonRecoveryTests {
+    @Test("mid-superstep: the run resumes from its last checkpoint with run_recovered; events seen before are in the log; seqs are not reused")
+    func midSuperstep() async throws {
+        let daemon = try await DaemonProcess.started()
+        var client = try await daemon.client()
+        _ = try await client.result("instance.create", ["name": "s", "definition": "slow"])
+        _ = try await client.result("events.subscribe", ["instance": "s", "afterSeq": 0])
+        let run = try await client.result("run.start", ["instance": "s", "input": 1])
+        let seen = try await client.events(until: { $0["type"] == "executor_invoked" })
+        await daemon.kill9()
+        try await daemon.start()
+        client = try await daemon.client()
+        let result = try await client.result("run.wait", ["instance": "s", "runId": try #require(run["runId"])])
+        #expect(result["status"] == "idle")
+        #expect(result["outputs"] == ["slept"])
+        let log = try #require(try await client.result("events.read", ["instance": "s", "limit": 10000])["events"]?.arrayValue)
+        for event in seen { #expect(log.contains(event), "an event a client saw before the crash is in the log after it: \(event)") }
+        #expect(log.contains { $0["type"] == "run_recovered" })
+        let seqs = log.compactMap { $0["seq"]?.intValue }
+        #expect(seqs == Array(1...seqs.count))
+    }
+
+    @Test("with --recover fail, an interrupted run is marked failed instead")
+    func recoverFail() async throws {
+        let daemon = try await DaemonProcess.started()
+        var client = try await daemon.client()
+        let run = try await client.result("run.start", ["instance": "f", "definition": "forever"])
+        _ = try await client.result("run.wait", ["instance": "f", "timeoutMs": 300])
+        await daemon.kill9()
+        try await daemon.start(extra: ["--recover", "fail"])
+        client = try await daemon.client()
+        let result = try await client.result("run.get", ["instance": "f", "runId": try #require(run["runId"])])
+        #expect(result["status"] == "failed")
+        #expect(try await client.result("instance.get", ["instance": "f"])["activeRunId"] == nil)
+    }
+
+    @Test("with a request open, an accepted response not yet delivered, a queued run, an idempotency key: all back after kill -9")
+    func acceptedWorkIsBack() async throws {
+        let daemon = try await DaemonProcess.started()
+        var client = try await daemon.client()
+        // A request left open.
+        _ = try await client.result("run.start", ["instance": "open", "definition": "ask", "input": 1, "wait": true, "idempotencyKey": "key-1"])
+        let openRequest = try #require(try await client.result("request.list", ["instance": "open"])["requests"]?[0]?["id"])
+        // A response accepted while the other branch sleeps (delivered only at the next boundary).
+        _ = try await client.result("instance.create", ["name": "b", "definition": "branch"])
+        _ = try await client.result("events.subscribe", ["instance": "b", "afterSeq": 0])
+        let branchRun = try await client.result("run.start", ["instance": "b", "input": "go"])
+        let request = try #require(try await client.events(until: { $0["type"] == "request" }).last?["request"]?["id"])
+        _ = try await client.result("request.respond", ["instance": "b", "requestId": request, "response": ["ok": true]])
+        // A queued run behind an active one.
+        _ = try await client.result("instance.create", ["name": "q", "definition": "slow", "onBusy": "queue"])
+        _ = try await client.result("run.start", ["instance": "q", "input": "a"])
+        let queued = try await client.result("run.start", ["instance": "q", "input": "b"])
+        #expect(queued["status"] == "queued")
+        await daemon.kill9()
+
+        try await daemon.start()
+        client = try await daemon.client()
+        let stillOpen = try await client.result("request.list", ["instance": "open"])
+        #expect(stillOpen["requests"]?[0]?["id"] == openRequest)
+        let keyed = try await client.result("run.start", ["instance": "open", "input": 2, "idempotencyKey": "key-1"])
+        #expect(keyed["disposition"] == "existing")
+        let branch = try await client.result("run.wait", ["instance": "b", "runId": try #require(branchRun["runId"])])
+        #expect(branch["status"] == "idle")
+        #expect(branch["outputs"]?.arrayValue?.contains { $0["response"] == ["ok": true] } == true, "the accepted response was delivered: \(branch)")
+        let second = try await client.result("run.wait", ["instance": "q", "runId": try #require(queued["runId"])])
+        #expect(second["status"] == "idle")
+        #expect(second["input"] == "b")
+        let answered = try await client.result("request.respond", ["instance": "open", "requestId": openRequest, "response": ["ok": true]])
+        #expect(try await client.result("run.wait", ["instance": "open", "runId": try #require(answered["runId"])])["status"] == "idle")
+    }
+
+    @Test("a graceful stop (SIGTERM) suspends an active run, which resumes on the next start; exit status 0")
+    func gracefulStop() async throws {
+        let daemon = try await DaemonProcess.started()
+        var client = try await daemon.client()
+        let run = try await client.result("run.start", ["instance": "s", "definition": "slow", "input": 1])
+        _ = try await client.result("run.wait", ["instance": "s", "timeoutMs": 200])
+        #expect(await daemon.stop() == 0)
+        try await daemon.start()
+        client = try await daemon.client()
+        let result = try await client.result("run.wait", ["instance": "s", "runId": try #require(run["runId"])])
+        #expect(result["status"] == "idle")
+        #expect(result["outputs"] == ["slept"])
+    }
+}
