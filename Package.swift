@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "WorkflowProtocolTests", dependencies: ["WorkflowProtocol", "WorkflowJSON", "JSONSchema"],
                     swiftSettings: strictSettings),
         .testTarget(name: "WorkflowDaemonTests", dependencies: [
-            "WorkflowProtocol", "WorkflowJSON", "JSONSchema", "WorkflowTestSupport", "WorkflowStore", "WorkflowEngine",
+            "WorkflowProtocol", "WorkflowDaemon", "WorkflowJSON", "JSONSchema", "WorkflowTestSupport", "WorkflowStore", "WorkflowEngine",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
         ], swiftSettings: strictSettings),

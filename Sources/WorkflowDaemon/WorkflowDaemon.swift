@@ -25,6 +25,9 @@ import WorkflowStore
 /// active runs at their last checkpoint (they resume on the next start), tells every subscriber
 /// (`events.closed`), answers what is in progress, and returns. SIGHUP re-reads the definitions.
 public final class WorkflowDaemon: Service {
+    /// The methods this daemon serves (the OpenRPC document lists exactly these).
+    public static var servedMethods: [String] { Handlers.dispatcher().methods }
+
     /// What the daemon says once it serves.
     public struct Ready: Sendable {
         public var socketPath: String

@@ -14,6 +14,17 @@ final class TestClient: Sendable {
     let mailbox: Mailbox
     private let ids = NIOLockedValueBox(1_000_000)
 
+    /// A call that succeeded: what was sent and what came back (the OpenRPC test validates them
+    /// against the document's schemas).
+    struct RecordedCall: Sendable {
+        var method: String
+        var params: JSON?
+        var result: JSON
+    }
+
+    /// Every successful call of every client in this test process.
+    static let recorded = NIOLockedValueBox<[RecordedCall]>([])
+
     struct Timeout: Error, CustomStringConvertible {
         var what: String
         var description: String { "timed out waiting for \(what)" }
@@ -66,7 +77,11 @@ final class TestClient: Sendable {
         let response = try await answer.value(timeout: timeout, on: channel.eventLoop, what: "the answer to \(method)")
         guard let response else { throw Timeout(what: "the answer to \(method) (the connection closed)") }
         if let error = response["error"] { return .failure(try RPCError(json: error)) }
-        return .success(response["result"] ?? .null)
+        let result = response["result"] ?? .null
+        Self.recorded.withLockedValue { calls in
+            if calls.count < 20_000 { calls.append(RecordedCall(method: method, params: params, result: result)) }
+        }
+        return .success(result)
     }
 
     /// Calls a method that must succeed.
