@@ -38,6 +38,10 @@ struct Bench {
         ("event_append", { try await StoreWorkloads.eventAppend(.normal) }),
         ("superstep_commit_sqlite", { try await StoreWorkloads.batchCommit() }),
         ("event_append_full", { try await StoreWorkloads.eventAppend(.full) }),
+        // Through the real daemon on a socket (workflowd must be built beside this binary).
+        ("run_latency", { try await SocketWorkloads.offPool(SocketWorkloads.runLatency) }),
+        ("hitl1k_socket", { try await SocketWorkloads.offPool(SocketWorkloads.hitl1kSocket) }),
+        ("instances10k_daemon", { try await SocketWorkloads.offPool(SocketWorkloads.instances10kDaemon) }),
     ]
 
     static func main() async throws {

@@ -118,6 +118,9 @@ final class TestClient: Sendable {
         var events: [JSON] = []
         while true {
             guard let message = try await next(timeout: timeout) else { throw Timeout(what: "an event (the connection closed)") }
+            if message["method"]?.stringValue == "events.overflow" {
+                throw Timeout(what: "events: this client's subscription overflowed (\(message.serialized()))")
+            }
             guard message["method"]?.stringValue == "events.event", let event = message["params"]?["event"] else { continue }
             events.append(event)
             if until(event) { return events }
@@ -133,6 +136,7 @@ final class TestClient: Sendable {
         private struct State {
             var answerWaiters: [Int: Waiter] = [:]
             var others: [JSON] = []
+            var head = 0  // others[..<head] are taken (popping the front of an array is O(n))
             var otherWaiter: Waiter?
             var closed = false
         }
@@ -156,7 +160,7 @@ final class TestClient: Sendable {
         }
 
         /// Messages that are not answers, received and not yet taken.
-        var waiting: Int { state.withLockedValue { $0.others.count } }
+        var waiting: Int { state.withLockedValue { $0.others.count - $0.head } }
 
         func close() {
             let waiters: [Waiter] = state.withLockedValue { state in
@@ -185,8 +189,13 @@ final class TestClient: Sendable {
         func next() -> Waiter {
             let waiter = Waiter()
             state.withLockedValue { state in
-                if !state.others.isEmpty {
-                    waiter.fulfil(state.others.removeFirst())
+                if state.head < state.others.count {
+                    waiter.fulfil(state.others[state.head])
+                    state.head += 1
+                    if state.head > 4096 && state.head * 2 > state.others.count {
+                        state.others.removeFirst(state.head)
+                        state.head = 0
+                    }
                 } else if state.closed {
                     waiter.fulfil(nil)
                 } else {

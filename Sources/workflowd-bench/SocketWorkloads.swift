@@ -1,0 +1,264 @@
+import Foundation
+import WorkflowJSON
+
+/// The socket workloads: the real `workflowd` (built beside this binary) on a temporary socket
+/// and state directory, driven by blocking clients on threads of their own.
+enum SocketWorkloads {
+    static let definitions: [String: String] = [
+        "echo.yaml": "name: echo\nstart: out\nexecutors:\n  out: { kind: output }\n",
+        "pingpong.yaml": """
+            name: pingpong
+            start: ask
+            maxSupersteps: 1000000
+            executors:
+              ask: { kind: request, prompt: "a number?", schema: { type: number } }
+              strip: { kind: transform, expression: "message.response" }
+            edges:
+              - { from: ask, to: strip }
+              - { from: strip, to: ask }
+            """,
+    ]
+
+    /// A daemon of our own, stopped (SIGTERM) when done.
+    final class Daemon {
+        let directory: String
+        let process = Process()
+        var socket: String { directory + "/wd.sock" }
+
+        init(arguments: [String] = []) throws {
+            directory = NSTemporaryDirectory() + "wfbench-" + String(UInt64.random(in: 0..<UInt64.max), radix: 36)
+            try FileManager.default.createDirectory(atPath: directory + "/definitions", withIntermediateDirectories: true)
+            for (name, text) in SocketWorkloads.definitions {
+                try text.write(toFile: directory + "/definitions/" + name, atomically: true, encoding: .utf8)
+            }
+            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("workflowd").path
+            guard FileManager.default.isExecutableFile(atPath: binary) else {
+                throw SocketClient.Failure(description: "\(binary) is not built: run `swift build -c release --product workflowd` first")
+            }
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["--socket", socket, "--state-dir", directory + "/state", "--definitions", directory + "/definitions",
+                                 "--log-level", "warning"] + arguments
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Ready when the socket answers.
+            for _ in 0..<1000 {
+                if let client = try? SocketClient(path: socket), (try? client.call("daemon.ping", [:])) != nil { return }
+                usleep(10_000)
+            }
+            throw SocketClient.Failure(description: "workflowd did not answer within 10 s")
+        }
+
+        /// The daemon's resident set, in KiB.
+        var residentKiB: Double {
+            guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/statm", encoding: .utf8) else { return 0 }
+            let fields = text.split(separator: " ")
+            return fields.count > 1 ? (Double(fields[1]) ?? 0) * Double(sysconf(Int32(_SC_PAGESIZE))) / 1024 : 0
+        }
+
+        deinit {
+            process.terminate()
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    /// Runs a blocking workload on a thread of its own (never on the cooperative pool).
+    static func offPool(_ body: @escaping @Sendable () throws -> Report) async throws -> Report {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+            }
+            thread.start()
+        }
+    }
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+    }
+
+    /// `run.start` with `wait: true` on a one-executor definition, start to result.
+    static func runLatency() throws -> Report {
+        let daemon = try Daemon()
+        let client = try SocketClient(path: daemon.socket)
+        _ = try client.call("instance.create", ["name": "lat", "definition": "echo"])
+        for n in 0..<50 { _ = try client.call("run.start", ["instance": "lat", "input": .number(Double(n)), "wait": true]) }
+        var samples: [Double] = []
+        var all: [Double] = []
+        for _ in 0..<7 {
+            var times: [Double] = []
+            for n in 0..<200 {
+                let start = nowMicros()
+                let result = try client.call("run.start", ["instance": "lat", "input": .number(Double(n)), "wait": true])
+                times.append(nowMicros() - start)
+                precondition(result["outputs"] == [.number(Double(n))], "run_latency: \(result.serialized())")
+            }
+            samples.append(percentile(times, 0.5))
+            all += times
+        }
+        return Report(unit: "run", samples: samples, extra: [("p99_us", format(percentile(all, 0.99)))])
+    }
+
+    /// 1,000 request/response round trips over 8 clients on 8 instances, durable: answer the
+    /// open request, then wait for the next one's event.
+    static func hitl1kSocket() throws -> Report {
+        let daemon = try Daemon()
+        let clients = 8
+        let perClient = 125
+        let socket = daemon.socket
+        var samples: [Double] = []
+        var roundTrips: [Double] = []
+        for rep in 0..<5 {
+            let results = ThreadResults(count: clients)
+            var threads: [Thread] = []
+            let ready = DispatchSemaphoreGate(count: clients)
+            let go = DispatchSemaphoreGate(count: 1)
+            for index in 0..<clients {
+                let thread = Thread {
+                    do {
+                        let client = try SocketClient(path: socket)
+                        let name = JSON.string("hitl-\(rep)-\(index)")
+                        _ = try client.call("instance.create", ["name": name, "definition": "pingpong"])
+                        _ = try client.call("events.subscribe", ["instance": name])
+                        var requestID = try client.call("run.start", ["instance": name, "input": 0, "wait": true])["pendingRequests"]?[0] ?? .null
+                        ready.arrive()
+                        go.wait()
+                        var times: [Double] = []
+                        for n in 0..<perClient {
+                            let start = nowMicros()
+                            var next: JSON?
+                            _ = try client.call("request.respond", ["instance": name, "requestId": requestID, "response": .number(Double(n))]) { message in
+                                if message["params"]?["event"]?["type"] == "request" { next = message["params"]?["event"]?["request"]?["id"] }
+                            }
+                            while next == nil {
+                                let message = try client.readMessage()
+                                if message["params"]?["event"]?["type"] == "request" { next = message["params"]?["event"]?["request"]?["id"] }
+                            }
+                            times.append(nowMicros() - start)
+                            requestID = next ?? .null
+                        }
+                        results.set(index, times)
+                    } catch {
+                        results.fail("\(error)")
+                        ready.arrive()
+                    }
+                }
+                threads.append(thread)
+            }
+            for thread in threads { thread.start() }
+            ready.wait()
+            results.started(nowMicros())
+            go.arrive()
+            _ = results.waitAll()
+            if let failure = results.failure { throw SocketClient.Failure(description: "hitl1k_socket: \(failure)") }
+            let times = results.all
+            roundTrips += times
+            samples.append(results.span / Double(clients * perClient))
+        }
+        return Report(unit: "round_trip", samples: samples,
+                      extra: [("p99_us", format(percentile(roundTrips, 0.99))), ("latency_median_us", format(percentile(roundTrips, 0.5))),
+                              ("clients", "\(clients)")])
+    }
+
+    /// The daemon's RSS growth with 10,000 instances created, after touching each once.
+    static func instances10kDaemon() throws -> Report {
+        let daemon = try Daemon()
+        let client = try SocketClient(path: daemon.socket)
+        let count = 10_000
+        let before = daemon.residentKiB
+        let start = nowMicros()
+        // Pipelined: 100 requests a write, then their answers.
+        var created = 0
+        while created < count {
+            let batch = (created..<min(count, created + 100)).map { n in
+                client.request("instance.create", ["name": .string("inst-\(n)"), "definition": "echo"]).message
+            }
+            try client.send(batch)
+            for _ in batch {
+                let answer = try client.readMessage()
+                if let error = answer["error"] { throw SocketClient.Failure(description: "instance.create: \(error.serialized())") }
+            }
+            created += batch.count
+        }
+        var touched = 0
+        while touched < count {
+            let batch = (touched..<min(count, touched + 100)).map { n in client.request("instance.get", ["instance": .string("inst-\(n)")]).message }
+            try client.send(batch)
+            for _ in batch { _ = try client.readMessage() }
+            touched += batch.count
+        }
+        let elapsed = nowMicros() - start
+        let after = daemon.residentKiB
+        let growth = after - before
+        return Report(unit: "instance", samples: [elapsed / Double(count * 2)],
+                      extra: [("rss_growth_mib", format(growth / 1024)), ("kib_per_instance", format(growth / Double(count))),
+                              ("rss_mib", format(after / 1024))])
+    }
+}
+
+/// Per-thread results of a socket workload.
+final class ThreadResults: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var times: [[Double]?]
+    private(set) var failure: String?
+    private var done = 0
+    private var firstStart = Double.infinity
+    private var lastEnd = 0.0
+
+    init(count: Int) { times = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ values: [Double]) {
+        lock.lock()
+        times[index] = values
+        lastEnd = max(lastEnd, nowMicros())
+        done += 1
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    func fail(_ text: String) {
+        lock.lock()
+        failure = text
+        done += 1
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    func started(_ time: Double) {
+        lock.lock()
+        firstStart = min(firstStart, time)
+        lock.unlock()
+    }
+
+    /// Waits for every thread; returns when the last ended.
+    func waitAll() -> Double {
+        lock.lock()
+        while done < times.count { lock.wait() }
+        defer { lock.unlock() }
+        return lastEnd
+    }
+
+    var all: [Double] { lock.lock(); defer { lock.unlock() }; return times.compactMap { $0 }.flatMap { $0 } }
+    /// From the moment every client was ready to the last one's end.
+    var span: Double { lock.lock(); defer { lock.unlock() }; return lastEnd - firstStart }
+}
+
+/// Counts threads that are ready; `wait` returns once all are.
+final class DispatchSemaphoreGate: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var arrived = 0
+    private let count: Int
+    init(count: Int) { self.count = count }
+    func arrive() {
+        lock.lock()
+        arrived += 1
+        lock.broadcast()
+        lock.unlock()
+    }
+    func wait() {
+        lock.lock()
+        while arrived < count { lock.wait() }
+        lock.unlock()
+    }
+}
