@@ -114,6 +114,20 @@ struct AccessLimitsTests {
         #expect(again != nil)
     }
 
+    @Test("connections beyond maxConnections are answered with -32013 naming it and closed")
+    func totalConnections() async throws {
+        let daemon = try await DaemonProcess.started(arguments: ["--max-connections", "2", "--max-connections-per-uid", "10"])
+        let first = try await daemon.client()
+        let second = try await daemon.client()
+        #expect(try await first.result("daemon.ping")["pong"] == true)
+        #expect(try await second.result("daemon.ping")["pong"] == true)
+        let refused = try await daemon.client()
+        let answer = try #require(try await refused.next())
+        #expect(answer["error"]?["data"]?["limit"] == "maxConnections")
+        #expect(try await refused.next() == nil)
+        #expect(try await first.result("daemon.status")["connections"] == 2)
+    }
+
     @Test("instances beyond maxLoadedInstances are evicted from memory and come back when touched")
     func eviction() async throws {
         let daemon = try await DaemonProcess.started(arguments: ["--max-loaded-instances", "2"])
