@@ -43,6 +43,10 @@ public final class SQLiteStore: CheckpointStore {
         // Another process may hold the database for a moment (a backup, an inspection): wait for
         // it on the store's own threads rather than fail at once.
         config.busyMode = .timeout(configuration.busyTimeout)
+        // Statement journals (the savepoint of each instance's group in a group commit) and
+        // sorts stay in memory: on disk, SQLite made, opened and unlinked a file in /var/tmp for
+        // every commit (seen with strace: three files per run).
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         database = try DatabasePool(path: path, configuration: config)
         // Set on the writer, after GRDB's WAL set-up (which sets NORMAL): this connection commits.
         let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"

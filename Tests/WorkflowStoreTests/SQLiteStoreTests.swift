@@ -246,7 +246,10 @@ struct SQLiteStoreTests {
         for _ in 0..<60 { _ = try await instance.run(0) }  // 3,000 more
         let late = try await store.pageCount()
         #expect(try await store.checkpoints(instance: "i").count <= 11)
-        #expect(try await store.events(instance: "i", afterSeq: 0, limit: 100_000).count <= 600)
+        // Exactly the newest 500 events are kept, contiguous up to the last one.
+        let kept = try await store.events(instance: "i", afterSeq: 0, limit: 100_000).map(\.seq)
+        #expect(kept.count == 500)
+        #expect(kept == Array((kept.last ?? 0) - 499...(kept.last ?? 0)))
         #expect(late <= early + early / 5, "pages grew from \(early) to \(late)")
         #expect(try await store.integrityProblems().isEmpty)
     }
