@@ -49,7 +49,8 @@ public final class WorkflowDaemon: Service {
         try await Blocking.run { try SocketPath.makeDirectories(stateDirectory) }
         let store = try await SQLiteStore.open(path: configuration.databasePath,
                                                configuration: .init(durability: configuration.durability,
-                                                                    checkpointRetention: configuration.checkpointRetention))
+                                                                    checkpointRetention: configuration.checkpointRetention,
+                                                                    eventRetention: configuration.eventRetention))
         let shared = GroupCommitStore(store)
         let catalog = DefinitionCatalog(directory: configuration.definitionsDirectory, logger: logger)
         await catalog.reload()

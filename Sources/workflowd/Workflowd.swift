@@ -46,6 +46,9 @@ struct Workflowd: AsyncParsableCommand {
     @Option(help: "Checkpoints kept per instance (besides the head, branch tips, labelled ones and those with open requests).")
     var checkpointRetention: Int = 100
 
+    @Option(help: "Events kept per instance (the newest; a subscriber asking for older ones is told which it missed).")
+    var eventRetention: Int = 100_000
+
     @Option(help: "The longest line a client may send, in bytes.")
     var maxLineBytes: Int = DaemonLimits().maxLineBytes
     @Option(help: "Messages in one batch.")
@@ -92,7 +95,7 @@ struct Workflowd: AsyncParsableCommand {
         guard let mode = UInt32(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, like 660") }
         let configuration = DaemonConfiguration(socketPath: socket ?? state + "/workflowd.sock", socketMode: mode, stateDirectory: state,
                                                 definitionsDirectory: definitionsDirectory, recoveryMode: recover, durability: durability,
-                                                checkpointRetention: checkpointRetention, limits: limits, logger: logger)
+                                                checkpointRetention: checkpointRetention, eventRetention: max(1, eventRetention), limits: limits, logger: logger)
         let daemon = WorkflowDaemon(configuration: configuration) { ready in
             let path = ready.socketPath
             logger.notice("workflowd is listening on \(path) (\(ready.definitions) definitions from \(definitionsDirectory), state in \(state))")

@@ -47,6 +47,21 @@ struct EventsRequestsTests {
         #expect(try await again.result("events.unsubscribe", ["subscription": "nope"])["unsubscribed"] == false)
     }
 
+    @Test("a subscriber whose afterSeq is older than the oldest kept event is told which it missed, never a silent gap")
+    func missedEvents() async throws {
+        let daemon = try await DaemonProcess.started(arguments: ["--event-retention", "20"])
+        let client = try await daemon.client()
+        _ = try await client.result("run.start", ["instance": "c", "definition": "count", "input": ["n": 0, "to": 30], "wait": true])
+        let page = try await client.result("events.read", ["instance": "c", "afterSeq": 0])
+        let oldest = try #require(page["oldestSeq"]?.intValue)
+        #expect(oldest > 1)
+        #expect(page["events"]?[0]?["seq"]?.intValue == oldest)
+        let subscribed = try await client.result("events.subscribe", ["instance": "c", "afterSeq": 2])
+        #expect(subscribed["missed"] == ["first": 3, "last": .number(Double(oldest - 1))])
+        let replayed = try await client.events(until: { ($0["seq"]?.intValue ?? 0) >= (subscribed["nextSeq"]?.intValue ?? 0) - 1 })
+        #expect(replayed.first?["seq"]?.intValue == oldest)
+    }
+
     @Test("request.list gives payload and schema; a response that fails its schema is refused; an answer while idle continues the run")
     func requests() async throws {
         let daemon = try await DaemonProcess.started()

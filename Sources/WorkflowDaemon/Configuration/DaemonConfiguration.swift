@@ -19,12 +19,15 @@ public struct DaemonConfiguration: Sendable {
     /// Checkpoints kept per instance (labelled ones, the head, branch tips and those with open
     /// requests are kept besides).
     public var checkpointRetention: Int
+    /// Events kept per instance (the newest); a subscriber asking for older ones is told which
+    /// it missed.
+    public var eventRetention: Int
     public var limits: DaemonLimits
     public var logger: Logger
 
     public init(socketPath: String, socketMode: UInt32 = 0o660, stateDirectory: String, definitionsDirectory: String,
                 recoveryMode: RecoveryMode = .resume, durability: StoreConfiguration.Durability = .normal, checkpointRetention: Int = 100,
-                limits: DaemonLimits = DaemonLimits(), logger: Logger = Logger(label: "workflowd")) {
+                eventRetention: Int = 100_000, limits: DaemonLimits = DaemonLimits(), logger: Logger = Logger(label: "workflowd")) {
         self.socketPath = socketPath
         self.socketMode = socketMode
         self.stateDirectory = stateDirectory
@@ -32,6 +35,7 @@ public struct DaemonConfiguration: Sendable {
         self.recoveryMode = recoveryMode
         self.durability = durability
         self.checkpointRetention = checkpointRetention
+        self.eventRetention = eventRetention
         self.limits = limits
         self.logger = logger
     }
