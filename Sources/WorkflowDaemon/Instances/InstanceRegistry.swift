@@ -23,7 +23,8 @@ actor InstanceRegistry {
     private let validator = JSONSchemaValidator()
     private var loaded: [String: Loaded] = [:]
     /// Instances being hydrated: later callers wait for the first.
-    private var loading: [String: Promise<Bool>] = [:]
+    /// Instances being loaded, and who waits for each.
+    private var loading: [String: [Promise<Bool>]] = [:]
     private var tick: UInt64 = 0
     private var closed = false
 
@@ -59,21 +60,19 @@ actor InstanceRegistry {
                 loaded[name] = entry
                 return InstanceLease(instance: entry.instance, record: entry.record)
             }
-            if let pending = loading[name] {
-                _ = try? await pending.value()
+            if loading[name] != nil {
+                // Another request is loading it: wait for that (each waiter with a promise of
+                // its own), then look again (loaded, or load it and meet the error ourselves).
+                let waiter = Promise<Bool>()
+                loading[name, default: []].append(waiter)
+                _ = try? await waiter.value()
                 continue
             }
-            let promise = Promise<Bool>()
-            loading[name] = promise
-            do {
-                try await hydrate(name, peer: peer)
-                loading[name] = nil
-                promise.resolve(.success(true))
-            } catch {
-                loading[name] = nil
-                promise.resolve(.failure(error))
-                throw error
+            loading[name] = []
+            defer {
+                for waiter in loading.removeValue(forKey: name) ?? [] { waiter.resolve(.success(true)) }
             }
+            try await hydrate(name, peer: peer)
         }
     }
 

@@ -2,7 +2,8 @@ import Synchronization
 
 /// A value that arrives once (a run's result, a worker's answer): resolved by one side, awaited
 /// by the other, in either order. A waiter whose task is cancelled stops waiting at once, with
-/// `CancellationError`, and the promise counts as resolved by that.
+/// `CancellationError`, and the promise counts as resolved by that. One waiter only: to wait
+/// together, each waiter takes a promise of its own.
 package final class Promise<Value: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Value, any Error>?
@@ -10,6 +11,11 @@ package final class Promise<Value: Sendable>: Sendable {
     }
 
     private let state = Mutex(State())
+
+    /// What a second waiter gets (a bug in the caller, surfaced instead of a task hung forever).
+    package struct SecondWaiter: Error, CustomStringConvertible {
+        package var description: String { "a promise has one waiter; a second one waited on it" }
+    }
 
     package init() {}
 
@@ -32,6 +38,11 @@ package final class Promise<Value: Sendable>: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
                 let now: Result<Value, any Error>? = state.withLock { state in
                     if let outcome = state.outcome { return outcome }
+                    // One waiter only: a second would replace (and so leak) the first's
+                    // continuation and hang its task; it gets an error instead.
+                    if state.continuation != nil {
+                        return .failure(SecondWaiter())
+                    }
                     if Task.isCancelled {
                         state.outcome = .failure(CancellationError())
                         return state.outcome
