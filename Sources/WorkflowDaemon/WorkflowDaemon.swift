@@ -126,6 +126,7 @@ public final class WorkflowDaemon: Service {
             if daemon.isStopping { channel.channel.close(mode: .input, promise: nil) }
             await Connection(channel: channel, context: context, daemon: daemon, dispatcher: dispatcher).run()
             daemon.connections.close(id: id, uid: peer.uid)
+            daemon.logger.debug("a connection closed", metadata: ["peer.uid": "\(peer.uid)"])
         }
     }
 }

@@ -101,17 +101,10 @@ struct AccessLimitsTests {
         #expect(answer["error"]?["data"]?["limit"] == "maxConnectionsPerUID")
         #expect(try await refused.next() == nil)
         await second.close()
-        // A place is free again once a connection ends.
-        var again: TestClient?
-        for _ in 0..<100 {
-            let candidate = try await daemon.client()
-            if case .success = try await candidate.call("daemon.ping") {
-                again = candidate
-                break
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(again != nil)
+        // A place is free again once the daemon has closed that connection (awaited in its log).
+        try await daemon.waitForLog("a connection closed")
+        let again = try await daemon.client()
+        #expect(try await again.result("daemon.ping")["pong"] == true)
     }
 
     @Test("connections beyond maxConnections are answered with -32013 naming it and closed")

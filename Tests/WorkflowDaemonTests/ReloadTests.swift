@@ -40,12 +40,9 @@ struct ReloadTests {
         _ = try await client.result("instance.create", ["name": "a", "definition": "ask"])
         try daemon.writeDefinition("ask.yaml", "name: ask\nstart: nowhere\nexecutors: {}\n")
         kill(daemon.pid, SIGHUP)
-        var problems: [JSON] = []
-        for _ in 0..<200 {
-            problems = try await client.result("daemon.status")["definitionErrors"]?.arrayValue ?? []
-            if !problems.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        // The daemon logs the reload once it is done.
+        try await daemon.waitForLog("definitions reloaded (SIGHUP)")
+        let problems = try await client.result("daemon.status")["definitionErrors"]?.arrayValue ?? []
         #expect(problems.first?["file"]?.stringValue?.hasSuffix("ask.yaml") == true)
         #expect(try await client.error("instance.create", ["name": "a2", "definition": "ask"]).code == .definitionNotFound)
         let run = try await client.result("run.start", ["instance": "a", "input": 1, "wait": true])

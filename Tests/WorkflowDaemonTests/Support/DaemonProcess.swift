@@ -3,7 +3,8 @@ import NIOConcurrencyHelpers
 import WorkflowJSON
 
 /// The real `workflowd` binary, started on a temporary socket, state directory and definitions
-/// directory. `start()` returns once the daemon's log says it is listening; `stop()` sends SIGTERM and returns the exit status; `kill9()` is a crash.
+/// directory. `start()` returns once the daemon's log says it is listening (its stderr is read
+/// by a thread and awaited, never slept on); `stop()` sends SIGTERM and returns the exit status; `kill9()` is a crash.
 final class DaemonProcess: Sendable {
     let directory: String
     var socket: String { directory + "/wd.sock" }
@@ -17,14 +18,38 @@ final class DaemonProcess: Sendable {
     }
 
     private final class Running: Sendable {
-        let process: Process
-        let logPath: String
-        let exited = NIOLockedValueBox<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
-        init(process: Process, logPath: String) {
-            self.process = process
-            self.logPath = logPath
+        struct LogWaiter {
+            var id: Int
+            var text: String
+            var count: Int
+            var continuation: CheckedContinuation<Void, any Error>
         }
-        var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+        struct Log {
+            var text = ""
+            var ended = false
+            var waiters: [LogWaiter] = []
+            var nextID = 0
+        }
+        let process: Process
+        let exited = NIOLockedValueBox<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
+        let logState = NIOLockedValueBox(Log())
+        init(process: Process) { self.process = process }
+        var log: String { logState.withLockedValue { $0.text } }
+
+        /// Appends what the daemon wrote and wakes the waiters it satisfies (or all, at the end).
+        func append(_ text: String?) {
+            let (ready, failed): ([LogWaiter], [LogWaiter]) = logState.withLockedValue { log in
+                if let text { log.text += text } else { log.ended = true }
+                let ready = log.waiters.filter { log.text.occurrences(of: $0.text) >= $0.count }
+                let failed = log.ended ? log.waiters.filter { log.text.occurrences(of: $0.text) < $0.count } : []
+                log.waiters.removeAll { waiter in log.ended || log.text.occurrences(of: waiter.text) >= waiter.count }
+                return (ready, failed)
+            }
+            for waiter in ready { waiter.continuation.resume() }
+            for waiter in failed {
+                waiter.continuation.resume(throwing: Failure(description: "workflowd ended without logging '\(waiter.text)':\n\(log)"))
+            }
+        }
     }
 
     /// - Parameters:
@@ -75,14 +100,12 @@ final class DaemonProcess: Sendable {
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        // stderr goes to a file, never a pipe: a pipe nobody drains fast enough would block the
-        // daemon's logging, and so the daemon.
-        let logPath = directory + "/workflowd.\(UInt64.random(in: 0..<UInt64.max)).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardError = logFile
+        // stderr goes to a pipe that a thread of its own drains at once (so the daemon's logging
+        // never blocks) and whose lines tests await (readiness, a reload) instead of sleeping.
+        let pipe = Pipe()
+        process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice
-        let running = Running(process: process, logPath: logPath)
+        let running = Running(process: process)
         process.terminationHandler = { process in
             let status = process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
             let waiters = running.exited.withLockedValue { state in
@@ -94,15 +117,60 @@ final class DaemonProcess: Sendable {
         }
         current.withLockedValue { $0 = running }
         try process.run()
-        try? logFile.close()
-        // Ready when it says so (polled: the file is the daemon's own account, not a guess).
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !running.log.contains("is listening on") {
-            if running.exited.withLockedValue({ $0.status }) != nil {
-                throw Failure(description: "workflowd exited before listening:\n\(running.log)")
+        try? pipe.fileHandleForWriting.close()
+        let reader = pipe.fileHandleForReading
+        Thread.detachNewThread {
+            let fd = reader.fileDescriptor
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { break }
+                running.append(String(decoding: buffer[0..<count], as: UTF8.self))
             }
-            guard ContinuousClock.now < deadline else { throw Failure(description: "workflowd did not listen within 30 s:\n\(running.log)") }
-            try await Task.sleep(for: .milliseconds(10))
+            running.append(nil)
+        }
+        try await waitForLog("is listening on")
+    }
+
+    /// Waits until the daemon has logged `text` at least `count` times (since it last started).
+    /// - Throws: if it ends first, or after `timeout`.
+    func waitForLog(_ text: String, count: Int = 1, timeout: Duration = .seconds(30)) async throws {
+        guard let running = current.withLockedValue({ $0 }) else { throw Failure(description: "workflowd is not started") }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                let id = running.logState.withLockedValue { log -> Int in
+                    log.nextID += 1
+                    return log.nextID
+                }
+                try await withTaskCancellationHandler {
+                    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                        let outcome = running.logState.withLockedValue { log -> Bool? in
+                            if log.text.occurrences(of: text) >= count { return true }
+                            if log.ended || Task.isCancelled { return false }
+                            log.waiters.append(.init(id: id, text: text, count: count, continuation: continuation))
+                            return nil
+                        }
+                        switch outcome {
+                        case true?: continuation.resume()
+                        case false?: continuation.resume(throwing: Failure(description: "workflowd ended without logging '\(text)':\n\(running.log)"))
+                        case nil: break
+                        }
+                    }
+                } onCancel: {
+                    let waiter = running.logState.withLockedValue { log -> Running.LogWaiter? in
+                        guard let index = log.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                        return log.waiters.remove(at: index)
+                    }
+                    waiter?.continuation.resume(throwing: CancellationError())
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw Failure(description: "workflowd did not log '\(text)' within \(timeout):\n\(running.log)")
+            }
+            defer { group.cancelAll() }
+            try await group.next()
         }
     }
 
@@ -141,5 +209,12 @@ final class DaemonProcess: Sendable {
         let daemon = try DaemonProcess(definitions: definitions, arguments: arguments)
         try await daemon.start()
         return daemon
+    }
+}
+
+extension String {
+    /// How many times `text` occurs (not overlapping).
+    func occurrences(of text: String) -> Int {
+        components(separatedBy: text).count - 1
     }
 }
