@@ -19,6 +19,9 @@ let package = Package(
         .library(name: "WorkflowDefinitions", targets: ["WorkflowDefinitions"]),
         .library(name: "WorkflowProtocol", targets: ["WorkflowProtocol"]),
         .library(name: "WorkflowDaemon", targets: ["WorkflowDaemon"]),
+        .library(name: "WorkflowClient", targets: ["WorkflowClient"]),
+        .library(name: "WorkflowGraph", targets: ["WorkflowGraph"]),
+        .executable(name: "wfctl", targets: ["wfctl"]),
         .executable(name: "workflowd", targets: ["workflowd"]),
         .executable(name: "workflowd-bench", targets: ["workflowd-bench"]),
     ],
@@ -69,6 +72,19 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strictSettings),
+        // The async Swift client over the socket: every method, typed errors, resuming event streams.
+        .target(name: "WorkflowClient", dependencies: [
+            "WorkflowProtocol", "WorkflowJSON",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
+        ], swiftSettings: strictSettings),
+        // A workflow definition as a picture (Mermaid, Graphviz DOT, text): pure, from the document.
+        .target(name: "WorkflowGraph", dependencies: ["WorkflowJSON"], swiftSettings: strictSettings),
+        // The command line: wfctl drives the daemon through WorkflowClient; validate works offline.
+        .executableTarget(name: "wfctl", dependencies: [
+            "WorkflowClient", "WorkflowProtocol", "WorkflowGraph", "WorkflowJSON", "JSONSchema", "WorkflowDefinitions",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strictSettings),
         .executableTarget(name: "workflowd", dependencies: [
             "WorkflowDaemon", "WorkflowProtocol", "WorkflowEngine", "WorkflowStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,9 +105,12 @@ let package = Package(
                     swiftSettings: strictSettings),
         .testTarget(name: "WorkflowDaemonTests", dependencies: [
             "WorkflowProtocol", "WorkflowDaemon", "WorkflowJSON", "JSONSchema", "WorkflowTestSupport", "WorkflowStore", "WorkflowEngine",
+            "WorkflowClient", "WorkflowGraph",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
-        ], swiftSettings: strictSettings),
+        ], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowGraphTests", dependencies: ["WorkflowGraph", "WorkflowJSON", "WorkflowDefinitions"],
+                    swiftSettings: strictSettings),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "WorkflowJSON"], exclude: ["Fixtures"],
                     swiftSettings: strictSettings),
         .testTarget(name: "JMESPathTests", dependencies: ["JMESPath", "WorkflowJSON"], exclude: ["Fixtures"],

@@ -10,7 +10,7 @@ public enum RPCCatalogue {
         DaemonMethods.Ping.self, DaemonMethods.Status.self, DaemonMethods.Reload.self, DaemonMethods.Discover.self,
         DefinitionMethods.List.self, DefinitionMethods.Get.self, DefinitionMethods.Validate.self,
         InstanceMethods.Create.self, InstanceMethods.List.self, InstanceMethods.Get.self, InstanceMethods.Delete.self,
-        InstanceMethods.Reset.self, InstanceMethods.Rewind.self, InstanceMethods.Fork.self,
+        InstanceMethods.Reset.self, InstanceMethods.Rewind.self, InstanceMethods.Fork.self, InstanceMethods.Graph.self,
         RunMethods.Start.self, RunMethods.Wait.self, RunMethods.Get.self, RunMethods.List.self, RunMethods.Cancel.self,
         EventMethods.Subscribe.self, EventMethods.Unsubscribe.self, EventMethods.Read.self,
         RequestMethods.List.self, RequestMethods.Respond.self,

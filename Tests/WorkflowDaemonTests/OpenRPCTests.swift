@@ -63,6 +63,8 @@ struct OpenRPCTests {
         _ = try await client.result("run.wait", ["instance": "v", "runId": try #require(answered["runId"])])
         _ = try await client.result("events.read", ["instance": "v"])
         _ = try await client.result("instance.get", ["instance": "v"])
+        let graph = try await client.result("instance.graph", ["instance": "v"])
+        #expect(graph["lastRun"]?["invocations"]?.arrayValue?.isEmpty == false)
         _ = try await client.result("instance.fork", ["instance": "v", "checkpointId": "here", "name": "w"])
         _ = try await client.result("instance.rewind", ["instance": "v", "checkpointId": try #require(checkpoint["id"])])
         _ = try await client.result("checkpoint.prune", ["instance": "v"])

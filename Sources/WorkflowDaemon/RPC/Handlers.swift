@@ -7,6 +7,7 @@ enum Handlers {
         registerDaemon(&dispatcher)
         registerDefinitions(&dispatcher)
         registerInstances(&dispatcher)
+        registerGraph(&dispatcher)
         registerRuns(&dispatcher)
         registerEvents(&dispatcher)
         registerRequests(&dispatcher)

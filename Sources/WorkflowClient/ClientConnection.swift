@@ -1,0 +1,215 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOExtras
+import NIOPosix
+import WorkflowJSON
+import WorkflowProtocol
+
+/// One connection to the daemon. Answers are routed to their callers by id, so calls overlap;
+/// event notifications go to their subscription's buffer. Lines are framed in the channel
+/// pipeline; everything else is plain state behind a lock.
+final class ClientConnection: Sendable {
+    private let state = NIOLockedValueBox(State())
+    private let channelBox = NIOLockedValueBox<(any Channel)?>(nil)
+    private var channel: any Channel { channelBox.withLockedValue { $0! } }
+
+    private struct State {
+        var nextID = 1
+        var pending: [Int: Pending] = [:]
+        var subscriptions: [String: SubscriptionBuffer] = [:]
+        var closed = false
+        /// An error the daemon sent with a null id (a refused connection says why before closing).
+        var unsolicited: RPCError?
+    }
+
+    private struct Pending {
+        var continuation: CheckedContinuation<JSON, any Error>?
+        /// For `events.subscribe`: the buffer to register, under the answer's subscription id,
+        /// before any of its events is read.
+        var subscription: SubscriptionBuffer?
+    }
+
+    /// Connects to a Unix socket.
+    /// - Throws: ``WorkflowClientError/Code/unreachable`` naming the path and the cause.
+    static func connect(path: String, maximumLine: Int) async throws -> ClientConnection {
+        let connection = ClientConnection()
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: maximumLine))
+                        try channel.pipeline.syncOperations.addHandler(LineHandler { event in connection.handle(event) })
+                    }
+                }
+                .connect(unixDomainSocketPath: path).get()
+            connection.channelBox.withLockedValue { $0 = channel }
+            return connection
+        } catch {
+            throw WorkflowClientError(.unreachable, "cannot connect to workflowd at \(path): \(Self.describe(error))")
+        }
+    }
+
+    private init() {}
+
+    var isOpen: Bool { !state.withLockedValue(\.closed) }
+
+    /// Sends a request and waits for its answer.
+    func call(_ method: String, _ params: JSON, subscription: SubscriptionBuffer? = nil) async throws -> JSON {
+        let id: Int? = state.withLockedValue { state in
+            guard !state.closed else { return nil }
+            defer { state.nextID += 1 }
+            state.pending[state.nextID] = Pending(continuation: nil, subscription: subscription)
+            return state.nextID
+        }
+        guard let id else { throw lost("the connection to workflowd is closed") }
+        let answer: JSON = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let gone = state.withLockedValue { state -> Bool in
+                    guard !state.closed, state.pending[id] != nil else { return true }
+                    state.pending[id]?.continuation = continuation
+                    return false
+                }
+                if gone {
+                    continuation.resume(throwing: lost("the connection to workflowd closed before \(method) was answered"))
+                    return
+                }
+                let line = RPCOutgoing.line(RPCOutgoing.request(id: RPCID(id), method, params))
+                var buffer = channel.allocator.buffer(capacity: line.count)
+                buffer.writeBytes(line)
+                channel.writeAndFlush(buffer).whenFailure { [weak self] error in
+                    self?.fail(id, WorkflowClientError(.connectionLost, "cannot send \(method): \(Self.describe(error))"))
+                }
+            }
+        } onCancel: {
+            fail(id, CancellationError())
+        }
+        if let error = answer["error"] {
+            guard let rpc = try? RPCError(json: error) else {
+                throw WorkflowClientError(.protocolViolation, "workflowd answered \(method) with a malformed error: \(error.serialized())")
+            }
+            throw WorkflowClientError(rpc)
+        }
+        guard let result = answer["result"] else {
+            throw WorkflowClientError(.protocolViolation, "workflowd answered \(method) without a result")
+        }
+        return result
+    }
+
+    /// Sends a request whose answer nobody waits for (an unsubscribe on the way out).
+    func send(_ method: String, _ params: JSON) {
+        let id: Int? = state.withLockedValue { state in
+            guard !state.closed else { return nil }
+            defer { state.nextID += 1 }
+            state.pending[state.nextID] = Pending(continuation: nil, subscription: nil)
+            return state.nextID
+        }
+        guard let id else { return }
+        let line = RPCOutgoing.line(RPCOutgoing.request(id: RPCID(id), method, params))
+        var buffer = channel.allocator.buffer(capacity: line.count)
+        buffer.writeBytes(line)
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    /// Forgets a subscription's buffer (its later events are dropped).
+    func forget(subscription id: String) {
+        _ = state.withLockedValue { $0.subscriptions.removeValue(forKey: id) }
+    }
+
+    func close() {
+        channel.close(promise: nil)
+    }
+
+    /// A lost connection, with what the daemon said before it closed, if it said anything.
+    private func lost(_ text: String) -> WorkflowClientError {
+        if let said = state.withLockedValue(\.unsolicited) {
+            return WorkflowClientError(.rpc, "\(text): \(said.message)", rpc: said)
+        }
+        return WorkflowClientError(.connectionLost, text)
+    }
+
+    private func fail(_ id: Int, _ error: any Error) {
+        let continuation = state.withLockedValue { $0.pending.removeValue(forKey: id)?.continuation }
+        continuation?.resume(throwing: error)
+    }
+
+    enum Incoming {
+        case line(ByteBuffer)
+        case closed
+    }
+
+    fileprivate func handle(_ incoming: Incoming) {
+        switch incoming {
+        case .closed:
+            let (continuations, buffers) = state.withLockedValue { state -> ([CheckedContinuation<JSON, any Error>], [SubscriptionBuffer]) in
+                state.closed = true
+                defer {
+                    state.pending = [:]
+                    state.subscriptions = [:]
+                }
+                return (state.pending.values.compactMap(\.continuation), Array(state.subscriptions.values))
+            }
+            for continuation in continuations {
+                continuation.resume(throwing: lost("the connection to workflowd closed before the answer came"))
+            }
+            for buffer in buffers { buffer.end(.connectionLost) }
+        case .line(let buffer):
+            guard let message = try? JSON(parsing: buffer.readableBytesView) else { return }
+            if let method = message["method"]?.stringValue {
+                notification(method, message["params"] ?? .null)
+            } else if message["id"]?.isNull == true, let error = message["error"].flatMap({ try? RPCError(json: $0) }) {
+                state.withLockedValue { $0.unsolicited = error }
+            } else if let id = message["id"]?.intValue {
+                let pending = state.withLockedValue { state -> Pending? in
+                    guard let pending = state.pending.removeValue(forKey: id) else { return nil }
+                    if let buffer = pending.subscription, let subscription = message["result"]?["subscription"]?.stringValue {
+                        state.subscriptions[subscription] = buffer
+                    }
+                    return pending
+                }
+                pending?.continuation?.resume(returning: message)
+            }
+        }
+    }
+
+    private func notification(_ method: String, _ params: JSON) {
+        guard let id = params["subscription"]?.stringValue,
+              let buffer = state.withLockedValue({ $0.subscriptions[id] }) else { return }
+        switch method {
+        case EventMethods.Event.name:
+            if let event = params["event"] { buffer.push(event) }
+        case EventMethods.Overflow.name:
+            forget(subscription: id)
+            buffer.end(.overflow)
+        case EventMethods.Closed.name:
+            forget(subscription: id)
+            buffer.end(params["reason"]?.stringValue == "deleted" ? .deleted : .shutdown)
+        default:
+            break
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? IOError { return error.description }
+        return "\(error)"
+    }
+
+    /// Lines in; the connection's end.
+    private final class LineHandler: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let deliver: @Sendable (Incoming) -> Void
+        init(_ deliver: @escaping @Sendable (Incoming) -> Void) { self.deliver = deliver }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            deliver(.line(unwrapInboundIn(data)))
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            deliver(.closed)
+            context.fireChannelInactive()
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            context.close(promise: nil)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import WorkflowJSON
+
+extension WorkflowClient {
+    /// An event of an instance (DESIGN.md §3.6): the common fields, and the whole event as JSON
+    /// for the type-specific ones (`executor`, `value`, `request`, `status`, ...).
+    public struct Event: Sendable, Hashable {
+        public var seq: UInt64
+        public var type: String
+        public var instance: String
+        public var runId: String?
+        /// Seconds since 1970.
+        public var time: Double
+        /// The whole event.
+        public var json: JSON
+
+        /// Reads an event (nil if it has no seq or type).
+        public init?(_ json: JSON) {
+            guard let seq = json["seq"]?.doubleValue, seq >= 0, let type = json["type"]?.stringValue else { return nil }
+            self.seq = UInt64(seq)
+            self.type = type
+            self.instance = json["instance"]?.stringValue ?? ""
+            self.runId = json["runId"]?.stringValue
+            self.time = json["time"].flatMap(Self.seconds) ?? 0
+            self.json = json
+        }
+
+        /// A field of the event.
+        public subscript(key: String) -> JSON? { json[key] }
+
+        private static func seconds(_ value: JSON) -> Double? {
+            if let number = value.doubleValue { return number }
+            guard let text = value.stringValue else { return nil }
+            return try? Timestamp.parse(text)
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import WorkflowClient
+import WorkflowJSON
+import WorkflowProtocol
+
+/// Shows a run as it happens: one live line per superstep (rewritten in place on a terminal, one
+/// finished line otherwise), outputs as they arrive, open requests with the command that answers
+/// them, and the run's outcome at the end. With --json, one JSON line per event.
+struct Follower {
+    let session: Session
+    let instance: String
+    let runId: String
+
+    private struct Step {
+        var number: Int
+        var started: Double
+        var executors: [(id: String, state: Character)] = []
+    }
+
+    /// Follows the run from the log after `afterSeq` until it ends; returns how it ended.
+    func follow(after afterSeq: UInt64?) async throws -> ExitStatus {
+        let t = session.terminal
+        var step: Step?
+        var supersteps = 0
+        var started: Double?
+        var failure: String?
+        var outputs = 0
+        var requests: [String] = []
+
+        func show(_ text: String) {
+            if t.isTTY, step != nil { t.live("") }
+            t.line(text)
+            if t.isTTY, let step { t.write(stepLine(step)) }
+        }
+
+        for try await event in session.client.events(of: instance, after: afterSeq) {
+            guard event.runId == runId else { continue }
+            if session.json {
+                t.jsonLine(event.json)
+            }
+            switch event.type {
+            case "run_started":
+                started = event.time
+                if !session.json {
+                    let trigger = event["trigger"]?.stringValue ?? "input"
+                    show(t.styled("▶ run \(runId) on \(instance)", .bold) + t.styled(" (\(trigger))", .dim))
+                }
+            case "run_recovered":
+                if !session.json { show(t.styled("↻ run \(runId) resumed after a restart", .yellow)) }
+            case "superstep_started":
+                let number = event["superstep"]?.intValue ?? 0
+                step = Step(number: number, started: event.time)
+                if t.isTTY, !session.json, let step { t.write(stepLine(step)) }
+            case "executor_invoked":
+                if let id = event["executor"]?.stringValue, step != nil {
+                    step!.executors.append((id, "…"))
+                    if t.isTTY, !session.json, let step { t.live(stepLine(step)) }
+                }
+            case "executor_completed", "executor_failed":
+                if let id = event["executor"]?.stringValue, let index = step?.executors.lastIndex(where: { $0.id == id }) {
+                    step!.executors[index].state = event.type == "executor_completed" ? "✓" : "✗"
+                    if t.isTTY, !session.json, let step { t.live(stepLine(step)) }
+                }
+                if event.type == "executor_failed", !session.json {
+                    show(t.styled("  ✗ \(event["executor"]?.stringValue ?? "?") failed: \(event["error"]?.stringValue ?? "")", .red))
+                }
+            case "superstep_completed":
+                supersteps += 1
+                if let current = step, !session.json {
+                    let line = stepLine(current) + t.styled("  \(Time.duration(max(0, event.time - current.started)))", .dim)
+                    if t.isTTY { t.live(line + "\n") } else { t.line(line) }
+                }
+                step = nil
+            case "output":
+                outputs += 1
+                if !session.json {
+                    show("  " + t.styled("⇒ output", .green) + " from \(event["executor"]?.stringValue ?? "?"): " + (event["value"] ?? .null).serialized())
+                }
+            case "request":
+                if let request = event["request"], let id = request["id"]?.stringValue {
+                    requests.append(id)
+                    if !session.json, let info = try? JSONValueDecoder().decode(RequestInfo.self, from: Self.requestInfo(request, event)) {
+                        if t.isTTY, step != nil { t.live("") }
+                        RequestPrinter(terminal: t).print(info)
+                        if t.isTTY, let step { t.write(stepLine(step)) }
+                    }
+                }
+            case "response_accepted":
+                if !session.json { show(t.styled("  ← response to \(event["requestId"]?.stringValue ?? "?") accepted", .dim)) }
+            case "warning":
+                if !session.json {
+                    show(t.styled("  ! ", .yellow) + (event["reason"]?.stringValue ?? "warning")
+                         + (event["executor"]?.stringValue.map { " (\($0))" } ?? ""))
+                }
+            case "run_failed":
+                failure = event["error"]?["message"]?.stringValue ?? event["error"]?.serialized()
+            case "status":
+                guard let status = event["status"]?.stringValue, !["in_progress"].contains(status) else { continue }
+                if !session.json {
+                    if t.isTTY, step != nil { t.live("") }
+                    let elapsed = started.map { " in " + Time.duration(max(0, event.time - $0)) } ?? ""
+                    let steps = "\(supersteps) superstep\(supersteps == 1 ? "" : "s")\(elapsed)"
+                    switch status {
+                    case "idle":
+                        t.line(t.styled("✓ run \(runId) finished", .green, .bold) + ": \(steps), \(outputs) output\(outputs == 1 ? "" : "s")")
+                    case "idle_with_pending_requests":
+                        t.line(t.styled("⏸ run \(runId) is waiting for a person", .yellow, .bold) + ": \(steps); answer with wfctl respond \(instance)")
+                    case "failed":
+                        t.line(t.styled("✗ run \(runId) failed", .red, .bold) + ": \(failure ?? "see wfctl events \(instance)") (\(steps))")
+                    case "cancelled":
+                        t.line(t.styled("■ run \(runId) cancelled", .magenta, .bold) + " (\(steps))")
+                    default:
+                        t.line("run \(runId) ended: \(status)")
+                    }
+                }
+                return ExitStatus.of(runStatus: status)
+            default:
+                break
+            }
+        }
+        throw Failure(.notFound, "the instance \(instance) was deleted while its run was followed")
+    }
+
+    private func stepLine(_ step: Step) -> String {
+        let t = session.terminal
+        let executors = step.executors.map { executor -> String in
+            switch executor.state {
+            case "✓": return executor.id + t.styled(" ✓", .green)
+            case "✗": return executor.id + t.styled(" ✗", .red)
+            default: return executor.id + t.styled(" …", .dim)
+            }
+        }
+        return t.styled("  step \(String(step.number).padding(3))", .dim) + " " + executors.joined(separator: "  ")
+    }
+
+    /// A `request` event's request as `RequestInfo`.
+    static func requestInfo(_ request: JSON, _ event: WorkflowClient.Event) -> JSON {
+        var object = request.objectValue ?? [:]
+        object["instance"] = .string(event.instance)
+        if object["runId"] == nil { object["runId"] = event.runId.map(JSON.string) ?? "" }
+        if object["time"] == nil { object["time"] = event["time"] ?? "" }
+        if object["superstep"] == nil { object["superstep"] = 0 }
+        if object["payload"] == nil { object["payload"] = .null }
+        if object["schema"] == nil { object["schema"] = [:] }
+        return .object(object)
+    }
+}

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import Foundation
+import WorkflowClient
+import WorkflowJSON
+import WorkflowProtocol
+
+/// What a command works with: the client, the terminal, and whether to print JSON. Errors are
+/// turned into a message and an exit status here, in one place.
+struct Session {
+    let client: WorkflowClient
+    let terminal: Terminal
+    let json: Bool
+    let socketPath: String
+
+    /// Runs a command's body: its exit status, or its error's, printed for people (stderr) or as
+    /// JSON (stdout, `{"error": ...}`).
+    static func run(_ options: ClientOptions, _ body: (Session) async throws -> ExitStatus) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let terminal = Terminal(environment: environment)
+        let path = SocketLocator(environment: environment).path(explicit: options.socket)
+        let session = Session(client: WorkflowClient(socketPath: path), terminal: terminal, json: options.json, socketPath: path)
+        let status: ExitStatus
+        do {
+            status = try await body(session)
+        } catch let error as WorkflowClientError {
+            status = ExitStatus.of(error)
+            session.report(error)
+        } catch let failure as Failure {
+            status = failure.status
+            session.report(failure)
+        }
+        await session.client.close()
+        if status != .success { throw status.code }
+    }
+
+    /// Runs a command that needs no daemon.
+    static func offline(json: Bool, _ body: (Terminal) throws -> ExitStatus) throws {
+        let terminal = Terminal(environment: ProcessInfo.processInfo.environment)
+        let status: ExitStatus
+        do {
+            status = try body(terminal)
+        } catch let failure as Failure {
+            status = failure.status
+            report(failure, json: json, terminal: terminal)
+        }
+        if status != .success { throw status.code }
+    }
+
+    func report(_ error: WorkflowClientError) {
+        if json {
+            var object: JSONObject = ["message": .string(error.message), "kind": .string(error.code.description)]
+            if let rpc = error.rpc { object["code"] = .number(Double(rpc.code.rawValue)); object["data"] = rpc.data }
+            terminal.json(["error": .object(object)])
+            return
+        }
+        var text = "wfctl: " + error.message
+        if let data = error.rpc?.data, case .object(let fields) = data {
+            let details = fields.keys.sorted().compactMap { key -> String? in
+                guard let value = fields[key] else { return nil }
+                return "\(key): \(value.stringValue ?? value.serialized())"
+            }
+            if !details.isEmpty, error.rpcCode == .responseInvalid || error.rpcCode == .invalidParams || error.rpcCode == .limitExceeded {
+                text += "\n  " + details.joined(separator: "\n  ")
+            }
+        }
+        switch ExitStatus.of(error) {
+        case .unreachable:
+            text += "\n  Is workflowd running? It was looked for at \(socketPath) (set --socket or WORKFLOWD_SOCKET; `swift run workflowd` starts the Quick start's daemon)."
+        case .permissionDenied:
+            text += "\n  Instances belong to the user who created them; root may act on all."
+        default:
+            break
+        }
+        terminal.error(text)
+    }
+
+    func report(_ failure: Failure) {
+        Self.report(failure, json: json, terminal: terminal)
+    }
+
+    static func report(_ failure: Failure, json: Bool, terminal: Terminal) {
+        if json {
+            terminal.json(["error": ["message": .string(failure.message)]])
+        } else {
+            terminal.error("wfctl: " + failure.message + (failure.hint.map { "\n  " + $0 } ?? ""))
+        }
+    }
+}

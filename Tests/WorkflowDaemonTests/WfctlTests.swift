@@ -1,0 +1,269 @@
+import Foundation
+import Testing
+import WorkflowJSON
+
+/// `wfctl`, the real binary, end to end against the real daemon: the approval flow, every
+/// `--json` output, every exit code, `validate`, help snapshots, `respond` on a terminal.
+@Suite("wfctl")
+struct WfctlTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = repository.appendingPathComponent("Tests/WorkflowDaemonTests/Fixtures")
+
+    /// A definition whose program fails.
+    static let fail = """
+        name: fail
+        start: boom
+        executors:
+          boom: { kind: exec, command: [/bin/sh, -c, "echo broken >&2; exit 3"] }
+        """
+
+    /// A daemon with the README's example definitions (Contrib/examples, programs included).
+    static func examplesDaemon() async throws -> DaemonProcess {
+        let daemon = try DaemonProcess(definitions: [:])
+        let examples = repository.appendingPathComponent("Contrib/examples")
+        try FileManager.default.removeItem(atPath: daemon.definitions)
+        try FileManager.default.copyItem(atPath: examples.path, toPath: daemon.definitions)
+        try await daemon.start()
+        return daemon
+    }
+
+    @Test("the README's approval flow through wfctl alone: run --follow, pending, respond, the run completes")
+    func approvalFlow() async throws {
+        let daemon = try await Self.examplesDaemon()
+        let wfctl = Wfctl(socket: daemon.socket)
+
+        var outcome = try await wfctl.run(["run", "review", "--input", #"{"topic": "Swift on Linux"}"#, "--follow"])
+        #expect(outcome.status == 4, "waiting for a person: \(outcome)")
+        #expect(outcome.stdout.contains("▶ run "))
+        #expect(outcome.stdout.contains("step 1") && outcome.stdout.contains("draft ✓"))
+        #expect(outcome.stdout.contains("approve asks: Publish this draft?"))
+        #expect(outcome.stdout.contains("answer: wfctl respond review "))
+        #expect(outcome.stdout.contains("is waiting for a person"))
+
+        outcome = try await wfctl.run(["pending", "--json"])
+        #expect(outcome.status == 0)
+        let requests = try #require(try outcome.json()["requests"]?.arrayValue)
+        #expect(requests.count == 1)
+        let id = try #require(requests.first?["id"]?.stringValue)
+        #expect(requests.first?["payload"]?["prompt"] == "Publish this draft?")
+
+        outcome = try await wfctl.run(["pending"])
+        #expect(outcome.stdout.contains("review") && outcome.stdout.contains(id) && outcome.stdout.contains("Publish this draft?"))
+
+        // A response that fails the schema: rejected here, in words; the request stays open.
+        outcome = try await wfctl.run(["respond", "review", id, #"{"approved": "yes"}"#])
+        #expect(outcome.status == 65, "\(outcome)")
+        #expect(outcome.stderr.contains("at /approved") && outcome.stderr.contains("boolean"), "\(outcome)")
+        #expect(try await wfctl.run(["pending", "review", "--json"]).json()["requests"]?.arrayValue?.count == 1)
+
+        outcome = try await wfctl.run(["respond", "review", id, #"{"approved": true, "note": "ship it"}"#, "--follow"])
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.stdout.contains("⇒ output from publish"), "\(outcome)")
+        #expect(outcome.stdout.contains("finished"))
+
+        let show = try await wfctl.run(["show", "review", "--json"]).json()
+        #expect(show["status"] == "idle")
+        #expect(show["openRequests"] == [])
+        let runs = try await wfctl.run(["runs", "review", "--json"]).json()
+        #expect(runs["runs"]?.arrayValue?.first?["outputs"]?[0]?["published"] == "Swift On Linux")
+
+        // The picture: the instance with its last run's path, and every example definition.
+        let graph = try await wfctl.run(["graph", "review"])
+        #expect(graph.stdout.contains("1. when message.response.approved → publish  ✓"), "\(graph)")
+        #expect(graph.stdout.contains("went through approve → publish"), "\(graph)")
+        for name in ["review", "release", "mapreduce", "loop", "shout"] {
+            let dot = try await wfctl.run(["graph", name, "--definition", "--format", "dot"])
+            #expect(dot.status == 0 && dot.stdout.hasPrefix("digraph"), "\(name): \(dot)")
+            let rendered = try await Wfctl.spawn("/bin/sh", ["-c", "printf '%s' \"$0\" | dot -Tsvg >/dev/null", dot.stdout])
+            #expect(rendered.status == 0 && rendered.stderr.isEmpty, "dot -Tsvg on \(name): \(rendered)")
+            let mermaid = try await wfctl.run(["graph", name, "--format", "mermaid"])
+            #expect(mermaid.status == 0 && mermaid.stdout.contains("flowchart LR"), "\(name): \(mermaid)")
+        }
+    }
+
+    @Test("every --json output is one JSON document (or one JSON line per event when following)")
+    func jsonOutputs() async throws {
+        let daemon = try await DaemonProcess.started()
+        let wfctl = Wfctl(socket: daemon.socket)
+        func json(_ arguments: [String], status: Int32 = 0) async throws -> JSON {
+            let outcome = try await wfctl.run(arguments + ["--json"])
+            #expect(outcome.status == status, "\(arguments): \(outcome)")
+            do {
+                return try outcome.json()
+            } catch {
+                Issue.record("\(arguments) --json is not JSON: \(outcome)")
+                return .null
+            }
+        }
+        #expect(try await json(["status"])["version"] != nil)
+        #expect(try await json(["reload"])["definitions"]?.arrayValue?.isEmpty == false)
+        #expect(try await json(["definitions"])["definitions"]?.arrayValue?.count == TestDefinitions.all.count)
+        #expect(try await json(["definition", "show", "ask"])["document"]?["name"] == "ask")
+        #expect(try await json(["create", "a", "ask", "--on-busy", "queue"])["onBusy"] == "queue")
+        #expect(try await json(["list"])["instances"]?.arrayValue?.map { $0["name"] } == ["a"])
+        #expect(try await json(["run", "a", "--input", #"{"n": 1}"#])["runId"] != nil)
+        #expect(try await json(["show", "a"])["status"] == "idle_with_pending_requests")
+        let pending = try await json(["pending", "a"])
+        let id = try #require(pending["requests"]?[0]?["id"]?.stringValue)
+        #expect(try await json(["checkpoint", "a", "--label", "asked"])["label"] == "asked")
+        #expect(try await json(["respond", "a", id, #"{"ok": true}"#])["accepted"] == true)
+        #expect(try await json(["run", "e", "--definition", "echo", "--input", "7", "--wait"])["outputs"] == [7])
+        #expect(try await json(["events", "e"])["events"]?.arrayValue?.first?["seq"] == 1)
+        #expect(try await json(["runs", "e"])["runs"]?.arrayValue?.count == 1)
+        #expect(try await json(["checkpoints", "a"])["checkpoints"]?.arrayValue?.isEmpty == false)
+        #expect(try await json(["rewind", "a", "asked"])["instance"]?["name"] == "a")
+        #expect(try await json(["fork", "a", "asked", "a2"])["instance"]?["forkedFrom"]?["instance"] == "a")
+        #expect(try await json(["prune", "a"])["deleted"] != nil)
+        #expect(try await json(["graph", "a"])["graph"]?.stringValue?.contains("WAITING ON A PERSON") == true)
+        #expect(try await json(["cancel", "a"])["cancelled"] == false)
+        #expect(try await json(["reset", "a2"])["status"] == "idle")
+        #expect(try await json(["delete", "a2"])["deleted"] == true)
+        // An error is a JSON document too.
+        let missing = try await json(["show", "nope"], status: 66)
+        #expect(missing["error"]?["code"] == -32001)
+
+        // Following: one event per line, all of this run, ending with its status.
+        let outcome = try await wfctl.run(["run", "c", "--definition", "count", "--input", #"{"n": 0, "to": 3}"#, "--follow", "--json"])
+        #expect(outcome.status == 0, "\(outcome)")
+        let events = try outcome.jsonLines()
+        #expect(events.first?["type"] == "run_started")
+        #expect(events.last?["type"] == "status" && events.last?["status"] == "idle")
+        let seqs = events.compactMap { $0["seq"]?.intValue }
+        #expect(seqs == Array(seqs[0]...seqs[seqs.count - 1]), "every event, in order, once")
+    }
+
+    @Test("exit codes: usage, unreachable, not found, conflict, invalid input, permission, run failed, cancelled, waiting")
+    func exitCodes() async throws {
+        let daemon = try await DaemonProcess.started(definitions: TestDefinitions.all.merging(["fail.yaml": Self.fail]) { $1 })
+        let wfctl = Wfctl(socket: daemon.socket)
+        func status(_ arguments: [String]) async throws -> Int32 { try await wfctl.run(arguments).status }
+
+        #expect(try await status(["run"]) == 64, "a missing argument")
+        #expect(try await status(["run", "x", "--follow", "--wait"]) == 64, "options that do not go together")
+        #expect(try await status(["frobnicate"]) == 64, "an unknown command")
+        let unreachable = try await Wfctl(socket: daemon.directory + "/nobody-here.sock").run(["status"])
+        #expect(unreachable.status == 69)
+        #expect(unreachable.stderr.contains("nobody-here.sock"), "the error names where it looked")
+        #expect(try await status(["show", "nope"]) == 66)
+        #expect(try await status(["create", "x", "no-such-definition"]) == 66)
+        #expect(try await status(["create", "x", "echo"]) == 0)
+        #expect(try await status(["create", "x", "echo"]) == 75, "the name is taken")
+        #expect(try await status(["run", "x", "--input", "{not json"]) == 65)
+        #expect(try await status(["rewind", "x", "no-such-checkpoint"]) == 66)
+        #expect(try await status(["run", "x", "--input", "1", "--wait"]) == 0)
+        #expect(try await status(["run", "f", "--definition", "fail", "--wait"]) == 2, "the run failed")
+        let failed = try await wfctl.run(["run", "f", "--follow"])
+        #expect(failed.status == 2)
+        #expect(failed.stdout.contains("failed"), "\(failed)")
+        #expect(try await status(["run", "q", "--definition", "ask", "--wait"]) == 4, "waiting for a person")
+
+        // Cancelled: a follower sees the run it follows cancelled by another wfctl.
+        #expect(try await status(["create", "z", "forever"]) == 0)
+        let watcher = try await daemon.client()
+        _ = try await watcher.result("events.subscribe", ["instance": "z", "afterSeq": 0])
+        async let follower = wfctl.run(["run", "z", "--follow"])
+        _ = try await watcher.events { $0["type"] == "run_started" }
+        let cancelled = try await wfctl.run(["cancel", "z"])
+        #expect(cancelled.status == 0 && cancelled.stdout.contains("cancelled run"), "\(cancelled)")
+        let followed = try await follower
+        #expect(followed.status == 3, "\(followed)")
+        #expect(followed.stdout.contains("cancelled"))
+
+        // Busy: a run is active and the instance rejects a second.
+        #expect(try await status(["run", "b", "--definition", "forever"]) == 0)
+        let busy = try await wfctl.run(["run", "b"])
+        #expect(busy.status == 75, "\(busy)")
+        #expect(busy.stderr.contains("busy"), "\(busy)")
+        #expect(try await status(["delete", "b"]) == 75, "a busy instance is not deleted without --cancel")
+        #expect(try await status(["delete", "b", "--cancel"]) == 0)
+
+        // Permission denied: another user's instance (wfctl run as nobody).
+        let asNobody = try await Wfctl.spawn("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", try Wfctl.binary(), "show", "x"],
+                                             environment: ["NO_COLOR": "1"], socket: daemon.socket)
+        #expect(asNobody.status == 77, "\(asNobody)")
+    }
+
+    @Test("validate: good files pass, broken ones name file, line and path; offline")
+    func validate() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wfv-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try TestDefinitions.ask.write(toFile: directory + "/ask.yaml", atomically: true, encoding: .utf8)
+        try """
+            name: broken
+            start: a
+            executors:
+              a: { kind: transform, expression: "message.[" }
+              b: { kind: teleport }
+            """.write(toFile: directory + "/broken.yaml", atomically: true, encoding: .utf8)
+        let wfctl = Wfctl(socket: "")
+        let good = try await wfctl.run(["validate", directory + "/ask.yaml"], socketOption: false)
+        #expect(good.status == 0, "\(good)")
+        #expect(good.stdout.contains("ask.yaml: ask"))
+        let bad = try await wfctl.run(["validate", directory + "/ask.yaml", directory + "/broken.yaml"], socketOption: false)
+        #expect(bad.status == 65, "\(bad)")
+        #expect(bad.stdout.contains(directory + "/broken.yaml:4"), "the file and line: \(bad)")
+        #expect(bad.stdout.contains("executors.a"), "the path: \(bad)")
+        let json = try await wfctl.run(["validate", directory + "/broken.yaml", "--json"], socketOption: false).json()
+        #expect(json["valid"] == false)
+        #expect(json["files"]?[0]?["errors"]?[0]?["line"] == 4)
+        // Every example definition validates (sub-workflows resolve beside it).
+        let examples = Self.repository.appendingPathComponent("Contrib/examples").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: examples).filter { $0.hasSuffix(".yaml") }.map { examples + "/" + $0 }
+        let all = try await wfctl.run(["validate"] + files, socketOption: false)
+        #expect(all.status == 0, "\(all)")
+    }
+
+    @Test("help texts of the main commands are the tested snapshots", arguments: [
+        ["--help"], ["run", "--help"], ["respond", "--help"], ["graph", "--help"], ["events", "--help"], ["reset", "--help"],
+    ])
+    func help(_ arguments: [String]) async throws {
+        let outcome = try await Wfctl(socket: "", environment: ["NO_COLOR": "1", "COLUMNS": "100"]).run(arguments, socketOption: false)
+        #expect(outcome.status == 0)
+        let name = arguments.count == 1 ? "wfctl" : "wfctl-" + arguments[0]
+        let file = Self.fixtures.appendingPathComponent("help/\(name).txt")
+        if ProcessInfo.processInfo.environment["WFCTL_UPDATE_SNAPSHOTS"] == "1" {
+            try outcome.stdout.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let snapshot = try String(contentsOf: file, encoding: .utf8)
+        #expect(outcome.stdout == snapshot, "help changed; if on purpose, run the tests with WFCTL_UPDATE_SNAPSHOTS=1 and commit Fixtures/help")
+    }
+
+    @Test("completions and the man page are current and cover every command")
+    func completionsAndManual() async throws {
+        for (shell, file) in [("bash", "wfctl.bash"), ("zsh", "_wfctl"), ("fish", "wfctl.fish")] {
+            let outcome = try await Wfctl(socket: "").run(["--generate-completion-script", shell], socketOption: false)
+            let committed = try String(contentsOf: Self.repository.appendingPathComponent("Contrib/completions/\(file)"), encoding: .utf8)
+            #expect(outcome.stdout == committed, "Contrib/completions/\(file) is stale: run Contrib/dev/generate-docs")
+        }
+        let manual = try String(contentsOf: Self.repository.appendingPathComponent("Contrib/man/wfctl.1"), encoding: .utf8)
+        for command in ["run", "events", "pending", "respond", "cancel", "create", "list", "show", "delete", "reset", "graph",
+                        "checkpoints", "checkpoint", "rewind", "fork", "prune", "definitions", "definition", "validate", "status", "reload"] {
+            #expect(manual.contains(".It Em \(command)\n"), "wfctl(1) lacks \(command)")
+        }
+        #expect(manual.contains("EXIT STATUS"))
+    }
+
+    @Test("respond on a terminal walks the open requests, checks the answer against the schema, explains a rejection")
+    func interactiveRespond() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        _ = try await client.result("run.start", ["instance": "i", "definition": "ask", "input": 1, "wait": true])
+        let steps: JSON = [
+            ["expect": "answer (JSON", "send": "yes\n"],
+            ["expect": "not JSON", "send": "{\"ok\": \"sure\"}\n"],
+            ["expect": "does not fit", "send": "{\"ok\": true}\n"],
+        ]
+        let outcome = try await Wfctl.spawn("/usr/bin/python3", [Self.fixtures.appendingPathComponent("pty-drive.py").path, steps.serialized(),
+                                                                 try Wfctl.binary(), "respond", "i", "--socket", daemon.socket, "--wait"],
+                                            environment: ["NO_COLOR": "1"])
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.stdout.contains("asks: Go on?"))
+        #expect(outcome.stdout.contains("expects: an object with ok (boolean, required)"))
+        #expect(outcome.stdout.contains("at /ok"), "the rejection says where")
+        #expect(outcome.stdout.contains("✓ accepted"))
+        let info = try await client.result("instance.get", ["instance": "i"])
+        #expect(info["status"] == "idle")
+        #expect(try await client.result("run.list", ["instance": "i"])["runs"]?[0]?["outputs"]?[0]?["response"] == ["ok": true])
+    }
+}

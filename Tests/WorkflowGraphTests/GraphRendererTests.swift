@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+import WorkflowDefinitions
+import WorkflowGraph
+import WorkflowJSON
+
+/// The graph renderer: every example definition in every format (DOT that `dot -Tsvg` accepts),
+/// the shapes of the edge forms, an instance's live state marked, and escaping.
+@Suite("Graph renderer")
+struct GraphRendererTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Contrib/examples").path
+
+    static func example(_ name: String) throws -> (document: JSON, documents: [String: JSON]) {
+        let check = try #require(Definition.check(files: [examples + "/\(name).yaml"]).first)
+        let definition = try #require(check.definition, "\(check.errors)")
+        return (definition.document, check.documents)
+    }
+
+    /// Runs Graphviz on a DOT text; returns its exit status and stderr.
+    static func graphviz(_ dot: String) throws -> (status: Int32, stderr: String, svg: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/dot")
+        process.arguments = ["-Tsvg"]
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        try input.fileHandleForWriting.write(contentsOf: Data(dot.utf8))
+        try input.fileHandleForWriting.close()
+        let svg = output.fileHandleForReading.readDataToEndOfFile()
+        let stderr = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stderr, as: UTF8.self), String(decoding: svg, as: UTF8.self))
+    }
+
+    @Test("every example definition renders in every format; Graphviz accepts the DOT", arguments: ["review", "release", "mapreduce", "loop", "worker"])
+    func examples(_ file: String) throws {
+        let (document, documents) = try Self.example(file)
+        let graph = WorkflowGraph(document: document, subDefinitions: documents)
+        for format in GraphRenderer.Format.allCases {
+            let text = GraphRenderer.render(graph, as: format)
+            #expect(text == GraphRenderer.render(graph, as: format), "deterministic")
+            for node in graph.nodes { #expect(text.contains(node.id), "\(format) shows \(node.id)") }
+        }
+        let dot = GraphRenderer.render(graph, as: .dot)
+        let result = try Self.graphviz(dot)
+        #expect(result.status == 0 && result.stderr.isEmpty, "dot -Tsvg: \(result.stderr)\n\(dot)")
+        #expect(result.svg.contains("<svg"))
+        let mermaid = GraphRenderer.render(graph, as: .mermaid)
+        #expect(mermaid.hasPrefix("---\ntitle: \(graph.name)\n---\nflowchart LR\n"))
+    }
+
+    @Test("edge shapes: switch with its ordered cases and default, fan-out, fan-in, conditions, sub-workflows")
+    func shapes() throws {
+        let review = WorkflowGraph(document: try Self.example("review").document)
+        let mermaid = GraphRenderer.render(review, as: .mermaid)
+        #expect(mermaid.contains(#"x_approve{{"<b>approve</b><br/>request: Publish this draft?"}}"#))
+        #expect(mermaid.contains(#"switch_1{"switch"}"#))
+        #expect(mermaid.contains(#"switch_1 -->|"1. message.response.approved"| x_publish"#))
+        #expect(mermaid.contains(#"switch_1 -->|"default"| x_dropped"#))
+        #expect(mermaid.contains(#"x_publish(["<b>publish</b><br/>worker: programs/publisher.py"])"#))
+
+        let mapreduce = WorkflowGraph(document: try Self.example("mapreduce").document)
+        let text = GraphRenderer.render(mapreduce, as: .text)
+        #expect(text.contains("split → [map0, map1, map2]  fan-out to all"))
+        #expect(text.contains("[map0, map1, map2] → reduce  fan-in"))
+        let dot = GraphRenderer.render(mapreduce, as: .dot)
+        #expect(dot.contains(#""fanin_1" [label="all of 3", shape=circle"#))
+        for mapper in ["map0", "map1", "map2"] { #expect(dot.contains("\"x_\(mapper)\" -> \"fanin_1\"")) }
+
+        let loop = WorkflowGraph(document: try Self.example("loop").document)
+        #expect(GraphRenderer.render(loop, as: .mermaid).contains(#"x_take -->|"length(message.left) #gt; #96;0#96;"| x_take"#),
+                "a self-loop with its condition, escaped")
+
+        let (document, documents) = try Self.example("release")
+        let release = WorkflowGraph(document: document, subDefinitions: documents)
+        #expect(release.node("review")?.subgraph?.name == "review")
+        let nested = GraphRenderer.render(release, as: .mermaid)
+        #expect(nested.contains(#"subgraph x_review__sub ["review (sub-workflow of review)"]"#))
+        #expect(nested.contains("x_review -.->|\"runs\"| x_review__x_draft"))
+        #expect(GraphRenderer.render(release, as: .dot).contains("subgraph \"cluster_x_review__sub\""))
+    }
+
+    @Test("an instance's state: holding, waiting, and the last run's path highlighted")
+    func state() throws {
+        let graph = WorkflowGraph(document: try Self.example("review").document)
+        let state = GraphState(holding: ["publish": 2], waiting: ["approve"],
+                               invocations: [.init(executor: "draft", superstep: 1), .init(executor: "approve", superstep: 2)],
+                               runId: "r1", runStatus: "idle_with_pending_requests", status: "idle_with_pending_requests")
+        let mermaid = GraphRenderer.render(graph, state: state, as: .mermaid)
+        #expect(mermaid.contains("class x_approve waiting"))
+        #expect(mermaid.contains("class x_publish holding"))
+        #expect(mermaid.contains("<i>2 messages waiting</i>"))
+        #expect(mermaid.contains("class x_draft visited"))
+        #expect(mermaid.contains("x_draft ==> x_approve"), "the edge the run took")
+        #expect(mermaid.contains("x_approve --> switch_1"), "not taken yet")
+        #expect(mermaid.contains("linkStyle 0 stroke:#1d4ed8"))
+        let dot = GraphRenderer.render(graph, state: state, as: .dot)
+        #expect(dot.contains(##""x_draft" -> "x_approve" [color="#1d4ed8", penwidth=3];"##))
+        #expect(dot.contains(##"waiting on a person", shape=hexagon, fillcolor="#fef3c7""##))
+        #expect(try Self.graphviz(dot).status == 0)
+        let text = GraphRenderer.render(graph, state: state, as: .text)
+        #expect(text.contains("approve  request  Publish this draft?  [ran, WAITING ON A PERSON]"))
+        #expect(text.contains("draft → approve  ✓"))
+        #expect(text.contains("run r1 (idle_with_pending_requests) went through draft → approve"))
+    }
+
+    @Test("ids and texts that would break Mermaid or DOT are escaped")
+    func escaping() throws {
+        let document: JSON = [
+            "name": "odd \"name\"", "start": "a.b-c",
+            "executors": ["a.b-c": ["kind": "transform", "expression": "message.\"x|y\" < `2`"], "a_b_c": ["kind": "output"]],
+            "edges": [["from": "a.b-c", "to": "a_b_c", "when": "message == 'a\\b'"]],
+        ]
+        let graph = WorkflowGraph(document: document)
+        let mermaid = GraphRenderer.render(graph, as: .mermaid)
+        #expect(mermaid.contains("x_a_b_c[/"), "a safe id")
+        #expect(mermaid.contains("x_a_b_c_"), "two executors that clean to the same id stay apart")
+        #expect(mermaid.contains("#quot;x#124;y#quot; #lt; #96;2#96;"))
+        let result = try Self.graphviz(GraphRenderer.render(graph, as: .dot))
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+    }
+}
