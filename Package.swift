@@ -63,9 +63,14 @@ let package = Package(
         // JSON-RPC 2.0 over NDJSON: the envelope, the method catalogue, error codes, the OpenRPC
         // document. Shared by the daemon and the client, so they cannot drift; no NIO, no engine.
         .target(name: "WorkflowProtocol", dependencies: ["WorkflowJSON"], swiftSettings: strictSettings),
+        // libsystemd (sd_notify, socket activation, the watchdog, the journal), through pkg-config.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // The only code that imports CSystemd: the notifier, listen fds, the watchdog, journal logging.
+        .target(name: "SystemdSupport", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strictSettings),
         // The daemon: instance registry, RPC handlers, subscriptions, the socket server, services.
         .target(name: "WorkflowDaemon", dependencies: [
-            "WorkflowEngine", "WorkflowDefinitions", "WorkflowStore", "WorkflowProtocol", "JSONSchema",
+            "WorkflowEngine", "WorkflowDefinitions", "WorkflowStore", "WorkflowProtocol", "JSONSchema", "SystemdSupport",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOExtras", package: "swift-nio-extras"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,7 +91,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strictSettings),
         .executableTarget(name: "workflowd", dependencies: [
-            "WorkflowDaemon", "WorkflowProtocol", "WorkflowEngine", "WorkflowStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "WorkflowDaemon", "WorkflowProtocol", "WorkflowEngine", "WorkflowStore", "SystemdSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strictSettings),

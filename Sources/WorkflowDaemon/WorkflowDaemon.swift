@@ -6,6 +6,7 @@ import NIOCore
 import NIOExtras
 import NIOPosix
 import ServiceLifecycle
+import SystemdSupport
 import UnixSignals
 import WorkflowEngine
 import WorkflowProtocol
@@ -59,30 +60,53 @@ public final class WorkflowDaemon: Service {
         let recovered = await registry.loadedCount
 
         let socketPath = configuration.socketPath
-        try await Blocking.run { try SocketPath.prepare(socketPath) }
-        let server = try await bind(socketPath)
-        chmod(socketPath, mode_t(configuration.socketMode))
+        let server: NIOAsyncChannel<(NIOAsyncChannel<ByteBuffer, ByteBuffer>, Peer), Never>
+        if let descriptor = configuration.adoptedSocket {
+            // Socket activation: the socket unit owns the path (and keeps it after we stop).
+            server = try await bind(adopted: descriptor)
+            logger.info("serving on the socket handed over by socket activation", metadata: ["fd": "\(descriptor)", "socket": "\(socketPath)"])
+        } else {
+            try await Blocking.run { try SocketPath.prepare(socketPath) }
+            server = try await bind(socketPath)
+            chmod(socketPath, mode_t(configuration.socketMode))
+        }
         let daemon = DaemonContext(configuration: configuration, store: store, shared: shared, catalog: catalog, registry: registry,
                                    socketPath: socketPath)
         let dispatcher = Handlers.dispatcher()
+        // SIGHUP is trapped before READY=1: from then on systemd (or an operator) may send it,
+        // and its default action would end the process.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        // The database is open, recovery has begun, the socket accepts (connections wait in its
+        // backlog until they are taken): ready.
+        configuration.notifier.notify(.ready, .status(await daemon.statusLine()))
         await onReady(Ready(socketPath: socketPath, instancesRecovered: recovered, definitions: await catalog.current.count))
 
+        let configuration = self.configuration
         try await withThrowingDiscardingTaskGroup { group in
-            // Shutdown: stop accepting, suspend runs and end subscriptions (subscribers are told),
-            // then stop reading from connections, which answer what they have and close.
+            // Shutdown: tell systemd, stop accepting, let supersteps in flight finish (within the
+            // grace) and suspend runs, end subscriptions (subscribers are told), then stop
+            // reading from connections, which answer what they have and close.
             group.addTask {
                 try? await gracefulShutdown()
+                configuration.notifier.notify(.stopping, .status("stopping: finishing supersteps in flight, then suspending runs"))
                 daemon.beginStopping()
-                logger.notice("stopping: no new connections or requests; suspending active runs")
+                logger.notice("stopping: no new connections or requests; suspending active runs",
+                              metadata: ["grace": "\(configuration.stopGrace)"])
                 try? await server.channel.close()
-                await registry.suspendAll()
+                await registry.suspendAll(grace: configuration.stopGrace)
                 daemon.connections.closeAllInputs()
             }
             // SIGHUP re-reads the definitions.
             group.addTask {
-                for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
-                    let (names, problems) = await catalog.reload()
-                    logger.notice("definitions reloaded (SIGHUP)", metadata: ["count": "\(names.count)", "errors": "\(problems.count)"])
+                for await _ in hangups.cancelOnGracefulShutdown() {
+                    _ = await daemon.reloadDefinitions(trigger: "SIGHUP")
+                }
+            }
+            // Health: the watchdog's ping and STATUS= come from a check that goes through the
+            // event loop, the registry and the database, so a wedged daemon stops pinging.
+            group.addTask {
+                try? await cancelWhenGracefulShutdown {
+                    try await Self.health(daemon: daemon, eventLoop: server.channel.eventLoop)
                 }
             }
             try await server.executeThenClose { inbound in
@@ -91,24 +115,67 @@ public final class WorkflowDaemon: Service {
                 }
             }
         }
-        unlink(socketPath)
+        if configuration.adoptedSocket == nil { unlink(socketPath) }
         logger.notice("stopped")
     }
 
     /// Binds the Unix socket; each accepted connection is framed (NDJSON, capped) and its peer read.
     private func bind(_ path: String) async throws -> NIOAsyncChannel<(NIOAsyncChannel<ByteBuffer, ByteBuffer>, Peer), Never> {
-        let maxLine = configuration.limits.maxLineBytes
-        return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .bind(unixDomainSocketPath: path) { channel in
-                Peer.of(channel).flatMapThrowing { peer in
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: maxLine))
-                    let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel,
-                                                                             configuration: .init(isOutboundHalfClosureEnabled: false))
-                    return (wrapped, peer)
-                }
+            .bind(unixDomainSocketPath: path, childChannelInitializer: connectionInitializer)
+    }
+
+    /// Serves on a listening socket handed over by socket activation.
+    private func bind(adopted descriptor: Int32) async throws -> NIOAsyncChannel<(NIOAsyncChannel<ByteBuffer, ByteBuffer>, Peer), Never> {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .bind(descriptor, childChannelInitializer: connectionInitializer)
+    }
+
+    /// Each accepted connection: framed (NDJSON, capped), its peer's credentials read.
+    private var connectionInitializer: @Sendable (any Channel) -> EventLoopFuture<(NIOAsyncChannel<ByteBuffer, ByteBuffer>, Peer)> {
+        let maxLine = configuration.limits.maxLineBytes
+        return { channel in
+            Peer.of(channel).flatMapThrowing { peer in
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: maxLine))
+                let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel,
+                                                                         configuration: .init(isOutboundHalfClosureEnabled: false))
+                return (wrapped, peer)
             }
+        }
+    }
+
+    /// The daemon's health check, at half the watchdog interval (or the status interval): a hop
+    /// through the event loop that serves the socket, the instance registry's actor and the
+    /// database. Only once all three answered does `WATCHDOG=1` go out, so a wedged loop, a
+    /// deadlocked actor or a stuck database stops the pings and systemd restarts the daemon. The
+    /// same pass refreshes STATUS= when it changed.
+    static func health(daemon: DaemonContext, eventLoop: any EventLoop) async throws {
+        let configuration = daemon.configuration
+        let period = min(configuration.watchdogInterval.map(Watchdog.pingPeriod) ?? configuration.statusInterval, configuration.statusInterval)
+        let clock = ContinuousClock()
+        var lastStatus = ""
+        var lastStatusAt = clock.now
+        while true {
+            try await Task.sleep(for: period)
+            try await eventLoop.submit {}.get()
+            _ = await daemon.registry.loadedCount
+            do {
+                try await daemon.store.ping()
+            } catch {
+                daemon.logger.error("health check: the database does not answer; no watchdog ping", metadata: ["error": "\(error)"])
+                continue
+            }
+            if configuration.watchdogInterval != nil { configuration.notifier.notify(.watchdog) }
+            if clock.now - lastStatusAt >= configuration.statusInterval || lastStatus.isEmpty {
+                let status = await daemon.statusLine()
+                if status != lastStatus { configuration.notifier.notify(.status(status)) }
+                lastStatus = status
+                lastStatusAt = clock.now
+            }
+        }
     }
 
     /// Serves one connection, within the connection limits.

@@ -40,6 +40,7 @@ struct ExecExecutor: Executor {
         options.processGroupID = 0
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(configuration.grace))]
         var environment: [Environment.Key: String?] = [:]
+        for key in ProgramCall.withheldVariables { if let name = Environment.Key(rawValue: key) { environment[name] = .some(nil) } }
         for (key, value) in configuration.environment {
             if let name = Environment.Key(rawValue: key) { environment[name] = value }
         }

@@ -2,6 +2,12 @@ import WorkflowEngine
 
 /// What `exec` and `worker` executors share: the input document and the retry policy.
 enum ProgramCall {
+    /// Variables of the daemon's service manager that a step's program must not see (a step
+    /// must not be able to mark the service ready or stopping, ping its watchdog, or take its
+    /// sockets); a definition's own `env` still wins.
+    static let withheldVariables = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
+                                    "JOURNAL_STREAM"]
+
     /// `{message, state, instance, runId, executor, superstep}`
     static func document(_ message: JSON, _ context: ExecutorContext) -> JSON {
         ["message": message, "state": .object(context.state), "instance": .string(context.instanceName),

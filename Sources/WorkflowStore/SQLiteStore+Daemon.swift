@@ -54,6 +54,12 @@ extension SQLiteStore {
     }
 
     /// How many instances the store holds.
+    /// A trivial read through the database's pool: it answers only if the database does (the
+    /// daemon's health check, which the service watchdog's ping depends on).
+    public func ping() async throws {
+        _ = try await database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
     public func instanceCount() async throws -> Int {
         try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instance") ?? 0 }
     }

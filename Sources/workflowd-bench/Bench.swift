@@ -42,6 +42,7 @@ struct Bench {
         ("run_latency", { try await SocketWorkloads.offPool(SocketWorkloads.runLatency) }),
         ("hitl1k_socket", { try await SocketWorkloads.offPool(SocketWorkloads.hitl1kSocket) }),
         ("instances10k_daemon", { try await SocketWorkloads.offPool(SocketWorkloads.instances10kDaemon) }),
+        ("cold_start", { try await SocketWorkloads.offPool(SocketWorkloads.coldStart) }),
     ]
 
     static func main() async throws {

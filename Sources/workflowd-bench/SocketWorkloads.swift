@@ -55,9 +55,15 @@ enum SocketWorkloads {
             return fields.count > 1 ? (Double(fields[1]) ?? 0) * Double(sysconf(Int32(_SC_PAGESIZE))) / 1024 : 0
         }
 
-        deinit {
+        /// Stops the daemon (SIGTERM) and waits for it; the directory stays until deinit.
+        func stop() {
+            guard process.isRunning else { return }
             process.terminate()
             process.waitUntilExit()
+        }
+
+        deinit {
+            stop()
             try? FileManager.default.removeItem(atPath: directory)
         }
     }
@@ -199,6 +205,68 @@ enum SocketWorkloads {
         return Report(unit: "instance", samples: [elapsed / Double(count * 2)],
                       extra: [("rss_growth_mib", format(growth / 1024)), ("kib_per_instance", format(growth / Double(count))),
                               ("rss_mib", format(after / 1024))])
+    }
+
+    /// Socket activation from cold: `systemd-socket-activate` holds the socket, the first connect
+    /// starts workflowd on a state directory with 10,000 instances, and the time runs from that
+    /// connect to the first answer (a `daemon.ping`). The daemon is spawned and reaped with
+    /// posix_spawn/waitpid on this thread.
+    static func coldStart() throws -> Report {
+        let instances = 10_000
+        let prepared = try Daemon()
+        let client = try SocketClient(path: prepared.socket)
+        var created = 0
+        while created < instances {
+            let batch = (created..<min(instances, created + 100)).map { n in
+                client.request("instance.create", ["name": .string("cold-\(n)"), "definition": "echo"]).message
+            }
+            try client.send(batch)
+            for _ in batch {
+                let answer = try client.readMessage()
+                if let error = answer["error"] { throw SocketClient.Failure(description: "instance.create: \(error.serialized())") }
+            }
+            created += batch.count
+        }
+        let directory = prepared.directory
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("workflowd").path
+        prepared.stop()
+        var samples: [Double] = []
+        for round in 0..<7 {
+            let socket = directory + "/cold-\(round).sock"
+            let arguments = ["/usr/bin/systemd-socket-activate", "-l", socket, "--fdname=jsonrpc", binary, "--state-dir", directory + "/state",
+                             "--definitions", directory + "/definitions", "--log-level", "warning"]
+            let pid = try spawn(arguments)
+            // The activator listens (the daemon is not started yet): wait for its socket file.
+            var waited = 0
+            while access(socket, F_OK) != 0 {
+                usleep(1000)
+                waited += 1
+                if waited > 10_000 { throw SocketClient.Failure(description: "systemd-socket-activate did not listen on \(socket)") }
+            }
+            let start = nowMicros()
+            let first = try SocketClient(path: socket)
+            _ = try first.call("daemon.ping", [:])
+            samples.append(nowMicros() - start)
+            kill(pid, SIGTERM)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+        return Report(unit: "start", samples: samples, extra: [("instances", "\(instances)")])
+    }
+
+    /// posix_spawn with stdout and stderr to /dev/null; returns the pid.
+    static func spawn(_ arguments: [String]) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        guard result == 0 else { throw SocketClient.Failure(description: "cannot run \(arguments[0]): \(String(cString: strerror(result)))") }
+        return pid
     }
 }
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Logging
+import SystemdSupport
 
 /// Log lines on stderr, each prefixed with its syslog priority (`<6>`), which journald turns
 /// into the entry's priority; metadata follows as `key=value`. No timestamps: the journal (or
@@ -21,21 +22,10 @@ struct StderrLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    static func priority(_ level: Logger.Level) -> Int {
-        switch level {
-        case .trace, .debug: 7
-        case .info: 6
-        case .notice: 5
-        case .warning: 4
-        case .error: 3
-        case .critical: 2
-        }
-    }
-
     func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        var line = "<\(Self.priority(event.level))>\(event.message)"
+        var line = "<\(SyslogPriority.of(event.level))>\(event.message)"
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
         line += "\n"
         // One write(2) per line to fd 2: whole lines, even from several threads.

@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import Logging
 import ServiceLifecycle
+import SystemdSupport
 import UnixSignals
 import WorkflowDaemon
 import WorkflowEngine
@@ -69,6 +70,16 @@ struct Workflowd: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(help: ArgumentHelp("Where logs go: journal (structured fields), stderr (lines with <N> priority prefixes), or auto.",
+                               discussion: "auto: the journal when systemd connected stderr to it (JOURNAL_STREAM) and journald listens, else stderr."))
+    var logTarget: LogTarget = .auto
+
+    @Option(help: "How often the status systemd shows (STATUS=) is refreshed, e.g. 10s.")
+    var statusInterval: String = "10s"
+
+    @Option(help: "On SIGTERM, how long supersteps in flight may take to finish before they are interrupted (e.g. 10s; keep it below TimeoutStopSec).")
+    var stopGrace: String = "10s"
+
     @Flag(help: "Print the protocol's OpenRPC document (Contrib/openrpc.json) and exit.")
     var printOpenrpc = false
 
@@ -78,9 +89,24 @@ struct Workflowd: AsyncParsableCommand {
             return
         }
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
-        let logger = Logger(label: "workflowd")
         let environment = Environment.read()
+        let journal = logTarget == .journal
+            || (logTarget == .auto && !(environment["JOURNAL_STREAM"] ?? "").isEmpty && JournalLogHandler.isAvailable())
+        LoggingSystem.bootstrap { label -> any LogHandler in
+            journal ? JournalLogHandler(identifier: "workflowd", level: level) : StderrLogHandler(label: label, level: level)
+        }
+        let logger = Logger(label: "workflowd")
+        guard let grace = Self.duration(stopGrace) else { throw ValidationError("--stop-grace takes a duration like 500ms, 10s or 1m") }
+        guard let statusEvery = Self.duration(statusInterval), statusEvery > .zero else {
+            throw ValidationError("--status-interval takes a duration like 500ms, 10s or 1m")
+        }
+        // Socket activation: a listening socket handed over by systemd (or systemd-socket-activate).
+        let handedOver = ListenSockets.take()
+        var adopted: ListenSockets.Socket?
+        if !handedOver.isEmpty {
+            adopted = try ListenSockets.listeningUnixStream(among: handedOver, preferred: "jsonrpc")
+        }
+        let notifier: any ServiceNotifier = SystemdNotifier.isAvailable(environment: environment) ? SystemdNotifier() : SilentNotifier()
         let state = stateDirectory ?? environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) } ?? ".workflowd"
         let definitionsDirectory = definitions ?? environment["CONFIGURATION_DIRECTORY"].map { $0 + "/workflows.d" } ?? "Contrib/examples"
         var limits = DaemonLimits()
@@ -93,9 +119,12 @@ struct Workflowd: AsyncParsableCommand {
         limits.maxQueuedBytesPerConnection = maxQueuedBytes
         limits.maxLoadedInstances = maxLoadedInstances
         guard let mode = UInt32(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, like 660") }
-        let configuration = DaemonConfiguration(socketPath: socket ?? state + "/workflowd.sock", socketMode: mode, stateDirectory: state,
+        let socketPath = adopted.map { ListenSockets.path(of: $0.descriptor) ?? "fd \($0.descriptor)" } ?? socket ?? state + "/workflowd.sock"
+        let configuration = DaemonConfiguration(socketPath: socketPath, socketMode: mode, stateDirectory: state,
                                                 definitionsDirectory: definitionsDirectory, recoveryMode: recover, durability: durability,
-                                                checkpointRetention: checkpointRetention, eventRetention: max(1, eventRetention), limits: limits, logger: logger)
+                                                checkpointRetention: checkpointRetention, eventRetention: max(1, eventRetention), limits: limits, logger: logger,
+                                                adoptedSocket: adopted?.descriptor, notifier: notifier, watchdogInterval: Watchdog.interval(),
+                                                stopGrace: grace, statusInterval: statusEvery)
         let daemon = WorkflowDaemon(configuration: configuration) { ready in
             let path = ready.socketPath
             logger.notice("workflowd is listening on \(path) (\(ready.definitions) definitions from \(definitionsDirectory), state in \(state))")
@@ -104,6 +133,20 @@ struct Workflowd: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       cancellationSignals: [], logger: logger))
         try await group.run()
+    }
+}
+
+extension Workflowd {
+    enum LogTarget: String, ExpressibleByArgument, CaseIterable { case auto, journal, stderr }
+
+    /// `500ms`, `10s`, `5m` (as definitions write durations).
+    static func duration(_ text: String) -> Duration? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let value = Double(text.dropLast(suffix.count)), value >= 0 else { return nil }
+            return .milliseconds(Int64(value * scale * 1000))
+        }
+        return nil
     }
 }
 

@@ -129,6 +129,8 @@ struct InstanceRunTests {
         #expect(result["outputs"] == ["slept"])
         let next = try await other.result("run.start", ["instance": "d", "input": 2, "wait": true])
         #expect(next["status"] == "idle", "the instance is not left busy")
+        // The connection that left is gone, with its subscription.
+        try await daemon.waitForLog("a connection closed")
         #expect(try await other.result("daemon.status")["subscriptions"] == 0)
     }
 }

@@ -68,7 +68,7 @@ struct ProgramLimitsTests {
             echo '{"fine": true}'
             """)
         let fine = try await WorkflowInstance(name: "e", workflow: try execDefinition(ok).workflow).run(nil)
-        #expect(fine.outputs == [["fine": true]])
+        #expect(fine.outputs == [["fine": true]], "\(String(describing: fine.error))")
         let bad = try scripts.add("bad.sh", """
             #!/bin/sh
             cat > /dev/null

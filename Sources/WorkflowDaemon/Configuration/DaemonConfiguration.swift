@@ -1,4 +1,5 @@
 import Logging
+import SystemdSupport
 import WorkflowEngine
 import WorkflowStore
 
@@ -24,10 +25,25 @@ public struct DaemonConfiguration: Sendable {
     public var eventRetention: Int
     public var limits: DaemonLimits
     public var logger: Logger
+    /// A listening socket handed over by socket activation (then `socketPath` only names it):
+    /// the daemon serves on it and never unlinks its path.
+    public var adoptedSocket: Int32?
+    /// Where READY, STATUS, RELOADING, STOPPING and WATCHDOG go (systemd, or nowhere).
+    public var notifier: any ServiceNotifier
+    /// The service watchdog's interval (`WatchdogSec=`): a health check that goes through the
+    /// event loop, the instance registry and the database pings at half of it.
+    public var watchdogInterval: Duration?
+    /// On SIGTERM, how long supersteps in flight may take to finish (and be checkpointed) before
+    /// they are interrupted; keep it below the unit's TimeoutStopSec.
+    public var stopGrace: Duration
+    /// How often STATUS= is refreshed.
+    public var statusInterval: Duration
 
     public init(socketPath: String, socketMode: UInt32 = 0o660, stateDirectory: String, definitionsDirectory: String,
                 recoveryMode: RecoveryMode = .resume, durability: StoreConfiguration.Durability = .normal, checkpointRetention: Int = 100,
-                eventRetention: Int = 100_000, limits: DaemonLimits = DaemonLimits(), logger: Logger = Logger(label: "workflowd")) {
+                eventRetention: Int = 100_000, limits: DaemonLimits = DaemonLimits(), logger: Logger = Logger(label: "workflowd"),
+                adoptedSocket: Int32? = nil, notifier: any ServiceNotifier = SilentNotifier(), watchdogInterval: Duration? = nil,
+                stopGrace: Duration = .seconds(10), statusInterval: Duration = .seconds(10)) {
         self.socketPath = socketPath
         self.socketMode = socketMode
         self.stateDirectory = stateDirectory
@@ -38,6 +54,11 @@ public struct DaemonConfiguration: Sendable {
         self.eventRetention = eventRetention
         self.limits = limits
         self.logger = logger
+        self.adoptedSocket = adoptedSocket
+        self.notifier = notifier
+        self.watchdogInterval = watchdogInterval
+        self.stopGrace = stopGrace
+        self.statusInterval = statusInterval
     }
 
     /// The database file.

@@ -206,13 +206,14 @@ actor InstanceRegistry {
         if !names.isEmpty { configuration.logger.notice("recovered instances", metadata: ["count": "\(names.count)"]) }
     }
 
-    /// Stops every loaded instance for a restart: runs suspended at their last checkpoint (they
-    /// resume when the daemon starts again), workers stopped, subscriptions ended.
-    func suspendAll() async {
+    /// Stops every loaded instance for a restart: supersteps in flight may finish (and are
+    /// checkpointed) within `grace`, then they are interrupted; runs resume when the daemon
+    /// starts again; workers stopped, subscriptions ended.
+    func suspendAll(grace: Duration) async {
         closed = true
         let instances = loaded.values.map(\.instance)
         await withTaskGroup(of: Void.self) { group in
-            for instance in instances { group.addTask { await instance.suspend() } }
+            for instance in instances { group.addTask { await instance.suspend(grace: grace) } }
         }
     }
 }

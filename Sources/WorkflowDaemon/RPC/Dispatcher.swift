@@ -64,6 +64,8 @@ struct Dispatcher: Sendable {
         var logger = daemon.logger
         logger[metadataKey: "rpc.method"] = "\(method)"
         logger[metadataKey: "peer.uid"] = "\(connection.peer.uid)"
+        if let instance = params?["instance"]?.stringValue { logger[metadataKey: "instance"] = "\(instance)" }
+        logger.debug("request")
         do {
             return .success(try await handler(params, RequestContext(daemon: daemon, connection: connection, logger: logger)))
         } catch let error as any RPCErrorConvertible {

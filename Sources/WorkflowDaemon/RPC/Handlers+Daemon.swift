@@ -25,8 +25,7 @@ extension Handlers {
                 definitions: await daemon.catalog.current.count, definitionErrors: await daemon.catalog.problems)
         }
         dispatcher.register(DaemonMethods.Reload.self) { _, context in
-            let (names, problems) = await context.daemon.catalog.reload()
-            context.logger.notice("definitions reloaded", metadata: ["count": "\(names.count)", "errors": "\(problems.count)"])
+            let (names, problems) = await context.daemon.reloadDefinitions(trigger: "daemon.reload")
             return DaemonMethods.Reload.Result(definitions: names, errors: problems)
         }
         dispatcher.register(DaemonMethods.Discover.self) { _, _ in RPCCatalogue.openRPC }

@@ -1,6 +1,9 @@
 import WorkflowJSON
 import Logging
 import Synchronization
+import SystemdSupport
+import WorkflowEngine
+import WorkflowProtocol
 import WorkflowStore
 
 /// What every request handler may use: the store, the definitions, the instances, the
@@ -36,6 +39,28 @@ final class DaemonContext: Sendable {
     /// Set once a graceful shutdown began: new requests are answered -32012.
     var isStopping: Bool { stopping.load(ordering: .acquiring) }
     func beginStopping() { stopping.store(true, ordering: .releasing) }
+
+    var notifier: any ServiceNotifier { configuration.notifier }
+
+    /// Re-reads the definitions, telling the service manager (RELOADING=1 with MONOTONIC_USEC,
+    /// then READY=1 and a new STATUS=). SIGHUP and `daemon.reload` both come here.
+    func reloadDefinitions(trigger: String) async -> (definitions: [String], problems: [DefinitionProblem]) {
+        notifier.notify(.reloading(monotonicMicroseconds: MonotonicClock.microseconds()), .status("reloading definitions (\(trigger))"))
+        let (names, problems) = await catalog.reload()
+        logger.notice("definitions reloaded (\(trigger))", metadata: ["count": "\(names.count)", "errors": "\(problems.count)"])
+        notifier.notify(.ready, .status(await statusLine()))
+        return (names, problems)
+    }
+
+    /// What STATUS= says: a short summary of what the daemon holds and does.
+    func statusLine() async -> String {
+        var active = 0
+        for instance in await registry.loadedInstances where await instance.activeRunID != nil { active += 1 }
+        let loaded = await registry.loadedCount
+        let definitions = await catalog.current.count
+        return "serving: \(loaded) instance\(loaded == 1 ? "" : "s") loaded, \(active) active run\(active == 1 ? "" : "s"), "
+            + "\(connections.open) connection\(connections.open == 1 ? "" : "s"), \(definitions) definition\(definitions == 1 ? "" : "s")"
+    }
 
     var subscriptions: Int { subscriptionCount.load(ordering: .relaxed) }
     func subscriptionOpened() { subscriptionCount.add(1, ordering: .relaxed) }

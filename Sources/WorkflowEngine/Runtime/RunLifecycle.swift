@@ -29,6 +29,9 @@ struct RunLifecycle: Sendable {
         /// The process is stopping: the run stops without ending (it stays in progress in the
         /// store and resumes on recovery).
         var suspending = false
+        /// The process is stopping gracefully: the superstep in flight finishes and is
+        /// committed, then the run stops like a suspended one (it resumes after that superstep).
+        var draining = false
     }
 
     struct QueuedRun: Sendable, Equatable {
@@ -76,8 +79,11 @@ struct RunLifecycle: Sendable {
         didSet {
             isCancelRequested = if case .running(let run) = state { run.cancelRequested } else { false }
             isSuspending = if case .running(let run) = state { run.suspending } else { false }
+            isDraining = if case .running(let run) = state { run.draining } else { false }
         }
     }
+    /// Whether the active run is to stop at its next superstep boundary (the process stops).
+    private(set) var isDraining = false
     /// Whether the active run is being suspended (the process stops).
     private(set) var isSuspending = false
     /// Whether the active run was asked to stop (kept beside `state`: the superstep loop asks
@@ -133,7 +139,7 @@ struct RunLifecycle: Sendable {
             return .startContinuation
         case .running(let active):
             if active.maintenanceWaiting { return .reject(reason: "instance busy: a reset is cancelling run \(active.runID)") }
-            if active.suspending { return .reject(reason: "shutting down") }
+            if active.suspending || active.draining { return .reject(reason: "shutting down") }
             return .deliverToActiveRun(runID: active.runID)
         case .maintenance(let operation):
             return .reject(reason: "instance busy: \(operation) in progress")
@@ -162,7 +168,7 @@ struct RunLifecycle: Sendable {
         guard case .running(let active) = state, active.runID == runID else {
             preconditionFailure("run \(runID) finished but the lifecycle is \(state)")
         }
-        if active.suspending {
+        if active.suspending || active.draining {
             state = .closed
             return .becomeIdle
         }
@@ -185,7 +191,7 @@ struct RunLifecycle: Sendable {
         guard case .running(let active) = state, active.runID == runID else {
             preconditionFailure("run \(runID) aborted but the lifecycle is \(state)")
         }
-        state = active.suspending ? .closed : (active.maintenanceWaiting ? .maintenance(operation: "reset") : .idle)
+        state = active.suspending || active.draining ? .closed : (active.maintenanceWaiting ? .maintenance(operation: "reset") : .idle)
         keys.remove(runID: runID)
     }
 
@@ -224,6 +230,22 @@ struct RunLifecycle: Sendable {
             return .reject(reason: "instance busy: \(other) in progress")
         case .closed:
             return .reject(reason: "shutting down")
+        }
+    }
+
+    /// The process is stopping gracefully: nothing new starts; an active run stops at its next
+    /// superstep boundary, once the superstep in flight is committed. Returns the run to wait for.
+    mutating func drain() -> String? {
+        switch state {
+        case .running(var active):
+            active.draining = true
+            state = .running(active)
+            return active.runID
+        case .idle:
+            state = .closed
+            return nil
+        case .maintenance, .closed:
+            return nil
         }
     }
 

@@ -183,6 +183,26 @@ extension WorkflowInstance {
         try await forkInstance(from: checkpointID, as: newName)
     }
 
+    /// Stops for a graceful shutdown: the active run may finish the superstep in flight (it is
+    /// committed, and the run resumes after it when the instance is recovered), for at most
+    /// `grace`; a superstep still running then is interrupted (it runs again on recovery).
+    /// Nothing new starts on the instance.
+    public func suspend(grace: Duration) async {
+        if grace > .zero, let runID = lifecycle.drain() {
+            currentWake?.yield()
+            _ = await withTaskGroup(of: Bool.self) { group in
+                group.addTask { (try? await self.result(of: runID)) != nil }
+                group.addTask {
+                    try? await Task.sleep(for: grace)
+                    return false
+                }
+                defer { group.cancelAll() }
+                return await group.next() ?? false
+            }
+        }
+        await suspend()
+    }
+
     /// Stops the instance for good, leaving the store as a restart wants it: nothing new starts;
     /// an active run is stopped without ending (it stays in progress at its last checkpoint and
     /// resumes on recovery); worker processes are stopped; subscriptions end. For daemon shutdown.

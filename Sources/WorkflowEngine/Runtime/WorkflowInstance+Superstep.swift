@@ -30,7 +30,7 @@ extension WorkflowInstance {
                 result = await endRun(runID, status: .failed, error: failure, supersteps: used)
                 break
             }
-            if lifecycle.isSuspending {
+            if lifecycle.isSuspending || lifecycle.isDraining {
                 result = await suspendRun(runID, supersteps: used)
                 break
             }
@@ -76,7 +76,11 @@ extension WorkflowInstance {
             }
             switch outcome {
             case .failure(let executor, let error):
-                result = await endRun(runID, status: .failed, error: Self.failure(of: executor, error, superstep: superstep),
+                let failure = Self.failure(of: executor, error, superstep: superstep)
+                var metadata: Logger.Metadata = ["instance": "\(name)", "run": "\(runID)", "superstep": "\(superstep)", "error": "\(failure.message)"]
+                if let executor { metadata["executor"] = "\(executor)" }
+                configuration.logger.warning("a run failed: an executor failed", metadata: metadata)
+                result = await endRun(runID, status: .failed, error: failure,
                                       supersteps: used, discarding: superstep)
             case .success(let results):
                 do {

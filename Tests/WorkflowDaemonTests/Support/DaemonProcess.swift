@@ -30,10 +30,19 @@ final class DaemonProcess: Sendable {
             var waiters: [LogWaiter] = []
             var nextID = 0
         }
-        let process: Process
+        let pid = NIOLockedValueBox<pid_t>(0)
         let exited = NIOLockedValueBox<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
         let logState = NIOLockedValueBox(Log())
-        init(process: Process) { self.process = process }
+        var isRunning: Bool { exited.withLockedValue { $0.status == nil } }
+        /// The exit (from the reaping thread).
+        func exit(_ status: Int32) {
+            let waiters = exited.withLockedValue { state in
+                state.status = status
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume(returning: status) }
+        }
         var log: String { logState.withLockedValue { $0.text } }
 
         /// Appends what the daemon wrote and wakes the waiters it satisfies (or all, at the end).
@@ -64,9 +73,8 @@ final class DaemonProcess: Sendable {
     }
 
     deinit {
-        if let running = current.withLockedValue({ $0 }), running.process.isRunning {
-            kill(running.process.processIdentifier, SIGKILL)
-            running.process.waitUntilExit()
+        if let running = current.withLockedValue({ $0 }), running.isRunning {
+            kill(running.pid.withLockedValue { $0 }, SIGKILL)  // its reaping thread collects it
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
@@ -91,46 +99,44 @@ final class DaemonProcess: Sendable {
         throw Failure(description: "workflowd is not built next to the tests (run `swift build --build-tests` first)")
     }
 
-    /// Starts the daemon (again, after a stop or a crash) and waits until it listens.
-    func start(extra: [String] = [], environment: [String: String] = [:]) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary())
-        process.arguments = ["--socket", socket, "--state-dir", state, "--definitions", definitions, "--socket-mode", "666",
-                             "--log-level", "debug"] + arguments + extra
+    /// How `systemd-socket-activate` starts the daemon: it listens on the socket itself and
+    /// execs workflowd at the first connection, with `-E` variables.
+    struct Activation {
+        var notifySocket: String
+        var environment: [String: String] = [:]
+        /// Hand over a datagram socket instead (which the daemon must refuse).
+        var datagram = false
+    }
+
+    /// Starts the daemon (again, after a stop or a crash) and waits until it listens; under
+    /// socket activation, until `systemd-socket-activate` listens (the daemon itself starts at
+    /// the first connection).
+    func start(extra: [String] = [], environment: [String: String] = [:], activation: Activation? = nil, awaitLog: Bool = true) async throws {
+        let executable: String
+        let processArguments: [String]
+        if let activation {
+            executable = "/usr/bin/systemd-socket-activate"
+            var launcher = ["-l", socket, "--fdname=jsonrpc", "-E", "NOTIFY_SOCKET=\(activation.notifySocket)"]
+            for (key, value) in activation.environment.sorted(by: { $0.key < $1.key }) { launcher += ["-E", "\(key)=\(value)"] }
+            if activation.datagram { launcher.append("--datagram") }
+            processArguments = launcher + [try Self.binary(), "--state-dir", state, "--definitions", definitions, "--log-level", "debug"]
+                + arguments + extra
+        } else {
+            executable = try Self.binary()
+            processArguments = ["--socket", socket, "--state-dir", state, "--definitions", definitions, "--socket-mode", "666",
+                                "--log-level", "debug"] + arguments + extra
+        }
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        // stderr goes to a pipe that a thread of its own drains at once (so the daemon's logging
-        // never blocks) and whose lines tests await (readiness, a reload) instead of sleeping.
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        let running = Running(process: process)
-        process.terminationHandler = { process in
-            let status = process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
-            let waiters = running.exited.withLockedValue { state in
-                state.status = status
-                defer { state.waiters = [] }
-                return state.waiters
-            }
-            for waiter in waiters { waiter.resume(returning: status) }
-        }
+        // stderr is drained at once by a thread of its own (so the daemon's logging never blocks)
+        // and tests await its lines (readiness, a reload) instead of sleeping.
+        let running = Running()
         current.withLockedValue { $0 = running }
-        try process.run()
-        try? pipe.fileHandleForWriting.close()
-        let reader = pipe.fileHandleForReading
-        Thread.detachNewThread {
-            let fd = reader.fileDescriptor
-            var buffer = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { break }
-                running.append(String(decoding: buffer[0..<count], as: UTF8.self))
-            }
-            running.append(nil)
-        }
-        try await waitForLog("is listening on")
+        let pid = try ChildProcess.spawn(executable, processArguments, environment: env, onOutput: nil,
+                                         onError: { chunk in running.append(chunk.isEmpty ? nil : String(decoding: chunk, as: UTF8.self)) },
+                                         onExit: { status in running.exit(status) })
+        running.pid.withLockedValue { $0 = pid }
+        if awaitLog { try await waitForLog(activation == nil ? "is listening on" : "Listening on") }
     }
 
     /// Waits until the daemon has logged `text` at least `count` times (since it last started).
@@ -177,13 +183,13 @@ final class DaemonProcess: Sendable {
     /// What the daemon wrote to stderr so far.
     var log: String { current.withLockedValue { $0 }?.log ?? "" }
 
-    var pid: Int32 { current.withLockedValue { $0 }?.process.processIdentifier ?? 0 }
+    var pid: Int32 { current.withLockedValue { $0 }?.pid.withLockedValue { $0 } ?? 0 }
 
     /// Sends a signal and waits for the exit; returns the status (negative: killed by that signal).
     @discardableResult
     func stop(_ signal: Int32 = SIGTERM) async -> Int32 {
         guard let running = current.withLockedValue({ $0 }) else { return 0 }
-        kill(running.process.processIdentifier, signal)
+        kill(running.pid.withLockedValue { $0 }, signal)
         return await withCheckedContinuation { continuation in
             let status = running.exited.withLockedValue { state -> Int32? in
                 if let status = state.status { return status }

@@ -35,57 +35,47 @@ struct Wfctl {
                              socket: socketOption && !socket.isEmpty ? socket : nil)
     }
 
+    /// Runs a program and collects its exit status and output (see ``ChildProcess``).
     static func spawn(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
                       socket: String? = nil) async throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        // --socket is an option of each command: it goes last, after the subcommand's words.
-        process.arguments = arguments + (socket.map { ["--socket", $0] } ?? [])
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "WORKFLOWD_SOCKET")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin
-        let collected = NIOLockedValueBox<(out: Data, err: Data, pending: Int, status: Int32?, waiter: CheckedContinuation<Void, Never>?)>((Data(), Data(), 3, nil, nil))
-        @Sendable func done() {
-            let waiter = collected.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+        let results = NIOLockedValueBox<(out: [UInt8], err: [UInt8], status: Int32?, pending: Int, waiter: CheckedContinuation<Outcome, Never>?)>(
+            ([], [], nil, 3, nil))
+        @Sendable func finished() {
+            let ready = results.withLockedValue { state -> (CheckedContinuation<Outcome, Never>, Outcome)? in
                 state.pending -= 1
-                guard state.pending == 0 else { return nil }
-                defer { state.waiter = nil }
-                return state.waiter
+                guard state.pending == 0, let waiter = state.waiter else { return nil }
+                state.waiter = nil
+                return (waiter, Self.outcome(state.out, state.err, state.status))
             }
-            waiter?.resume()
+            if let (waiter, outcome) = ready { waiter.resume(returning: outcome) }
         }
-        process.terminationHandler = { process in
-            collected.withLockedValue { $0.status = process.terminationStatus }
-            done()
-        }
-        try process.run()
-        try? out.fileHandleForWriting.close()
-        try? err.fileHandleForWriting.close()
-        for (pipe, isOut) in [(out, true), (err, false)] {
-            let thread = Thread {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                collected.withLockedValue { if isOut { $0.out = data } else { $0.err = data } }
-                done()
-            }
-            thread.start()
-        }
-        if let input { try stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
-        try? stdin.fileHandleForWriting.close()
-        await withCheckedContinuation { continuation in
-            let ready = collected.withLockedValue { state -> Bool in
-                if state.pending == 0 { return true }
+        _ = try ChildProcess.spawn(executable, arguments + (socket.map { ["--socket", $0] } ?? []), environment: env, input: input,
+                                   onOutput: { chunk in
+                                       results.withLockedValue { $0.out += chunk }
+                                       if chunk.isEmpty { finished() }
+                                   },
+                                   onError: { chunk in
+                                       results.withLockedValue { $0.err += chunk }
+                                       if chunk.isEmpty { finished() }
+                                   },
+                                   onExit: { status in
+                                       results.withLockedValue { $0.status = status }
+                                       finished()
+                                   })
+        return await withCheckedContinuation { continuation in
+            let done = results.withLockedValue { state -> Outcome? in
+                if state.pending == 0 { return Self.outcome(state.out, state.err, state.status) }
                 state.waiter = continuation
-                return false
+                return nil
             }
-            if ready { continuation.resume() }
+            if let done { continuation.resume(returning: done) }
         }
-        let result = collected.withLockedValue { $0 }
-        return Outcome(status: result.status ?? -1, stdout: String(decoding: result.out, as: UTF8.self),
-                       stderr: String(decoding: result.err, as: UTF8.self))
+    }
+
+    private static func outcome(_ out: [UInt8], _ err: [UInt8], _ status: Int32?) -> Outcome {
+        Outcome(status: status ?? -1, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 }
