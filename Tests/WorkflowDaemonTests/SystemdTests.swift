@@ -189,4 +189,35 @@ struct SystemdTests {
         #expect(await daemon.stop() != 0)
         #expect(!notify.drain().contains { $0.fields["READY"] != nil })
     }
+
+    @Test("without activation: the socket's directory is created, a stale socket replaced, a live one never taken over")
+    func bindsItself() async throws {
+        // A socket file left by a daemon that died: nobody listens on it.
+        let first = try DaemonProcess()
+        let path = first.directory + "/run/deeper/wd.sock"
+        try FileManager.default.createDirectory(atPath: first.directory + "/run/deeper", withIntermediateDirectories: true)
+        let stale = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(UnixAddress.with(path) { bind(stale, $0, $1) } == 0)
+        close(stale)
+        #expect(FileManager.default.fileExists(atPath: path))
+        try await first.start(extra: ["--socket", path])
+        let client = try await TestClient.connect(path)
+        #expect(try await client.result("daemon.ping")["pong"] == true)
+
+        // A second daemon on the same path: refused, and the first keeps its socket.
+        let second = try DaemonProcess()
+        try await second.start(extra: ["--socket", path], awaitLog: false)
+        try await second.waitForLog("another daemon is listening on \(path)")
+        #expect(await second.stop() != 0)
+        #expect(try await client.result("daemon.ping")["pong"] == true)
+        #expect(await first.stop() == 0)
+        #expect(!FileManager.default.fileExists(atPath: path), "a socket the daemon bound itself is removed when it stops")
+
+        // A directory that does not exist yet is created.
+        let third = try DaemonProcess()
+        let nested = third.directory + "/a/b/c/wd.sock"
+        try await third.start(extra: ["--socket", nested])
+        #expect(try await TestClient.connect(nested).result("daemon.ping")["pong"] == true)
+        #expect(await third.stop() == 0)
+    }
 }
