@@ -56,6 +56,8 @@ public final class WorkflowDaemon: Service {
         let catalog = DefinitionCatalog(directory: configuration.definitionsDirectory, logger: logger)
         await catalog.reload()
         let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration)
+        // Recovery may take a while with many interrupted runs: say so, and ask for the time.
+        configuration.notifier.notify(.status("starting: recovering interrupted runs"), .extendTimeout(microseconds: 60_000_000))
         await registry.recoverAtStart()
         let recovered = await registry.loadedCount
 

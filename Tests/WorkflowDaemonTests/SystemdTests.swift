@@ -40,6 +40,9 @@ struct SystemdTests {
         let before = notify.drain()
         let ready = try #require(before.first { $0.fields["READY"] == "1" }, "READY=1 before the first answer: \(before)")
         #expect(ready.fields["STATUS"]?.hasPrefix("serving: 0 instances loaded, 0 active runs") == true, "\(ready)")
+        // Before recovery, the start timeout is extended (recovery may take long); READY comes after.
+        let readyIndex = try #require(before.firstIndex { $0.fields["READY"] == "1" })
+        #expect(before[..<readyIndex].contains { $0.fields["EXTEND_TIMEOUT_USEC"] == "60000000" }, "\(before)")
         #expect(FileManager.default.fileExists(atPath: daemon.state + "/workflowd.sqlite"), "the database is open")
         try await daemon.waitForLog("serving on the socket handed over by socket activation")
         let status = try await client.result("daemon.status")
