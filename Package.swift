@@ -72,6 +72,7 @@ let package = Package(
         .target(name: "WorkflowDaemon", dependencies: [
             "WorkflowEngine", "WorkflowDefinitions", "WorkflowStore", "WorkflowProtocol", "JSONSchema", "SystemdSupport",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOExtras", package: "swift-nio-extras"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -70,7 +70,7 @@ final class ClientConnection: Sendable {
                     return false
                 }
                 if gone {
-                    continuation.resume(throwing: lost("the connection to workflowd closed before \(method) was answered"))
+                    continuation.resume(throwing: Task.isCancelled ? CancellationError() : lost("the connection to workflowd closed before \(method) was answered"))
                     return
                 }
                 let line = RPCOutgoing.line(RPCOutgoing.request(id: RPCID(id), method, params))

@@ -47,6 +47,25 @@ struct WorkflowClientTests {
         #expect(try await client.status().instancesStored == 51)
     }
 
+    @Test("a cancelled call ends with CancellationError at once; the run and the connection go on")
+    func cancelledCall() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = WorkflowClient(socketPath: daemon.socket)
+        let run = try await client.startRun(on: "f", definition: "forever")
+        let waiting = Task { try await client.waitForRun(on: "f") }
+        waiting.cancel()
+        do {
+            let result = try await waiting.value
+            Issue.record("a cancelled run.wait answered \(result.status)")
+        } catch is CancellationError {
+        } catch {
+            Issue.record("a cancelled call threw \(error), not CancellationError")
+        }
+        #expect(try await client.ping().pong)
+        #expect(try await client.instance("f").activeRunId == run.runId, "the run is not affected")
+        #expect(try await client.cancelRun(on: "f").cancelled)
+    }
+
     @Test("a daemon that is not there: unreachable, naming the socket")
     func unreachable() async throws {
         let client = WorkflowClient(socketPath: "/tmp/no-workflowd-here-\(UInt32.random(in: 0...UInt32.max)).sock")
@@ -110,7 +129,8 @@ struct WorkflowClientTests {
         for _ in 0..<5 { seen.append(try #require(try await iterator.next()).seq) }
         _ = try await client.startRun(on: "c", input: ["n": 0, "to": 300], wait: true)
         let other = WorkflowClient(socketPath: daemon.socket)
-        #expect(await daemon.stop() == 0)
+        let stopped = await daemon.stop()
+        #expect(stopped == 0, "\(daemon.log.suffix(6000))")
         try await daemon.start()
         _ = try await other.startRun(on: "c", input: ["n": 0, "to": 3], wait: true)
         var idles = 0

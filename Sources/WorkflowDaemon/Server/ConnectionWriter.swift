@@ -1,5 +1,5 @@
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 import WorkflowJSON
 import WorkflowProtocol
 
@@ -7,6 +7,9 @@ import WorkflowProtocol
 /// are queued (a bounded number of bytes for events) and written by one task. A reader too
 /// slow for the queue does not grow the daemon's memory: its events are refused, and the
 /// subscription that sent them is dropped with `events.overflow`.
+///
+/// Its lock is NIO's (a pthread mutex) rather than `Synchronization.Mutex`: ThreadSanitizer does
+/// not see the futex-based `Mutex` on Linux and reported the accesses it guards as races.
 final class ConnectionWriter: Sendable {
     private struct State {
         var queue: [ByteBuffer] = []
@@ -16,7 +19,7 @@ final class ConnectionWriter: Sendable {
     }
 
     let limit: Int
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     init(limit: Int) { self.limit = limit }
 
@@ -33,7 +36,7 @@ final class ConnectionWriter: Sendable {
 
     private func enqueue(_ message: JSON, bounded: Bool) -> Bool {
         let buffer = ByteBuffer(bytes: RPCOutgoing.line(message))
-        let waiter = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+        let waiter = state.withLockedValue { state -> (Bool, CheckedContinuation<Void, Never>?) in
             if state.finished { return (false, nil) }
             if bounded && state.queuedBytes + buffer.readableBytes > limit { return (false, nil) }
             state.queue.append(buffer)
@@ -46,11 +49,11 @@ final class ConnectionWriter: Sendable {
     }
 
     /// Bytes waiting to be written.
-    var queuedBytes: Int { state.withLock { $0.queuedBytes } }
+    var queuedBytes: Int { state.withLockedValue { $0.queuedBytes } }
 
     /// Nothing more is taken; ``run(_:)`` ends once what is queued is written.
     func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             state.finished = true
             defer { state.waiter = nil }
             return state.waiter
@@ -67,20 +70,20 @@ final class ConnectionWriter: Sendable {
             do {
                 try await outbound.write(contentsOf: batch)
             } catch {
-                state.withLock { state in
+                state.withLockedValue { state in
                     state.finished = true
                     state.queue = []
                     state.queuedBytes = 0
                 }
                 return
             }
-            state.withLock { $0.queuedBytes -= bytes }
+            state.withLockedValue { $0.queuedBytes -= bytes }
         }
     }
 
     private func next() async -> [ByteBuffer]? {
         while true {
-            let taken = state.withLock { state -> [ByteBuffer]?? in
+            let taken = state.withLockedValue { state -> [ByteBuffer]?? in
                 if !state.queue.isEmpty {
                     defer { state.queue = [] }
                     return .some(state.queue)
@@ -90,7 +93,7 @@ final class ConnectionWriter: Sendable {
             }
             if let taken { return taken }
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
+                let resumeNow = state.withLockedValue { state -> Bool in
                     if !state.queue.isEmpty || state.finished { return true }
                     state.waiter = continuation
                     return false
