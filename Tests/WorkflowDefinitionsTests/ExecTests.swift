@@ -116,7 +116,7 @@ struct ExecTests {
         let failing = try scripts.add("fail.sh", "#!/bin/sh\necho 'something broke' >&2\nexit 3\n")
         let result = try await WorkflowInstance(name: "e", workflow: try execDefinition(failing).workflow).run(nil)
         #expect(result.status == .failed)
-        #expect(result.error?.message.contains("exited with status 3; stderr: something broke") == true)
+        #expect(result.error?.message.contains("exited with status 3; stderr: something broke") == true, "\(String(describing: result.error))")
         let malformed = try scripts.add("bad.sh", "#!/bin/sh\necho 'this is not JSON'\n")
         let bad = try await WorkflowInstance(name: "e", workflow: try execDefinition(malformed).workflow).run(nil)
         #expect(bad.error?.message.contains("printed malformed output") == true)

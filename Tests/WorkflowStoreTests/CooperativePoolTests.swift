@@ -39,7 +39,9 @@ struct CooperativePoolTests {
                 return await group.reduce(0, +)
             }
             #expect(sum > 0)
-            #expect(clock.now - started < .seconds(1), "round \(round): the pool was blocked for \(clock.now - started)")
+            // Blocked, it would wait as long as the lock is held (to the end of the test); a loaded
+            // 2-core machine running the other suites beside this one takes more than a second.
+            #expect(clock.now - started < .seconds(5), "round \(round): the pool was blocked for \(clock.now - started)")
             try await Task.sleep(for: .milliseconds(100))
         }
         // None of the runs could commit yet; once the lock goes, all of them do.

@@ -4,8 +4,8 @@ import NIOConcurrencyHelpers
 /// A child process spawned with posix_spawn and reaped by a thread of its own (waitpid), its
 /// output read by threads of their own as it comes. (Foundation's `Process` stops reaping the
 /// children of a test process that also runs `systemd-socket-activate`, so the tests that start
-/// daemons do not use it.) Its pipes are close-on-exec in this process, so no other child keeps
-/// them open.
+/// daemons do not use it.) Its pipes are close-on-exec in this process, and the child gets no
+/// descriptor but its three, so no child keeps another's pipe open.
 enum ChildProcess {
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -36,6 +36,10 @@ enum ChildProcess {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         }
         posix_spawn_file_actions_adddup2(&actions, stderr[1], 2)
+        // Nothing else: a pipe another thread of this process has just made (an exec step's
+        // output, before it is marked close-on-exec) must not stay open in a long-lived child,
+        // or whoever reads it waits for an end that comes only when that child exits.
+        if let closeFrom = closeFrom { _ = closeFrom(&actions, 3) }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -74,6 +78,13 @@ enum ChildProcess {
         }
         return pid
     }
+
+    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), which Swift's Glibc module does
+    /// not declare: looked up at run time.
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     private static func drain(_ fd: Int32, _ deliver: @escaping @Sendable ([UInt8]) -> Void) {
         Thread.detachNewThread {
