@@ -106,7 +106,10 @@ struct ExecExecutor: Executor {
             var tail = OutputTail(capacity: errorTailLimit)
             do {
                 for try await buffer in error { buffer.withUnsafeBytes { tail.append($0) } }
-            } catch {}
+            } catch {
+                // Not swallowed: the step's error (which quotes this tail) says so.
+                Array("\n[stderr could not be read to its end: \(error)]".utf8).withUnsafeBytes { tail.append($0) }
+            }
             return tail.bytes
         }()
         var collected: [UInt8] = []
