@@ -108,8 +108,12 @@ struct WfctlTests {
         #expect(try await json(["checkpoint", "a", "--label", "asked"])["label"] == "asked")
         #expect(try await json(["respond", "a", id, #"{"ok": true}"#])["accepted"] == true)
         #expect(try await json(["run", "e", "--definition", "echo", "--input", "7", "--wait"])["outputs"] == [7])
+        // An idempotency key: the same key gives the same run, and starts nothing new.
+        let keyed = try await json(["run", "e", "--input", "8", "--idempotency-key", "once", "--wait"])
+        let again = try await json(["run", "e", "--input", "9", "--idempotency-key", "once"])
+        #expect(again["runId"] == keyed["runId"] && again["disposition"] == "existing", "\(again)")
         #expect(try await json(["events", "e"])["events"]?.arrayValue?.first?["seq"] == 1)
-        #expect(try await json(["runs", "e"])["runs"]?.arrayValue?.count == 1)
+        #expect(try await json(["runs", "e"])["runs"]?.arrayValue?.count == 2)
         #expect(try await json(["checkpoints", "a"])["checkpoints"]?.arrayValue?.isEmpty == false)
         #expect(try await json(["rewind", "a", "asked"])["instance"]?["name"] == "a")
         #expect(try await json(["fork", "a", "asked", "a2"])["instance"]?["forkedFrom"]?["instance"] == "a")

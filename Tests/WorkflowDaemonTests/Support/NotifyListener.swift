@@ -4,7 +4,8 @@ import NIOConcurrencyHelpers
 /// A test-owned `NOTIFY_SOCKET`: a `SOCK_DGRAM` Unix socket, as PID 1 has. Datagrams wait in the
 /// kernel's queue in the order they were sent and are taken without blocking (`drain()`), so a
 /// test can tell what the daemon had sent before something else happened: whatever it sent
-/// before it answered a request is in the queue once the answer is read.
+/// before it answered a request is in the queue once the answer is read. Waiting for a message
+/// awaits the socket becoming readable.
 final class NotifyListener: Sendable {
     struct Message: Sendable, CustomStringConvertible {
         /// `KEY=VALUE` lines, in order.
@@ -57,16 +58,32 @@ final class NotifyListener: Sendable {
         }
     }
 
-    /// The first message from index `after` on for which `predicate` holds, waiting for it (it
-    /// looks at the queue every few milliseconds, up to `timeout`).
+    /// The first message from index `after` on for which `predicate` holds, waiting for it: each
+    /// time nothing matches, it awaits the next datagram (poll(2) on a thread of its own), up to
+    /// `timeout` in all.
     func first(after: Int = 0, timeout: Duration = .seconds(30), where predicate: (Message) -> Bool) async throws -> Message {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let found = drain().dropFirst(after).first(where: predicate) { return found }
-            guard ContinuousClock.now < deadline else {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero, await readable(within: left) else {
+                if let found = drain().dropFirst(after).first(where: predicate) { return found }
                 throw Timeout(description: "no notification matched within \(timeout); got: \(drain())")
             }
-            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Waits until a datagram is queued (true) or `within` passed (false), off the cooperative pool.
+    private func readable(within: Duration) async -> Bool {
+        let descriptor = self.descriptor
+        let milliseconds = Int32(min(Double(within.components.seconds) * 1000 + Double(within.components.attoseconds) / 1e15 + 1, 60_000))
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                var result: Int32
+                repeat { result = poll(&entry, 1, milliseconds) } while result < 0 && errno == EINTR
+                continuation.resume(returning: result > 0)
+            }
         }
     }
 
