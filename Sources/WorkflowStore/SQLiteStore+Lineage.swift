@@ -53,13 +53,11 @@ extension SQLiteStore {
     @discardableResult
     func prune(instance: String, _ db: Database) throws -> Int {
         let keep = max(1, configuration.checkpointRetention)
-        try db.cachedStatement(sql: """
-            DELETE FROM checkpoint WHERE instance = :instance
-            AND openRequests = 0 AND hasChild = 1 AND label IS NULL
+        let deleted = try deleteCheckpoints(instance: instance, where: """
+            openRequests = 0 AND hasChild = 1 AND label IS NULL
             AND id IS NOT (SELECT head FROM instance WHERE name = :instance)
             AND ordinal < (SELECT ordinal FROM checkpoint WHERE instance = :instance ORDER BY ordinal DESC LIMIT 1 OFFSET :offset)
-            """).execute(arguments: ["instance": instance, "offset": keep - 1])
-        let deleted = db.changesCount
+            """, arguments: ["instance": instance, "offset": keep - 1], db)
         if let events = configuration.eventRetention {
             try db.cachedStatement(sql: """
                 DELETE FROM event WHERE instance = :instance

@@ -22,9 +22,7 @@ extension SQLiteStore {
     static func recovered(_ record: InstanceRecord, _ db: Database) throws -> RecoveredInstance {
         let name = record.name
         var head: Checkpoint?
-        if let id = record.head, let text = try String.fetchOne(db, sql: "SELECT snapshot FROM checkpoint WHERE id = ?", arguments: [id]) {
-            head = try Checkpoint(json: try JSON(parsing: text))
-        }
+        if let id = record.head { head = try loadCheckpoint(id: id, db) }
         let lastSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM event WHERE instance = ?", arguments: [name]) ?? 0
         let inbox = try Row.fetchAll(db, sql: "SELECT * FROM inbox WHERE instance = ? ORDER BY acceptedAt, requestId", arguments: [name])
             .map { row in

@@ -151,6 +151,21 @@ public final class SQLiteStore: CheckpointStore {
                 CREATE INDEX instance_by_status ON instance(status);
                 """)
         }
+        // A rowid table with the key in an index of its own: in a WITHOUT ROWID table every key
+        // comparison reads the whole row, a megabyte for a large value.
+        migrator.registerMigration("v4: checkpoints keep large values apart, once") { db in
+            try db.execute(sql: """
+                ALTER TABLE checkpoint ADD COLUMN parts TEXT;
+                CREATE TABLE checkpointPart (
+                    instance TEXT NOT NULL,
+                    origin TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    value TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX checkpointPart_key ON checkpointPart(instance, origin, kind, name);
+                """)
+        }
         return migrator
     }
 
@@ -185,7 +200,7 @@ public final class SQLiteStore: CheckpointStore {
     @discardableResult
     public func deleteInstance(named name: String) async throws -> Bool {
         try await database.write { db in
-            for table in ["checkpoint", "event", "run", "inbox", "idempotencyKey", "queuedRun"] {
+            for table in ["checkpoint", "checkpointPart", "event", "run", "inbox", "idempotencyKey", "queuedRun"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE instance = ?", arguments: [name])
             }
             try db.execute(sql: "DELETE FROM instance WHERE name = ?", arguments: [name])
@@ -209,7 +224,7 @@ public final class SQLiteStore: CheckpointStore {
             // An explicit transaction: GRDB's general one costs more than the statements here.
             try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
             do {
-                for batch in batches { try self.write(batch, db) }
+                try self.write(batches, db)
                 try db.cachedStatement(sql: "COMMIT").execute()
             } catch {
                 try? db.execute(sql: "ROLLBACK")
@@ -230,7 +245,7 @@ public final class SQLiteStore: CheckpointStore {
                 for group in groups {
                     try db.cachedStatement(sql: "SAVEPOINT batchGroup").execute()
                     do {
-                        for batch in group { try self.write(batch, db) }
+                        try self.write(group, db)
                         try db.cachedStatement(sql: "RELEASE batchGroup").execute()
                         outcomes.append(nil)
                     } catch {
@@ -261,47 +276,38 @@ public final class SQLiteStore: CheckpointStore {
         }
     }
 
-    private func write(_ batch: StoreBatch, _ db: Database) throws {
-        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM instance WHERE name = ?"), arguments: [batch.instance]) == true else {
-            throw WorkflowError(.storeFailed, "the store has no instance '\(batch.instance)'")
-        }
-        // One multi-row INSERT per chunk of events (a statement per event costs more than its row).
-        var start = 0
-        while start < batch.events.count {
-            let chunk = batch.events[start..<min(batch.events.count, start + 16)]
-            let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-            var values: [(any DatabaseValueConvertible)?] = []
-            values.reserveCapacity(chunk.count * 6)
-            for event in chunk {
-                values += [batch.instance, Int64(event.seq), event.time, event.runID, event.kind.rawValue, event.json.serialized()]
+    /// Writes consecutive batches inside the caller's transaction. What only the last of them
+    /// decides (an instance's head and status) is written once, at the end (or before a prune
+    /// that reads it); a checkpoint continued by a later one in the group is inserted as such.
+    private func write(_ batches: [StoreBatch], _ db: Database) throws {
+        var group = GroupWrite()
+        for batch in batches { if let parent = batch.checkpoint?.parentID { group.continued.insert(parent) } }
+        for batch in batches { try write(batch, &group, db) }
+        try group.flush(db)
+    }
+
+    private func write(_ batch: StoreBatch, _ group: inout GroupWrite, _ db: Database) throws {
+        if group.checked.insert(batch.instance).inserted {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM instance WHERE name = ?"), arguments: [batch.instance]) == true else {
+                throw WorkflowError(.storeFailed, "the store has no instance '\(batch.instance)'")
             }
-            try db.cachedStatement(sql: "INSERT INTO event (instance, seq, time, runId, type, body) VALUES " + placeholders)
-                .execute(arguments: StatementArguments(values))
-            start += chunk.count
         }
+        group.events += batch.events.lazy.map { (batch.instance, $0) }
         var runEnded = false
         for event in batch.events {
-            runEnded = try apply(event, instance: batch.instance, db) || runEnded
+            runEnded = try apply(event, instance: batch.instance, &group, db) || runEnded
         }
         if let checkpoint = batch.checkpoint {
-            // Keyed by (instance, ordinal), so an instance's checkpoints are appended side by
-            // side; only the id index is maintained besides (few pages per commit: WAL frames
-            // are what a commit costs).
-            try db.cachedStatement(sql: """
-                INSERT INTO checkpoint (instance, ordinal, id, parentId, runId, reason, superstep, time, status, openRequests,
-                                        messagesInFlight, snapshot)
-                VALUES (?1, COALESCE((SELECT MAX(ordinal) FROM checkpoint WHERE instance = ?1), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                """).execute(arguments: [batch.instance, checkpoint.id, checkpoint.parentID, checkpoint.runID, checkpoint.reason.rawValue,
-                                         checkpoint.superstep, checkpoint.time, checkpoint.status.rawValue,
-                                         checkpoint.pendingRequests.count, checkpoint.messages.count, checkpoint.json.serialized()])
-            if let parent = checkpoint.parentID {
+            let ordinal = try group.nextOrdinal(instance: batch.instance, db)
+            try insert(checkpoint, ordinal: ordinal, hasChild: group.continued.contains(checkpoint.id), changes: batch.checkpointChanges,
+                       instance: batch.instance, &group, db)
+            if let parent = checkpoint.parentID, !group.written.contains(parent) {
                 try db.cachedStatement(sql: "UPDATE checkpoint SET hasChild = 1 WHERE id = ? AND hasChild = 0").execute(arguments: [parent])
             }
-            try db.cachedStatement(sql: "UPDATE instance SET head = ? WHERE name = ?").execute(arguments: [checkpoint.id, batch.instance])
+            group.written.insert(checkpoint.id)
+            group.heads[batch.instance] = checkpoint.id
         }
-        if let status = batch.status {
-            try db.cachedStatement(sql: "UPDATE instance SET status = ? WHERE name = ?").execute(arguments: [status.rawValue, batch.instance])
-        }
+        if let status = batch.status { group.statuses[batch.instance] = status.rawValue }
         for queued in batch.queuedRuns {
             try db.execute(sql: """
                 INSERT INTO queuedRun (instance, position, runId, input, idempotencyKey)
@@ -312,11 +318,14 @@ public final class SQLiteStore: CheckpointStore {
             try db.execute(sql: "INSERT OR REPLACE INTO idempotencyKey (instance, key, runId, createdAt) VALUES (?, ?, ?, ?)",
                            arguments: [batch.instance, key.key, key.runID, key.createdAt])
         }
-        if runEnded { try prune(instance: batch.instance, db) }
+        if runEnded {
+            try group.flush(db)
+            try prune(instance: batch.instance, db)
+        }
     }
 
     /// Keeps the derived tables in step with one event; returns whether a run ended.
-    private func apply(_ event: WorkflowEvent, instance: String, _ db: Database) throws -> Bool {
+    private func apply(_ event: WorkflowEvent, instance: String, _ group: inout GroupWrite, _ db: Database) throws -> Bool {
         switch event.body {
         case .runStarted(let trigger, let input):
             guard let runID = event.runID else { return false }
@@ -351,13 +360,16 @@ public final class SQLiteStore: CheckpointStore {
             guard let requestID else { return false }
             try db.cachedStatement(sql: "DELETE FROM inbox WHERE instance = ? AND requestId = ?").execute(arguments: [instance, requestID])
         case .instanceReset:
+            group.heads[instance] = nil
             for table in ["inbox", "idempotencyKey", "queuedRun"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE instance = ?", arguments: [instance])
             }
             try db.execute(sql: "UPDATE instance SET head = NULL WHERE name = ?", arguments: [instance])
         case .instanceRewound(let checkpointID):
+            group.heads[instance] = nil
             try restoreInbox(instance: instance, from: checkpointID, db)
         case .instanceForked(let fromInstance, let checkpointID):
+            group.heads[instance] = nil
             try restoreInbox(instance: instance, from: checkpointID, db)
             try db.execute(sql: "UPDATE instance SET forkedFrom = ?, forkedFromCheckpoint = ? WHERE name = ?",
                            arguments: [fromInstance, checkpointID, instance])
@@ -382,9 +394,7 @@ public final class SQLiteStore: CheckpointStore {
     }
 
     public func checkpoint(id: String) async throws -> Checkpoint? {
-        let text = try await database.read { db in try String.fetchOne(db, sql: "SELECT snapshot FROM checkpoint WHERE id = ?", arguments: [id]) }
-        guard let text else { return nil }
-        return try Checkpoint(json: try JSON(parsing: text))
+        try await database.read { db in try Self.loadCheckpoint(id: id, db) }
     }
 
     public func checkpoints(instance: String) async throws -> [CheckpointSummary] {
@@ -396,8 +406,8 @@ public final class SQLiteStore: CheckpointStore {
     @discardableResult
     public func deleteCheckpoint(id: String) async throws -> Bool {
         try await database.write { db in
-            try db.execute(sql: "DELETE FROM checkpoint WHERE id = ?", arguments: [id])
-            return db.changesCount > 0
+            guard let instance = try String.fetchOne(db, sql: "SELECT instance FROM checkpoint WHERE id = ?", arguments: [id]) else { return false }
+            return try self.deleteCheckpoints(instance: instance, where: "id = :id", arguments: ["instance": instance, "id": id], db) > 0
         }
     }
 

@@ -34,6 +34,7 @@ struct Bench {
         ("exec_message", { try await DefinitionWorkloads.execMessage() }),
         ("worker_message", { try await DefinitionWorkloads.workerMessage() }),
         ("checkpoint_chain100_sqlite", { try await StoreWorkloads.checkpointChain100(.normal) }),
+        ("checkpoint_bigstate", { try await StoreWorkloads.checkpointBigState() }),
         ("checkpoint_chain100_sqlite_full", { try await StoreWorkloads.checkpointChain100(.full) }),
         ("event_append", { try await StoreWorkloads.eventAppend(.normal) }),
         ("superstep_commit_sqlite", { try await StoreWorkloads.batchCommit() }),

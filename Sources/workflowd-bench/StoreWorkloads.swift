@@ -45,6 +45,43 @@ enum StoreWorkloads {
         return Report(unit: "checkpoint", samples: samples, extra: [("durability", durability.rawValue)])
     }
 
+    /// A conversation of 1,024 messages of about 1 KiB each in shared state (about 1 MiB), and a
+    /// loop of 100 supersteps that changes one small key per superstep: µs per checkpoint. A store
+    /// that writes what changed pays for the counter, not for the conversation.
+    static func checkpointBigState() async throws -> Report {
+        let (directory, path) = temporaryDatabase()
+        defer { remove(directory) }
+        let store = try SQLiteStore(path: path, configuration: .init(durability: .normal))
+        let workflow = try bigStateWorkflow(supersteps: 100)
+        try await store.createInstance(InstanceRecord(name: "big", definition: workflow.name, definitionHash: workflow.graphHash, createdAt: Timestamp.now()))
+        let instance = WorkflowInstance(name: "big", workflow: workflow, configuration: .init(store: store))
+        _ = try await instance.run(0)
+        let stateBytes = await instance.sharedState["conversation"].map { $0.serialized().utf8.count } ?? 0
+        var samples: [Double] = []
+        for _ in 0..<reps {
+            let start = nowMicros()
+            var checkpoints = 0
+            for _ in 0..<5 {
+                let result = try await instance.run(0)
+                checkpoints += result.supersteps + 1
+            }
+            samples.append((nowMicros() - start) / Double(checkpoints))
+        }
+        let size = try await store.pageCount() * 4096
+        return Report(unit: "checkpoint", samples: samples,
+                      extra: [("state_bytes", String(stateBytes)), ("db_mib", format(Double(size) / 1_048_576))])
+    }
+
+    static func bigStateWorkflow(supersteps: Int) throws -> Workflow {
+        var builder = WorkflowBuilder(name: "bigstate", start: "seed")
+        builder.maxSupersteps = supersteps + 2
+        builder.addExecutor("seed", kind: "seed") { SeedConversation() }
+        builder.addExecutor("tick", kind: "tick") { Tick(limit: Double(supersteps)) }
+        builder.addEdge(from: "seed", to: "tick")
+        builder.addEdge(from: "tick", to: "tick")
+        return try builder.build()
+    }
+
     /// One superstep-shaped batch (5 events and a checkpoint) committed straight to the store,
     /// without the engine: what the database alone costs per superstep (`build_us`: making the batch).
     static func batchCommit() async throws -> Report {

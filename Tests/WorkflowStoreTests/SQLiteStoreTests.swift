@@ -270,9 +270,32 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore(path: db.path)
         let applied = try store.database.read { try SQLiteStore.migrator.appliedMigrations($0) }
         #expect(applied == ["v1: instances, checkpoints, events, runs, inbox, keys, queue", "v2: idempotency keys expire",
-                           "v3: definition versions, checkpoint labels"])
+                           "v3: definition versions, checkpoint labels", "v4: checkpoints keep large values apart, once"])
         _ = try SQLiteStore(path: db.path)
         #expect(try store.database.read { try SQLiteStore.migrator.appliedMigrations($0) } == applied)
+    }
+
+    @Test("a database written before checkpoints kept values apart (v3: whole snapshots) migrates, and its checkpoints read back whole")
+    func wholeSnapshotsStillRead() async throws {
+        let db = try TemporaryDatabase()
+        let old = try DatabaseQueue(path: db.path)
+        try SQLiteStore.migrator.migrate(old, upTo: "v3: definition versions, checkpoint labels")
+        let checkpoint = Checkpoint(id: "c-old", parentID: nil, instance: "i", workflowName: "w", definitionHash: "h", runID: "r", reason: .superstep,
+                                    superstep: 3, time: 1_700_000_000, status: .inProgress,
+                                    sharedState: ["doc": .string(String(repeating: "x", count: 5_000)), "n": 1],
+                                    executorStates: ["e": .array([1, 2])], edgeStates: [:],
+                                    messages: [.init(source: "a", target: "b", payload: 7, request: nil)], pendingRequests: [])
+        try await old.write { db in
+            try db.execute(sql: "INSERT INTO instance (name, definition, definitionHash, createdAt, head) VALUES ('i', 'w', 'h', 0, 'c-old')")
+            try db.execute(sql: """
+                INSERT INTO checkpoint (instance, ordinal, id, reason, superstep, time, status, openRequests, messagesInFlight, snapshot)
+                VALUES ('i', 1, 'c-old', 'superstep', 3, 1700000000, 'in_progress', 0, 1, ?)
+                """, arguments: [checkpoint.json.serialized()])
+        }
+        try old.close()
+        let store = try SQLiteStore(path: db.path)
+        #expect(try await store.checkpoint(id: "c-old") == checkpoint)
+        #expect(try await store.recover(instance: "i")?.recovery.head == checkpoint)
     }
 
     @Test("bad input gets clear errors: unknown instance, duplicate name, a checkpoint that is not there")

@@ -32,14 +32,18 @@ public struct StoreBatch: Sendable {
     public var queuedRuns: [QueuedRun]
     /// Idempotency keys recorded by this step.
     public var idempotencyKeys: [IdempotencyKey]
+    /// What changed since ``checkpoint``'s parent (a store may write only that); ``CheckpointChanges/everything``
+    /// unless the instance knows better.
+    public var checkpointChanges: CheckpointChanges
 
     public init(instance: String, events: [WorkflowEvent], checkpoint: Checkpoint? = nil, status: InstanceStatus? = nil,
-                queuedRuns: [QueuedRun] = [], idempotencyKeys: [IdempotencyKey] = []) {
+                queuedRuns: [QueuedRun] = [], idempotencyKeys: [IdempotencyKey] = [], checkpointChanges: CheckpointChanges = .everything) {
         self.instance = instance
         self.events = events
         self.checkpoint = checkpoint
         self.status = status
         self.queuedRuns = queuedRuns
         self.idempotencyKeys = idempotencyKeys
+        self.checkpointChanges = checkpointChanges
     }
 }

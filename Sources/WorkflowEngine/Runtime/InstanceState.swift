@@ -15,6 +15,9 @@ struct InstanceState: Sendable {
     /// The run that ended `failed` or `cancelled` last: a new run discards what it left (its
     /// messages and the requests it raised), and only that.
     var failedRunID: String?
+    /// What changed since the last checkpoint staged (``head``): a state built anew (fresh,
+    /// restored) may differ from any stored one in everything.
+    var changes: CheckpointChanges = .everything
 
     var sortedPending: [WorkflowRequest] {
         pending.values.sorted { ($0.time, $0.id) < ($1.time, $1.id) }

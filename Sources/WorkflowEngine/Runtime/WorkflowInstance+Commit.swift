@@ -66,8 +66,13 @@ extension WorkflowInstance {
         if events.isEmpty && checkpoint == nil && status == nil && queuedRuns.isEmpty && idempotencyKeys.isEmpty {
             return deferrable || commits.isEmpty ? .done : .commitWaiting
         }
+        var changes = CheckpointChanges.everything
+        if checkpoint != nil {
+            changes = state.changes
+            state.changes = .nothing
+        }
         let batch = StoreBatch(instance: name, events: events, checkpoint: checkpoint, status: status,
-                               queuedRuns: queuedRuns, idempotencyKeys: idempotencyKeys)
+                               queuedRuns: queuedRuns, idempotencyKeys: idempotencyKeys, checkpointChanges: changes)
         let ticket = commits.append(batch, retained: retained, establishes: checkpoint.map { .checkpoint($0) } ?? establishes,
                                     deferred: deferrable, now: now)
         if let checkpoint { state.head = checkpoint.id }

@@ -135,6 +135,7 @@ extension WorkflowInstance {
             let edges = state.fanIn.keys.map { workflow.edges[$0].id }.sorted()
             dropped.append("values waiting in fan-in \(edges.joined(separator: ", "))")
             state.fanIn = [:]
+            if !state.changes.isEverything { state.changes.edges.formUnion(edges) }
         }
         state.failedRunID = nil
         if !dropped.isEmpty {

@@ -264,13 +264,18 @@ extension WorkflowInstance {
         for position in results.indices {
             let index = results[position].index
             state.executors![index] = results[position].executor
+            let tracking = !state.changes.isEverything
+            if tracking { state.changes.executors.insert(workflow.executorIDs[index]) }
             for (key, value) in results[position].context.stagedState {
                 if let value { state.sharedState[key] = value } else { state.sharedState.removeValue(forKey: key) }
+                if tracking { state.changes.sharedKeys.insert(key) }
             }
         }
         var inFlight = state.inFlight
         state.inFlight = []
         inFlight.removeAll(keepingCapacity: true)
+        // Kept to see which buffers routing moved (the router copies a buffer it changes anyway).
+        let previousFanIn = state.changes.isEverything ? [:] : state.fanIn
         var fanIn = state.fanIn
         state.fanIn = [:]
         var warnings: [EdgeRouter.Warning] = []
@@ -282,6 +287,15 @@ extension WorkflowInstance {
             }
         }
         state.inFlight = inFlight
+        if !state.changes.isEverything && (!fanIn.isEmpty || !previousFanIn.isEmpty) {
+            // Buffers that routing left alone share their storage with the old ones (== is quick).
+            for (edgeIndex, buffers) in fanIn where previousFanIn[edgeIndex] != buffers {
+                state.changes.edges.insert(workflow.edges[edgeIndex].id)
+            }
+            for edgeIndex in previousFanIn.keys where fanIn[edgeIndex] == nil {
+                state.changes.edges.insert(workflow.edges[edgeIndex].id)
+            }
+        }
         state.fanIn = fanIn
         for warning in warnings {
             sink.emit(runID: runID, .warning(executor: warning.executor, reason: warning.reason, valueType: warning.valueType), time: time)

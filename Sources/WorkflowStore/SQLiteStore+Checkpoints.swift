@@ -1,0 +1,158 @@
+import GRDB
+import WorkflowEngine
+
+/// Checkpoints as their parent plus what changed.
+///
+/// A checkpoint row holds a *core* snapshot (messages, requests, counters, and every small value)
+/// and, when some value is large, a manifest (`parts`: part → name → origin) of values kept apart
+/// in `checkpointPart`, one row per value, keyed by the checkpoint that wrote it (its *origin*).
+/// A value the instance did not change since the parent keeps the parent's reference, so a 1 MiB
+/// document is written once, not once per superstep. Reading a checkpoint assembles the complete
+/// snapshot. A part row lives while some checkpoint's manifest names its origin.
+extension SQLiteStore {
+    /// Values that serialize to fewer bytes than this stay in the core snapshot (a row of their
+    /// own would cost more than writing them again).
+    static let inlinePartLimit = 512
+
+    typealias Manifest = [String: [String: String]]
+
+    func insert(_ checkpoint: Checkpoint, ordinal: Int64, hasChild: Bool, changes: CheckpointChanges, instance: String,
+                _ group: inout GroupWrite, _ db: Database) throws {
+        guard case .object(var core) = checkpoint.json else { throw WorkflowError(.storeFailed, "checkpoint \(checkpoint.id) is not an object") }
+        var manifest: Manifest = [:]
+        var parentManifest: Manifest??
+        func inherited(_ part: Checkpoint.Part, _ name: String) throws -> String? {
+            guard !changes.mayHaveChanged(part, name), let parent = checkpoint.parentID else { return nil }
+            if parentManifest == nil {
+                parentManifest = .some(try group.manifests[parent] ?? Self.manifest(of: parent, instance: instance, db))
+            }
+            return parentManifest??[part.rawValue]?[name]
+        }
+        for part in Checkpoint.Part.allCases {
+            let values = checkpoint.values(of: part)
+            guard !values.isEmpty else { continue }
+            var inline: JSONObject = [:]
+            var references: [String: String] = [:]
+            for (name, value) in values {
+                if let origin = try inherited(part, name) {
+                    references[name] = origin
+                    continue
+                }
+                if Self.isSmall(value) {
+                    inline[name] = value
+                    continue
+                }
+                let text = value.serialized(sortedKeys: false)
+                if text.utf8.count < Self.inlinePartLimit {
+                    inline[name] = value
+                    continue
+                }
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO checkpointPart (instance, origin, kind, name, value) VALUES (?, ?, ?, ?, ?)")
+                    .execute(arguments: [instance, checkpoint.id, part.rawValue, name, text])
+                references[name] = checkpoint.id
+            }
+            if !references.isEmpty {
+                manifest[part.rawValue] = references
+                core[part.field] = .object(inline)
+            }
+        }
+        let parts: String? = manifest.isEmpty ? nil : JSON.object(manifest.mapValues { .object($0.mapValues { .string($0) }) }).serialized()
+        // The next checkpoint of this transaction will want it as its parent's.
+        group.manifests = [checkpoint.id: manifest]
+        // Keyed by (instance, ordinal), so an instance's checkpoints are appended side by side;
+        // only the id index is maintained besides (few pages per commit: WAL frames are what a
+        // commit costs).
+        try db.cachedStatement(sql: """
+            INSERT INTO checkpoint (instance, ordinal, id, parentId, hasChild, runId, reason, superstep, time, status, openRequests,
+                                    messagesInFlight, snapshot, parts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [instance, ordinal, checkpoint.id, checkpoint.parentID, hasChild, checkpoint.runID, checkpoint.reason.rawValue,
+                                     checkpoint.superstep, checkpoint.time, checkpoint.status.rawValue,
+                                     checkpoint.pendingRequests.count, checkpoint.messages.count, JSON.object(core).serialized(sortedKeys: false), parts])
+    }
+
+    /// Scalars and short strings never get a row of their own (no need to serialize them to know).
+    private static func isSmall(_ value: JSON) -> Bool {
+        switch value {
+        case .null, .bool, .number: true
+        case .string(let text): text.utf8.count < inlinePartLimit / 2
+        case .array(let elements): elements.isEmpty
+        case .object(let members): members.isEmpty
+        }
+    }
+
+    /// The manifest of checkpoint `id` of `instance` (empty when it keeps nothing apart or is gone).
+    static func manifest(of id: String, instance: String, _ db: Database) throws -> Manifest {
+        guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT parts FROM checkpoint WHERE id = ? AND instance = ?"),
+                                             arguments: [id, instance]) else { return [:] }
+        return try decodeManifest(text, checkpoint: id)
+    }
+
+    static func decodeManifest(_ text: String, checkpoint id: String) throws -> Manifest {
+        guard case .object(let parts) = try JSON(parsing: text) else {
+            throw WorkflowError(.invalidCheckpoint, "checkpoint \(id): its part manifest is not an object")
+        }
+        var manifest: Manifest = [:]
+        for (part, names) in parts {
+            guard case .object(let names) = names else { throw WorkflowError(.invalidCheckpoint, "checkpoint \(id): part '\(part)' is not an object") }
+            manifest[part] = try names.mapValues { origin in
+                guard case .string(let origin) = origin else { throw WorkflowError(.invalidCheckpoint, "checkpoint \(id): a part origin is not a string") }
+                return origin
+            }
+        }
+        return manifest
+    }
+
+    /// The complete snapshot of checkpoint `id`: its core with every value kept apart put back.
+    static func loadCheckpoint(id: String, _ db: Database) throws -> Checkpoint? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT instance, snapshot, parts FROM checkpoint WHERE id = ?"),
+                                         arguments: [id]) else { return nil }
+        let json = try JSON(parsing: row["snapshot"] as String)
+        guard let parts = row["parts"] as String? else { return try Checkpoint(json: json) }
+        guard case .object(var core) = json else { throw WorkflowError(.invalidCheckpoint, "checkpoint \(id): its snapshot is not an object") }
+        let instance: String = row["instance"]
+        for (kind, names) in try decodeManifest(parts, checkpoint: id) {
+            guard let part = Checkpoint.Part(rawValue: kind) else { throw WorkflowError(.invalidCheckpoint, "checkpoint \(id): unknown part '\(kind)'") }
+            guard case .object(var values) = core[part.field] ?? .object([:]) else {
+                throw WorkflowError(.invalidCheckpoint, "checkpoint \(id): \(part.field) is not an object")
+            }
+            for (name, origin) in names {
+                guard let text = try String.fetchOne(db.cachedStatement(sql: """
+                    SELECT value FROM checkpointPart WHERE instance = ? AND origin = ? AND kind = ? AND name = ?
+                    """), arguments: [instance, origin, kind, name]) else {
+                    throw WorkflowError(.invalidCheckpoint, "checkpoint \(id): the stored value of \(part.field).\(name) (written by \(origin)) is missing",
+                                        details: ["checkpointId": .string(id)])
+                }
+                values[name] = try JSON(parsing: text)
+            }
+            core[part.field] = .object(values)
+        }
+        return try Checkpoint(json: .object(core))
+    }
+
+    /// Deletes the instance's checkpoints that `condition` selects, then the kept-apart values
+    /// no remaining checkpoint refers to. Returns how many checkpoints were deleted.
+    func deleteCheckpoints(instance: String, where condition: String, arguments: StatementArguments, _ db: Database) throws -> Int {
+        let deleted = try Row.fetchAll(db.cachedStatement(sql: "DELETE FROM checkpoint WHERE instance = :instance AND (\(condition)) RETURNING id, parts"),
+                                       arguments: arguments)
+        guard !deleted.isEmpty,
+              try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM checkpointPart WHERE instance = ? LIMIT 1"), arguments: [instance]) == true
+        else { return deleted.count }
+        // A value may be referred to only by its origin and by the origin's descendants: the
+        // candidates are the deleted checkpoints and the origins they referred to.
+        var candidates = Set<String>()
+        for row in deleted {
+            candidates.insert(row["id"])
+            if let parts = row["parts"] as String? {
+                for names in try Self.decodeManifest(parts, checkpoint: row["id"]).values { candidates.formUnion(names.values) }
+            }
+        }
+        for origin in candidates {
+            try db.cachedStatement(sql: """
+                DELETE FROM checkpointPart WHERE instance = ?1 AND origin = ?2
+                AND NOT EXISTS (SELECT 1 FROM checkpoint WHERE instance = ?1 AND parts IS NOT NULL AND instr(parts, ?3) > 0)
+                """).execute(arguments: [instance, origin, "\"\(origin)\""])
+        }
+        return deleted.count
+    }
+}
