@@ -1,5 +1,6 @@
 import Dispatch
 import GRDB
+import Synchronization
 import WorkflowEngine
 
 /// The durable ``CheckpointStore``: one SQLite database (WAL) in the state directory, through GRDB.
@@ -19,6 +20,8 @@ public final class SQLiteStore: CheckpointStore {
     /// The GRDB pool, for tools that inspect or observe the database (the crash test uses it to
     /// die inside a commit).
     public let database: DatabasePool
+    /// Run ends per instance since its last retention pass (see ``pruneTurn(_:)``).
+    private let runEnds = Mutex<[String: Int]>([:])
 
     /// Opens (creating if needed) the database at `path` and migrates it, on a thread of its
     /// own (opening and migrating block).
@@ -318,9 +321,23 @@ public final class SQLiteStore: CheckpointStore {
             try db.execute(sql: "INSERT OR REPLACE INTO idempotencyKey (instance, key, runId, createdAt) VALUES (?, ?, ?, ?)",
                            arguments: [batch.instance, key.key, key.runID, key.createdAt])
         }
-        if runEnded {
+        if runEnded && pruneTurn(batch.instance) {
             try group.flush(db)
             try prune(instance: batch.instance, db)
+        }
+    }
+
+    /// Whether retention runs at this run end of `instance`: at its first since the store was
+    /// opened, then every ``StoreConfiguration/pruneInterval`` run ends (each pass deletes what
+    /// several runs left, in the same few pages, instead of touching them at every run). The
+    /// counts are bounded: past 4,096 instances they start over (those prune at their next end).
+    func pruneTurn(_ instance: String) -> Bool {
+        let interval = configuration.pruneInterval
+        return runEnds.withLock { counts in
+            let ended = counts[instance] ?? 0
+            if ended == 0 && counts.count >= 4_096 { counts.removeAll(keepingCapacity: true) }
+            counts[instance] = (ended + 1) % interval
+            return ended == 0
         }
     }
 

@@ -23,6 +23,14 @@ public struct StoreConfiguration: Sendable {
     /// How long a commit waits for another connection that holds the database (seconds).
     public var busyTimeout: Double
 
+    /// Retention runs at an instance's first run end after the store opens, then at every this
+    /// many: an eighth of the smallest limit, between 1 and 16. Between two passes an instance
+    /// may hold up to that many runs' worth above its limits.
+    public var pruneInterval: Int {
+        let smallest = min(checkpointRetention, eventRetention ?? .max, runRetention, idempotencyKeyLimit)
+        return max(1, min(16, smallest / 8))
+    }
+
     public init(durability: Durability = .normal, checkpointRetention: Int = 100, eventRetention: Int? = 100_000,
                 runRetention: Int = 1000, idempotencyKeyLimit: Int = 1000, idempotencyKeyLifetime: Double = 86_400,
                 busyTimeout: Double = 10) {

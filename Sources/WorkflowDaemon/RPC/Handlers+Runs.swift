@@ -60,7 +60,10 @@ extension Handlers {
                 }
             }
             return try await context.withInstance(params.instance) { lease in
-                let handle = try await lease.instance.start(params.input ?? .null, idempotencyKey: params.idempotencyKey)
+                // A waiting caller hears of the run only with its (committed) result: its start
+                // may be committed with the run's supersteps or its end, in one transaction.
+                let handle = try await lease.instance.start(params.input ?? .null, idempotencyKey: params.idempotencyKey,
+                                                            durableStart: params.wait != true)
                 var info: RunInfo
                 if params.wait == true {
                     info = Conversions.run(try await handle.result(), instance: lease.name)

@@ -82,8 +82,13 @@ extension WorkflowInstance {
     /// Decided at once: if a run is active the call fails with `instanceBusy` (or the run is
     /// queued when the instance's policy is `queue`); a known `idempotencyKey` returns that run
     /// and starts nothing.
-    public func start(_ input: JSON, idempotencyKey: String? = nil) async throws -> RunHandle {
-        try await startRun(input, idempotencyKey: idempotencyKey, streamEvents: true)
+    ///
+    /// - Parameter durableStart: with `false`, the run's start is committed together with what
+    ///   follows it (its first supersteps, at the latest its end) instead of before this returns:
+    ///   for a caller that acknowledges nothing until the run's result, which is itself durable.
+    ///   A trivial run then costs one transaction instead of two.
+    public func start(_ input: JSON, idempotencyKey: String? = nil, durableStart: Bool = true) async throws -> RunHandle {
+        try await startRun(input, idempotencyKey: idempotencyKey, streamEvents: true, durableStart: durableStart)
     }
 
     /// Starts a run and waits for it to end. The run is driven by the caller's task, so

@@ -105,6 +105,7 @@ extension WorkflowInstance {
             do {
                 try await store.commit(group.map(\.batch))
                 commits.committed(group)
+                undurableStart = nil
                 for entry in group { deliver(entry.batch.events) }
                 if !boundaryWaiters.isEmpty, let id = group.last(where: { $0.batch.checkpoint?.reason == .superstep })?.batch.checkpoint?.id {
                     for waiter in boundaryWaiters { waiter.resolve(.success(id)) }
@@ -117,6 +118,10 @@ extension WorkflowInstance {
                                            metadata: ["instance": "\(name)", "error": "\(error.message)"])
                 commits.failed(group, error)
                 storeFailure = error
+                if let runID = undurableStart {
+                    lostStart = (runID, error)
+                    undurableStart = nil
+                }
                 failure = error
                 // Without an active run, return to the durable point now; an active run does it at
                 // its next boundary (its superstep may still be going on).

@@ -5,7 +5,8 @@ extension WorkflowInstance {
 
     /// Starts a run and drives it in the caller's task to its end (what `run` does).
     func runToEnd(_ input: JSON, idempotencyKey: String?) async throws -> RunResult {
-        let handle = try await startRun(input, idempotencyKey: idempotencyKey, streamEvents: false, drivenByCaller: true)
+        // The caller hears nothing before the result (committed): the start may share its commit.
+        let handle = try await startRun(input, idempotencyKey: idempotencyKey, streamEvents: false, drivenByCaller: true, durableStart: false)
         if handle.disposition == .started { await driveRun(handle.runID) }
         return try await waitForResult(handle.runID)
     }
@@ -30,7 +31,8 @@ extension WorkflowInstance {
         return entry.result
     }
 
-    func startRun(_ input: JSON, idempotencyKey: String?, streamEvents: Bool, drivenByCaller: Bool = false) async throws -> RunHandle {
+    func startRun(_ input: JSON, idempotencyKey: String?, streamEvents: Bool, drivenByCaller: Bool = false,
+                  durableStart: Bool = true) async throws -> RunHandle {
         if let broken { throw broken }
         let runID = Identifier.make("r")
         let now = Timestamp.now()
@@ -59,7 +61,7 @@ extension WorkflowInstance {
             try await beginRun(runID, trigger: .input, input: input,
                                seed: [PendingMessage(source: "input", target: workflow.startIndex, payload: input)],
                                idempotencyKeys: idempotencyKey.map { [IdempotencyKey(key: $0, runID: runID, createdAt: now)] } ?? [],
-                               spawn: !drivenByCaller)
+                               spawn: !drivenByCaller, durable: durableStart)
             return RunHandle(runID: runID, disposition: .started, events: events, instance: self)
         }
     }
@@ -75,9 +77,10 @@ extension WorkflowInstance {
     /// Begins run `runID` (the lifecycle already says it is running): clears a dead run's
     /// leftovers, seeds its messages, announces it, writes the run-start checkpoint and starts the
     /// superstep loop (in a task it owns, unless `spawn` is false and the caller drives it).
-    /// If the store cannot commit, nothing changed and the error is thrown.
+    /// If the store cannot commit, nothing changed and the error is thrown. A start that is not
+    /// `durable` waits for the next commit (a failure then ends the run as any failed commit does).
     func beginRun(_ runID: String, trigger: WorkflowEvent.Trigger, input: JSON, seed: [PendingMessage],
-                  idempotencyKeys: [IdempotencyKey] = [], spawn: Bool = true) async throws {
+                  idempotencyKeys: [IdempotencyKey] = [], spawn: Bool = true, durable: Bool = true) async throws {
         let saved = state
         runs[runID]?.phase = .running
         do {
@@ -85,12 +88,15 @@ extension WorkflowInstance {
             if state.executors == nil { state.executors = try workflow.makeExecutors() }
             state.inFlight += seed
             state.status = .inProgress
+            if !durable { undurableStart = runID }
             sink.emit(runID: runID, .runStarted(trigger: trigger, input: input))
             sink.emit(runID: runID, .status(.inProgress))
             try await publish(checkpoint: trigger == .response ? .responseAccepted : .runStarted, runID: runID, status: .inProgress,
-                              idempotencyKeys: idempotencyKeys)
+                              deferrable: !durable, idempotencyKeys: idempotencyKeys)
         } catch {
             // Nothing of the run is in the store: the instance is as it was.
+            if undurableStart == runID { undurableStart = nil }
+            if lostStart?.runID == runID { lostStart = nil }
             state = saved
             storeFailure = nil
             sink.discard(restartingAt: commits.nextSeqAfterKept)

@@ -340,6 +340,19 @@ extension WorkflowInstance {
                          pendingRequests: state.sortedPending, supersteps: supersteps)
     }
 
+    /// If the commit that carried run `runID`'s start failed, the store never had the run and
+    /// there is no end to record: the instance returns to where it was before the run, and the
+    /// run's result is `storeFailed` with that cause.
+    func unrecordedRun(_ runID: String, error: WorkflowError, supersteps: Int) async -> RunResult? {
+        guard let lost = lostStart, lost.runID == runID else { return nil }
+        lostStart = nil
+        if storeFailure != nil { await returnToDurableState() }
+        let failure = WorkflowError(.storeFailed, "run \(runID) was not recorded: the store could not commit its start: \(lost.error.message)",
+                                    details: ["runId": .string(runID), "error": error.json], cause: lost.error)
+        return RunResult(runID: runID, status: .failed, outputs: runs[runID]?.outputs ?? [], error: failure,
+                         pendingRequests: state.sortedPending, supersteps: supersteps)
+    }
+
     /// Ends a run as failed or cancelled. If `superstep` is given, that superstep is discarded:
     /// its staged writes and executor copies were never applied (nor its counter), and the
     /// requests it raised are withdrawn. After a failed commit the instance first returns to
@@ -350,6 +363,8 @@ extension WorkflowInstance {
     /// commit, and the result's error says the end is not recorded yet, and why.
     func endRun(_ runID: String, status: InstanceStatus, error: WorkflowError, supersteps: Int, discarding superstep: Int? = nil) async -> RunResult {
         sink.closeOpenScope()
+        let runError = error
+        if let lost = await unrecordedRun(runID, error: runError, supersteps: supersteps) { return lost }
         var recordingFailure: WorkflowError?
         for _ in 0..<3 {
             if storeFailure != nil { await returnToDurableState() }
@@ -366,6 +381,7 @@ extension WorkflowInstance {
                 recordingFailure = nil
                 break
             } catch {
+                if let lost = await unrecordedRun(runID, error: runError, supersteps: supersteps) { return lost }
                 recordingFailure = storeFailure ?? (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error)
                 // Kept for the next commit: the end will be recorded then. Dropped (it was built on
                 // a batch that failed): return to the durable point and build it again.

@@ -39,6 +39,12 @@ public actor WorkflowInstance {
     /// A commit failed: what the instance holds is ahead of the store until it returns to the
     /// durable point (the active run does that at its next boundary; otherwise it happens at once).
     var storeFailure: WorkflowError?
+    /// A run whose start waits for a commit (``start(_:idempotencyKey:durableStart:)`` with
+    /// `false`); cleared when a commit succeeds.
+    var undurableStart: String?
+    /// A run whose start was in a commit that failed: the store never had it, so the run ends
+    /// failed with that cause and nothing of it is recorded.
+    var lostStart: (runID: String, error: WorkflowError)?
     /// The instance could not return to its durable point: it takes no new work until a rewind or
     /// a reset gives it a state again.
     var broken: WorkflowError?

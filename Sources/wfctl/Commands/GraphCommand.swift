@@ -36,35 +36,56 @@ struct GraphCommand: AsyncParsableCommand {
 
     private func load(_ client: WorkflowClient) async throws -> (WorkflowGraph, GraphState?) {
         if name.contains("/") || name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json") {
-            let checks = Definition.check(files: [name])
-            guard let check = checks.first, let loaded = check.definition else {
-                throw Failure(.invalidInput, "\(name) does not load:\n" + (checks.first?.errors.map { "  " + $0.description }.joined(separator: "\n") ?? ""))
-            }
-            return (WorkflowGraph(document: loaded.document, subDefinitions: check.documents), nil)
+            return (try loadFile(), nil)
         }
-        if !definition {
-            do {
-                let result = try await client.graph(of: name)
-                let state = GraphState(holding: result.holding, waiting: Set(result.waiting),
-                                       invocations: result.lastRun?.invocations.map { .init(executor: $0.executor, superstep: $0.superstep) } ?? [],
-                                       runId: result.lastRun?.runId, runStatus: result.lastRun?.status, status: result.status)
-                return (WorkflowGraph(document: result.definition.document ?? [:], subDefinitions: result.subDefinitions), state)
-            } catch let error as WorkflowClientError where error.rpcCode == .instanceNotFound {
-                // Not an instance: a definition, then.
-            }
+        if !definition, let live = try await loadInstance(client) { return live }
+        return (try await loadDefinition(client), nil)
+    }
+
+    private func loadFile() throws -> WorkflowGraph {
+        let checks = Definition.check(files: [name])
+        guard let check = checks.first, let loaded = check.definition else {
+            throw Failure(.invalidInput, "\(name) does not load:\n" + (checks.first?.errors.map { "  " + $0.description }.joined(separator: "\n") ?? ""))
         }
+        return WorkflowGraph(document: loaded.document, subDefinitions: check.documents)
+    }
+
+    /// The instance's graph with its live state, or nil if there is no such instance.
+    private func loadInstance(_ client: WorkflowClient) async throws -> (WorkflowGraph, GraphState?)? {
+        let result: InstanceMethods.Graph.Result
+        do {
+            result = try await client.graph(of: name)
+        } catch where error.isRPC(.instanceNotFound) {
+            return nil
+        }
+        let state = GraphState(holding: result.holding, waiting: Set(result.waiting),
+                               invocations: result.lastRun?.invocations.map { .init(executor: $0.executor, superstep: $0.superstep) } ?? [],
+                               runId: result.lastRun?.runId, runStatus: result.lastRun?.status, status: result.status)
+        return (WorkflowGraph(document: result.definition.document ?? [:], subDefinitions: result.subDefinitions), state)
+    }
+
+    private func loadDefinition(_ client: WorkflowClient) async throws -> WorkflowGraph {
         let info = try await client.definition(name)
         var subDefinitions: [String: JSON] = [:]
         var queue = [info.document ?? [:]]
         while let document = queue.popLast(), subDefinitions.count < 64 {
             for (_, executor) in document["executors"]?.objectValue ?? [:] where executor["kind"]?.stringValue == "workflow" {
-                guard let sub = executor["definition"]?.stringValue, subDefinitions[sub] == nil,
-                      let subInfo = try? await client.definition(sub), let subDocument = subInfo.document else { continue }
+                guard let sub = executor["definition"]?.stringValue, subDefinitions[sub] == nil else { continue }
+                guard let subDocument = try await subDocument(sub, client) else { continue }
                 subDefinitions[sub] = subDocument
                 queue.append(subDocument)
             }
         }
-        return (WorkflowGraph(document: info.document ?? [:], subDefinitions: subDefinitions), nil)
+        return WorkflowGraph(document: info.document ?? [:], subDefinitions: subDefinitions)
+    }
+
+    /// A sub-workflow's document; nil if the daemon has no such definition (the graph shows it empty).
+    private func subDocument(_ name: String, _ client: WorkflowClient) async throws -> JSON? {
+        do {
+            return try await client.definition(name).document
+        } catch where error.isRPC(.definitionNotFound) {
+            return nil
+        }
     }
 }
 

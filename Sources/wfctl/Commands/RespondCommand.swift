@@ -133,8 +133,8 @@ struct Interactive {
                     t.line(t.styled("  ✓ accepted", .green) + "; " + (result.startedRun ? "run \(result.runId) continues the instance" : "it goes to the active run \(result.runId)"))
                     last = result
                     break
-                } catch let error as WorkflowClientError where error.rpcCode == .responseInvalid {
-                    t.line(t.styled("  the daemon rejected it: ", .red) + error.message)
+                } catch where error.isRPC(.responseInvalid) {
+                    t.line(t.styled("  the daemon rejected it: ", .red) + ((error as? WorkflowClientError)?.message ?? "\(error)"))
                 }
             }
         }

@@ -40,7 +40,7 @@ struct RunCommand: AsyncParsableCommand {
             let run: RunInfo
             do {
                 run = try await client.startRun(on: name, input: value, idempotencyKey: idempotencyKey, wait: wait)
-            } catch let error as WorkflowClientError where error.rpcCode == .instanceNotFound {
+            } catch where error.isRPC(.instanceNotFound) {
                 run = try await client.startRun(on: name, input: value, definition: definition ?? name, idempotencyKey: idempotencyKey, wait: wait)
             }
             if session.json {
@@ -58,10 +58,10 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let info = try await client.instance(name)
             return (info.nextSeq ?? 1) - 1
-        } catch let error as WorkflowClientError where error.rpcCode == .instanceNotFound {
+        } catch where error.isRPC(.instanceNotFound) {
             do {
                 _ = try await client.createInstance(name, definition: definition)
-            } catch let error as WorkflowClientError where error.rpcCode == .instanceExists {
+            } catch where error.isRPC(.instanceExists) {
                 // Someone else created it meanwhile: follow it all the same.
             }
             return ((try await client.instance(name)).nextSeq ?? 1) - 1
