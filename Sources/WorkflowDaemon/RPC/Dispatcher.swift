@@ -1,6 +1,7 @@
 import Logging
 import WorkflowJSON
 import WorkflowProtocol
+import WorkflowStore
 
 /// Method name → handler. Params are decoded into the method's types (bad params keep the
 /// request's id), results encoded from them; an error reaches the client only if it opts in
@@ -75,6 +76,11 @@ struct Dispatcher: Sendable {
         } catch is CancellationError {
             return .failure(RPCError(.internalError, "the request was cancelled"))
         } catch {
+            if let stored = StoreFailure.describe(error) {
+                // The database's own complaint (a full disk, a read-only file) is for the client too.
+                logger.error("request failed: the store could not do it", metadata: ["error": "\(error)"])
+                return .failure(stored.rpcError)
+            }
             logger.error("request failed with an unexpected error", metadata: ["error": "\(error)"])
             return .failure(RPCError(.internalError, "Internal error (the daemon's log says more)"))
         }

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+import WorkflowJSON
+import WorkflowProtocol
+import WorkflowStore
+import WorkflowTestSupport
+
+/// Faults the daemon must ride out: clients that stall or send far too much, child programs that
+/// hang, flood or die mid-write, a disk that fills up. After each it answers, keeps what it had
+/// accepted and stops cleanly.
+@Suite("Daemon: faults")
+struct FaultTests {
+    static let faulty: [String: String] = [
+        "hang.yaml": "name: hang\nstart: nap\nexecutors:\n  nap: { kind: exec, command: [/bin/sh, -c, \"sleep 3600\"], timeout: 1s }\n",
+        "flood.yaml": "name: flood\nstart: spew\nexecutors:\n  spew: { kind: exec, command: [/bin/sh, -c, \"yes 0123456789 | head -c 100000000\"], timeout: 60s }\n",
+        "torn.yaml": "name: torn\nstart: half\nexecutors:\n  half: { kind: exec, command: [/bin/sh, -c, \"printf '{\\\"a\\\": [1, 2'; exit 0\"] }\n",
+        "tornworker.yaml": """
+            name: tornworker
+            start: w
+            executors:
+              w: { kind: worker, command: [/bin/sh, -c, "read line; printf '{\\"jsonrpc\\": \\"2.0\\", \\"id\\": '; exit 0"] }
+            """,
+    ]
+
+    static var definitions: [String: String] { TestDefinitions.all.merging(faulty) { $1 } }
+
+    @Test("a client that sends half a line and stalls holds nobody up; the rest of its line is answered when it comes; a stop does not wait for it")
+    func halfLine() async throws {
+        let daemon = try await DaemonProcess.started()
+        let staller = try await daemon.client()
+        try await staller.send(raw: #"{"jsonrpc":"2.0","id":7,"method":"daemon.pi"#, newline: false)
+        let other = try await daemon.client()
+        let run = try await other.result("run.start", ["instance": "e", "definition": "echo", "input": 1, "wait": true])
+        #expect(run["outputs"] == [1])
+        try await staller.send(raw: #"ng"}"#)
+        let answer = try #require(try await staller.next())
+        #expect(answer["id"] == 7)
+        #expect(answer["result"]?["pong"] == true)
+        // Stalled again, mid-message: SIGTERM still ends the daemon, cleanly.
+        try await staller.send(raw: #"{"jsonrpc":"2.0","id":8,"me"#, newline: false)
+        #expect(await daemon.stop() == 0)
+    }
+
+    @Test("a 100 MB line is refused with -32013 once it passes the limit; the daemon never holds it (peak RSS) and serves the others")
+    func hugeLine() async throws {
+        let daemon = try await DaemonProcess.started()
+        let bystander = try await daemon.client()
+        _ = try await bystander.result("run.start", ["instance": "keep", "definition": "ask", "input": "precious", "wait": true])
+        let peakBefore = ProcessMemory.peak(daemon.pid)
+        let socketPath = daemon.socket
+        let (sent, answer) = try await RawSocket.onThread { () -> Result<(Int, String?), any Error> in
+            Result {
+                let raw = try RawSocket(path: socketPath)
+                let head = Array(#"{"jsonrpc":"2.0","id":1,"method":"daemon.ping","params":{"x":""#.utf8)
+                let filler = [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 16)
+                let outcome = raw.send(count: 100_000_000) { offset in offset == 0 ? head : filler }
+                return (outcome.written, raw.readLine())
+            }
+        }.get()
+        let refusal = try JSON(parsing: try #require(answer))
+        #expect(refusal["error"]?["code"] == -32013)
+        #expect(refusal["error"]?["data"]?["limit"] == "maxLineBytes")
+        // It closed the connection long before 100 MB went in.
+        #expect(sent < 100_000_000)
+        let growth = ProcessMemory.peak(daemon.pid) - peakBefore
+        #expect(growth < 48 * 1024, "peak RSS grew by \(growth) KiB")
+        #expect(try await bystander.result("daemon.ping")["pong"] == true)
+        #expect(try await bystander.result("request.list", ["instance": "keep"])["requests"]?.arrayValue?.count == 1)
+        #expect(await daemon.stop() == 0)
+    }
+
+    @Test("10,000 messages in one batch: refused as a whole past maxBatch, naming it; with the limit raised, every one is answered in one array")
+    func bigBatch() async throws {
+        let batch = "[" + (0..<10_000).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"daemon.ping"}"# }.joined(separator: ",") + "]"
+        let strict = try await DaemonProcess.started()
+        let client = try await strict.client()
+        try await client.send(raw: batch)
+        let refused = try #require(try await client.next())
+        #expect(refused["error"]?["code"] == -32013)
+        #expect(refused["error"]?["data"]?["limit"] == "maxBatch")
+        #expect(try await client.result("daemon.ping")["pong"] == true)
+        #expect(await strict.stop() == 0)
+
+        let loose = try await DaemonProcess.started(arguments: ["--max-batch", "10000", "--max-line-bytes", "4194304"])
+        let looseClient = try await loose.client()
+        try await looseClient.send(raw: batch)
+        let answers = try #require(try await looseClient.next(timeout: .seconds(120))?.arrayValue)
+        #expect(answers.count == 10_000)
+        #expect(Set(answers.compactMap { $0["id"]?.intValue }) == Set(0..<10_000))
+        #expect(answers.allSatisfy { $0["result"]?["pong"] == true })
+        #expect(await loose.stop() == 0)
+    }
+
+    @Test("child programs that hang, flood stdout, or die mid-write fail their step with an error that says so; the daemon goes on", .timeLimit(.minutes(2)))
+    func badChildren() async throws {
+        let daemon = try await DaemonProcess.started(definitions: Self.definitions)
+        let client = try await daemon.client()
+        let pid = daemon.pid
+        let before = ProcessMemory.resident(pid)
+
+        let hang = try await client.result("run.start", ["instance": "hang", "definition": "hang", "input": 1, "wait": true])
+        #expect(hang["status"] == "failed")
+        #expect(hang["error"]?["message"]?.stringValue?.contains("timed out") == true, "\(hang)")
+
+        let flood = try await client.result("run.start", ["instance": "flood", "definition": "flood", "input": 1, "wait": true])
+        #expect(flood["status"] == "failed")
+        #expect(flood["error"]?["message"]?.stringValue?.contains("stdout") == true, "\(flood)")
+        // Bounded: it kept at most its stdout limit (16 MiB), not the 100 MB the program wrote.
+        #expect(ProcessMemory.resident(pid) - before < 64 * 1024)
+
+        let torn = try await client.result("run.start", ["instance": "torn", "definition": "torn", "input": 1, "wait": true])
+        #expect(torn["status"] == "failed")
+        #expect(torn["error"]?["message"]?.stringValue?.contains("JSON") == true, "\(torn)")
+
+        let tornWorker = try await client.result("run.start", ["instance": "tw", "definition": "tornworker", "input": 1, "wait": true])
+        #expect(tornWorker["status"] == "failed")
+        #expect(tornWorker["error"]?["message"]?.stringValue?.isEmpty == false, "\(tornWorker)")
+
+        // The instances are usable again: a failed step leaves an idle instance, not a stuck one.
+        let again = try await client.result("instance.get", ["instance": "hang"])
+        #expect(again["status"] == "failed")
+        #expect(try await client.result("run.start", ["instance": "e", "definition": "echo", "input": 2, "wait": true])["outputs"] == [2])
+        #expect(await daemon.stop() == 0)
+    }
+}
+
+/// The state directory on a small tmpfs of its own (the test mounts it: root only).
+@Suite("Daemon: a full disk", .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")))
+struct DiskFullTests {
+    @Test("writes fail with an error that names the full disk; reads go on; the database stays valid; with room again, writes succeed", .timeLimit(.minutes(2)))
+    func diskFull() async throws {
+        let daemon = try DaemonProcess(definitions: TestDefinitions.all)
+        try FileManager.default.createDirectory(atPath: daemon.state, withIntermediateDirectories: true)
+        let mounted = try await Shell.run(["/bin/mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", daemon.state])
+        try #require(mounted == 0, "mount tmpfs failed")
+        defer { _ = try? Shell.runBlocking(["/bin/umount", "-l", daemon.state]) }
+        try await daemon.start()
+        let client = try await daemon.client()
+        _ = try await client.result("run.start", ["instance": "keep", "definition": "ask", "input": "precious", "wait": true])
+        // Instances that exist before the disk fills: their runs fail in the engine's commit.
+        for n in 0..<3 { _ = try await client.result("instance.create", ["name": .string("full-\(n)"), "definition": "echo"]) }
+        // Fill what is left of the disk.
+        let filler = daemon.state + "/filler"
+        _ = try await Shell.run(["/bin/sh", "-c", "dd if=/dev/zero of=\(filler) bs=64k 2>/dev/null; sync"])
+        let big = JSON.string(String(repeating: "x", count: 300_000))
+        var refusals: [String] = []
+        // Three runs on those (with and without waiting), two that must create their instance first.
+        for n in 0..<5 {
+            var params: JSONObject = ["instance": .string("full-\(n)"), "input": big, "wait": .bool(n != 1)]
+            if n >= 3 { params["definition"] = "echo" }
+            switch try await client.call("run.start", .object(params)) {
+            case .success(let run):
+                if run["status"] == "failed" { refusals.append(run["error"]?["message"]?.stringValue ?? "") }
+            case .failure(let error):
+                refusals.append(error.message + " " + (error.data?.serialized() ?? ""))
+            }
+        }
+        #expect(refusals.count == 5, "not every write was refused on a full disk: \(refusals)")
+        for refusal in refusals {
+            #expect(refusal.lowercased().contains("full"), "the error does not say the disk is full: \(refusal)")
+        }
+        // Reads still answer, and what was accepted before is there.
+        #expect(try await client.result("daemon.ping")["pong"] == true)
+        #expect(try await client.result("request.list", ["instance": "keep"])["requests"]?.arrayValue?.count == 1)
+        #expect(try await client.result("instance.get", ["instance": "keep"])["status"] == "idle_with_pending_requests")
+        // Room again: writes succeed.
+        try FileManager.default.removeItem(atPath: filler)
+        let after = try await client.result("run.start", ["instance": "after", "definition": "echo", "input": 3, "wait": true])
+        #expect(after["outputs"] == [3])
+        #expect(await daemon.stop() == 0)
+        // The database is intact.
+        let store = try SQLiteStore(path: daemon.state + "/workflowd.sqlite")
+        #expect(try await store.integrityProblems().isEmpty)
+        #expect(try await store.instance(named: "keep") != nil)
+    }
+}
