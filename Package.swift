@@ -98,7 +98,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strictSettings),
         .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", "WorkflowStore", "WorkflowDefinitions",
-                                                                  "WorkflowProtocol"],
+                                                                  "WorkflowProtocol", .product(name: "GRDB", package: "GRDB.swift")],
                           swiftSettings: strictSettings),
         // Helpers shared by the test targets (latches that tests await instead of sleeping).
         .target(name: "WorkflowTestSupport", dependencies: ["WorkflowEngine"], path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),

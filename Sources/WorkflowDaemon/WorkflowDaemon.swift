@@ -191,7 +191,8 @@ public final class WorkflowDaemon: Service {
             }
             daemon.logger.warning("a connection was refused", metadata: ["peer.uid": "\(peer.uid)", "error": "\(error.rpcError.message)"])
         case .success(let id):
-            let context = ConnectionContext(id: id, peer: peer, writer: ConnectionWriter(limit: daemon.limits.maxQueuedBytesPerConnection))
+            let context = ConnectionContext(id: id, peer: peer, writer: ConnectionWriter(limit: daemon.limits.maxQueuedBytesPerConnection,
+                                                                                              budget: daemon.queueBudget))
             if daemon.isStopping { channel.channel.close(mode: .input, promise: nil) }
             await Connection(channel: channel, context: context, daemon: daemon, dispatcher: dispatcher).run()
             daemon.connections.close(id: id, uid: peer.uid)

@@ -36,6 +36,9 @@ public final class GroupCommitStore: CheckpointStore {
     /// Commits written so far, and the transactions they took (for daemon.status and tests).
     public var counts: (groups: Int, transactions: Int) { state.withLock { ($0.groups, $0.transactions) } }
 
+    /// Whether a round is being written (for tests).
+    var isWriting: Bool { state.withLock { $0.writing } }
+
     public func commit(_ batches: [StoreBatch]) async throws {
         guard !batches.isEmpty else { return }
         let entry = Entry(batches)
@@ -46,7 +49,11 @@ public final class GroupCommitStore: CheckpointStore {
             return true
         }
         if !leading {
-            switch try await entry.turn.value() {
+            // Not cancellable: once queued, the batch is written by the round that takes it, and
+            // this caller may be handed the next round's lead. A cancelled caller that stopped
+            // waiting would be told its commit failed when it did not, and would leave the turn
+            // with nobody (every later commit waiting forever). Found by Contrib/dev/load.
+            switch try await entry.turn.valueIgnoringCancellation() {
             case .committed: return
             case .lead: break
             }

@@ -44,6 +44,8 @@ struct Bench {
         ("hitl1k_socket", { try await SocketWorkloads.offPool(SocketWorkloads.hitl1kSocket) }),
         ("instances10k_daemon", { try await SocketWorkloads.offPool(SocketWorkloads.instances10kDaemon) }),
         ("cold_start", { try await SocketWorkloads.offPool(SocketWorkloads.coldStart) }),
+        ("slow_readers", { try await SocketWorkloads.offPool(SlowReaders.run) }),
+        ("instances1m_store", { try await SocketWorkloads.offPool(MillionInstances.run) }),
     ]
 
     static func main() async throws {

@@ -25,10 +25,10 @@ enum SocketWorkloads {
         let process = Process()
         var socket: String { directory + "/wd.sock" }
 
-        init(arguments: [String] = []) throws {
+        init(arguments: [String] = [], extraDefinitions: [String: String] = [:]) throws {
             directory = NSTemporaryDirectory() + "wfbench-" + String(UInt64.random(in: 0..<UInt64.max), radix: 36)
             try FileManager.default.createDirectory(atPath: directory + "/definitions", withIntermediateDirectories: true)
-            for (name, text) in SocketWorkloads.definitions {
+            for (name, text) in SocketWorkloads.definitions.merging(extraDefinitions, uniquingKeysWith: { $1 }) {
                 try text.write(toFile: directory + "/definitions/" + name, atomically: true, encoding: .utf8)
             }
             let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("workflowd").path

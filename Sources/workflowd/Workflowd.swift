@@ -64,6 +64,8 @@ struct Workflowd: AsyncParsableCommand {
     var maxSubscriptionsPerConnection: Int = DaemonLimits().maxSubscriptionsPerConnection
     @Option(help: "Bytes waiting to be sent to one connection before its subscriptions overflow.")
     var maxQueuedBytes: Int = DaemonLimits().maxQueuedBytesPerConnection
+    @Option(help: "Bytes waiting to be sent to all connections together; beyond it, a connection with 32 KiB waiting gets no more events (its subscriptions overflow).")
+    var maxQueuedBytesTotal: Int = DaemonLimits().maxQueuedBytes
     @Option(help: "Instances kept in memory (idle ones beyond it are evicted).")
     var maxLoadedInstances: Int = DaemonLimits().maxLoadedInstances
 
@@ -117,6 +119,7 @@ struct Workflowd: AsyncParsableCommand {
         limits.maxRequestsPerConnection = maxRequestsPerConnection
         limits.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
         limits.maxQueuedBytesPerConnection = maxQueuedBytes
+        limits.maxQueuedBytes = maxQueuedBytesTotal
         limits.maxLoadedInstances = maxLoadedInstances
         guard let mode = UInt32(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, like 660") }
         let socketPath = adopted.map { ListenSockets.path(of: $0.descriptor) ?? "fd \($0.descriptor)" } ?? socket ?? state + "/workflowd.sock"

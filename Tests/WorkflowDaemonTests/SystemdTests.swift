@@ -91,11 +91,14 @@ struct SystemdTests {
     func stop() async throws {
         let daemon = try DaemonProcess(definitions: [:])
         let counter = daemon.directory + "/naps"
+        // `first` goes on only once the test has seen STOPPING=1: the stop lands in its superstep
+        // however slow the machine is.
+        let release = daemon.directory + "/release"
         try daemon.writeDefinition("two.yaml", """
             name: two
             start: first
             executors:
-              first: { kind: exec, command: [/bin/sh, -c, "echo first >> \(counter); sleep 1.5; echo 1"], timeout: 60s }
+              first: { kind: exec, command: [/bin/sh, -c, "echo first >> \(counter); while [ ! -e \(release) ]; do sleep 0.05; done; echo 1"], timeout: 60s }
               second: { kind: exec, command: [/bin/sh, -c, "echo second >> \(counter); echo 2"], timeout: 60s }
               out: { kind: output }
             edges:
@@ -113,6 +116,7 @@ struct SystemdTests {
         async let exit = daemon.stop()
         let stopping = try await notify.first("STOPPING", "1")
         #expect(stopping.fields["STATUS"]?.hasPrefix("stopping") == true)
+        FileManager.default.createFile(atPath: release, contents: nil)
         let closed = try await subscriber.notifications("events.closed", count: 1)
         #expect(closed.first?["reason"] == "shutdown")
         #expect(await exit == 0)

@@ -13,6 +13,16 @@ struct ProtocolTests {
             .appendingPathComponent("Contrib/openrpc.json").path
     }
 
+    @Test("an events.event line built around pre-serialized event bytes is byte for byte the generic notification's line")
+    func eventLine() throws {
+        let event: JSON = ["seq": 42, "type": "output", "runId": "r-1", "value": ["text": "a \"quoted\" line\nwith ünïcode", "n": 1.5],
+                           "time": "2026-12-03T12:00:00.000Z"]
+        for subscription in ["s-1", "odd \"id\"\\"] {
+            let generic = RPCOutgoing.line(RPCOutgoing.notification(EventMethods.Event.name, ["subscription": .string(subscription), "event": event]))
+            #expect(RPCOutgoing.eventLine(subscription: subscription, event: event.serializedBytes()) == generic)
+        }
+    }
+
     @Test("Contrib/openrpc.json is the catalogue's document (regenerate it with `workflowd --print-openrpc`)")
     func documentIsCurrent() throws {
         let text = try String(contentsOfFile: Self.contrib, encoding: .utf8)

@@ -337,4 +337,34 @@ struct SQLiteStoreTests {
         #expect(try #require(try await store.recover(instance: "a")).recovery.idempotencyKeys.map(\.key) == ["k"])
         #expect(try #require(try await store.recover(instance: "b")).recovery.idempotencyKeys.map(\.key) == ["k"])
     }
+
+    @Test("a commit that waits for another's round and is cancelled meanwhile is still written, reported as written, and the rounds go on",
+          .timeLimit(.minutes(1)))
+    func cancelledGroupWaiter() async throws {
+        let db = try TemporaryDatabase()
+        let store = try SQLiteStore(path: db.path)
+        let workflow = try approvalWorkflow()
+        for name in ["a", "b", "c"] { _ = try await makeInstance(workflow, store: store, name: name) }
+        let group = GroupCommitStore(store)
+        func key(_ name: String) -> IdempotencyKey { IdempotencyKey(key: name, runID: "r-\(name)", createdAt: Timestamp.now()) }
+        // Another connection holds the write lock: the first round waits for it.
+        var unsafe = Configuration()
+        unsafe.allowsUnsafeTransactions = true
+        let blocker = try DatabaseQueue(path: db.path, configuration: unsafe)
+        try await blocker.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        let leader = Task { try await group.commit([StoreBatch(instance: "a", events: [], idempotencyKeys: [key("a")])]) }
+        while !group.isWriting { await Task.yield() }
+        // A second commit queues behind that round, and its task is cancelled while it waits.
+        let waiter = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await group.commit([StoreBatch(instance: "b", events: [], idempotencyKeys: [key("b")])])
+        }
+        try await blocker.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+        try await leader.value
+        await #expect(throws: Never.self) { try await waiter.value }
+        #expect(try #require(try await store.recover(instance: "b")).recovery.idempotencyKeys.map(\.key) == ["b"])
+        // And the rounds did not stop at it.
+        try await group.commit([StoreBatch(instance: "c", events: [], idempotencyKeys: [key("c")])])
+        #expect(try #require(try await store.recover(instance: "c")).recovery.idempotencyKeys.map(\.key) == ["c"])
+    }
 }

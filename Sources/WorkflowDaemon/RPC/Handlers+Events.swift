@@ -54,8 +54,8 @@ extension Handlers {
         var overflowed = false
         do {
             for try await event in subscription {
-                let notification = RPCOutgoing.notification(EventMethods.Event.name, ["subscription": .string(id), "event": event.json])
-                guard writer.sendEvent(notification) else {
+                let line = RPCOutgoing.eventLine(subscription: id, event: context.daemon.eventBytes.bytes(of: event))
+                guard writer.sendEvent(line: line) else {
                     overflowed = true
                     break
                 }

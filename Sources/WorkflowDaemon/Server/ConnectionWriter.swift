@@ -4,9 +4,9 @@ import WorkflowJSON
 import WorkflowProtocol
 
 /// Everything one connection sends goes through here, in order: responses and notifications
-/// are queued (a bounded number of bytes for events) and written by one task. A reader too
-/// slow for the queue does not grow the daemon's memory: its events are refused, and the
-/// subscription that sent them is dropped with `events.overflow`.
+/// are queued (a bounded number of bytes for events, and a budget all connections share) and
+/// written by one task. A reader too slow for the queue does not grow the daemon's memory: its
+/// events are refused, and the subscription that sent them is dropped with `events.overflow`.
 ///
 /// Its lock is NIO's (a pthread mutex) rather than `Synchronization.Mutex`: ThreadSanitizer does
 /// not see the futex-based `Mutex` on Linux and reported the accesses it guards as races.
@@ -19,26 +19,43 @@ final class ConnectionWriter: Sendable {
     }
 
     let limit: Int
+    let budget: QueueBudget
     private let state = NIOLockedValueBox(State())
 
-    init(limit: Int) { self.limit = limit }
+    /// - Parameters:
+    ///   - limit: bytes this connection may have waiting for events.
+    ///   - budget: what all connections share (see ``QueueBudget``).
+    init(limit: Int, budget: QueueBudget) {
+        self.limit = limit
+        self.budget = budget
+    }
 
     /// Queues a response (always taken until the connection ends: requests in flight are bounded).
     func send(_ message: JSON) {
         _ = enqueue(message, bounded: false)
     }
 
-    /// Queues an event notification, unless it would take the queue past its limit.
+    /// Queues an event notification (its line), unless it would take the queue past its limit or
+    /// the connections' shared budget.
     /// - Returns: whether it was taken.
-    func sendEvent(_ message: JSON) -> Bool {
-        enqueue(message, bounded: true)
+    func sendEvent(line: [UInt8]) -> Bool {
+        enqueue(ByteBuffer(bytes: line), bounded: true)
     }
 
     private func enqueue(_ message: JSON, bounded: Bool) -> Bool {
-        let buffer = ByteBuffer(bytes: RPCOutgoing.line(message))
+        enqueue(ByteBuffer(bytes: RPCOutgoing.line(message)), bounded: bounded)
+    }
+
+    private func enqueue(_ buffer: ByteBuffer, bounded: Bool) -> Bool {
+        let size = buffer.readableBytes
         let waiter = state.withLockedValue { state -> (Bool, CheckedContinuation<Void, Never>?) in
             if state.finished { return (false, nil) }
-            if bounded && state.queuedBytes + buffer.readableBytes > limit { return (false, nil) }
+            if bounded {
+                if state.queuedBytes + size > limit { return (false, nil) }
+                if !budget.reserveEvent(size, connectionQueued: state.queuedBytes) { return (false, nil) }
+            } else {
+                budget.reserve(size)
+            }
             state.queue.append(buffer)
             state.queuedBytes += buffer.readableBytes
             defer { state.waiter = nil }
@@ -70,14 +87,19 @@ final class ConnectionWriter: Sendable {
             do {
                 try await outbound.write(contentsOf: batch)
             } catch {
-                state.withLockedValue { state in
-                    state.finished = true
-                    state.queue = []
-                    state.queuedBytes = 0
+                let dropped = state.withLockedValue { state -> Int in
+                    defer {
+                        state.finished = true
+                        state.queue = []
+                        state.queuedBytes = 0
+                    }
+                    return state.queuedBytes
                 }
+                budget.release(dropped)
                 return
             }
             state.withLockedValue { $0.queuedBytes -= bytes }
+            budget.release(bytes)
         }
     }
 

@@ -15,6 +15,10 @@ final class DaemonContext: Sendable {
     let catalog: DefinitionCatalog
     let registry: InstanceRegistry
     let connections: ConnectionCounter
+    /// The bytes all connections may have waiting (``DaemonLimits/maxQueuedBytes``).
+    let queueBudget: QueueBudget
+    /// Events serialized once for all their subscribers.
+    let eventBytes = EventBytesCache()
     let startedAt: Double
     /// The socket the daemon listens on (as bound, or as handed over).
     let socketPath: String
@@ -29,6 +33,7 @@ final class DaemonContext: Sendable {
         self.catalog = catalog
         self.registry = registry
         self.connections = ConnectionCounter(limits: configuration.limits)
+        self.queueBudget = QueueBudget(limit: configuration.limits.maxQueuedBytes)
         self.startedAt = Timestamp.now()
         self.socketPath = socketPath
     }

@@ -32,6 +32,21 @@ package final class Promise<Value: Sendable>: Sendable {
 
     package var isResolved: Bool { state.withLock { $0.outcome != nil } }
 
+    /// The value, once it is there, whether or not the waiting task is cancelled meanwhile: for
+    /// a waiter whose turn others count on (a group commit hands the next round to the first
+    /// waiter; a cancelled one that left would stall every commit after it).
+    package func valueIgnoringCancellation() async throws -> Value {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
+            let now: Result<Value, any Error>? = state.withLock { state in
+                if let outcome = state.outcome { return outcome }
+                if state.continuation != nil { return .failure(SecondWaiter()) }
+                state.continuation = continuation
+                return nil
+            }
+            if let now { continuation.resume(with: now) }
+        }
+    }
+
     /// The value, once it is there.
     package func value() async throws -> Value {
         try await withTaskCancellationHandler {

@@ -22,6 +22,22 @@ public enum RPCOutgoing {
         ["jsonrpc": "2.0", "id": id.json, "method": .string(method), "params": params]
     }
 
+    /// The line of an `events.event` notification, built around an event already serialized
+    /// (keys sorted): byte for byte what ``line(_:)`` makes of the notification, without building
+    /// or serializing it again for every subscriber.
+    public static func eventLine(subscription: String, event: [UInt8]) -> [UInt8] {
+        let head = #"{"jsonrpc":"2.0","method":"events.event","params":{"event":"#.utf8
+        let id = JSON.string(subscription).serializedBytes()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(head.count + event.count + id.count + 20)
+        bytes += head
+        bytes += event
+        bytes += #","subscription":"#.utf8
+        bytes += id
+        bytes += "}}\n".utf8
+        return bytes
+    }
+
     /// A message as one line of bytes, newline included.
     public static func line(_ message: JSON) -> [UInt8] {
         var bytes = message.serializedBytes()
