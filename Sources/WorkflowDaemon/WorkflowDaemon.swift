@@ -97,6 +97,11 @@ public final class WorkflowDaemon: Service {
                 try? await server.channel.close()
                 await registry.suspendAll(grace: configuration.stopGrace)
                 daemon.connections.closeAllInputs()
+                // Connections answer what they have and close; one whose peer does not read
+                // would never finish sending: after a moment, every connection is closed.
+                if await !daemon.connections.allClosed(within: .seconds(2)) {
+                    logger.notice("closed connections whose peers did not read what was left to send")
+                }
             }
             // SIGHUP re-reads the definitions.
             group.addTask {
@@ -126,6 +131,7 @@ public final class WorkflowDaemon: Service {
         try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.writeBufferWaterMark, value: Self.writeWaterMark)
             .bind(unixDomainSocketPath: path, childChannelInitializer: connectionInitializer)
     }
 
@@ -133,8 +139,13 @@ public final class WorkflowDaemon: Service {
     private func bind(adopted descriptor: Int32) async throws -> NIOAsyncChannel<(NIOAsyncChannel<ByteBuffer, ByteBuffer>, Peer), Never> {
         try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.writeBufferWaterMark, value: Self.writeWaterMark)
             .bind(descriptor, childChannelInitializer: connectionInitializer)
     }
+
+    /// What NIO holds for a connection beyond what the kernel took before the connection's writer
+    /// waits (NIO's default is 32–64 KiB): a thousand connections that never read hold little.
+    static let writeWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 8 << 10, high: 16 << 10)
 
     /// Each accepted connection: framed (NDJSON, capped), its peer's credentials read.
     private var connectionInitializer: @Sendable (any Channel) -> EventLoopFuture<(NIOAsyncChannel<ByteBuffer, ByteBuffer>, Peer)> {

@@ -64,7 +64,7 @@ struct Workflowd: AsyncParsableCommand {
     var maxSubscriptionsPerConnection: Int = DaemonLimits().maxSubscriptionsPerConnection
     @Option(help: "Bytes waiting to be sent to one connection before its subscriptions overflow.")
     var maxQueuedBytes: Int = DaemonLimits().maxQueuedBytesPerConnection
-    @Option(help: "Bytes waiting to be sent to all connections together; beyond it, a connection with 32 KiB waiting gets no more events (its subscriptions overflow).")
+    @Option(help: "Bytes waiting to be sent to all connections together; beyond it, a connection with 16 KiB waiting gets no more events (its subscriptions overflow).")
     var maxQueuedBytesTotal: Int = DaemonLimits().maxQueuedBytes
     @Option(help: "Instances kept in memory (idle ones beyond it are evicted).")
     var maxLoadedInstances: Int = DaemonLimits().maxLoadedInstances

@@ -91,6 +91,47 @@ struct FaultTests {
         #expect(await loose.stop() == 0)
     }
 
+    @Test("connections that never read a busy instance's events are dropped from it; a reader that keeps up goes on without a gap; memory stays bounded",
+          .timeLimit(.minutes(2)))
+    func slowReaders() async throws {
+        let busy = "name: busy\nstart: tick\nmaxSupersteps: 100000000\nexecutors:\n  tick: { kind: transform, expression: \"message\" }\nedges:\n  - { from: tick, to: tick }\n"
+        let daemon = try await DaemonProcess.started(definitions: TestDefinitions.all.merging(["busy.yaml": busy]) { $1 },
+                                                     arguments: ["--max-queued-bytes-total", "1048576"])
+        let control = try await daemon.client()
+        _ = try await control.result("instance.create", ["name": "busy", "definition": "busy"])
+        let fast = try await daemon.client()
+        _ = try await fast.result("events.subscribe", ["instance": "busy"])
+        let socketPath = daemon.socket
+        // 50 connections subscribe and never read again.
+        let slow = try await RawSocket.onThread { () -> Result<[RawSocket], any Error> in
+            Result {
+                try (0..<50).map { _ in
+                    let raw = try RawSocket(path: socketPath)
+                    let line = Array(#"{"jsonrpc":"2.0","id":1,"method":"events.subscribe","params":{"instance":"busy"}}"#.utf8) + [0x0A]
+                    _ = raw.send(count: line.count) { _ in line }
+                    return raw
+                }
+            }
+        }.get()
+        let before = ProcessMemory.resident(daemon.pid)
+        _ = try await control.result("run.start", ["instance": "busy", "input": 0])
+        // Every never-reading subscription ends (dropped as too slow); only the fast one is left.
+        while true {
+            let subscriptions = try await control.result("daemon.status")["subscriptions"]?.intValue ?? 0
+            if subscriptions <= 1 { break }
+            try await daemon.waitForLog("too slow", count: 51 - subscriptions + 1, timeout: .seconds(60))
+        }
+        // The fast reader meanwhile got every event, in order, and was never dropped.
+        let seen = try await fast.events(until: { ($0["seq"]?.intValue ?? 0) >= 3_000 }, timeout: .seconds(60))
+        let seqs = seen.compactMap { $0["seq"]?.intValue }
+        #expect(seqs == Array((seqs.first ?? 1)...(seqs.last ?? 0)), "the fast reader's events have a gap")
+        let growth = ProcessMemory.resident(daemon.pid) - before
+        #expect(growth < 96 * 1024, "RSS grew by \(growth) KiB with 50 stalled connections")
+        _ = try await control.result("run.cancel", ["instance": "busy"])
+        withExtendedLifetime(slow) {}
+        #expect(await daemon.stop() == 0)
+    }
+
     @Test("child programs that hang, flood stdout, or die mid-write fail their step with an error that says so; the daemon goes on", .timeLimit(.minutes(2)))
     func badChildren() async throws {
         let daemon = try await DaemonProcess.started(definitions: Self.definitions)

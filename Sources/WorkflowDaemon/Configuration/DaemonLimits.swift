@@ -17,8 +17,8 @@ public struct DaemonLimits: Sendable, Hashable {
     /// it is dropped with `events.overflow`.
     public var maxQueuedBytesPerConnection: Int = 8 << 20
     /// Bytes waiting to be written to all connections together; beyond it, events for a
-    /// connection that already has 32 KiB waiting are refused (its subscription overflows).
-    public var maxQueuedBytes: Int = 32 << 20
+    /// connection that already has 16 KiB waiting are refused (its subscription overflows).
+    public var maxQueuedBytes: Int = 16 << 20
     /// Instances kept in memory; idle ones beyond it are evicted (they stay in the store).
     public var maxLoadedInstances: Int = 1024
     /// Events a subscription may have waiting inside the daemon before it overflows.

@@ -11,6 +11,7 @@ final class ConnectionCounter: Sendable {
         var byUID: [UInt32: Int] = [:]
         var nextID = 0
         var channels: [Int: any Channel] = [:]
+        var emptyWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
@@ -38,12 +39,51 @@ final class ConnectionCounter: Sendable {
     }
 
     func close(id: Int, uid: UInt32) {
-        state.withLock { state in
-            guard state.channels.removeValue(forKey: id) != nil else { return }
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard state.channels.removeValue(forKey: id) != nil else { return [] }
             state.total -= 1
             state.byUID[uid, default: 1] -= 1
             if state.byUID[uid] == 0 { state.byUID[uid] = nil }
+            guard state.channels.isEmpty else { return [] }
+            defer { state.emptyWaiters = [] }
+            return state.emptyWaiters
         }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once no connection is open, or after `timeout`; true if none is.
+    func allClosed(within timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    let now = self.state.withLock { state -> Bool in
+                        if state.channels.isEmpty { return true }
+                        state.emptyWaiters.append(continuation)
+                        return false
+                    }
+                    if now { continuation.resume() }
+                }
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            if !first {
+                // The waiter stays registered: released by the last close, or by closeAll's.
+                self.closeAll()
+            }
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Closes every connection at once, whatever it still has to send (a peer that does not
+    /// read would otherwise hold a shutdown forever).
+    func closeAll() {
+        let channels = state.withLock { Array($0.channels.values) }
+        for channel in channels { channel.close(mode: .all, promise: nil) }
     }
 
     var open: Int { state.withLock { $0.total } }

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import SystemdSupport
 import WorkflowJSON
 import WorkflowProtocol
 
@@ -16,6 +17,8 @@ final class ConnectionWriter: Sendable {
         var queuedBytes = 0
         var waiter: CheckedContinuation<Void, Never>?
         var finished = false
+        /// Since when a write has waited on the peer (nil: none is waiting), in µs.
+        var writingSince: UInt64?
     }
 
     let limit: Int
@@ -52,7 +55,8 @@ final class ConnectionWriter: Sendable {
             if state.finished { return (false, nil) }
             if bounded {
                 if state.queuedBytes + size > limit { return (false, nil) }
-                if !budget.reserveEvent(size, connectionQueued: state.queuedBytes) { return (false, nil) }
+                let stalled = state.writingSince.map { MonotonicClock.microseconds() - $0 > QueueBudget.stallAfter } ?? false
+                if !budget.reserveEvent(size, connectionQueued: state.queuedBytes, stalled: stalled) { return (false, nil) }
             } else {
                 budget.reserve(size)
             }
@@ -84,6 +88,7 @@ final class ConnectionWriter: Sendable {
             let batch = await next()
             guard let batch else { return }
             let bytes = batch.reduce(0) { $0 + $1.readableBytes }
+            state.withLockedValue { $0.writingSince = MonotonicClock.microseconds() }
             do {
                 try await outbound.write(contentsOf: batch)
             } catch {
@@ -98,7 +103,10 @@ final class ConnectionWriter: Sendable {
                 budget.release(dropped)
                 return
             }
-            state.withLockedValue { $0.queuedBytes -= bytes }
+            state.withLockedValue {
+                $0.queuedBytes -= bytes
+                $0.writingSince = nil
+            }
             budget.release(bytes)
         }
     }
