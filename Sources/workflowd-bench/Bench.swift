@@ -33,6 +33,7 @@ struct Bench {
         ("trivial_run", EngineWorkloads.trivialRun),
         ("exec_message", { try await DefinitionWorkloads.execMessage() }),
         ("worker_message", { try await DefinitionWorkloads.workerMessage() }),
+        ("subworkflow_worker_message", { try await DefinitionWorkloads.subworkflowWorkerMessage() }),
         ("checkpoint_chain100_sqlite", { try await StoreWorkloads.checkpointChain100(.normal) }),
         ("checkpoint_bigstate", { try await StoreWorkloads.checkpointBigState() }),
         ("checkpoint_chain100_sqlite_full", { try await StoreWorkloads.checkpointChain100(.full) }),

@@ -8,7 +8,17 @@ import WorkflowEngine
 /// echoes the input document back as the value it sends on); `worker_message` sends each message
 /// to one long-lived worker (a small Python loop, started once).
 enum DefinitionWorkloads {
+    /// The same worker inside a sub-workflow (`kind: workflow`): µs per message through the
+    /// parent. The child and its worker live as long as the parent keeps them.
+    static func subworkflowWorkerMessage() async throws -> Report {
+        try await workerMessage(nested: true)
+    }
+
     static func workerMessage() async throws -> Report {
+        try await workerMessage(nested: false)
+    }
+
+    static func workerMessage(nested: Bool) async throws -> Report {
         var template = Array("/tmp/workflowd-bench-worker-XXXXXX".utf8CString)
         let directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
         let script = directory + "/worker.py"
@@ -36,7 +46,16 @@ enum DefinitionWorkloads {
             executors:
               work: { kind: worker, command: [\(script)] }
             """, file: "worker-bench.yaml")
-        let instance = WorkflowInstance(name: "worker-bench", workflow: definition.workflow)
+        let parent = try Definition.parse("""
+            name: worker-parent
+            start: sub
+            executors:
+              sub: { kind: workflow, definition: worker-bench }
+              done: { kind: output }
+            edges:
+              - { from: sub, to: done }
+            """, file: "worker-parent.yaml", definitions: ["worker-bench": definition])
+        let instance = WorkflowInstance(name: "worker-bench", workflow: nested ? parent.workflow : definition.workflow)
         _ = try await instance.run(0)
         var samples: [Double] = []
         let perRep = 200

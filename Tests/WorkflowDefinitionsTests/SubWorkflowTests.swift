@@ -86,6 +86,50 @@ struct SubWorkflowTests {
         #expect(try await parent.executorSnapshot("sub") == .null)
     }
 
+    @Test("a sub-workflow's worker lives as long as the parent keeps the child: one process for every message; a reset or rewind stops it", .timeLimit(.minutes(1)))
+    func workerLivesWithParent() async throws {
+        let scripts = try Scripts()
+        let worker = try scripts.add("worker.py", pythonWorker)
+        let child = try Definition.parse("""
+            name: wchild
+            start: w
+            executors:
+              w: { kind: worker, command: [\(worker)] }
+              out: { kind: output }
+            edges:
+              - { from: w, to: out }
+            """, file: "wchild.yaml")
+        let parent = try Definition.parse("""
+            name: wparent
+            start: sub
+            executors:
+              sub: { kind: workflow, definition: wchild }
+              done: { kind: output }
+            edges:
+              - { from: sub, to: done }
+            """, file: "wparent.yaml", definitions: ["wchild": child])
+        let store = InMemoryCheckpointStore()
+        let instance = WorkflowInstance(name: "p", workflow: parent.workflow, configuration: .init(store: store))
+        var pids: [Int] = []
+        for message in ["a", "b", "c"] {
+            let result = try await instance.run(.string(message))
+            #expect(result.outputs.first?["echo"] == .string(message))
+            pids.append(try #require(result.outputs.first?["pid"]?.intValue))
+        }
+        #expect(Set(pids).count == 1, "a worker per message: \(pids)")
+        let head = try #require(await instance.lineageHead)
+        let second = try #require(try await store.checkpoints(instance: "p").first { $0.superstep > 0 && $0.id != head })
+        // A rewind replaces the child: the old worker stops, the next message starts a new one.
+        if let resumed = try await instance.rewind(to: second.id) { _ = try await resumed.result() }
+        let afterRewind = try await instance.run("d")
+        let newPid = try #require(afterRewind.outputs.first?["pid"]?.intValue)
+        #expect(newPid != pids[0])
+        #expect(processIsGone(Int32(pids[0])), "the rewound-away child's worker still runs")
+        try await instance.reset()
+        #expect(processIsGone(Int32(newPid)), "a reset left the child's worker running")
+        await instance.shutdown()
+    }
+
     @Test("the parent's graph hash changes when the child's behaviour does")
     func hashFollowsChild() throws {
         let (parent, _) = try library()
