@@ -13,7 +13,7 @@ final class QueueBudget: Sendable {
     private let used = NIOLockedValueBox(0)
 
     /// How long a write may wait on its peer before the connection counts as stalled (µs).
-    static let stallAfter: UInt64 = 20_000
+    static let stallAfter: UInt64 = 50_000
 
     init(limit: Int, fairShare: Int = 16 << 10) {
         self.limit = limit
