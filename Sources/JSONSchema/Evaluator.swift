@@ -11,7 +11,7 @@ struct Evaluator {
     /// How many subschemas are being evaluated inside each other now. Deeper than
     /// ``maximumDepth`` the value is refused instead of exhausting the stack.
     var depth = 0
-    static let maximumDepth = 600
+    static let maximumDepth = 256
 
     struct Outcome {
         var valid: Bool

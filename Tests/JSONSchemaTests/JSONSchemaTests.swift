@@ -60,6 +60,18 @@ struct JSONSchemaTests {
         #expect(!meta.isValid(["properties": ["a": ["minimum": "zero"]]]))
     }
 
+    @Test("a value nested deeper than the evaluator's limit under a recursive schema is refused with a reason, never a stack overflow")
+    func deepRecursion() throws {
+        let schema = try JSONSchema(["items": ["$ref": "#"]])
+        var shallow: JSON = []
+        for _ in 0..<100 { shallow = [shallow] }
+        #expect(schema.isValid(shallow))
+        var deep: JSON = []
+        for _ in 0..<500 { deep = [deep] }
+        let errors = schema.validate(deep)
+        #expect(errors.contains { $0.message.contains("nested too deep") }, "\(errors.prefix(2))")
+    }
+
     @Test("a compiled schema is shared safely between tasks")
     func concurrent() async throws {
         let schema = try JSONSchema(["type": "array", "items": ["type": "integer"], "uniqueItems": true])
