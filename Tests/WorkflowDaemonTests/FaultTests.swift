@@ -144,6 +144,22 @@ struct FaultTests {
         #expect(await daemon.stop() == 0)
     }
 
+    @Test("an instance deleted and created again under its name (its seqs start again) streams its own events, not the old ones'")
+    func recreatedInstanceEvents() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        for input in ["first", "second"] {
+            _ = try await client.result("instance.create", ["name": "again", "definition": "echo"])
+            let listener = try await daemon.client()
+            _ = try await listener.result("events.subscribe", ["instance": "again"])
+            _ = try await client.result("run.start", ["instance": "again", "input": .string(input), "wait": true])
+            let started = try await listener.events(until: { $0["type"] == "run_started" })
+            #expect(started.last?["input"] == .string(input), "\(started.last ?? .null)")
+            _ = try await client.result("instance.delete", ["instance": "again", "cancel": true])
+        }
+        #expect(await daemon.stop() == 0)
+    }
+
     @Test("child programs that hang, flood stdout, or die mid-write fail their step with an error that says so; the daemon goes on", .timeLimit(.minutes(2)))
     func badChildren() async throws {
         let daemon = try await DaemonProcess.started(definitions: Self.definitions)

@@ -6,9 +6,13 @@ import WorkflowJSON
 /// share each event's bytes instead of building and serializing it a thousand times. Bounded:
 /// the newest `capacity` events (a ring).
 final class EventBytesCache: Sendable {
+    /// Seqs start again at 1 when an instance is deleted and created anew under the same name:
+    /// the event's time and run are part of the key, so a new event never gets an old one's bytes.
     private struct Key: Hashable {
         var instance: String
         var seq: UInt64
+        var time: Double
+        var runID: String?
     }
 
     private struct State {
@@ -25,7 +29,7 @@ final class EventBytesCache: Sendable {
 
     /// The event's JSON, serialized (keys sorted).
     func bytes(of event: WorkflowEvent) -> [UInt8] {
-        let key = Key(instance: event.instance, seq: event.seq)
+        let key = Key(instance: event.instance, seq: event.seq, time: event.time, runID: event.runID)
         if let cached = state.withLockedValue({ $0.entries[key] }) { return cached }
         let bytes = event.json.serializedBytes()
         state.withLockedValue { state in
