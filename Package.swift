@@ -116,7 +116,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
         ], exclude: ["Fixtures"], swiftSettings: strictSettings),
-        .testTarget(name: "WorkflowGraphTests", dependencies: ["WorkflowGraph", "WorkflowJSON", "WorkflowDefinitions"],
+        .testTarget(name: "WorkflowGraphTests", dependencies: ["WorkflowGraph", "WorkflowJSON", "WorkflowDefinitions", "WorkflowTestSupport"],
                     swiftSettings: strictSettings),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "WorkflowJSON"], exclude: ["Fixtures"],
                     swiftSettings: strictSettings),

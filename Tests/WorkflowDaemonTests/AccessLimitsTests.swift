@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WorkflowTestSupport
 import WorkflowJSON
 import WorkflowProtocol
 
@@ -8,7 +9,7 @@ import WorkflowProtocol
 @Suite("Daemon: access and limits")
 struct AccessLimitsTests {
     /// Sends lines as another user (a real process under setpriv) and returns the answers.
-    static func asNobody(_ socket: String, _ lines: [JSON]) throws -> [JSON] {
+    static func asNobody(_ socket: String, _ lines: [JSON]) async throws -> [JSON] {
         let script = """
             import socket, sys
             s = socket.socket(socket.AF_UNIX)
@@ -19,15 +20,10 @@ struct AccessLimitsTests {
                 s.sendall(line.encode() + b"\\n")
                 sys.stdout.write(f.readline().decode())
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", script, socket] + lines.map { $0.serialized() }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+        let outcome = try await ChildProcess.run("/usr/bin/setpriv",
+                                                 ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", script, socket]
+                                                     + lines.map { $0.serialized() })
+        return outcome.stdout.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
     }
 
     static func request(_ id: Int, _ method: String, _ params: JSON) -> JSON {
@@ -41,15 +37,13 @@ struct AccessLimitsTests {
         chmod(daemon.directory, 0o755)
         let root = try await daemon.client()
         _ = try await root.result("instance.create", ["name": "mine", "definition": "echo"])
-        let answers = try await Task.detached {
-            try Self.asNobody(daemon.socket, [
-                Self.request(1, "instance.get", ["instance": "mine"]),
-                Self.request(2, "run.start", ["instance": "mine", "input": 1]),
-                Self.request(3, "instance.create", ["name": "theirs", "definition": "echo"]),
-                Self.request(4, "instance.list", [:]),
-                Self.request(5, "instance.delete", ["instance": "mine"]),
-            ])
-        }.value
+        let answers = try await Self.asNobody(daemon.socket, [
+            Self.request(1, "instance.get", ["instance": "mine"]),
+            Self.request(2, "run.start", ["instance": "mine", "input": 1]),
+            Self.request(3, "instance.create", ["name": "theirs", "definition": "echo"]),
+            Self.request(4, "instance.list", [:]),
+            Self.request(5, "instance.delete", ["instance": "mine"]),
+        ])
         #expect(answers.count == 5)
         #expect(answers.first?["error"]?["code"] == -32003)
         #expect(answers.dropFirst().first?["error"]?["code"] == -32003)

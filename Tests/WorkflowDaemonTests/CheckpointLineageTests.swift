@@ -54,10 +54,14 @@ struct CheckpointLineageTests {
         #expect(try await client.error("checkpoint.get", ["instance": "a", "checkpointId": "asked"]).code == .checkpointNotFound)
 
         // A checkpoint asked for while a run goes on is the one of its next boundary.
-        _ = try await client.result("run.start", ["instance": "s", "definition": "slow", "input": 1])
-        let during = try await client.result("checkpoint.create", ["instance": "s", "label": "during"])
+        let running = try await client.result("run.start", ["instance": "s", "definition": "gated", "input": .string(daemon.gate("s"))])
+        let creates = daemon.log.occurrences(of: "rpc.method=checkpoint.create")
+        async let asked = client.result("checkpoint.create", ["instance": "s", "label": "during"])
+        try await daemon.waitForLog("rpc.method=checkpoint.create", count: creates + 1)  // asked before the gate opens
+        try daemon.open(daemon.gate("s"))
+        let during = try await asked
         #expect(during["label"] == "during")
-        #expect(during["runId"] != nil)
+        #expect(during["runId"] == running["runId"])
         _ = try await client.result("run.wait", ["instance": "s"])
     }
 

@@ -93,14 +93,15 @@ struct EventsRequestsTests {
         let client = try await daemon.client()
         _ = try await client.result("instance.create", ["name": "b", "definition": "branch"])
         _ = try await client.result("events.subscribe", ["instance": "b", "afterSeq": 0])
-        let run = try await client.result("run.start", ["instance": "b", "input": "go"])
+        let run = try await client.result("run.start", ["instance": "b", "input": .string(daemon.gate("b"))])
         let events = try await client.events(until: { $0["type"] == "request" })
         let request = try #require(events.last?["request"]?["id"] ?? events.last?["requestId"])
         let answered = try await client.result("request.respond", ["instance": "b", "requestId": request, "response": ["ok": true]])
         #expect(answered["startedRun"] == false)
         #expect(answered["runId"] == run["runId"])
-        // Accepted while the other branch still sleeps: the run is still going.
+        // Accepted while the other branch still waits on its gate: the run is still going.
         #expect(try await client.result("run.get", ["instance": "b", "runId": try #require(run["runId"])])["status"] == "in_progress")
+        try daemon.open(daemon.gate("b"))
         let result = try await client.result("run.wait", ["instance": "b"])
         #expect(result["status"] == "idle")
         #expect(result["outputs"]?.arrayValue?.count == 2)

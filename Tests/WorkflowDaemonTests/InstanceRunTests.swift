@@ -44,19 +44,21 @@ struct InstanceRunTests {
     func backgroundRuns() async throws {
         let daemon = try await DaemonProcess.started()
         let client = try await daemon.client()
-        let started = try await client.result("run.start", ["instance": "s", "definition": "slow", "input": 1])
+        let gate = daemon.gate("s")
+        let started = try await client.result("run.start", ["instance": "s", "definition": "gated", "input": .string(gate)])
         #expect(started["status"] == "in_progress")
         let runID = try #require(started["runId"]?.stringValue)
         let waited = try await client.result("run.wait", ["instance": "s", "timeoutMs": 50])
         #expect(waited["timedOut"] == true)
         #expect(waited["status"] == "in_progress")
         #expect(try await client.result("instance.get", ["instance": "s"])["activeRunId"]?.stringValue == runID)
+        try daemon.open(gate)
         let done = try await client.result("run.wait", ["instance": "s", "runId": .string(runID)])
         #expect(done["status"] == "idle")
-        #expect(done["outputs"] == ["slept"])
+        #expect(done["outputs"] == ["opened"])
         let got = try await client.result("run.get", ["instance": "s", "runId": .string(runID)])
         #expect(got["status"] == "idle")
-        #expect(got["input"] == 1)
+        #expect(got["input"] == .string(gate))
         #expect(try await client.error("run.get", ["instance": "s", "runId": "nope"]).code == .runNotFound)
 
         let forever = try await client.result("run.start", ["instance": "f", "definition": "forever"])
@@ -79,11 +81,12 @@ struct InstanceRunTests {
     @Test("two clients race run.start: exactly one wins, the other gets -32004 at once; onBusy queue queues")
     func racingStarts() async throws {
         let daemon = try await DaemonProcess.started()
-        _ = try await daemon.client().result("instance.create", ["name": "r", "definition": "slow"])
+        _ = try await daemon.client().result("instance.create", ["name": "r", "definition": "gated"])
         let first = try await daemon.client()
         let second = try await daemon.client()
-        async let one = first.call("run.start", ["instance": "r", "input": 1])
-        async let two = second.call("run.start", ["instance": "r", "input": 2])
+        // The winner's run waits on its gate, so the other start surely finds the instance busy.
+        async let one = first.call("run.start", ["instance": "r", "input": .string(daemon.gate("r"))])
+        async let two = second.call("run.start", ["instance": "r", "input": .string(daemon.gate("r"))])
         let outcomes = [try await one, try await two]
         let wins = outcomes.filter { if case .success = $0 { true } else { false } }
         let losses = outcomes.compactMap { if case .failure(let error) = $0 { error } else { nil } }
@@ -92,13 +95,21 @@ struct InstanceRunTests {
         #expect(losses.first?.data?["instance"] == "r")
 
         let client = try await daemon.client()
-        _ = try await client.result("instance.create", ["name": "q", "definition": "slow", "onBusy": "queue"])
-        let a = try await client.result("run.start", ["instance": "q", "input": "a"])
-        let b = try await client.result("run.start", ["instance": "q", "input": "b"])
+        try daemon.open(daemon.gate("r"))
+        _ = try await client.result("instance.create", ["name": "q", "definition": "gated", "onBusy": "queue"])
+        let a = try await client.result("run.start", ["instance": "q", "input": .string(daemon.gate("a"))])
+        let b = try await client.result("run.start", ["instance": "q", "input": .string(daemon.gate("b"))])
         #expect(b["status"] == "queued")
         #expect(b["position"] == 1)
         let info = try await client.result("instance.get", ["instance": "q"])
+        #expect(info["activeRunId"] == a["runId"])
         #expect(info["queuedRunIds"] == [try #require(b["runId"])])
+        // b starts when a ends, not before.
+        try daemon.open(daemon.gate("b"))
+        let stillWaiting = try await client.result("run.wait", ["instance": "q", "runId": try #require(a["runId"]), "timeoutMs": 100])
+        #expect(stillWaiting["timedOut"] == true)
+        #expect(try await client.result("run.get", ["instance": "q", "runId": try #require(b["runId"])])["status"] == "queued")
+        try daemon.open(daemon.gate("a"))
         #expect(try await client.result("run.wait", ["instance": "q", "runId": try #require(b["runId"])])["status"] == "idle")
         #expect(try await client.result("run.get", ["instance": "q", "runId": try #require(a["runId"])])["status"] == "idle")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import WorkflowTestSupport
 import NIOConcurrencyHelpers
 import Testing
 import WorkflowJSON

@@ -11,16 +11,17 @@ struct DaemonRecoveryTests {
     func midSuperstep() async throws {
         let daemon = try await DaemonProcess.started()
         var client = try await daemon.client()
-        _ = try await client.result("instance.create", ["name": "s", "definition": "slow"])
+        _ = try await client.result("instance.create", ["name": "s", "definition": "gated"])
         _ = try await client.result("events.subscribe", ["instance": "s", "afterSeq": 0])
-        let run = try await client.result("run.start", ["instance": "s", "input": 1])
+        let run = try await client.result("run.start", ["instance": "s", "input": .string(daemon.gate("s"))])
         let seen = try await client.events(until: { $0["type"] == "executor_invoked" })
         await daemon.kill9()
         try await daemon.start()
         client = try await daemon.client()
+        try daemon.open(daemon.gate("s"))
         let result = try await client.result("run.wait", ["instance": "s", "runId": try #require(run["runId"])])
         #expect(result["status"] == "idle")
-        #expect(result["outputs"] == ["slept"])
+        #expect(result["outputs"] == ["opened"])
         let log = try #require(try await client.result("events.read", ["instance": "s", "limit": 10000])["events"]?.arrayValue)
         for event in seen { #expect(log.contains(event), "an event a client saw before the crash is in the log after it: \(event)") }
         #expect(log.contains { $0["type"] == "run_recovered" })
@@ -52,15 +53,16 @@ struct DaemonRecoveryTests {
         // A response accepted while the other branch sleeps (delivered only at the next boundary).
         _ = try await client.result("instance.create", ["name": "b", "definition": "branch"])
         _ = try await client.result("events.subscribe", ["instance": "b", "afterSeq": 0])
-        let branchRun = try await client.result("run.start", ["instance": "b", "input": "go"])
+        let branchRun = try await client.result("run.start", ["instance": "b", "input": .string(daemon.gate("b"))])
         let request = try #require(try await client.events(until: { $0["type"] == "request" }).last?["request"]?["id"])
         _ = try await client.result("request.respond", ["instance": "b", "requestId": request, "response": ["ok": true]])
         // A queued run behind an active one.
-        _ = try await client.result("instance.create", ["name": "q", "definition": "slow", "onBusy": "queue"])
-        _ = try await client.result("run.start", ["instance": "q", "input": "a"])
-        let queued = try await client.result("run.start", ["instance": "q", "input": "b"])
+        _ = try await client.result("instance.create", ["name": "q", "definition": "gated", "onBusy": "queue"])
+        _ = try await client.result("run.start", ["instance": "q", "input": .string(daemon.gate("a"))])
+        let queued = try await client.result("run.start", ["instance": "q", "input": .string(daemon.gate("b"))])
         #expect(queued["status"] == "queued")
         await daemon.kill9()
+        for gate in ["a", "b"] { try daemon.open(daemon.gate(gate)) }
 
         try await daemon.start()
         client = try await daemon.client()
@@ -73,7 +75,7 @@ struct DaemonRecoveryTests {
         #expect(branch["outputs"]?.arrayValue?.contains { $0["response"] == ["ok": true] } == true, "the accepted response was delivered: \(branch)")
         let second = try await client.result("run.wait", ["instance": "q", "runId": try #require(queued["runId"])])
         #expect(second["status"] == "idle")
-        #expect(second["input"] == "b")
+        #expect(second["input"] == .string(daemon.gate("b")))
         let answered = try await client.result("request.respond", ["instance": "open", "requestId": openRequest, "response": ["ok": true]])
         #expect(try await client.result("run.wait", ["instance": "open", "runId": try #require(answered["runId"])])["status"] == "idle")
     }

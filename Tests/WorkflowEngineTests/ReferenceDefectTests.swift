@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import WorkflowTestSupport
 @testable import WorkflowEngine
 
 /// One regression test per defect of the reference framework listed in DESIGN.md §3.10, each
@@ -380,20 +381,13 @@ struct ReferenceDefectTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(summary.id).json")
         try text.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", """
+        let python = try await ChildProcess.run("/usr/bin/env", ["python3", "-c", """
             import json, sys
             d = json.load(open(sys.argv[1]))
             print(d["sharedState"]["draft"]["title"], d["pendingRequests"][0]["executor"], d["definitionHash"][:8], d["version"])
-            """, file.path]
-        let pipe = Pipe()
-        python.standardOutput = pipe
-        try python.run()
-        python.waitUntilExit()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(python.terminationStatus == 0)
-        #expect(output == "Hello approve \(instance.workflow.graphHash.prefix(8)) 1\n")
+            """, file.path])
+        #expect(python.status == 0)
+        #expect(python.stdout == "Hello approve \(instance.workflow.graphHash.prefix(8)) 1\n")
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WorkflowTestSupport
 import WorkflowDefinitions
 import WorkflowGraph
 import WorkflowJSON
@@ -18,25 +19,13 @@ struct GraphRendererTests {
     }
 
     /// Runs Graphviz on a DOT text; returns its exit status and stderr.
-    static func graphviz(_ dot: String) throws -> (status: Int32, stderr: String, svg: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/dot")
-        process.arguments = ["-Tsvg"]
-        let input = Pipe(), output = Pipe(), error = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        try input.fileHandleForWriting.write(contentsOf: Data(dot.utf8))
-        try input.fileHandleForWriting.close()
-        let svg = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stderr, as: UTF8.self), String(decoding: svg, as: UTF8.self))
+    static func graphviz(_ dot: String) async throws -> (status: Int32, stderr: String, svg: String) {
+        let outcome = try await ChildProcess.run("/usr/bin/dot", ["-Tsvg"], input: dot)
+        return (outcome.status, outcome.stderr, outcome.stdout)
     }
 
     @Test("every example definition renders in every format; Graphviz accepts the DOT", arguments: ["review", "release", "mapreduce", "loop", "worker"])
-    func examples(_ file: String) throws {
+    func examples(_ file: String) async throws {
         let (document, documents) = try Self.example(file)
         let graph = WorkflowGraph(document: document, subDefinitions: documents)
         for format in GraphRenderer.Format.allCases {
@@ -45,7 +34,7 @@ struct GraphRendererTests {
             for node in graph.nodes { #expect(text.contains(node.id), "\(format) shows \(node.id)") }
         }
         let dot = GraphRenderer.render(graph, as: .dot)
-        let result = try Self.graphviz(dot)
+        let result = try await Self.graphviz(dot)
         #expect(result.status == 0 && result.stderr.isEmpty, "dot -Tsvg: \(result.stderr)\n\(dot)")
         #expect(result.svg.contains("<svg"))
         let mermaid = GraphRenderer.render(graph, as: .mermaid)
@@ -84,7 +73,7 @@ struct GraphRendererTests {
     }
 
     @Test("an instance's state: holding, waiting, and the last run's path highlighted")
-    func state() throws {
+    func state() async throws {
         let graph = WorkflowGraph(document: try Self.example("review").document)
         let state = GraphState(holding: ["publish": 2], waiting: ["approve"],
                                invocations: [.init(executor: "draft", superstep: 1), .init(executor: "approve", superstep: 2)],
@@ -100,7 +89,7 @@ struct GraphRendererTests {
         let dot = GraphRenderer.render(graph, state: state, as: .dot)
         #expect(dot.contains(##""x_draft" -> "x_approve" [color="#1d4ed8", penwidth=3];"##))
         #expect(dot.contains(##"waiting on a person", shape=hexagon, fillcolor="#fef3c7""##))
-        #expect(try Self.graphviz(dot).status == 0)
+        #expect(try await Self.graphviz(dot).status == 0)
         let text = GraphRenderer.render(graph, state: state, as: .text)
         #expect(text.contains("approve  request  Publish this draft?  [ran, WAITING ON A PERSON]"))
         #expect(text.contains("draft → approve  ✓"))
@@ -108,7 +97,7 @@ struct GraphRendererTests {
     }
 
     @Test("ids and texts that would break Mermaid or DOT are escaped")
-    func escaping() throws {
+    func escaping() async throws {
         let document: JSON = [
             "name": "odd \"name\"", "start": "a.b-c",
             "executors": ["a.b-c": ["kind": "transform", "expression": "message.\"x|y\" < `2`"], "a_b_c": ["kind": "output"]],
@@ -119,7 +108,7 @@ struct GraphRendererTests {
         #expect(mermaid.contains("x_a_b_c[/"), "a safe id")
         #expect(mermaid.contains("x_a_b_c_"), "two executors that clean to the same id stay apart")
         #expect(mermaid.contains("#quot;x#124;y#quot; #lt; #96;2#96;"))
-        let result = try Self.graphviz(GraphRenderer.render(graph, as: .dot))
+        let result = try await Self.graphviz(GraphRenderer.render(graph, as: .dot))
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
     }
 }

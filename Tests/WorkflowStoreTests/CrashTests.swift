@@ -24,25 +24,14 @@ struct CrashTests {
 
     /// Starts the writer (optionally told to kill itself inside a commit), lets it report `lines`
     /// lines (after "ready"), then kills it with SIGKILL if it is still alive.
-    static func runAndKill(_ crasher: String, database: String, lines: Int, sabotage: [String] = []) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: crasher)
-        process.arguments = [database] + sabotage
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var output = ""
+    static func runAndKill(_ crasher: String, database: String, lines: Int, sabotage: [String] = []) async throws -> [String] {
+        let writer = try ChildProcess.start(crasher, [database] + sabotage)
         var seen: [String] = []
-        let reader = pipe.fileHandleForReading
-        while seen.count < lines + 1 {
-            let data = reader.availableData
-            if data.isEmpty { break }  // the writer exited on its own (an error): reported below
-            output += String(decoding: data, as: UTF8.self)
-            seen = output.split(separator: "\n").map(String.init)
+        for await line in writer.lines {  // ends early if the writer exits on its own (an error): reported by the caller
+            seen.append(line)
+            if seen.count >= lines + 1 { break }
         }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = await writer.kill()
         return seen
     }
 
@@ -118,7 +107,7 @@ struct CrashTests {
             default: sabotage += ["--die-at-change", String(Int.random(in: 1...600, using: &generator))]
             }
             killedAt.append(lines)
-            let output = try Self.runAndKill(crasher, database: db.path, lines: lines, sabotage: sabotage)
+            let output = try await Self.runAndKill(crasher, database: db.path, lines: lines, sabotage: sabotage)
             #expect(sabotage.count == 2 ? output.first?.hasPrefix("ready") == true : true, "round \(round) (seed \(generator.seed)): the writer did not start: \(output)")
             try await Self.checkConsistency(db.path, round: round)
             let events = try await SQLiteStore(path: db.path).events(instance: "crash", afterSeq: 0, limit: .max).count

@@ -17,23 +17,14 @@ struct RecoveryTests {
     }
 
     /// Runs `workflowd-store-crasher DB --interrupted` until it is armed, then kills it.
-    static func interrupt(_ database: String) throws -> Armed {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try CrashTests.crasherPath())
-        process.arguments = [database, "--interrupted"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+    static func interrupt(_ database: String) async throws -> Armed {
+        let crasher = try ChildProcess.start(try CrashTests.crasherPath(), [database, "--interrupted"])
         var output = ""
-        while !output.contains("\n") {
-            let data = pipe.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            output += String(decoding: data, as: UTF8.self)
+        for await line in crasher.lines {
+            output = line + "\n"
+            break
         }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(await crasher.kill() == -SIGKILL)
         let words = output.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
         guard words.count == 5, words[0] == "armed" else {
             throw WorkflowError(.storeFailed, "the crasher did not arm: \(output)")
@@ -45,7 +36,7 @@ struct RecoveryTests {
           .timeLimit(.minutes(1)))
     func resume() async throws {
         let db = try TemporaryDatabase()
-        let armed = try Self.interrupt(db.path)
+        let armed = try await Self.interrupt(db.path)
         let store = try await SQLiteStore.open(path: db.path)
         let recovered = try #require(try await store.recover(instance: "hitl"))
         let recovery = recovered.recovery
@@ -98,7 +89,7 @@ struct RecoveryTests {
           .timeLimit(.minutes(1)))
     func fail() async throws {
         let db = try TemporaryDatabase()
-        let armed = try Self.interrupt(db.path)
+        let armed = try await Self.interrupt(db.path)
         let store = try await SQLiteStore.open(path: db.path)
         let recovery = try #require(try await store.recover(instance: "hitl")).recovery
         let workflow = try CrashWorkflows.interrupted(blocking: false)
@@ -125,7 +116,7 @@ struct RecoveryTests {
     @Test("an instance rebuilt from a store whose head was written by another definition is refused, naming both")
     func incompatibleHead() async throws {
         let db = try TemporaryDatabase()
-        _ = try Self.interrupt(db.path)
+        _ = try await Self.interrupt(db.path)
         let store = try await SQLiteStore.open(path: db.path)
         let recovery = try #require(try await store.recover(instance: "hitl")).recovery
         var other = WorkflowBuilder(name: "interrupted", start: "start")

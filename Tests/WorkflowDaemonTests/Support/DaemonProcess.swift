@@ -1,4 +1,5 @@
 import Foundation
+import WorkflowTestSupport
 import NIOConcurrencyHelpers
 import WorkflowJSON
 
@@ -85,6 +86,16 @@ final class DaemonProcess: Sendable {
 
     func removeDefinition(_ name: String) throws {
         try FileManager.default.removeItem(atPath: definitions + "/" + name)
+    }
+
+    /// The path of a gate for the `gated` definition (its run's input); closed until `open(_:)`.
+    func gate(_ name: String) -> String {
+        directory + "/gate-" + name
+    }
+
+    /// Opens a gate: the `gated` run waiting on it goes on.
+    func open(_ gate: String) throws {
+        guard FileManager.default.createFile(atPath: gate, contents: Data()) else { throw Failure(description: "cannot create \(gate)") }
     }
 
     /// The binary, built beside the test bundle (`swift build --build-tests` builds it).

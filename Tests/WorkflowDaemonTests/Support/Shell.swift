@@ -1,4 +1,5 @@
 import Foundation
+import WorkflowTestSupport
 
 /// Runs a command to its end (through ``ChildProcess``) and gives its exit status.
 enum Shell {

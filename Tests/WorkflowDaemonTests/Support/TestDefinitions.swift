@@ -33,6 +33,30 @@ enum TestDefinitions {
           - { from: nap, to: out }
         """
 
+    /// A program that waits until the file its input names exists (the test opens the gate with
+    /// `DaemonProcess.open(_:)`), then "opened" comes out: a run that is surely still going
+    /// however loaded the machine. It gives up when the daemon that started it is gone.
+    static let gated = """
+        name: gated
+        start: wait
+        executors:
+          wait:
+            kind: exec
+            timeout: 300s
+            command:
+              - /bin/sh
+              - -c
+              - |
+                d=$(cat)
+                f=${d#*'"message":"'}
+                f=${f%%'"'*}
+                while [ ! -e "$f" ] && kill -0 $PPID 2>/dev/null; do sleep 0.01; done
+                echo '"opened"'
+          out: { kind: output }
+        edges:
+          - { from: wait, to: out }
+        """
+
     /// A program that sleeps a minute (runs that tests cancel or crash).
     static let forever = """
         name: forever
@@ -44,7 +68,7 @@ enum TestDefinitions {
           - { from: nap, to: out }
         """
 
-    /// Two branches in one superstep: a person is asked while a program works for 1.5 s.
+    /// Two branches in one superstep: a person is asked while a program waits on the gate its input names (as `gated`).
     static let branch = """
         name: branch
         start: fan
@@ -54,7 +78,18 @@ enum TestDefinitions {
             kind: request
             prompt: "Go on?"
             schema: { type: object, required: [ok], properties: { ok: { type: boolean } } }
-          nap: { kind: exec, command: [/bin/sh, -c, "sleep 1.5; echo '\\"slept\\"'"], timeout: 60s }
+          nap:
+            kind: exec
+            timeout: 300s
+            command:
+              - /bin/sh
+              - -c
+              - |
+                d=$(cat)
+                f=${d#*'"message":"'}
+                f=${f%%'"'*}
+                while [ ! -e "$f" ] && kill -0 $PPID 2>/dev/null; do sleep 0.01; done
+                echo '"opened"'
           out: { kind: output }
         edges:
           - { from: fan, to: [ask, nap] }
@@ -76,6 +111,6 @@ enum TestDefinitions {
         """
 
     static let all: [String: String] = [
-        "echo.yaml": echo, "ask.yaml": ask, "slow.yaml": slow, "forever.yaml": forever, "branch.yaml": branch, "count.yaml": count,
+        "echo.yaml": echo, "ask.yaml": ask, "slow.yaml": slow, "forever.yaml": forever, "gated.yaml": gated, "branch.yaml": branch, "count.yaml": count,
     ]
 }

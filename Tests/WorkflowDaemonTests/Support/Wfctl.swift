@@ -1,6 +1,6 @@
 import Foundation
-import NIOConcurrencyHelpers
 import WorkflowJSON
+import WorkflowTestSupport
 
 /// The real `wfctl` binary, run as a child process against a daemon's socket: its exit status,
 /// stdout and stderr. Output is drained by threads of their own and the exit is awaited through
@@ -41,41 +41,7 @@ struct Wfctl {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "WORKFLOWD_SOCKET")
         for (key, value) in environment { env[key] = value }
-        let results = NIOLockedValueBox<(out: [UInt8], err: [UInt8], status: Int32?, pending: Int, waiter: CheckedContinuation<Outcome, Never>?)>(
-            ([], [], nil, 3, nil))
-        @Sendable func finished() {
-            let ready = results.withLockedValue { state -> (CheckedContinuation<Outcome, Never>, Outcome)? in
-                state.pending -= 1
-                guard state.pending == 0, let waiter = state.waiter else { return nil }
-                state.waiter = nil
-                return (waiter, Self.outcome(state.out, state.err, state.status))
-            }
-            if let (waiter, outcome) = ready { waiter.resume(returning: outcome) }
-        }
-        _ = try ChildProcess.spawn(executable, arguments + (socket.map { ["--socket", $0] } ?? []), environment: env, input: input,
-                                   onOutput: { chunk in
-                                       results.withLockedValue { $0.out += chunk }
-                                       if chunk.isEmpty { finished() }
-                                   },
-                                   onError: { chunk in
-                                       results.withLockedValue { $0.err += chunk }
-                                       if chunk.isEmpty { finished() }
-                                   },
-                                   onExit: { status in
-                                       results.withLockedValue { $0.status = status }
-                                       finished()
-                                   })
-        return await withCheckedContinuation { continuation in
-            let done = results.withLockedValue { state -> Outcome? in
-                if state.pending == 0 { return Self.outcome(state.out, state.err, state.status) }
-                state.waiter = continuation
-                return nil
-            }
-            if let done { continuation.resume(returning: done) }
-        }
-    }
-
-    private static func outcome(_ out: [UInt8], _ err: [UInt8], _ status: Int32?) -> Outcome {
-        Outcome(status: status ?? -1, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        let outcome = try await ChildProcess.run(executable, arguments + (socket.map { ["--socket", $0] } ?? []), input: input, environment: env)
+        return Outcome(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
     }
 }
