@@ -33,7 +33,7 @@ struct DaemonRecoveryTests {
     func recoverFail() async throws {
         let daemon = try await DaemonProcess.started()
         var client = try await daemon.client()
-        let run = try await client.result("run.start", ["instance": "f", "definition": "forever"])
+        let run = try await client.result("run.start", ["instance": "f", "definition": "forever", "idempotencyKey": "once"])
         _ = try await client.result("run.wait", ["instance": "f", "timeoutMs": 300])
         await daemon.kill9()
         try await daemon.start(extra: ["--recover", "fail"])
@@ -41,6 +41,11 @@ struct DaemonRecoveryTests {
         let result = try await client.result("run.get", ["instance": "f", "runId": try #require(run["runId"])])
         #expect(result["status"] == "failed")
         #expect(try await client.result("instance.get", ["instance": "f"])["activeRunId"] == nil)
+        // Its key still names it: the same run, as it ended, even to a caller that waits.
+        let again = try await client.result("run.start", ["instance": "f", "idempotencyKey": "once", "wait": true])
+        #expect(again["disposition"] == "existing")
+        #expect(again["runId"] == run["runId"])
+        #expect(again["status"] == "failed")
     }
 
     @Test("with a request open, an accepted response not yet delivered, a queued run, an idempotency key: all back after kill -9")

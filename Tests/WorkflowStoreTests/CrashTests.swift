@@ -25,13 +25,18 @@ struct CrashTests {
     /// Starts the writer (optionally told to kill itself inside a commit), lets it report `lines`
     /// lines (after "ready"), then kills it with SIGKILL if it is still alive.
     static func runAndKill(_ crasher: String, database: String, lines: Int, sabotage: [String] = []) async throws -> [String] {
-        let writer = try ChildProcess.start(crasher, [database] + sabotage)
+        // A crash ends the writer at once (no backtracer holding its pipes), to be reported below.
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        let writer = try ChildProcess.start(crasher, [database] + sabotage, environment: environment)
         var seen: [String] = []
-        for await line in writer.lines {  // ends early if the writer exits on its own (an error): reported by the caller
+        for await line in writer.lines {  // ends early if the writer exits on its own
             seen.append(line)
             if seen.count >= lines + 1 { break }
         }
-        _ = await writer.kill()
+        let status = await writer.kill()
+        // Killed (by this test or by its saboteur), never ended by an error of its own.
+        #expect(status == -SIGKILL, "the writer ended with status \(status) after \(seen.suffix(3)): \(writer.stderrTail)")
         return seen
     }
 

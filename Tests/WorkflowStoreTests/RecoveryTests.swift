@@ -98,6 +98,13 @@ struct RecoveryTests {
         #expect(outcome.resumed == nil)
         #expect(outcome.failedRuns == [armed.run])
         #expect(outcome.startedQueuedRun == armed.queued[0])
+        // Its idempotency key still names it, and a handle from that key answers with how it ended.
+        let again = try await instance.start("first", idempotencyKey: "first-key")
+        #expect(again.runID == armed.run)
+        #expect(again.disposition == .existing)
+        let ended = try await again.result()
+        #expect(ended.status == .failed)
+        #expect(ended.error?.code == .interrupted)
         _ = try await instance.result(of: armed.queued[1])
         let failed = try #require(try await store.runs(instance: "hitl").first { $0.id == armed.run })
         #expect(failed.status == "failed")

@@ -69,6 +69,10 @@ public enum ChildProcess {
         /// Its stdout, line by line; ends at EOF.
         public let lines: AsyncStream<String>
         private let exit = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
+        fileprivate let errors = Mutex<[UInt8]>([])
+
+        /// The last 8 KiB it wrote to stderr.
+        public var stderrTail: String { String(decoding: errors.withLock { $0 }, as: UTF8.self) }
 
         fileprivate init(pid: pid_t, lines: AsyncStream<String>) {
             self.pid = pid
@@ -102,7 +106,7 @@ public enum ChildProcess {
         }
     }
 
-    /// Starts a program whose stdout is read as lines (stderr is dropped).
+    /// Starts a program whose stdout is read as lines (of stderr the tail is kept).
     public static func start(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Running {
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
         let partial = Mutex<[UInt8]>([])
@@ -126,7 +130,13 @@ public enum ChildProcess {
                                 for line in complete { continuation.yield(line) }
                                 if chunk.isEmpty { continuation.finish() }
                             },
-                            onError: { _ in },
+                            onError: { chunk in
+                                let handle = running.withLock { $0 }
+                                handle?.errors.withLock { tail in
+                                    tail += chunk
+                                    if tail.count > 8192 { tail.removeFirst(tail.count - 8192) }
+                                }
+                            },
                             onExit: { status in
                                 // The reaper may finish before `start` has made the handle.
                                 let handle = running.withLock { handle -> Running? in

@@ -119,6 +119,10 @@ extension WorkflowInstance {
             storeFailure = nil
             throw error
         }
+        // Known as ended from now on: an idempotency key that names it gives this result.
+        runs.add(runID, trigger: .input, input: .null, phase: .running)
+        _ = runs.finish(runID, RunResult(runID: runID, status: .failed, outputs: [], error: error, pendingRequests: [], supersteps: 0),
+                        keep: lifecycle.keys.runIDs)
         configuration.logger.notice("recorded an interrupted run as failed", metadata: ["instance": "\(name)", "run": "\(runID)"])
     }
 }
