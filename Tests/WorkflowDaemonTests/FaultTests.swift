@@ -63,7 +63,7 @@ struct FaultTests {
         // It closed the connection long before 100 MB went in.
         #expect(sent < 100_000_000)
         let growth = ProcessMemory.peak(daemon.pid) - peakBefore
-        #expect(growth < 48 * 1024, "peak RSS grew by \(growth) KiB")
+        if TestEnvironment.measuresMemory { #expect(growth < 48 * 1024, "peak RSS grew by \(growth) KiB") }
         #expect(try await bystander.result("daemon.ping")["pong"] == true)
         #expect(try await bystander.result("request.list", ["instance": "keep"])["requests"]?.arrayValue?.count == 1)
         #expect(await daemon.stop() == 0)
@@ -138,7 +138,7 @@ struct FaultTests {
         #expect(seqs == Array((seqs.first ?? 1)...(seqs.last ?? 0)), "the reader's events have a gap or a repeat")
         #expect(resumed < 20, "the reader was dropped \(resumed) times")
         let growth = ProcessMemory.resident(daemon.pid) - before
-        #expect(growth < 96 * 1024, "RSS grew by \(growth) KiB with 50 stalled connections")
+        if TestEnvironment.measuresMemory { #expect(growth < 96 * 1024, "RSS grew by \(growth) KiB with 50 stalled connections") }
         _ = try await control.result("run.cancel", ["instance": "busy"])
         withExtendedLifetime(slow) {}
         #expect(await daemon.stop() == 0)
@@ -175,7 +175,7 @@ struct FaultTests {
         #expect(flood["status"] == "failed")
         #expect(flood["error"]?["message"]?.stringValue?.contains("stdout") == true, "\(flood)")
         // Bounded: it kept at most its stdout limit (16 MiB), not the 100 MB the program wrote.
-        #expect(ProcessMemory.resident(pid) - before < 64 * 1024)
+        if TestEnvironment.measuresMemory { #expect(ProcessMemory.resident(pid) - before < 64 * 1024) }
 
         let torn = try await client.result("run.start", ["instance": "torn", "definition": "torn", "input": 1, "wait": true])
         #expect(torn["status"] == "failed")

@@ -48,9 +48,11 @@ struct LoadTests {
         #expect(summary["unexpected_count"] == 0, "unexpected: \(summary["unexpected"] ?? .null)")
         #expect(summary["daemon_alive"] == true)
         #expect(summary["daemon_exit"] == 0)
-        #expect((summary["requests"]?.intValue ?? 0) > 1_000, "only \(summary["requests"] ?? .null) requests in 10 s")
+        #expect(Double(summary["requests"]?.intValue ?? 0) > 1_000 / TestEnvironment.slowdown, "only \(summary["requests"] ?? .null) requests in 10 s")
         #expect((summary["methods"]?.intValue ?? 0) >= 28, "methods exercised: \(summary["methods"] ?? .null)")
         // A debug daemon with 200 connections and a few hundred instances: far under this.
-        #expect((summary["rss_mib_max"]?.doubleValue ?? .infinity) < 400, "RSS \(summary["rss_mib_max"] ?? .null) MiB")
+        if TestEnvironment.measuresMemory {
+            #expect((summary["rss_mib_max"]?.doubleValue ?? .infinity) < 400, "RSS \(summary["rss_mib_max"] ?? .null) MiB")
+        }
     }
 }

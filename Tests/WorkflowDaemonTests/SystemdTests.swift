@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WorkflowTestSupport
 import WorkflowJSON
 
 /// The daemon under `systemd-socket-activate` with a test-owned NOTIFY_SOCKET (systemd is not
@@ -139,11 +140,12 @@ struct SystemdTests {
     func stopGraceExceeded() async throws {
         let daemon = try DaemonProcess(definitions: [:], arguments: ["--stop-grace", "200ms"])
         let counter = daemon.directory + "/naps"
+        let release = daemon.gate("long")  // opened only after the restart: the first nap is surely interrupted
         try daemon.writeDefinition("long.yaml", """
             name: long
             start: nap
             executors:
-              nap: { kind: exec, command: [/bin/sh, -c, "echo nap >> \(counter); sleep 2; echo 1"], timeout: 60s }
+              nap: { kind: exec, command: [/bin/sh, -c, "echo nap >> \(counter); while [ ! -e \(release) ] && kill -0 $PPID; do sleep 0.02; done; echo 1"], timeout: 60s }
               out: { kind: output }
             edges:
               - { from: nap, to: out }
@@ -157,6 +159,7 @@ struct SystemdTests {
         _ = try await subscriber.events { $0["type"] == "executor_invoked" }
         #expect(await daemon.stop() == 0)
         try await daemon.start(activation: .init(notifySocket: notify.path))
+        try daemon.open(release)
         let again = try await daemon.client()
         let result = try await again.result("run.wait", ["instance": "l", "runId": try #require(run["runId"])])
         #expect(result["status"] == "idle")

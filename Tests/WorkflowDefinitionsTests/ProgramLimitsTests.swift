@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WorkflowTestSupport
 import WorkflowDefinitions
 import WorkflowEngine
 
@@ -29,7 +30,7 @@ struct ProgramLimitsTests {
         let took = clock.now - started
         #expect(try await handle.result().status == .cancelled)
         // TERM is ignored: KILL after 300 ms. Well under the 10-minute timeout it would wait for.
-        #expect(took < .seconds(5), "cancel took \(took)")
+        #expect(took < TestEnvironment.scaled(.seconds(5)), "cancel took \(took)")
         #expect(processIsGone(pid), "the stuck worker \(pid) survived")
         await instance.shutdown()
     }
