@@ -1,4 +1,5 @@
 import Dispatch
+import WorkflowJSON
 
 /// Runs work that blocks (file I/O, scanning `/proc`, pausing) on dispatch threads of its own,
 /// never on Swift's cooperative pool, whose few threads must stay free for the engine.
@@ -7,9 +8,7 @@ enum BlockingWork {
 
     /// Runs `body` on a blocking-work thread and returns its result.
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
+        try await QueueWork.run(on: queue, body)
     }
 
     /// Waits `seconds` without holding a thread, even in a cancelled task (unlike `Task.sleep`).

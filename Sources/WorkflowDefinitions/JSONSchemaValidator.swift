@@ -1,11 +1,11 @@
 import JSONSchema
-import Synchronization
+import WorkflowJSON
 import WorkflowEngine
 
 /// The engine's ``ResponseValidator`` backed by the `JSONSchema` library: a response is checked against its
 /// request's schema before it is accepted. Compiled schemas are cached.
 public final class JSONSchemaValidator: ResponseValidator {
-    private let cache = Mutex<[JSON: Result<JSONSchema, SchemaError>]>([:])
+    private let cache = Locked<[JSON: Result<JSONSchema, SchemaError>]>([:])
     private let cacheLimit: Int
 
     public init(cacheLimit: Int = 1024) { self.cacheLimit = cacheLimit }

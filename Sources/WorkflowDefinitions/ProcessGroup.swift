@@ -3,13 +3,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
+import WorkflowJSON
 
 /// The process group of one program run (its pgid is the program's pid). Killing it waits,
 /// briefly and without blocking the cooperative pool, until none of its processes is still
 /// running, so a cancelled or finished step leaves nothing behind.
 final class ProcessGroup: Sendable {
-    private let leader = Mutex<pid_t?>(nil)
+    private let leader = Locked<pid_t?>(nil)
 
     func started(_ pid: pid_t) {
         leader.withLock { $0 = pid }

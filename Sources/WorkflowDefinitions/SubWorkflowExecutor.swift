@@ -1,4 +1,4 @@
-import Synchronization
+import WorkflowJSON
 import WorkflowEngine
 
 /// `kind: workflow`: runs another definition as a sub-workflow inside one superstep.
@@ -15,7 +15,7 @@ struct SubWorkflowExecutor: Executor {
     /// The live child and the id of the snapshot it is at, shared by the executor's copies
     /// (a superstep works on a copy; only the copy whose state matches may use the child).
     final class LiveChild: Sendable {
-        private let slot = Mutex<(instance: WorkflowInstance, stateID: String)?>(nil)
+        private let slot = Locked<(instance: WorkflowInstance, stateID: String)?>(nil)
 
         /// The child if it is at `stateID`; otherwise the stale one is handed back to be stopped.
         func take(at stateID: String?) -> (current: WorkflowInstance?, stale: WorkflowInstance?) {

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// Random identifiers: a type letter and 14 base-32 characters (70 random bits), e.g.
 /// `r7kq2m9xv4c8td3`. Fifteen bytes fit in Swift's small-string form, so an id costs no
@@ -80,5 +79,5 @@ public enum Identifier {
         private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
     }
 
-    static let generator = Mutex(Xoshiro())
+    static let generator = Locked(Xoshiro())
 }

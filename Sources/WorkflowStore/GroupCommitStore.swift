@@ -1,4 +1,4 @@
-import Synchronization
+import WorkflowJSON
 import WorkflowEngine
 
 /// The store every instance of a daemon shares: commits that arrive while another is being
@@ -29,7 +29,7 @@ public final class GroupCommitStore: CheckpointStore {
         var transactions = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(_ store: SQLiteStore) { self.store = store }
 

@@ -1,6 +1,6 @@
 import Dispatch
 import GRDB
-import Synchronization
+import WorkflowJSON
 import WorkflowEngine
 
 /// The durable ``CheckpointStore``: one SQLite database (WAL) in the state directory, through GRDB.
@@ -21,15 +21,13 @@ public final class SQLiteStore: CheckpointStore {
     /// die inside a commit).
     public let database: DatabasePool
     /// Run ends per instance since its last retention pass (see ``pruneTurn(_:)``).
-    private let runEnds = Mutex<[String: Int]>([:])
+    private let runEnds = Locked<[String: Int]>([:])
 
     /// Opens (creating if needed) the database at `path` and migrates it, on a thread of its
     /// own (opening and migrating block).
     public static func open(path: String, configuration: StoreConfiguration = .init()) async throws -> SQLiteStore {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue(label: "workflowd.store.open").async {
-                continuation.resume(with: Result { try SQLiteStore(path: path, configuration: configuration) })
-            }
+        try await QueueWork.run(on: DispatchQueue(label: "workflowd.store.open")) {
+            try SQLiteStore(path: path, configuration: configuration)
         }
     }
 

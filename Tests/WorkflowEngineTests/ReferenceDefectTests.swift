@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import WorkflowJSON
 import Testing
 import WorkflowTestSupport
 @testable import WorkflowEngine
@@ -24,7 +24,7 @@ struct ReferenceDefectTests {
 
     @Test("a half-applied reset: a failing factory or store leaves the instance exactly as it was")
     func aHalfAppliedReset() async throws {
-        let calls = Mutex(0)
+        let calls = Locked(0)
         var b = WorkflowBuilder(name: "fragile", start: "a")
         b.addExecutor("a", kind: "counter") {
             let n = calls.withLock { $0 += 1; return $0 }
@@ -180,7 +180,7 @@ struct ReferenceDefectTests {
     @Test("a context that escapes its superstep into a task of its own can no longer act", .timeLimit(.minutes(1)))
     func anEscapedContextCannotAct() async throws {
         let gate = Gate()
-        let escaped = Mutex<Task<Void, Never>?>(nil)
+        let escaped = Locked<Task<Void, Never>?>(nil)
         var b = WorkflowBuilder(name: "escape", start: "a")
         b.add("a") { Scripted(inline: false) { m, c in
             defer { c.yieldOutput(m) }

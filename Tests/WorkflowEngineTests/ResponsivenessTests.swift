@@ -1,4 +1,4 @@
-import Synchronization
+import WorkflowJSON
 import Testing
 import WorkflowTestSupport
 @testable import WorkflowEngine
@@ -97,7 +97,7 @@ struct ResponsivenessTests {
     @Test("an executor that awaits (not inline, the default) can be cancelled midway", .timeLimit(.minutes(1)))
     func awaitingExecutorIsCancellable() async throws {
         let gate = Gate()
-        let cancelled = Mutex(false)
+        let cancelled = Locked(false)
         var b = WorkflowBuilder(name: "waits", start: "wait")
         b.addExecutor("wait") { FunctionExecutor { _, _ in
             do { try await gate.wait() } catch {

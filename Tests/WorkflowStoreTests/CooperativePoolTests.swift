@@ -12,7 +12,8 @@ struct CooperativePoolTests {
     @Test("with four commits waiting on a locked database, other tasks still run", .timeLimit(.minutes(1)))
     func commitsWaitOffThePool() async throws {
         let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path)
+        // The commits wait for the lock as long as this test holds it (a slow, instrumented run included).
+        let store = try SQLiteStore(path: db.path, configuration: .init(busyTimeout: 600))
         var builder = WorkflowBuilder(name: "one", start: "a")
         builder.addExecutor("a", kind: "a") { FunctionExecutor(runsInline: true) { m, c in c.yieldOutput(m) } }
         let workflow = try builder.build()

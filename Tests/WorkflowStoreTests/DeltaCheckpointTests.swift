@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Synchronization
+import WorkflowJSON
 import Testing
 import WorkflowTestSupport
 import WorkflowEngine
@@ -10,7 +10,7 @@ import WorkflowEngine
 /// through it, to hold what the store gives back against what it was given.
 final class RecordingStore: CheckpointStore {
     let base: SQLiteStore
-    let written = Mutex<[String: Checkpoint]>([:])
+    let written = Locked<[String: Checkpoint]>([:])
 
     init(_ base: SQLiteStore) { self.base = base }
 

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import WorkflowJSON
 
 /// A child process spawned with posix_spawn and reaped by a thread of its own (waitpid), its
 /// output read by threads of their own as it comes: nothing waits on the cooperative pool.
@@ -33,7 +33,7 @@ public enum ChildProcess {
                 Outcome(status: status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
             }
         }
-        let state = Mutex(Collected())
+        let state = Locked(Collected())
         @Sendable func finished(_ change: (inout Collected) -> Void) {
             let ready = state.withLock { state -> (CheckedContinuation<Outcome, Never>, Outcome)? in
                 change(&state)
@@ -68,8 +68,8 @@ public enum ChildProcess {
         public let pid: pid_t
         /// Its stdout, line by line; ends at EOF.
         public let lines: AsyncStream<String>
-        private let exit = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
-        fileprivate let errors = Mutex<[UInt8]>([])
+        private let exit = Locked<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
+        fileprivate let errors = Locked<[UInt8]>([])
 
         /// The last 8 KiB it wrote to stderr.
         public var stderrTail: String { String(decoding: errors.withLock { $0 }, as: UTF8.self) }
@@ -109,9 +109,9 @@ public enum ChildProcess {
     /// Starts a program whose stdout is read as lines (of stderr the tail is kept).
     public static func start(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Running {
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
-        let partial = Mutex<[UInt8]>([])
-        let running = Mutex<Running?>(nil)
-        let early = Mutex<Int32?>(nil)
+        let partial = Locked<[UInt8]>([])
+        let running = Locked<Running?>(nil)
+        let early = Locked<Int32?>(nil)
         let pid = try spawn(executable, arguments, environment: environment ?? ProcessInfo.processInfo.environment,
                             onOutput: { chunk in
                                 let complete: [String] = partial.withLock { buffer in

@@ -1,4 +1,4 @@
-import Synchronization
+import WorkflowJSON
 
 /// A latch a test opens to let executors go on. Waiting is cancellation-aware: a cancelled
 /// waiter gets `CancellationError`.
@@ -11,7 +11,7 @@ public final class Gate: Sendable {
         var arrivalWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

@@ -1,4 +1,4 @@
-import Synchronization
+import WorkflowJSON
 import WorkflowEngine
 
 /// One connection's state: who is there, where its messages go, and its subscriptions (which
@@ -12,7 +12,7 @@ final class ConnectionContext: Sendable {
     let id: Int
     let peer: Peer
     let writer: ConnectionWriter
-    private let table = Mutex<(next: Int, entries: [String: Subscription])>((0, [:]))
+    private let table = Locked<(next: Int, entries: [String: Subscription])>((0, [:]))
 
     init(id: Int, peer: Peer, writer: ConnectionWriter) {
         self.id = id

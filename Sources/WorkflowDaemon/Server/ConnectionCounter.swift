@@ -1,5 +1,4 @@
 import NIOCore
-import Synchronization
 import WorkflowJSON
 import WorkflowProtocol
 
@@ -14,7 +13,7 @@ final class ConnectionCounter: Sendable {
         var emptyWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     let limits: DaemonLimits
 
     init(limits: DaemonLimits) { self.limits = limits }

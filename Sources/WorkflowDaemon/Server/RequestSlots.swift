@@ -1,4 +1,4 @@
-import Synchronization
+import WorkflowJSON
 
 /// A counting semaphore for the requests one connection may have in progress: reading waits for
 /// a slot, so a client that sends faster than it is answered is slowed, not buffered.
@@ -8,9 +8,9 @@ final class RequestSlots: Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
-    init(_ count: Int) { state = Mutex(State(free: count)) }
+    init(_ count: Int) { state = Locked(State(free: count)) }
 
     func acquire() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

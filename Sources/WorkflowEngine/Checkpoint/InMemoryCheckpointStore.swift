@@ -1,4 +1,4 @@
-import Synchronization
+import WorkflowJSON
 
 /// A ``CheckpointStore`` in memory. It keeps each checkpoint as its serialized JSON bytes, so a
 /// save is a deep copy and every load decodes a fresh value: nothing a live instance holds can
@@ -21,7 +21,7 @@ public final class InMemoryCheckpointStore: CheckpointStore {
         var heads: [String: String?] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Whether to keep the event log (the daemon always does; benchmarks may not).
     public let keepsEvents: Bool
 

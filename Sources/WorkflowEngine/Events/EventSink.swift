@@ -1,4 +1,5 @@
 import Synchronization
+import WorkflowJSON
 
 /// Where an instance's events are born: it stamps each with the next `seq` and the time and holds
 /// them until the instance publishes them (after the store has committed them). Executors in child
@@ -18,15 +19,15 @@ final class EventSink: Sendable {
     }
 
     let instance: String
-    private let state: Mutex<State>
+    private let state: Locked<State>
     /// The flusher to wake on each emit while a concurrent superstep runs (read only when
     /// `flushing` says there is one, so that inline supersteps pay nothing for it).
-    private let wake = Mutex<AsyncStream<Void>.Continuation?>(nil)
+    private let wake = Locked<AsyncStream<Void>.Continuation?>(nil)
     private let flushing = Atomic<Bool>(false)
 
     init(instance: String, nextSeq: UInt64 = 1) {
         self.instance = instance
-        self.state = Mutex(State(nextSeq: nextSeq))
+        self.state = Locked(State(nextSeq: nextSeq))
     }
 
     /// Stamps and buffers an event of the engine itself (it always lands); returns its seq.

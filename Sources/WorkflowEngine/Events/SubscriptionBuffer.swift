@@ -1,4 +1,4 @@
-import Synchronization
+import WorkflowJSON
 
 /// One subscriber's bounded queue of live events: the instance pushes batches, the subscriber's
 /// iterator takes them. Past its limit (a batch beyond it is taken only into an empty queue) it
@@ -25,7 +25,7 @@ final class SubscriptionBuffer: Sendable {
     let limit: Int
     /// Only events of this run (a run handle's stream), or all.
     let runID: String?
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(limit: Int, runID: String? = nil) {
         self.limit = max(1, limit)

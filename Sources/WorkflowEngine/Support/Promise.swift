@@ -1,4 +1,4 @@
-import Synchronization
+import WorkflowJSON
 
 /// A value that arrives once (a run's result, a worker's answer): resolved by one side, awaited
 /// by the other, in either order. A waiter whose task is cancelled stops waiting at once, with
@@ -10,7 +10,7 @@ package final class Promise<Value: Sendable>: Sendable {
         var outcome: Result<Value, any Error>?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// What a second waiter gets (a bug in the caller, surfaced instead of a task hung forever).
     package struct SecondWaiter: Error, CustomStringConvertible {

@@ -129,6 +129,10 @@ final class DaemonProcess: Sendable {
             executable = "/usr/bin/systemd-socket-activate"
             var launcher = ["-l", socket, "--fdname=jsonrpc", "-E", "NOTIFY_SOCKET=\(activation.notifySocket)"]
             for (key, value) in activation.environment.sorted(by: { $0.key < $1.key }) { launcher += ["-E", "\(key)=\(value)"] }
+            // systemd-socket-activate passes on only what -E names: a sanitizer's options too.
+            for key in ["TSAN_OPTIONS", "ASAN_OPTIONS"] {
+                if let value = ProcessInfo.processInfo.environment[key] { launcher += ["-E", "\(key)=\(value)"] }
+            }
             if activation.datagram { launcher.append("--datagram") }
             processArguments = launcher + [try Self.binary(), "--state-dir", state, "--definitions", definitions, "--log-level", "debug"]
                 + arguments + extra

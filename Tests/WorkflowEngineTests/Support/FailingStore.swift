@@ -1,4 +1,4 @@
-import Synchronization
+import WorkflowJSON
 @testable import WorkflowEngine
 
 /// An in-memory store whose commits can be made to fail: all of them from now on, or only the
@@ -12,7 +12,7 @@ final class FailingStore: CheckpointStore {
         var commits = 0
         var refused = 0
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     struct Refused: Error, CustomStringConvertible {
         var description: String { "disk on fire" }
