@@ -181,7 +181,7 @@ complete -c 'wfctl' -n '__wfctl_should_offer_completions_for_flags_or_options "w
 complete -c 'wfctl' -n '__wfctl_should_offer_completions_for_flags_or_options "wfctl cancel" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'wfctl' -n '__wfctl_should_offer_completions_for_flags_or_options "wfctl runs" socket' -l 'socket' -d 'The daemon\'s socket.' -rfka ''
 complete -c 'wfctl' -n '__wfctl_should_offer_completions_for_flags_or_options "wfctl runs" json' -l 'json' -d 'Print JSON: one document per result, one line per event when following.'
-complete -c 'wfctl' -n '__wfctl_should_offer_completions_for_flags_or_options "wfctl runs" limit' -l 'limit' -d 'At most this many.' -rfka ''
+complete -c 'wfctl' -n '__wfctl_should_offer_completions_for_flags_or_options "wfctl runs" limit' -l 'limit' -d 'At most this many (1 to 1000).' -rfka ''
 complete -c 'wfctl' -n '__wfctl_should_offer_completions_for_flags_or_options "wfctl runs" version' -l 'version' -d 'Show the version.'
 complete -c 'wfctl' -n '__wfctl_should_offer_completions_for_flags_or_options "wfctl runs" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'wfctl' -n '__wfctl_should_offer_completions_for_flags_or_options "wfctl create" socket' -l 'socket' -d 'The daemon\'s socket.' -rfka ''

@@ -114,6 +114,29 @@ struct InstanceRunTests {
         #expect(try await client.result("run.get", ["instance": "q", "runId": try #require(a["runId"])])["status"] == "idle")
     }
 
+    @Test("page sizes outside what the schema allows are refused, naming the bounds; absent, the default applies")
+    func pageLimits() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        _ = try await client.result("run.start", ["instance": "p", "definition": "echo", "input": 1, "wait": true])
+        for (method, params, maximum) in [("events.read", ["instance": "p"], 10_000), ("instance.list", [:], 10_000),
+                                          ("run.list", ["instance": "p"], 1000)] as [(String, [String: JSON], Int)] {
+            for limit in [0, -1, maximum + 1] {
+                var asked = params
+                asked["limit"] = .number(Double(limit))
+                let error = try await client.error(method, .object(asked))
+                #expect(error.code == .invalidParams, "\(method) limit \(limit)")
+                #expect(error.message.contains("between 1 and \(maximum)"), "\(method): \(error.message)")
+                #expect(error.data?["path"] == "params.limit")
+            }
+            var largest = params
+            largest["limit"] = .number(Double(maximum))
+            _ = try await client.result(method, .object(largest))
+            _ = try await client.result(method, .object(params))
+        }
+        #expect(try await client.result("events.read", ["instance": "p"])["events"]?.arrayValue?.isEmpty == false)
+    }
+
     @Test("an idempotency key returns the same run and starts nothing")
     func idempotency() async throws {
         let daemon = try await DaemonProcess.started()

@@ -39,7 +39,7 @@ extension Handlers {
             let record = try await context.registry.record(params.instance, peer: context.peer)
             let store = context.daemon.store
             let after = params.afterSeq ?? 0
-            let events = try await store.events(instance: record.name, afterSeq: after, limit: min(max(params.limit ?? 1000, 1), 10_000))
+            let events = try await store.events(instance: record.name, afterSeq: after, limit: try Handlers.pageLimit(params.limit, default: 1000, maximum: 10_000))
             return EventMethods.Read.Result(events: events.map(\.json), oldestSeq: try await store.oldestEventSeq(instance: record.name),
                                             lastSeq: events.last?.seq ?? after)
         }

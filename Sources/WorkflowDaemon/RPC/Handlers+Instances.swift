@@ -38,7 +38,7 @@ extension Handlers {
             return info
         }
         dispatcher.register(InstanceMethods.List.self) { params, context in
-            let limit = min(max(params.limit ?? 1000, 1), 10_000)
+            let limit = try Handlers.pageLimit(params.limit, default: 1000, maximum: 10_000)
             let records = try await context.daemon.store.instances(after: params.after, limit: limit + 1,
                                                                    owner: context.peer.isRoot ? nil : context.peer.uid,
                                                                    definition: params.definition)

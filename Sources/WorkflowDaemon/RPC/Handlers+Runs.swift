@@ -111,7 +111,7 @@ extension Handlers {
         }
         dispatcher.register(RunMethods.List.self) { params, context in
             try await context.withInstance(params.instance) { lease in
-                let limit = min(max(params.limit ?? 100, 1), 1000)
+                let limit = try Handlers.pageLimit(params.limit, default: 100, maximum: 1000)
                 let queued = await lease.instance.queuedRunIDs
                 var runs: [RunInfo] = queued.reversed().enumerated().map { index, id in
                     var info = RunInfo(runId: id, instance: lease.name, status: "queued")

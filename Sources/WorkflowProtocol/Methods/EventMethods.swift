@@ -88,7 +88,7 @@ public enum EventMethods {
         public static let name = "events.read"
         public static let summary = "A page of the instance's event log after afterSeq (default 0), at most limit events (default 1000)."
         public static let params = [instanceParam, RPCParam("afterSeq", "Events after this seq.", Schema.seq),
-                                    RPCParam("limit", "At most this many (default 1000).", ["type": "integer", "minimum": 1, "maximum": 10000])]
+                                    RPCParam("limit", "At most this many (default 1000, at most 10000).", ["type": "integer", "minimum": 1, "maximum": 10000])]
         public static let result = Schema.object(["events": Schema.array(Schema.ref("Event")), "oldestSeq": Schema.seq, "lastSeq": Schema.seq],
                                                  required: ["events", "lastSeq"])
         public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied]

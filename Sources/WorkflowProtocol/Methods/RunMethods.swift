@@ -86,7 +86,7 @@ public enum RunMethods {
         }
         public static let name = "run.list"
         public static let summary = "The instance's runs, newest first: queued ones, the active one, and those the store still records."
-        public static let params = [instanceParam, RPCParam("limit", "At most this many (default 100).", ["type": "integer", "minimum": 1, "maximum": 1000])]
+        public static let params = [instanceParam, RPCParam("limit", "At most this many (default 100, at most 1000).", ["type": "integer", "minimum": 1, "maximum": 1000])]
         public static let result = Schema.object(["runs": Schema.array(Schema.ref("RunInfo"))], required: ["runs"])
         public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied]
     }

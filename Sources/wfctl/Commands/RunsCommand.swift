@@ -7,7 +7,11 @@ struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "runs", abstract: "List an instance's runs, newest first.")
     @OptionGroup var options: ClientOptions
     @Argument(help: "The instance.") var name: String
-    @Option(name: .long, help: "At most this many.") var limit: Int = 20
+    @Option(name: .long, help: "At most this many (1 to 1000).") var limit: Int = 20
+
+    func validate() throws {
+        guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000, not \(limit)") }
+    }
 
     func run() async throws {
         try await Session.run(options) { session in
