@@ -82,8 +82,11 @@ struct WorkflowClientTests {
     func streamSurvivesCrash() async throws {
         let daemon = try await DaemonProcess.started()
         let client = WorkflowClient(configuration: .init(socketPath: daemon.socket, reconnectTimeout: .seconds(60)))
-        _ = try await client.createInstance("c", definition: "count")
-        let run = try await client.startRun(on: "c", input: ["n": 0, "to": 2000])
+        // The run counts, then waits on a gate opened only after the restart: the crash surely
+        // comes mid-run, however fast the daemon and slow the reader.
+        _ = try await client.createInstance("c", definition: "countgated")
+        let gate = daemon.gate("c")
+        let run = try await client.startRun(on: "c", input: ["n": 0, "to": 2000, "gate": .string(gate)])
         let (progress, reached) = AsyncStream.makeStream(of: Void.self)
         let seen = try await withThrowingTaskGroup(of: [UInt64]?.self) { group in
             // The reader: the whole run, through the crash.
@@ -102,6 +105,7 @@ struct WorkflowClientTests {
                 for await _ in progress { break }
                 await daemon.kill9()
                 try await daemon.start()
+                try daemon.open(gate)
                 return nil
             }
             var seen: [UInt64] = []
@@ -112,8 +116,15 @@ struct WorkflowClientTests {
         #expect(Self.difference(seen, log) == nil, "the stream delivered exactly the log")
         let runs = try await client.runs(of: "c")
         #expect(runs.first?.runId == run.runId && runs.first?.status == "idle", "the run resumed after the crash and finished")
-        let types = try await client.readEvents(of: "c", after: 0, limit: 10000).events.compactMap { $0["type"]?.stringValue }
-        #expect(types.contains("run_recovered"), "the crash came mid-run")
+        var recovered = false
+        var after: UInt64 = 0
+        while !recovered {
+            let page = try await client.readEvents(of: "c", after: after, limit: 1000)
+            recovered = page.events.contains { $0["type"] == "run_recovered" }
+            if page.events.count < 1000 { break }
+            after = page.lastSeq
+        }
+        #expect(recovered, "the crash came mid-run")
     }
 
     @Test("an event stream resumes after a graceful restart (events.closed) and after its own buffer overflows")

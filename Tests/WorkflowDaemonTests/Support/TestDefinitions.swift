@@ -1,3 +1,5 @@
+import WorkflowJSON
+
 /// Definitions the daemon tests load (written to a temporary definitions directory).
 enum TestDefinitions {
     /// One executor: the input comes out as the output.
@@ -97,6 +99,31 @@ enum TestDefinitions {
           - { from: nap, to: out }
         """
 
+    /// Counts up to message.to as `count` does, then waits on the gate message.gate names (as
+    /// `gated`): a run that is surely still in progress when a test crashes the daemon.
+    static let countGated = """
+        name: countgated
+        start: step
+        maxSupersteps: 100000
+        executors:
+          step: { kind: transform, expression: "{n: sum([message.n, `1`]), to: message.to, gate: message.gate}" }
+          pick: { kind: transform, expression: "message.gate" }
+          wait: { kind: exec, command: [/bin/sh, -c, \(gateScript)], timeout: 300s }
+          out: { kind: output }
+        edges:
+          - { from: step, to: step, when: "message.n < message.to" }
+          - { from: step, to: pick, when: "message.n >= message.to" }
+          - { from: pick, to: wait }
+          - { from: wait, to: out }
+        """
+
+    /// The `gated` program, as one JSON string (a YAML double-quoted scalar).
+    static let gateScript = JSON.string("""
+        d=$(cat); f=${d#*'"message":"'}; f=${f%%'"'*}
+        while [ ! -e "$f" ] && kill -0 $PPID 2>/dev/null; do sleep 0.01; done
+        echo '"opened"'
+        """).serialized()
+
     /// Counts up to message.to, one superstep per step (many events).
     static let count = """
         name: count
@@ -111,6 +138,6 @@ enum TestDefinitions {
         """
 
     static let all: [String: String] = [
-        "echo.yaml": echo, "ask.yaml": ask, "slow.yaml": slow, "forever.yaml": forever, "gated.yaml": gated, "branch.yaml": branch, "count.yaml": count,
+        "echo.yaml": echo, "ask.yaml": ask, "slow.yaml": slow, "forever.yaml": forever, "gated.yaml": gated, "countgated.yaml": countGated, "branch.yaml": branch, "count.yaml": count,
     ]
 }
