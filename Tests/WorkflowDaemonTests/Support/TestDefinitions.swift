@@ -42,18 +42,7 @@ enum TestDefinitions {
         name: gated
         start: wait
         executors:
-          wait:
-            kind: exec
-            timeout: 300s
-            command:
-              - /bin/sh
-              - -c
-              - |
-                d=$(cat)
-                f=${d#*'"message":"'}
-                f=${f%%'"'*}
-                while [ ! -e "$f" ] && kill -0 $PPID 2>/dev/null; do sleep 0.01; done
-                echo '"opened"'
+          wait: { kind: exec, command: [/bin/sh, -c, \(gateScript)], timeout: 300s }
           out: { kind: output }
         edges:
           - { from: wait, to: out }
@@ -80,18 +69,7 @@ enum TestDefinitions {
             kind: request
             prompt: "Go on?"
             schema: { type: object, required: [ok], properties: { ok: { type: boolean } } }
-          nap:
-            kind: exec
-            timeout: 300s
-            command:
-              - /bin/sh
-              - -c
-              - |
-                d=$(cat)
-                f=${d#*'"message":"'}
-                f=${f%%'"'*}
-                while [ ! -e "$f" ] && kill -0 $PPID 2>/dev/null; do sleep 0.01; done
-                echo '"opened"'
+          nap: { kind: exec, command: [/bin/sh, -c, \(gateScript)], timeout: 300s }
           out: { kind: output }
         edges:
           - { from: fan, to: [ask, nap] }
@@ -117,7 +95,9 @@ enum TestDefinitions {
           - { from: wait, to: out }
         """
 
-    /// The `gated` program, as one JSON string (a YAML double-quoted scalar).
+    /// The program of `gated`, `branch` and `countgated`: it waits until the file its message
+    /// names exists (or its daemon is gone), then writes "opened"; one JSON string, which is a
+    /// YAML double-quoted scalar.
     static let gateScript = JSON.string("""
         d=$(cat); f=${d#*'"message":"'}; f=${f%%'"'*}
         while [ ! -e "$f" ] && kill -0 $PPID 2>/dev/null; do sleep 0.01; done
