@@ -65,11 +65,14 @@ let package = Package(
         .target(name: "WorkflowProtocol", dependencies: ["WorkflowJSON"], swiftSettings: strictSettings),
         // libsystemd (sd_notify, socket activation, the watchdog, the journal), through pkg-config.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // glibc's <malloc.h> (mallopt, malloc_trim): the daemon's allocator settings.
+        .systemLibrary(name: "CMalloc"),
         // The only code that imports CSystemd: the notifier, listen fds, the watchdog, journal logging.
         .target(name: "SystemdSupport", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strictSettings),
         // The daemon: instance registry, RPC handlers, subscriptions, the socket server, services.
         .target(name: "WorkflowDaemon", dependencies: [
+            "CMalloc",
             "WorkflowEngine", "WorkflowDefinitions", "WorkflowStore", "WorkflowProtocol", "JSONSchema", "SystemdSupport",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

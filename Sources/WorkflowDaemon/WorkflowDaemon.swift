@@ -116,6 +116,14 @@ public final class WorkflowDaemon: Service {
                     try await Self.health(daemon: daemon, eventLoop: server.channel.eventLoop)
                 }
             }
+            // Memory a burst freed goes back to the system instead of staying resident for months.
+            if let interval = configuration.memoryTrimInterval {
+                group.addTask {
+                    try? await cancelWhenGracefulShutdown {
+                        try await Self.trimMemory(every: interval, logger: logger)
+                    }
+                }
+            }
             try await server.executeThenClose { inbound in
                 for try await (channel, peer) in inbound {
                     group.addTask { await Self.serve(channel, peer: peer, daemon: daemon, dispatcher: dispatcher) }
@@ -187,6 +195,18 @@ public final class WorkflowDaemon: Service {
                 if status != lastStatus { configuration.notifier.notify(.status(status)) }
                 lastStatus = status
                 lastStatusAt = clock.now
+            }
+        }
+    }
+
+    /// Returns freed memory to the system every `interval` (see ``Allocator/trim()``).
+    static func trimMemory(every interval: Duration, logger: Logger) async throws {
+        while true {
+            try await Task.sleep(for: interval)
+            let (before, after) = await Allocator.trim()
+            if let before, let after, before - after >= 1 << 20 {
+                logger.debug("returned freed memory to the system",
+                             metadata: ["rss.before.mib": "\(before >> 20)", "rss.after.mib": "\(after >> 20)"])
             }
         }
     }

@@ -66,6 +66,10 @@ struct Workflowd: AsyncParsableCommand {
     var maxQueuedBytes: Int = DaemonLimits().maxQueuedBytesPerConnection
     @Option(help: "Bytes waiting to be sent to all connections together; beyond it, a connection with 16 KiB waiting gets no more events (its subscriptions overflow).")
     var maxQueuedBytesTotal: Int = DaemonLimits().maxQueuedBytes
+    @Option(help: "Events one subscription may have waiting in the daemon before it overflows (the client resumes with afterSeq).")
+    var maxBufferedEvents: Int = DaemonLimits().subscriptionBufferEvents
+    @Option(help: "Events all subscriptions together may have waiting in the daemon; beyond it, subscriptions that are behind overflow.")
+    var maxBufferedEventsTotal: Int = DaemonLimits().subscriptionBufferEventsTotal
     @Option(help: "Instances kept in memory (idle ones beyond it are evicted).")
     var maxLoadedInstances: Int = DaemonLimits().maxLoadedInstances
 
@@ -90,8 +94,10 @@ struct Workflowd: AsyncParsableCommand {
             print(RPCCatalogue.openRPC.serialized())
             return
         }
-        let level = Logger.Level(rawValue: logLevel) ?? .info
         let environment = Environment.read()
+        // Before the daemon's threads start: an arena per core at most, fixed thresholds.
+        Allocator.configure(arenas: max(2, sysconf(Int32(_SC_NPROCESSORS_ONLN))), tunables: environment["GLIBC_TUNABLES"])
+        let level = Logger.Level(rawValue: logLevel) ?? .info
         let journal = logTarget == .journal
             || (logTarget == .auto && !(environment["JOURNAL_STREAM"] ?? "").isEmpty && JournalLogHandler.isAvailable())
         LoggingSystem.bootstrap { label -> any LogHandler in
@@ -121,6 +127,8 @@ struct Workflowd: AsyncParsableCommand {
         limits.maxQueuedBytesPerConnection = maxQueuedBytes
         limits.maxQueuedBytes = maxQueuedBytesTotal
         limits.maxLoadedInstances = maxLoadedInstances
+        limits.subscriptionBufferEvents = max(1, maxBufferedEvents)
+        limits.subscriptionBufferEventsTotal = max(1, maxBufferedEventsTotal)
         guard let mode = UInt32(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, like 660") }
         let socketPath = adopted.map { ListenSockets.path(of: $0.descriptor) ?? "fd \($0.descriptor)" } ?? socket ?? state + "/workflowd.sock"
         let configuration = DaemonConfiguration(socketPath: socketPath, socketMode: mode, stateDirectory: state,

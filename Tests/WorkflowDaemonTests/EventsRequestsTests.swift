@@ -174,4 +174,47 @@ struct EventsRequestsTests {
         #expect(try await slow.result("daemon.ping")["pong"] == true)
         #expect(try await client.result("daemon.status")["subscriptions"] == 0, "the overflowed subscription is gone (and the fast reader has left)")
     }
+
+    @Test("a replay from seq 0 of a log many times the send queue goes at its reader's pace: a slow reader gets every event, no overflow")
+    func replayIsPaced() async throws {
+        let daemon = try await DaemonProcess.started(arguments: ["--max-queued-bytes", "262144"])
+        let client = try await daemon.client()
+        let run = try await client.result("run.start", ["instance": "c", "definition": "count", "input": ["n": 0, "to": 2500], "wait": true])
+        #expect(run["status"] == "idle")
+        // ~10,000 events, some 2.5 MB: ten times what the connection may have queued. The reader
+        // takes them a hundred lines at a time with a pause between (slower than the daemon
+        // reads its log): before replays were paced, the daemon queued the log as fast as it
+        // read it and dropped the subscription at 256 KiB.
+        let reader = """
+            import json, socket, sys, time
+            s = socket.socket(socket.AF_UNIX)
+            s.settimeout(60)
+            s.connect(sys.argv[1])
+            f = s.makefile("rb")
+            s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"events.subscribe","params":{"instance":"c","afterSeq":0}}\\n')
+            answer = json.loads(f.readline())
+            last = answer["result"]["nextSeq"] - 1
+            seqs, overflowed = [], False
+            for number, line in enumerate(f):
+                if number % 100 == 99:
+                    time.sleep(0.005)
+                message = json.loads(line)
+                if message.get("method") == "events.overflow":
+                    overflowed = True
+                    break
+                event = message.get("params", {}).get("event")
+                if event:
+                    seqs.append(event["seq"])
+                    if event["seq"] >= last:
+                        break
+            print(json.dumps({"last": last, "seqs": len(seqs), "contiguous": seqs == list(range(1, len(seqs) + 1)), "overflowed": overflowed}))
+            """
+        let outcome = try await Wfctl.spawn("/usr/bin/python3", ["-c", reader, daemon.socket])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let summary = try JSON(parsing: outcome.stdout)
+        #expect(summary["overflowed"] == false, "\(outcome)")
+        #expect((summary["last"]?.intValue ?? 0) > 2500 * 4)
+        #expect(summary["seqs"] == summary["last"])
+        #expect(summary["contiguous"] == true)
+    }
 }

@@ -69,6 +69,69 @@ struct BoundedMemoryTests {
         #expect(try await runOnly.next() == nil)
     }
 
+    @Test("buffers sharing a budget: one that is behind overflows once they hold the budget together, one that keeps up (a fair share waiting) never does, and what is read or dropped is given back")
+    func sharedBudget() async throws {
+        func events(_ range: ClosedRange<Int>) -> [WorkflowEvent] {
+            range.map { WorkflowEvent(seq: UInt64($0), time: 0, instance: "b", runID: "r", body: .superstepStarted(superstep: $0)) }
+        }
+        let fair = SubscriptionBuffer.fairShare
+        let budget = EventBudget(limit: 3 * fair)
+        let behind = SubscriptionBuffer(limit: 100 * fair, budget: budget)
+        let other = SubscriptionBuffer(limit: 100 * fair, budget: budget)
+        let reader = SubscriptionBuffer(limit: 100 * fair, budget: budget)
+        #expect(behind.push(events(1...fair)) == .accepted)
+        #expect(behind.push(events(fair + 1...2 * fair)) == .accepted)
+        #expect(other.push(events(1...fair)) == .accepted)
+        #expect(budget.inUse == 3 * fair)
+        // Its own limit is far, but the budget is spent: the one that is behind is dropped, and
+        // what it held is given back at once.
+        #expect(behind.push(events(2 * fair + 1...2 * fair + 1)) == .overflowed)
+        #expect(budget.inUse == fair)
+        // A reader with an empty buffer takes a batch of any size, and with a few waiting it
+        // takes more up to a fair share, budget or not.
+        #expect(reader.push(events(1...3 * fair)) == .accepted)
+        #expect(try await reader.next()?.count == 3 * fair)
+        #expect(reader.push(events(1...fair - 1)) == .accepted)
+        #expect(budget.inUse == 2 * fair - 1)
+        #expect(other.push(events(fair + 1...2 * fair + 1)) == .accepted)  // room in the budget still
+        #expect(reader.push(events(fair...fair)) == .accepted)  // the fair share: taken beyond the budget
+        #expect(budget.inUse == 3 * fair + 1)
+        #expect(other.push(events(2 * fair + 2...2 * fair + 2)) == .overflowed)
+        #expect(try await reader.next()?.count == fair - 1)
+        #expect(try await reader.next()?.count == 1)
+        #expect(budget.inUse == 0)
+        // A buffer that goes away with events in it gives them back too.
+        do {
+            let abandoned = SubscriptionBuffer(limit: 1000, budget: budget)
+            #expect(abandoned.push(events(1...7)) == .accepted)
+            #expect(budget.inUse == 7)
+        }
+        #expect(budget.inUse == 0)
+    }
+
+    @Test("instances sharing a subscription budget: a subscriber that never reads is dropped at the budget, long before its own limit, and gives back what it held")
+    func sharedBudgetAcrossInstances() async throws {
+        let budget = EventBudget(limit: 200)
+        let configuration = InstanceConfiguration(store: InMemoryCheckpointStore(), subscriptionBufferLimit: 100_000, subscriptionBudget: budget)
+        let first = WorkflowInstance(name: "a", workflow: try Self.loop(500), configuration: configuration)
+        let second = WorkflowInstance(name: "b", workflow: try Self.loop(10), configuration: configuration)
+        let slow = try await first.subscribe()
+        #expect(try await first.start(0).result().status == .idle)
+        var iterator = slow.makeAsyncIterator()
+        await #expect(throws: SubscriptionOverflow.self) { _ = try await iterator.next() }
+        #expect(await first.subscriberCount == 0)
+        #expect(budget.inUse == 0)
+        // Another instance's subscriber, reading after its run, gets every event: nothing of the
+        // dropped one is still counted against it.
+        let later = try await second.subscribe()
+        #expect(try await second.start(0).result().status == .idle)
+        _ = await second.unsubscribe(later.id)
+        var seqs: [UInt64] = []
+        for try await event in later { seqs.append(event.seq) }
+        #expect(seqs == Array(1...(await second.nextSeq - 1)))
+        #expect(budget.inUse == 0)
+    }
+
     @Test("unsubscribe ends a subscription after what it holds, and frees its place")
     func unsubscribe() async throws {
         let instance = WorkflowInstance(name: "b", workflow: try Self.loop(3), configuration: .init(subscriptionLimit: 1))

@@ -38,12 +38,15 @@ public struct DaemonConfiguration: Sendable {
     public var stopGrace: Duration
     /// How often STATUS= is refreshed.
     public var statusInterval: Duration
+    /// How often freed memory is returned to the system (``Allocator``); nil: never.
+    public var memoryTrimInterval: Duration?
 
     public init(socketPath: String, socketMode: UInt32 = 0o660, stateDirectory: String, definitionsDirectory: String,
                 recoveryMode: RecoveryMode = .resume, durability: StoreConfiguration.Durability = .normal, checkpointRetention: Int = 100,
                 eventRetention: Int = 100_000, limits: DaemonLimits = DaemonLimits(), logger: Logger = Logger(label: "workflowd"),
                 adoptedSocket: Int32? = nil, notifier: any ServiceNotifier = SilentNotifier(), watchdogInterval: Duration? = nil,
-                stopGrace: Duration = .seconds(10), statusInterval: Duration = .seconds(10)) {
+                stopGrace: Duration = .seconds(10), statusInterval: Duration = .seconds(10),
+                memoryTrimInterval: Duration? = .seconds(15)) {
         self.socketPath = socketPath
         self.socketMode = socketMode
         self.stateDirectory = stateDirectory
@@ -58,6 +61,7 @@ public struct DaemonConfiguration: Sendable {
         self.notifier = notifier
         self.watchdogInterval = watchdogInterval
         self.stopGrace = stopGrace
+        self.memoryTrimInterval = memoryTrimInterval
         self.statusInterval = statusInterval
     }
 

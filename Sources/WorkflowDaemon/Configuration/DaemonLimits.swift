@@ -21,8 +21,14 @@ public struct DaemonLimits: Sendable, Hashable {
     public var maxQueuedBytes: Int = 16 << 20
     /// Instances kept in memory; idle ones beyond it are evicted (they stay in the store).
     public var maxLoadedInstances: Int = 1024
+    /// Finished runs' results a loaded instance keeps in memory (besides those an idempotency
+    /// key names); older ones are answered from the store.
+    public var runResultsInMemory: Int = 8
     /// Events a subscription may have waiting inside the daemon before it overflows.
     public var subscriptionBufferEvents: Int = 10_000
+    /// Events all subscriptions together may have waiting inside the daemon: beyond it, a
+    /// subscription that is behind overflows (one whose client keeps up still gets every event).
+    public var subscriptionBufferEventsTotal: Int = 50_000
 
     public init() {}
 }

@@ -21,8 +21,9 @@ actor InstanceRegistry {
     let catalog: DefinitionCatalog
     let configuration: DaemonConfiguration
     private let validator = JSONSchemaValidator()
+    /// What the subscriptions of all instances may hold together.
+    nonisolated let subscriptionBudget: EventBudget
     private var loaded: [String: Loaded] = [:]
-    /// Instances being hydrated: later callers wait for the first.
     /// Instances being loaded, and who waits for each.
     private var loading: [String: [Promise<Bool>]] = [:]
     private var tick: UInt64 = 0
@@ -33,6 +34,7 @@ actor InstanceRegistry {
         self.shared = shared
         self.catalog = catalog
         self.configuration = configuration
+        self.subscriptionBudget = EventBudget(limit: configuration.limits.subscriptionBufferEventsTotal)
     }
 
     var loadedCount: Int { loaded.count }
@@ -42,7 +44,9 @@ actor InstanceRegistry {
         var logger = configuration.logger
         logger[metadataKey: "instance"] = "\(name)"
         return InstanceConfiguration(store: shared, onBusy: BusyPolicy(rawValue: onBusy) ?? .reject, responseValidator: validator,
-                                     subscriptionBufferLimit: configuration.limits.subscriptionBufferEvents, logger: logger)
+                                     runHistoryLimit: configuration.limits.runResultsInMemory,
+                                     subscriptionBufferLimit: configuration.limits.subscriptionBufferEvents,
+                                     subscriptionBudget: subscriptionBudget, logger: logger)
     }
 
     // MARK: Leases

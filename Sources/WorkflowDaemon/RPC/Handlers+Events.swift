@@ -45,6 +45,9 @@ extension Handlers {
         }
     }
 
+    /// How long a replay waits for its reader to take what was sent before it counts as too slow.
+    static let replayStall: Duration = .seconds(30)
+
     /// Sends a subscription's events to its connection, in order, until it ends: unsubscribed,
     /// the connection gone, the reader too slow (`events.overflow`), or the instance deleted or
     /// the daemon stopping (`events.closed`).
@@ -54,6 +57,12 @@ extension Handlers {
         var overflowed = false
         do {
             for try await event in subscription {
+                // Events from the log (a replay) go at the reader's pace; live ones are taken or
+                // refused at once (the subscription's own buffer is what waits for a slow reader).
+                if event.seq < subscription.liveFrom, await !writer.waitForRoom(timeout: Self.replayStall) {
+                    overflowed = !Task.isCancelled
+                    break
+                }
                 let line = RPCOutgoing.eventLine(subscription: id, event: context.daemon.eventBytes.bytes(of: event))
                 guard writer.sendEvent(line: line) else {
                     overflowed = true

@@ -19,7 +19,15 @@ final class ConnectionWriter: Sendable {
         var finished = false
         /// Since when a write has waited on the peer (nil: none is waiting), in µs.
         var writingSince: UInt64?
+        /// Senders waiting for the queue to drain under ``ConnectionWriter/roomMark``.
+        var roomWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextRoomWaiter = 0
     }
+
+    /// A replay (events read from the log) waits for the queue to drain under this many bytes
+    /// before it sends more: a subscription from seq 0 on a long log is paced by its reader
+    /// instead of filling the queue to its limit (200 clients replaying at once held 200 × 8 MiB).
+    static let roomMark = 64 << 10
 
     let limit: Int
     let budget: QueueBudget
@@ -72,14 +80,61 @@ final class ConnectionWriter: Sendable {
     /// Bytes waiting to be written.
     var queuedBytes: Int { state.withLockedValue { $0.queuedBytes } }
 
+    /// Waits until fewer than ``roomMark`` bytes are queued, the connection ends, or `timeout`
+    /// passes (a reader that does not read).
+    /// - Returns: false if the time ran out with the queue still full.
+    func waitForRoom(timeout: Duration) async -> Bool {
+        if state.withLockedValue({ $0.finished || $0.queuedBytes < Self.roomMark }) { return true }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.roomOrCancellation()
+                return !Task.isCancelled
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func roomOrCancellation() async {
+        let id = state.withLockedValue { state -> Int in
+            defer { state.nextRoomWaiter += 1 }
+            return state.nextRoomWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLockedValue { state -> Bool in
+                    if state.finished || state.queuedBytes < Self.roomMark || Task.isCancelled { return true }
+                    state.roomWaiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLockedValue { $0.roomWaiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+
+    /// The senders waiting for room, if there is room now (or the connection ended).
+    private static func takeRoomWaiters(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        guard !state.roomWaiters.isEmpty, state.finished || state.queuedBytes < roomMark else { return [] }
+        defer { state.roomWaiters = [:] }
+        return Array(state.roomWaiters.values)
+    }
+
     /// Nothing more is taken; ``run(_:)`` ends once what is queued is written.
     func finish() {
-        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+        let (waiter, roomWaiters) = state.withLockedValue { state -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]) in
             state.finished = true
             defer { state.waiter = nil }
-            return state.waiter
+            return (state.waiter, Self.takeRoomWaiters(&state))
         }
         waiter?.resume()
+        for waiter in roomWaiters { waiter.resume() }
     }
 
     /// Writes what is queued, batch by batch, until finished (or the channel fails).
@@ -92,22 +147,24 @@ final class ConnectionWriter: Sendable {
             do {
                 try await outbound.write(contentsOf: batch)
             } catch {
-                let dropped = state.withLockedValue { state -> Int in
-                    defer {
-                        state.finished = true
-                        state.queue = []
-                        state.queuedBytes = 0
-                    }
-                    return state.queuedBytes
+                let (dropped, roomWaiters) = state.withLockedValue { state -> (Int, [CheckedContinuation<Void, Never>]) in
+                    let dropped = state.queuedBytes
+                    state.finished = true
+                    state.queue = []
+                    state.queuedBytes = 0
+                    return (dropped, Self.takeRoomWaiters(&state))
                 }
                 budget.release(dropped)
+                for waiter in roomWaiters { waiter.resume() }
                 return
             }
-            state.withLockedValue {
-                $0.queuedBytes -= bytes
-                $0.writingSince = nil
+            let roomWaiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+                state.queuedBytes -= bytes
+                state.writingSince = nil
+                return Self.takeRoomWaiters(&state)
             }
             budget.release(bytes)
+            for waiter in roomWaiters { waiter.resume() }
         }
     }
 

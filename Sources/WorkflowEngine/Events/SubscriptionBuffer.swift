@@ -22,14 +22,25 @@ final class SubscriptionBuffer: Sendable {
         var overflowed = false
     }
 
+    /// Events a buffer may hold whatever the shared budget says: a reader that keeps up has a
+    /// batch or two waiting at times, and is not dropped for the slow ones' sake.
+    static let fairShare = 64
+
     let limit: Int
     /// Only events of this run (a run handle's stream), or all.
     let runID: String?
+    /// Shared with other buffers: what they may hold together.
+    let budget: EventBudget?
     private let state = Locked(State())
 
-    init(limit: Int, runID: String? = nil) {
+    init(limit: Int, runID: String? = nil, budget: EventBudget? = nil) {
         self.limit = max(1, limit)
         self.runID = runID
+        self.budget = budget
+    }
+
+    deinit {
+        budget?.give(state.withLock { $0.count })
     }
 
     func push(_ events: [WorkflowEvent]) -> PushResult {
@@ -44,8 +55,24 @@ final class SubscriptionBuffer: Sendable {
                 return (.accepted, waiter, events)
             }
             // An empty buffer takes a batch of any size (a group commit's): a reader that keeps
-            // up never overflows, and what is held stays under the limit plus one batch.
-            guard state.count == 0 || state.count + events.count <= limit else {
+            // up never overflows, and what is held stays under the limit plus one batch. One
+            // that is behind (more than a fair share waiting) also needs room in the budget all
+            // buffers share.
+            let total = state.count + events.count
+            let accepted: Bool
+            if state.count == 0 {
+                accepted = true
+                budget?.force(events.count)
+            } else if total > limit {
+                accepted = false
+            } else if total <= Self.fairShare {
+                accepted = true
+                budget?.force(events.count)
+            } else {
+                accepted = budget?.take(events.count) ?? true
+            }
+            guard accepted else {
+                budget?.give(state.count)
                 state.overflowed = true
                 state.batches = []
                 state.head = 0
@@ -88,6 +115,7 @@ final class SubscriptionBuffer: Sendable {
                         let batch = state.batches[state.head]
                         state.head += 1
                         state.count -= batch.count
+                        budget?.give(batch.count)
                         if state.head == state.batches.count {
                             state.batches.removeAll(keepingCapacity: true)
                             state.head = 0

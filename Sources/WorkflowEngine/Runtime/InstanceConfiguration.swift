@@ -20,6 +20,9 @@ public struct InstanceConfiguration: Sendable {
     public var queueLimit: Int
     /// Events a subscriber may have waiting before it is dropped with ``SubscriptionOverflow``.
     public var subscriptionBufferLimit: Int
+    /// What the subscription buffers of every instance sharing it may hold together (a daemon
+    /// passes one to all its instances); nil: only each buffer's own limit.
+    public var subscriptionBudget: EventBudget?
     /// Subscriptions an instance holds at most; beyond it `subscribe` is refused.
     public var subscriptionLimit: Int
     /// Where the instance says what is worth knowing (store failures, recovery, discarded work).
@@ -28,7 +31,7 @@ public struct InstanceConfiguration: Sendable {
     public init(store: (any CheckpointStore)? = nil, onBusy: BusyPolicy = .reject,
                 responseValidator: (any ResponseValidator)? = nil, runHistoryLimit: Int = 64,
                 idempotencyKeyLimit: Int = 1000, idempotencyKeyLifetime: Double = 86_400, queueLimit: Int = 1000,
-                subscriptionBufferLimit: Int = 10_000, subscriptionLimit: Int = 1000,
+                subscriptionBufferLimit: Int = 10_000, subscriptionBudget: EventBudget? = nil, subscriptionLimit: Int = 1000,
                 logger: Logger = Logger(label: "workflowd.engine", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.store = store
         self.onBusy = onBusy
@@ -38,6 +41,7 @@ public struct InstanceConfiguration: Sendable {
         self.idempotencyKeyLifetime = idempotencyKeyLifetime
         self.queueLimit = queueLimit
         self.subscriptionBufferLimit = subscriptionBufferLimit
+        self.subscriptionBudget = subscriptionBudget
         self.subscriptionLimit = subscriptionLimit
         self.logger = logger
     }

@@ -12,7 +12,7 @@ extension WorkflowInstance {
             throw WorkflowError(.instanceBusy, "instance '\(name)' already has \(subscribers.count) subscriptions (the limit)",
                                 details: ["instance": .string(name), "limit": .number(Double(configuration.subscriptionLimit))])
         }
-        let buffer = SubscriptionBuffer(limit: bufferLimit ?? configuration.subscriptionBufferLimit)
+        let buffer = SubscriptionBuffer(limit: bufferLimit ?? configuration.subscriptionBufferLimit, budget: configuration.subscriptionBudget)
         let id = nextSubscriberID
         nextSubscriberID += 1
         // Registered first: every event delivered from now on reaches it; the log covers the rest.
