@@ -38,7 +38,9 @@ extension SQLiteStore {
 
     /// Applies retention now (it also runs after every run): keeps the newest
     /// `checkpointRetention` checkpoints, the lineage head, every branch tip, every labelled
-    /// checkpoint and every checkpoint with open requests; keeps the newest `eventRetention` events, `runRetention` finished runs
+    /// checkpoint and the newest `checkpointRetention` checkpoints with open requests (not all
+    /// of them: while a request stays open every later checkpoint has it, and an instance whose
+    /// question waits for weeks would keep every checkpoint it wrote meanwhile); keeps the newest `eventRetention` events, `runRetention` finished runs
     /// and the idempotency keys younger than `idempotencyKeyLifetime` (at most `idempotencyKeyLimit`).
     /// - Returns: how many checkpoints were deleted.
     @discardableResult
@@ -54,7 +56,9 @@ extension SQLiteStore {
     func prune(instance: String, _ db: Database) throws -> Int {
         let keep = max(1, configuration.checkpointRetention)
         let deleted = try deleteCheckpoints(instance: instance, where: """
-            openRequests = 0 AND hasChild = 1 AND label IS NULL
+            hasChild = 1 AND label IS NULL
+            AND (openRequests = 0 OR ordinal < (SELECT ordinal FROM checkpoint WHERE instance = :instance AND openRequests > 0
+                                                ORDER BY ordinal DESC LIMIT 1 OFFSET :offset))
             AND id IS NOT (SELECT head FROM instance WHERE name = :instance)
             AND ordinal < (SELECT ordinal FROM checkpoint WHERE instance = :instance ORDER BY ordinal DESC LIMIT 1 OFFSET :offset)
             """, arguments: ["instance": instance, "offset": keep - 1], db)

@@ -9,8 +9,10 @@ public struct StoreConfiguration: Sendable {
     }
 
     public var durability: Durability
-    /// Checkpoints kept per instance (newest first); the lineage head, branch tips and checkpoints
-    /// with open requests are kept besides (DESIGN.md §3.7).
+    /// Checkpoints kept per instance (newest first); the lineage head, branch tips, labelled
+    /// checkpoints and the newest this many with open requests are kept besides (DESIGN.md §3.7
+    /// keeps all with open requests; while a question waits every later checkpoint has it, so
+    /// that would be unbounded).
     public var checkpointRetention: Int
     /// Events kept per instance in the log (newest first); nil keeps all.
     public var eventRetention: Int?

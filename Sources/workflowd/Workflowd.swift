@@ -44,7 +44,7 @@ struct Workflowd: AsyncParsableCommand {
     @Option(help: "normal (survives a crash of the process) or full (also a power loss; an fsync per commit).")
     var durability: StoreConfiguration.Durability = .normal
 
-    @Option(help: "Checkpoints kept per instance (besides the head, branch tips, labelled ones and those with open requests).")
+    @Option(help: "Checkpoints kept per instance (besides the head, branch tips, labelled ones, and as many again of those with open requests).")
     var checkpointRetention: Int = 100
 
     @Option(help: "Events kept per instance (the newest; a subscriber asking for older ones is told which it missed).")
@@ -70,6 +70,8 @@ struct Workflowd: AsyncParsableCommand {
     var maxBufferedEvents: Int = DaemonLimits().subscriptionBufferEvents
     @Option(help: "Events all subscriptions together may have waiting in the daemon; beyond it, subscriptions that are behind overflow.")
     var maxBufferedEventsTotal: Int = DaemonLimits().subscriptionBufferEventsTotal
+    @Option(help: "Requests open at once per instance; a run that would raise one more fails (answer them or reset the instance).")
+    var maxOpenRequests: Int = DaemonLimits().maxOpenRequests
     @Option(help: "Instances kept in memory (idle ones beyond it are evicted).")
     var maxLoadedInstances: Int = DaemonLimits().maxLoadedInstances
 
@@ -127,6 +129,7 @@ struct Workflowd: AsyncParsableCommand {
         limits.maxQueuedBytesPerConnection = maxQueuedBytes
         limits.maxQueuedBytes = maxQueuedBytesTotal
         limits.maxLoadedInstances = maxLoadedInstances
+        limits.maxOpenRequests = max(1, maxOpenRequests)
         limits.subscriptionBufferEvents = max(1, maxBufferedEvents)
         limits.subscriptionBufferEventsTotal = max(1, maxBufferedEventsTotal)
         guard let mode = UInt32(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, like 660") }

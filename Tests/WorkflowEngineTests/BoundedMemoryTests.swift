@@ -132,6 +132,28 @@ struct BoundedMemoryTests {
         #expect(budget.inUse == 0)
     }
 
+    @Test("open requests are bounded: a run that would raise one beyond the limit fails saying so, raises nothing, and answering one makes room")
+    func openRequestLimit() async throws {
+        var b = WorkflowBuilder(name: "ask", start: "ask")
+        b.add("ask") { Scripted(onResponse: { r, _, c in c.yieldOutput(["answer": r]) }) { _, c in c.requestInfo("ok?") } }
+        let instance = WorkflowInstance(name: "a", workflow: try b.build(),
+                                        configuration: .init(store: InMemoryCheckpointStore(), openRequestLimit: 3))
+        for n in 0..<3 {
+            #expect(try await instance.start(.number(Double(n))).result().status == .idleWithPendingRequests)
+        }
+        let refused = try await instance.start(3).result()
+        #expect(refused.status == .failed)
+        #expect(refused.error?.message.contains("already has 3 open requests and may have at most 3") == true, "\(String(describing: refused.error))")
+        #expect(refused.error?.details["executor"] == "ask")
+        #expect(await instance.pendingRequests.count == 3)
+        let oldest = try #require(await instance.pendingRequests.min { $0.time < $1.time })
+        let answered = try await instance.respond(to: oldest.id, with: true)
+        #expect(try await instance.result(of: answered.runID).status == .idleWithPendingRequests)
+        #expect(await instance.pendingRequests.count == 2)
+        #expect(try await instance.start(4).result().status == .idleWithPendingRequests)
+        #expect(await instance.pendingRequests.count == 3)
+    }
+
     @Test("unsubscribe ends a subscription after what it holds, and frees its place")
     func unsubscribe() async throws {
         let instance = WorkflowInstance(name: "b", workflow: try Self.loop(3), configuration: .init(subscriptionLimit: 1))

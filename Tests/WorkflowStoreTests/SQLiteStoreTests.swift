@@ -199,7 +199,7 @@ struct SQLiteStoreTests {
         #expect(try await store.lineage(of: head).map(\.id).suffix(2) == [first[1].id, first[0].id])
     }
 
-    @Test("retention keeps the newest N, the head, branch tips and checkpoints with open requests")
+    @Test("retention keeps the newest N, the head, branch tips and the newest N with open requests")
     func retentionRules() async throws {
         let db = try TemporaryDatabase()
         let store = try SQLiteStore(path: db.path, configuration: .init(checkpointRetention: 3))
@@ -219,13 +219,36 @@ struct SQLiteStoreTests {
         }
         let kept = try await store.checkpoints(instance: "i")
         let ids = Set(kept.map(\.id))
-        #expect(ids.contains(withRequest.id))  // it recorded an open request: kept
+        // Five newer checkpoints recorded an open request since: the first one is no longer
+        // among the newest three of those, and goes.
+        #expect(!ids.contains(withRequest.id))
+        #expect(kept.filter { $0.openRequests > 0 }.count == 3)
         #expect(ids.contains(try #require(try await store.head(instance: "i"))))
         for tip in try await store.branchTips(instance: "i") { #expect(ids.contains(tip.id)) }
         #expect(ids.contains(oldTip))
         // Apart from protected ones, at most the newest 3 remain.
         let protected = Set(try await store.branchTips(instance: "i").map(\.id)).union(kept.filter { $0.openRequests > 0 }.map(\.id))
         #expect(kept.filter { !protected.contains($0.id) }.count <= 3)
+    }
+
+    @Test("an instance whose questions stay open through many runs keeps a bounded number of checkpoints (every later checkpoint has the open request)")
+    func openRequestsDoNotPinEveryCheckpoint() async throws {
+        let db = try TemporaryDatabase()
+        let store = try SQLiteStore(path: db.path, configuration: .init(checkpointRetention: 3))
+        let instance = try await makeInstance(try approvalWorkflow(), store: store)
+        for n in 0..<30 {
+            let result = try await instance.run(.number(Double(n)))
+            #expect(result.status == .idleWithPendingRequests)
+        }
+        #expect(await instance.pendingRequests.count == 30)
+        let kept = try await store.checkpoints(instance: "i")
+        // Four checkpoints per run, all with open requests: 120 without a bound on them.
+        #expect(kept.count <= 3 + 3 + 1, "kept \(kept.count)")
+        // The head still holds every open request, and answering the oldest works.
+        let oldest = try #require(await instance.pendingRequests.min { $0.time < $1.time })
+        let outcome = try await instance.respond(to: oldest.id, with: true)
+        #expect(try await instance.result(of: outcome.runID).status == .idleWithPendingRequests)
+        #expect(await instance.pendingRequests.count == 29)
     }
 
     @Test("the database stays bounded through thousands of supersteps")

@@ -21,6 +21,9 @@ public struct DaemonLimits: Sendable, Hashable {
     public var maxQueuedBytes: Int = 16 << 20
     /// Instances kept in memory; idle ones beyond it are evicted (they stay in the store).
     public var maxLoadedInstances: Int = 1024
+    /// Requests open at once per instance; a run that would raise one more fails, saying to
+    /// answer them or reset the instance.
+    public var maxOpenRequests: Int = 1000
     /// Finished runs' results a loaded instance keeps in memory (besides those an idempotency
     /// key names); older ones are answered from the store.
     public var runResultsInMemory: Int = 8

@@ -45,6 +45,7 @@ actor InstanceRegistry {
         logger[metadataKey: "instance"] = "\(name)"
         return InstanceConfiguration(store: shared, onBusy: BusyPolicy(rawValue: onBusy) ?? .reject, responseValidator: validator,
                                      runHistoryLimit: configuration.limits.runResultsInMemory,
+                                     openRequestLimit: configuration.limits.maxOpenRequests,
                                      subscriptionBufferLimit: configuration.limits.subscriptionBufferEvents,
                                      subscriptionBudget: subscriptionBudget, logger: logger)
     }

@@ -16,6 +16,9 @@ public struct InstanceConfiguration: Sendable {
     public var idempotencyKeyLimit: Int
     /// ...and for at most this many seconds.
     public var idempotencyKeyLifetime: Double
+    /// Requests that may be open at once; a superstep raising one beyond it fails its run (the
+    /// error says to answer them or reset).
+    public var openRequestLimit: Int
     /// Runs that may wait in the queue (onBusy `queue`); beyond it a start is refused as busy.
     public var queueLimit: Int
     /// Events a subscriber may have waiting before it is dropped with ``SubscriptionOverflow``.
@@ -30,7 +33,7 @@ public struct InstanceConfiguration: Sendable {
 
     public init(store: (any CheckpointStore)? = nil, onBusy: BusyPolicy = .reject,
                 responseValidator: (any ResponseValidator)? = nil, runHistoryLimit: Int = 64,
-                idempotencyKeyLimit: Int = 1000, idempotencyKeyLifetime: Double = 86_400, queueLimit: Int = 1000,
+                idempotencyKeyLimit: Int = 1000, idempotencyKeyLifetime: Double = 86_400, queueLimit: Int = 1000, openRequestLimit: Int = 1000,
                 subscriptionBufferLimit: Int = 10_000, subscriptionBudget: EventBudget? = nil, subscriptionLimit: Int = 1000,
                 logger: Logger = Logger(label: "workflowd.engine", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.store = store
@@ -40,6 +43,7 @@ public struct InstanceConfiguration: Sendable {
         self.idempotencyKeyLimit = idempotencyKeyLimit
         self.idempotencyKeyLifetime = idempotencyKeyLifetime
         self.queueLimit = queueLimit
+        self.openRequestLimit = max(1, openRequestLimit)
         self.subscriptionBufferLimit = subscriptionBufferLimit
         self.subscriptionBudget = subscriptionBudget
         self.subscriptionLimit = subscriptionLimit

@@ -83,6 +83,12 @@ extension WorkflowInstance {
                 result = await endRun(runID, status: .failed, error: failure,
                                       supersteps: used, discarding: superstep)
             case .success(let results):
+                if let failure = openRequestLimitFailure(results, superstep: superstep) {
+                    configuration.logger.warning("a run failed: too many open requests",
+                                                 metadata: ["instance": "\(name)", "run": "\(runID)", "error": "\(failure.message)"])
+                    result = await endRun(runID, status: .failed, error: failure, supersteps: used, discarding: superstep)
+                    break
+                }
                 do {
                     let staged = try applySuperstep(results, runID: runID, superstep: superstep, time: time)
                     if case .done = staged {} else { try await finish(staged) }
@@ -105,6 +111,20 @@ extension WorkflowInstance {
             break
         }
         await finishRun(runID, result)
+    }
+
+    /// The failure of a superstep whose executors raised requests beyond the instance's
+    /// ``InstanceConfiguration/openRequestLimit`` (requests of earlier runs that ended waiting
+    /// stay open, so an instance nobody answers would otherwise collect them without end).
+    func openRequestLimitFailure(_ results: [SuperstepResult], superstep: Int) -> WorkflowError? {
+        guard let raising = results.first(where: { $0.context.requestsRaised > 0 }) else { return nil }
+        let raised = results.reduce(0) { $0 + $1.context.requestsRaised }
+        let limit = configuration.openRequestLimit
+        guard state.pending.count + raised > limit else { return nil }
+        let executor = workflow.executorIDs[raising.index]
+        let error = WorkflowError(.executorFailed, "instance '\(name)' already has \(state.pending.count) open requests and may have at most \(limit): answer them (request.respond) or reset the instance",
+                                  details: ["instance": .string(name), "openRequests": .number(Double(state.pending.count)), "limit": .number(Double(limit))])
+        return Self.failure(of: executor, error, superstep: superstep)
     }
 
     /// The run's error for a failed superstep. An executor's own ``WorkflowError`` keeps its code

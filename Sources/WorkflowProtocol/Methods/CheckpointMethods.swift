@@ -88,7 +88,7 @@ public enum CheckpointMethods {
             public init(deleted: Int) { self.deleted = deleted }
         }
         public static let name = "checkpoint.prune"
-        public static let summary = "Applies retention now: keeps the newest N, the head, branch tips, labelled checkpoints and those with open requests."
+        public static let summary = "Applies retention now: keeps the newest N, the head, branch tips, labelled checkpoints and the newest N with open requests."
         public static let params = [instanceParam]
         public static let result = Schema.object(["deleted": Schema.count], required: ["deleted"])
         public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied]

@@ -6,7 +6,7 @@ import WorkflowJSON
 struct PruneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune", abstract: "Apply checkpoint retention now.",
-        discussion: "Keeps the newest N (the daemon's --checkpoint-retention), the head, branch tips, labelled checkpoints and those with open requests.")
+        discussion: "Keeps the newest N (the daemon's --checkpoint-retention), the head, branch tips, labelled checkpoints and the newest N with open requests.")
     @OptionGroup var options: ClientOptions
     @Argument(help: "The instance.") var name: String
 
