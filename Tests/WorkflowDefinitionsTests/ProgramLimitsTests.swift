@@ -9,7 +9,7 @@ import WorkflowEngine
 /// stderr is kept; an endless stdout fails the step with a clear error.
 @Suite("Programs that misbehave (exec and worker)")
 struct ProgramLimitsTests {
-    @Test("cancel returns within the grace period even when a worker never answers (and ignores TERM)", .timeLimit(.minutes(1)))
+    @Test("cancel returns within the grace period even when a worker never answers (and ignores TERM)", .timeLimit(.minutes(3)))
     func cancelAStuckWorker() async throws {
         let scripts = try Scripts()
         let fifo = scripts.directory.appendingPathComponent("got").path
@@ -29,8 +29,11 @@ struct ProgramLimitsTests {
         #expect(await instance.cancel())
         let took = clock.now - started
         #expect(try await handle.result().status == .cancelled)
-        // TERM is ignored: KILL after 300 ms. Well under the 10-minute timeout it would wait for.
-        #expect(took < TestEnvironment.scaled(.seconds(5)), "cancel took \(took)")
+        // TERM is ignored: KILL after 300 ms, and far from the 10-minute timeout it would wait for
+        // otherwise. Alone this takes 0.3 s; among the whole suite's tests, which share Swift's
+        // two-thread cooperative pool, 5 s, and under ThreadSanitizer in CI it once took 21 s:
+        // the bound tells "the grace" from "the timeout", not how busy the machine is.
+        #expect(took < .seconds(90), "cancel took \(took)")
         #expect(processIsGone(pid), "the stuck worker \(pid) survived")
         await instance.shutdown()
     }

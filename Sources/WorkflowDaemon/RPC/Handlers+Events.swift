@@ -59,9 +59,14 @@ extension Handlers {
             for try await event in subscription {
                 // Events from the log (a replay) go at the reader's pace; live ones are taken or
                 // refused at once (the subscription's own buffer is what waits for a slow reader).
-                if event.seq < subscription.liveFrom, await !writer.waitForRoom(timeout: Self.replayStall) {
-                    overflowed = !Task.isCancelled
-                    break
+                if event.seq < subscription.liveFrom {
+                    if await !writer.waitForRoom(timeout: Self.replayStall) {
+                        overflowed = !Task.isCancelled
+                        break
+                    }
+                    // Unsubscribed: the rest of the log is not sent (live events end with the
+                    // subscription's buffer; a replay reads on from the store until told).
+                    guard context.connection.holds(id) else { break }
                 }
                 let line = RPCOutgoing.eventLine(subscription: id, event: context.daemon.eventBytes.bytes(of: event))
                 guard writer.sendEvent(line: line) else {

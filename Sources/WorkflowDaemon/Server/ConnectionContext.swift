@@ -40,6 +40,11 @@ final class ConnectionContext: Sendable {
         table.withLock { $0.entries.removeValue(forKey: id) }
     }
 
+    /// Whether subscription `id` is still the connection's (not unsubscribed or ended).
+    func holds(_ id: String) -> Bool {
+        table.withLock { $0.entries[id] != nil }
+    }
+
     func removeAll() -> [Subscription] {
         table.withLock { table in
             defer { table.entries = [:] }
