@@ -129,9 +129,13 @@ struct Workflowd: AsyncParsableCommand {
         limits.maxQueuedBytesPerConnection = maxQueuedBytes
         limits.maxQueuedBytes = maxQueuedBytesTotal
         limits.maxLoadedInstances = maxLoadedInstances
-        limits.maxOpenRequests = max(1, maxOpenRequests)
-        limits.subscriptionBufferEvents = max(1, maxBufferedEvents)
-        limits.subscriptionBufferEventsTotal = max(1, maxBufferedEventsTotal)
+        for (option, value) in [("--max-open-requests", maxOpenRequests), ("--max-buffered-events", maxBufferedEvents),
+                                ("--max-buffered-events-total", maxBufferedEventsTotal)] where value < 1 {
+            throw ValidationError("\(option) must be at least 1 (got \(value))")
+        }
+        limits.maxOpenRequests = maxOpenRequests
+        limits.subscriptionBufferEvents = maxBufferedEvents
+        limits.subscriptionBufferEventsTotal = maxBufferedEventsTotal
         guard let mode = UInt32(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, like 660") }
         let socketPath = adopted.map { ListenSockets.path(of: $0.descriptor) ?? "fd \($0.descriptor)" } ?? socket ?? state + "/workflowd.sock"
         let configuration = DaemonConfiguration(socketPath: socketPath, socketMode: mode, stateDirectory: state,

@@ -22,6 +22,13 @@ struct DaemonBasicsTests {
         #expect(await daemon.stop() == 0)
     }
 
+    @Test("a memory bound below 1 is refused at start, naming the option", arguments: ["--max-open-requests", "--max-buffered-events", "--max-buffered-events-total"])
+    func boundsAtLeastOne(option: String) async throws {
+        let outcome = try await Wfctl.spawn(try DaemonProcess.binary(), [option, "0", "--state-dir", "/nonexistent/never-created"])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("\(option) must be at least 1 (got 0)"), "\(outcome.stderr)")
+    }
+
     @Test("definition.list, get and validate; validate runs nothing and names the problem")
     func definitions() async throws {
         let daemon = try await DaemonProcess.started()

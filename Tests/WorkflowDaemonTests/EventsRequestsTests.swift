@@ -175,29 +175,40 @@ struct EventsRequestsTests {
         #expect(try await client.result("daemon.status")["subscriptions"] == 0, "the overflowed subscription is gone (and the fast reader has left)")
     }
 
-    @Test("a replay from seq 0 of a log many times the send queue goes at its reader's pace: a slow reader gets every event, no overflow")
-    func replayIsPaced() async throws {
-        let daemon = try await DaemonProcess.started(arguments: ["--max-queued-bytes", "262144"])
-        let client = try await daemon.client()
+    /// Runs the count definition to 2,500 on instance `c`: a log of some 12,500 events (2.5 MB).
+    static func countLog(_ client: TestClient) async throws {
         let run = try await client.result("run.start", ["instance": "c", "definition": "count", "input": ["n": 0, "to": 2500], "wait": true])
         #expect(run["status"] == "idle")
-        // ~10,000 events, some 2.5 MB: ten times what the connection may have queued. The reader
-        // takes them a hundred lines at a time with a pause between (slower than the daemon
-        // reads its log): before replays were paced, the daemon queued the log as fast as it
-        // read it and dropped the subscription at 256 KiB.
-        let reader = """
-            import json, socket, sys, time
+    }
+
+    /// The start of a Python subscriber from seq 0 of instance `c` (argv[1]: the socket): `s` the
+    /// socket, `f` its lines, `answer` the subscribe answer.
+    static let replaySubscriber = """
+            import json, socket, sys
             s = socket.socket(socket.AF_UNIX)
             s.settimeout(60)
             s.connect(sys.argv[1])
             f = s.makefile("rb")
             s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"events.subscribe","params":{"instance":"c","afterSeq":0}}\\n')
             answer = json.loads(f.readline())
+
+            """
+
+    @Test("a replay from seq 0 of a log many times the send queue goes at its reader's pace: a slow reader gets every event, no overflow")
+    func replayIsPaced() async throws {
+        let daemon = try await DaemonProcess.started(arguments: ["--max-queued-bytes", "262144"])
+        let client = try await daemon.client()
+        try await Self.countLog(client)
+        // ~10,000 events, some 2.5 MB: ten times what the connection may have queued. The reader
+        // takes them a hundred lines at a time with a pause between (slower than the daemon
+        // reads its log): before replays were paced, the daemon queued the log as fast as it
+        // read it and dropped the subscription at 256 KiB.
+        let reader = Self.replaySubscriber + """
             last = answer["result"]["nextSeq"] - 1
             seqs, overflowed = [], False
             for number, line in enumerate(f):
                 if number % 100 == 99:
-                    time.sleep(0.005)
+                    __import__("time").sleep(0.005)
                 message = json.loads(line)
                 if message.get("method") == "events.overflow":
                     overflowed = True
@@ -222,20 +233,12 @@ struct EventsRequestsTests {
     func unsubscribeStopsReplay() async throws {
         let daemon = try await DaemonProcess.started()
         let client = try await daemon.client()
-        let run = try await client.result("run.start", ["instance": "c", "definition": "count", "input": ["n": 0, "to": 2500], "wait": true])
-        #expect(run["status"] == "idle")
+        try await Self.countLog(client)
         // The reader takes 300 events, unsubscribes, pings, and reads on until the line has been
         // quiet for half a second (the absence of events cannot be awaited otherwise): every
         // event after the unsubscribe's answer was sent after the subscription ended. Before the
         // fix, the replay went on through the rest of the 12,000-event log.
-        let reader = """
-            import json, socket, sys
-            s = socket.socket(socket.AF_UNIX)
-            s.settimeout(60)
-            s.connect(sys.argv[1])
-            f = s.makefile("rb")
-            s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"events.subscribe","params":{"instance":"c","afterSeq":0}}\\n')
-            answer = json.loads(f.readline())
+        let reader = Self.replaySubscriber + """
             subscription, last = answer["result"]["subscription"], answer["result"]["nextSeq"] - 1
             seen = 0
             for line in f:
