@@ -24,10 +24,16 @@ extension SQLiteStore {
         var head: Checkpoint?
         if let id = record.head { head = try loadCheckpoint(id: id, db) }
         let lastSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM event WHERE instance = ?", arguments: [name]) ?? 0
-        let inbox = try Row.fetchAll(db, sql: "SELECT * FROM inbox WHERE instance = ? ORDER BY acceptedAt, requestId", arguments: [name])
+        // A response's run that the store never saw start is a continuation promised to it.
+        let inbox = try Row.fetchAll(db, sql: """
+            SELECT inbox.*, (inbox.runId IS NOT NULL AND run.id IS NULL) AS promised FROM inbox
+            LEFT JOIN run ON run.id = inbox.runId
+            WHERE inbox.instance = ? ORDER BY acceptedAt, requestId
+            """, arguments: [name])
             .map { row in
                 InstanceRecovery.UndeliveredResponse(requestID: row["requestId"], executor: row["executor"],
-                                                     response: try JSON(parsing: row["response"] as String))
+                                                     response: try JSON(parsing: row["response"] as String),
+                                                     promisedRunID: row["promised"] as Bool ? row["runId"] : nil)
             }
         let queued = try Row.fetchAll(db, sql: "SELECT * FROM queuedRun WHERE instance = ? ORDER BY position", arguments: [name])
             .map { row in

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import GRDB
-import WorkflowEngine
+@testable import WorkflowEngine
 import WorkflowStore
 import WorkflowTestSupport
 
@@ -19,6 +19,13 @@ import WorkflowTestSupport
 // The second form leaves a run interrupted for the recovery test: it starts a run whose superstep
 // never ends, answers the run's request while it goes on, queues two runs (one with a key),
 // prints "armed RUN REQUEST QUEUED1 QUEUED2" and waits to be killed.
+//
+// workflowd-store-crasher DB-PATH --promised
+//
+// The third form leaves a response accepted that no run has delivered yet: on a `pingpong`
+// instance it answers a question while the run that asked it records its end (so the answer is
+// promised to a continuation run), lets that commit go, holds the continuation's start for ever,
+// prints "armed REQUEST CONTINUATION" and waits to be killed.
 
 /// Writes a line to stdout unbuffered, so the test sees it at once.
 func line(_ text: String) {
@@ -61,6 +68,7 @@ struct StoreCrasher {
         guard let path = arguments.first else { usage() }
         arguments.removeFirst()
         if arguments == ["--interrupted"] { try await interrupted(path) }
+        if arguments == ["--promised"] { try await promised(path) }
         var mode = RecoveryMode.resume
         var commit: Int?
         var change: Int?
@@ -115,7 +123,7 @@ struct StoreCrasher {
     }
 
     static func usage() -> Never {
-        line("usage: workflowd-store-crasher DB-PATH [--recover resume|fail] [--die-at-commit K | --die-at-change K] | DB-PATH --interrupted")
+        line("usage: workflowd-store-crasher DB-PATH [--recover resume|fail] [--die-at-commit K | --die-at-change K] | DB-PATH --interrupted | DB-PATH --promised")
         exit(2)
     }
 
@@ -140,6 +148,50 @@ struct StoreCrasher {
         let queued1 = try await instance.start("second")
         let queued2 = try await instance.start("third", idempotencyKey: "third-key")
         line("armed \(run.runID) \(request.id) \(queued1.runID) \(queued2.runID)")
+        try await Task.sleep(for: .seconds(3600))
+        exit(4)
+    }
+
+    /// Leaves a response promised to a continuation run that never starts. The answer is
+    /// committed apart from that run's start when something else is committed between the two:
+    /// here, a checkpoint asked for while a cancelled run records its end (it is written as the
+    /// run ends, before the continuation starts).
+    static func promised(_ path: String) async throws -> Never {
+        let sqlite = try await SQLiteStore.open(path: path)
+        let store = HoldingStore(wrapping: sqlite)
+        let gate = Gate()
+        let workflow = try CrashWorkflows.pingpong(gate: gate)
+        try await sqlite.createInstance(InstanceRecord(name: "pp", definition: workflow.name, definitionHash: workflow.graphHash,
+                                                       onBusy: "reject", createdAt: Timestamp.now()))
+        let instance = WorkflowInstance(name: "pp", workflow: workflow, configuration: .init(store: store))
+        let events = try await instance.subscribe()
+        _ = try await instance.start(0)
+        await gate.arrived(1)
+        var question: WorkflowRequest?
+        for try await event in events {
+            if case .request(let raised) = event.body {
+                question = raised
+                break
+            }
+        }
+        guard let question else { exit(3) }
+        // The run is cancelled; the commit of its end is held...
+        let end = store.hold { batches in batches.contains { $0.ends(with: .cancelled) } }
+        let cancelling = Task.detached { await instance.cancel() }
+        await end.holding()
+        // ...while the question is answered (the answer is promised to a continuation) and a
+        // checkpoint is asked for; the continuation's start never reaches the database.
+        let responding = Task.detached { try await instance.respond(to: question.id, with: 1) }
+        while await instance.lifecycle.afterRun.isEmpty { await Task.yield() }
+        let checkpointing = Task.detached { try await instance.takeCheckpoint() }
+        while await instance.boundaryWaiters.isEmpty { await Task.yield() }
+        let start = store.hold { batches in batches.contains(where: \.startsARun) }
+        end.release()
+        _ = await cancelling.value
+        let outcome = try await responding.value
+        _ = try await checkpointing.value
+        await start.holding()
+        line("armed \(question.id) \(outcome.runID)")
         try await Task.sleep(for: .seconds(3600))
         exit(4)
     }

@@ -120,6 +120,43 @@ struct RecoveryTests {
         await instance.shutdown()
     }
 
+    @Test("a response promised to a continuation that never started is delivered once after SIGKILL, by a run with the promised id",
+          .timeLimit(.minutes(1)))
+    func promisedResponse() async throws {
+        let db = try TemporaryDatabase()
+        let crasher = try ChildProcess.start(try CrashTests.crasherPath(), [db.path, "--promised"])
+        var output = ""
+        for await line in crasher.lines {
+            output = line
+            break
+        }
+        #expect(await crasher.kill() == -SIGKILL)
+        let words = output.split(separator: " ").map(String.init)
+        try #require(words.count == 3 && words[0] == "armed", "the crasher did not arm: \(output) \(crasher.stderrTail)")
+        let (request, promised) = (words[1], words[2])
+        let store = try await SQLiteStore.open(path: db.path)
+        let recovery = try #require(try await store.recover(instance: "pp")).recovery
+        // The store has the answer and the run it was promised to, which it never saw start.
+        #expect(recovery.undeliveredResponses.map(\.requestID) == [request])
+        #expect(recovery.undeliveredResponses.first?.promisedRunID == promised)
+        #expect(recovery.interruptedRuns.isEmpty)
+        #expect(recovery.status == .cancelled)
+        #expect(try await store.instancesNeedingRecovery() == ["pp"])
+        let instance = try WorkflowInstance(recovering: recovery, workflow: try CrashWorkflows.pingpong(), configuration: .init(store: store))
+        let outcome = try await instance.resumeRecovered(.resume)
+        let delivering = try #require(outcome.resumed)
+        #expect(delivering.runID == promised, "whoever was told the run's id can wait for it")
+        let result = try await within(.seconds(10), "the delivering run") { try await delivering.result() }
+        #expect(result.status == .idleWithPendingRequests)
+        #expect(await instance.sharedState["answers"] == [1])
+        // Delivered once: one invocation with the answer in the whole log, and nothing left to recover.
+        let log = try await store.events(instance: "pp", afterSeq: 0, limit: 10_000)
+        let deliveries = log.filter { if case .executorInvoked(_, _, _, request?) = $0.body { true } else { false } }
+        #expect(deliveries.count == 1)
+        #expect(try await store.instancesNeedingRecovery().isEmpty)
+        await instance.shutdown()
+    }
+
     @Test("an instance rebuilt from a store whose head was written by another definition is refused, naming both")
     func incompatibleHead() async throws {
         let db = try TemporaryDatabase()

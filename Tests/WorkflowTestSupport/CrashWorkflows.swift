@@ -63,4 +63,27 @@ public enum CrashWorkflows {
         builder.addEdge(from: "join", to: "out")
         return try builder.build()
     }
+
+    /// start → [ask, work]. `ask` asks for a number; each answer is appended to the state's
+    /// `answers` and followed by the next question. `work` waits for `gate` when one is given (in
+    /// the process that is killed, so that its first run is inside a concurrent superstep).
+    public static func pingpong(gate: Gate? = nil) throws -> Workflow {
+        var builder = WorkflowBuilder(name: "pingpong", start: "start")
+        builder.addExecutor("start", kind: "pass") { FunctionExecutor(runsInline: true) { message, context in context.send(message) } }
+        builder.addExecutor("ask", kind: "ask") { PingPong() }
+        builder.addExecutor("work", kind: "work") { FunctionExecutor { _, _ in try await gate?.wait() } }
+        builder.addFanOut(from: "start", to: ["ask", "work"])
+        return try builder.build()
+    }
+
+    struct PingPong: Executor {
+        var runsInline: Bool { true }
+        mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
+            context.requestInfo("a number?", schema: ["type": "number"])
+        }
+        mutating func handleResponse(_ response: JSON, to request: WorkflowRequest, context: inout ExecutorContext) async throws {
+            context.setState("answers", .array((context.state("answers")?.arrayValue ?? []) + [response]))
+            context.requestInfo("another?", schema: ["type": "number"])
+        }
+    }
 }

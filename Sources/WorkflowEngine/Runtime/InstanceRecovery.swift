@@ -9,11 +9,15 @@ public struct InstanceRecovery: Sendable {
         public var requestID: String
         public var executor: String
         public var response: JSON
+        /// The continuation run the response was promised to (its id was given to the caller)
+        /// that never started, if it was.
+        public var promisedRunID: String?
 
-        public init(requestID: String, executor: String, response: JSON) {
+        public init(requestID: String, executor: String, response: JSON, promisedRunID: String? = nil) {
             self.requestID = requestID
             self.executor = executor
             self.response = response
+            self.promisedRunID = promisedRunID
         }
     }
 

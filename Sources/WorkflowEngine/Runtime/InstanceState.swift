@@ -23,3 +23,14 @@ struct InstanceState: Sendable {
         pending.values.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
     }
 }
+
+extension InstanceState {
+    /// Takes the responses to requests that `matching` picks out of the messages in flight (in a
+    /// state restored from a checkpoint, each response in flight was accepted and not delivered).
+    mutating func takeResponses(where matching: (WorkflowRequest) -> Bool) -> [PendingMessage] {
+        guard inFlight.contains(where: { $0.request.map(matching) ?? false }) else { return [] }
+        let taken = inFlight.filter { $0.request.map(matching) ?? false }
+        inFlight.removeAll { $0.request.map(matching) ?? false }
+        return taken
+    }
+}

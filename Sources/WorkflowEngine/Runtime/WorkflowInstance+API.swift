@@ -21,14 +21,14 @@ extension WorkflowInstance {
     /// Whether nothing goes on: no run active or queued, no subscriber, nothing waiting to be
     /// committed (a daemon may then evict the instance from memory).
     public var isQuiet: Bool {
-        lifecycle.state == .idle && lifecycle.queue.isEmpty && subscribers.isEmpty && commits.isEmpty && boundaryWaiters.isEmpty
+        lifecycle.state == .idle && lifecycle.queue.isEmpty && lifecycle.waitingResponses.isEmpty && subscribers.isEmpty && commits.isEmpty && boundaryWaiters.isEmpty
     }
     /// Runs waiting behind the active one (onBusy `queue`).
     public var queuedRunIDs: [String] { lifecycle.queue.map(\.runID) }
     /// The idempotency keys in force (oldest first).
     public var idempotencyKeys: [IdempotencyKey] { lifecycle.keys.all }
     /// How many messages are waiting for delivery (in flight, plus responses not yet delivered).
-    public var messagesInFlight: Int { state.inFlight.count + inbox.count }
+    public var messagesInFlight: Int { state.inFlight.count + lifecycle.waitingResponses.count }
     /// The seq the next event will get.
     public var nextSeq: UInt64 { sink.nextSeq }
     /// How many subscriptions are live.
@@ -239,9 +239,10 @@ extension WorkflowInstance {
     /// Takes up what the process was doing when it stopped. The interrupted run (the last one
     /// recorded in progress) resumes from the lineage head with a `run_recovered` event and the
     /// same run id (`resume`: the interrupted superstep runs again), or is recorded failed with
-    /// code `interrupted` (`fail`). Responses accepted but not delivered are delivered (by the
-    /// resumed run, or by a continuation run if none was in progress). Then, if the instance is
-    /// idle, the next queued run starts.
+    /// code `interrupted` (`fail`). Responses accepted but not delivered are delivered: by the
+    /// resumed run, or by a continuation run if none was in progress or if they were promised to
+    /// one (a run recorded failed keeps those it had accepted in flight, as any failed run does;
+    /// a rewind delivers them). Then, if the instance is idle, the next queued run starts.
     /// - Throws: `storeFailed` if what recovery decides cannot be committed.
     @discardableResult
     public func resumeRecovered(_ mode: RecoveryMode) async throws -> RecoveryOutcome {

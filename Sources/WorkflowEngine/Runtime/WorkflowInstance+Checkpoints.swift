@@ -20,7 +20,7 @@ extension WorkflowInstance {
         for (edgeIndex, buffers) in state.fanIn {
             edgeStates[workflow.edges[edgeIndex].id] = .array(buffers.map { .array($0) })
         }
-        let messages = (state.inFlight + inbox).map {
+        let messages = (state.inFlight + lifecycle.waitingResponses).map {
             Checkpoint.Message(source: $0.source, target: workflow.executorIDs[$0.target], payload: $0.payload, request: $0.request)
         }
         return Checkpoint(id: Identifier.make("c"), parentID: state.head, instance: name, workflowName: workflow.name,
@@ -111,7 +111,7 @@ extension WorkflowInstance {
             boundaryWaiters.append(waiter)
             return try await waiter.value()
         case .maintenance(let operation):
-            throw WorkflowError(.instanceBusy, "instance '\(name)': \(operation) in progress", details: ["instance": .string(name)])
+            throw WorkflowError(.instanceBusy, "instance '\(name)': \(operation.rawValue) in progress", details: ["instance": .string(name)])
         case .closed:
             throw WorkflowError(.instanceBusy, "instance '\(name)': shutting down", details: ["instance": .string(name)])
         }

@@ -160,7 +160,14 @@ extension WorkflowInstance {
             restored.status = commits.statusAfterKept
             restored.failedRunID = state.failedRunID
             state = restored
-            inbox = []
+            // The durable state carries the responses it accepted in flight, with the rest of
+            // the run's work; a continuation promised to some of them does not come.
+            if let promised = lifecycle.responsesRestored() {
+                let error = WorkflowError(.storeFailed, "run \(promised) was not started: the store failed; the responses it was to deliver are in flight in the instance's last committed checkpoint",
+                                          details: ["runId": .string(promised)])
+                complete(promised, RunResult(runID: promised, status: .failed, outputs: [], error: error,
+                                             pendingRequests: state.sortedPending, supersteps: 0))
+            }
             await Self.shutDown(previous)
         } catch {
             let reason = WorkflowError(.instanceBroken,

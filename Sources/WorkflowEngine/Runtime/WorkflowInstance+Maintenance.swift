@@ -27,7 +27,7 @@ extension WorkflowInstance {
     /// - Parameter cancelRunning: cancel (and await) an active run first; without it, a reset
     ///   during a run fails with `instanceBusy`.
     func resetInstance(cancelRunning: Bool) async throws {
-        switch lifecycle.maintenanceRequested("reset", cancelRunning: cancelRunning) {
+        switch lifecycle.maintenanceRequested(.reset, cancelRunning: cancelRunning) {
         case .reject(let reason):
             throw WorkflowError(.instanceBusy, "instance '\(name)': \(reason)", details: ["instance": .string(name)])
         case .proceed:
@@ -44,22 +44,32 @@ extension WorkflowInstance {
             sink.emit(runID: nil, .status(.idle))
             try await publish(status: .idle, establishes: .fresh)
             state = fresh
-            inbox = []
             broken = nil
         } catch {
             sink.discard(restartingAt: commits.nextSeqAfterKept)
             storeFailure = nil
-            lifecycle.maintenanceFinished(resetSucceeded: false)
-            await startNextQueued()
+            await finishMaintenance(resetSucceeded: false)
             throw error
         }
-        let dropped = lifecycle.maintenanceFinished(resetSucceeded: true)
         await Self.shutDown(previousExecutors)
-        for queued in dropped {
+        await finishMaintenance(resetSucceeded: true)
+    }
+
+    /// Ends a maintenance operation: runs a successful reset dropped are told so (queued runs, and
+    /// a continuation promised to responses the reset cleared), then the next run starts, if any.
+    func finishMaintenance(resetSucceeded: Bool) async {
+        let end = lifecycle.maintenanceFinished(resetSucceeded: resetSucceeded, continuationRunID: Identifier.make("r"))
+        for queued in end.droppedRuns {
             complete(queued.runID, RunResult(runID: queued.runID, status: .cancelled, outputs: [],
                                              error: WorkflowError(.cancelled, "queued run \(queued.runID) was dropped by a reset"),
                                              pendingRequests: [], supersteps: 0))
         }
+        if let runID = end.droppedContinuation {
+            complete(runID, RunResult(runID: runID, status: .cancelled, outputs: [],
+                                      error: WorkflowError(.cancelled, "run \(runID) was to deliver responses that a reset cleared"),
+                                      pendingRequests: [], supersteps: 0))
+        }
+        if let next = end.next { await startNext(next) }
     }
 
     /// Restores checkpoint `checkpointID` in place (rejected while a run is active, or if the
@@ -69,7 +79,7 @@ extension WorkflowInstance {
     /// - Returns: the continuing run, if one started.
     func rewindInstance(to checkpointID: String) async throws -> RunHandle? {
         let store = try requireStore()
-        switch lifecycle.maintenanceRequested("rewind", cancelRunning: false) {
+        switch lifecycle.maintenanceRequested(.rewind, cancelRunning: false) {
         case .reject(let reason):
             throw WorkflowError(.instanceBusy, "instance '\(name)': \(reason)", details: ["instance": .string(name)])
         case .proceed, .cancelThenProceed:
@@ -84,8 +94,7 @@ extension WorkflowInstance {
             }
             try await swapIn(checkpoint, announcing: .instanceRewound(checkpointID: checkpointID))
         } catch {
-            lifecycle.maintenanceFinished(resetSucceeded: false)
-            await startNextQueued()
+            await finishMaintenance(resetSucceeded: false)
             throw error
         }
         await Self.shutDown(previousExecutors)
@@ -104,13 +113,13 @@ extension WorkflowInstance {
     }
 
     func adopt(_ checkpoint: Checkpoint) async throws -> RunHandle? {
-        guard case .proceed = lifecycle.maintenanceRequested("fork", cancelRunning: false) else {
+        guard case .proceed = lifecycle.maintenanceRequested(.fork, cancelRunning: false) else {
             throw WorkflowError(.instanceBusy, "instance '\(name)' is busy")
         }
         do {
             try await swapIn(checkpoint, announcing: .instanceForked(fromInstance: checkpoint.instance, checkpointID: checkpoint.id))
         } catch {
-            lifecycle.maintenanceFinished(resetSucceeded: false)
+            await finishMaintenance(resetSucceeded: false)
             throw error
         }
         origin = (checkpoint.instance, checkpoint.id)
@@ -145,19 +154,21 @@ extension WorkflowInstance {
             throw error
         }
         state = restored
-        inbox = []
+        // A rewind or fork happens only while no run is active, when nothing waits in the inbox;
+        // what the checkpoint accepted and did not deliver is in flight, for the run that
+        // continues it.
+        _ = lifecycle.responsesRestored()
         broken = nil
     }
 
     /// Ends a rewind/fork maintenance: a run continues the restored work in flight, if any.
     private func continueIfWorkInFlight() async -> RunHandle? {
         guard !state.inFlight.isEmpty else {
-            lifecycle.maintenanceFinished(resetSucceeded: false)
-            await startNextQueued()
+            await finishMaintenance(resetSucceeded: false)
             return nil
         }
         let runID = Identifier.make("r")
-        lifecycle.maintenanceFinished(resetSucceeded: false, startingRun: runID)
+        _ = lifecycle.maintenanceFinished(resetSucceeded: false, startingRun: runID, continuationRunID: Identifier.make("r"))
         runs.add(runID, trigger: .rewind, input: .null, phase: .running)
         let events = attachStream(to: runID)
         do {
@@ -168,15 +179,16 @@ extension WorkflowInstance {
             complete(runID, RunResult(runID: runID, status: .failed, outputs: [],
                                       error: (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error),
                                       pendingRequests: state.sortedPending, supersteps: 0))
-            await startNextQueued()
+            if let next = lifecycle.nextQueuedRunIfIdle() { await startNext(next) }
             return RunHandle(runID: runID, disposition: .continued, events: .finished(), instance: self)
         }
         return RunHandle(runID: runID, disposition: .continued, events: events, instance: self)
     }
 
-    /// Starts the next queued run if the instance is idle.
-    func startNextQueued() async {
-        if let next = lifecycle.dequeueIfIdle() { await startQueued(next) }
+    /// Starts the next run if the instance is idle: a continuation for waiting responses, or
+    /// the next queued run.
+    func startNextIfIdle() async {
+        if let next = lifecycle.nextRunIfIdle(continuationRunID: Identifier.make("r")) { await startNext(next) }
     }
 
     /// Cancels and awaits the active run, then releases what the executors hold (worker

@@ -23,12 +23,22 @@ extension WorkflowInstance {
             restored.pending[response.requestID] = nil
             restored.inFlight.append(PendingMessage(source: "response", target: target, payload: response.response, request: request))
         }
+        // Which run delivers them: those promised to a continuation that never started, that
+        // continuation; with no run interrupted on an instance that did not fail, all of them
+        // (a continuation); otherwise the run that accepted them (resumed, or failed with them in
+        // flight, as any run that fails keeps its work).
+        let promised = Set(recovery.undeliveredResponses.filter { $0.promisedRunID != nil }.map(\.requestID))
+        let failed = recovery.status == .failed || recovery.status == .cancelled
+        let owed = restored.takeResponses { request in
+            promised.contains(request.id) || (recovery.interruptedRuns.isEmpty && !failed)
+        }
         restored.status = recovery.status
         if recovery.status == .failed || recovery.status == .cancelled { restored.failedRunID = recovery.head?.runID }
         var lifecycle = RunLifecycle(policy: configuration.onBusy, keyLimit: configuration.idempotencyKeyLimit,
                                      keyLifetime: configuration.idempotencyKeyLifetime, queueLimit: configuration.queueLimit)
         lifecycle.restore(queue: recovery.queuedRuns.map { .init(runID: $0.runID, input: $0.input, idempotencyKey: $0.idempotencyKey) },
-                          keys: recovery.idempotencyKeys, now: Timestamp.now())
+                          keys: recovery.idempotencyKeys, afterRun: owed,
+                          promisedContinuation: recovery.undeliveredResponses.lazy.compactMap(\.promisedRunID).first, now: Timestamp.now())
         var runs = RunHistory(limit: configuration.runHistoryLimit)
         for queued in recovery.queuedRuns { runs.add(queued.runID, trigger: .input, input: queued.input) }
         for finished in recovery.finishedRuns {
@@ -45,9 +55,10 @@ extension WorkflowInstance {
     /// Takes up what the process was doing when it stopped. The interrupted run (the last one
     /// recorded in progress) resumes from the lineage head with a `run_recovered` event and the
     /// same run id (`resume`: the interrupted superstep runs again), or is recorded failed with
-    /// code `interrupted` (`fail`). Responses accepted but not delivered are delivered (by the
-    /// resumed run, or by a continuation run if none was in progress). Then, if the instance is
-    /// idle, the next queued run starts.
+    /// code `interrupted` (`fail`). Responses accepted but not delivered are delivered: by the
+    /// resumed run, or by a continuation run if none was in progress or if they were promised to
+    /// one (a run recorded failed keeps those it had accepted in flight, as any failed run does;
+    /// a rewind delivers them). Then, if the instance is idle, the next queued run starts.
     /// - Throws: `storeFailed` if what recovery decides cannot be committed.
     func resumeInterrupted(_ mode: RecoveryMode) async throws -> RecoveryOutcome {
         var outcome = RecoveryOutcome(resumed: nil, failedRuns: [], startedQueuedRun: nil)
@@ -61,34 +72,39 @@ extension WorkflowInstance {
                                                                        : "a later run was also in progress")
             outcome.failedRuns.append(runID)
         }
-        // Without an interrupted run, responses accepted but not delivered still get delivered.
-        let responsesWaiting = state.inFlight.contains { $0.request != nil } && state.status != .failed && state.status != .cancelled
-        if let runID = resumable ?? (responsesWaiting && interrupted.isEmpty ? Identifier.make("r") : nil),
-           lifecycle.runRecovered(runID: runID) {
+        // The resumed run delivers the responses it had accepted (they are in flight); without
+        // one, a continuation delivers those that wait for one (see the initializer), with the id
+        // promised to them if one was. Responses promised to a continuation while the run was
+        // ending wait for the resumed run to end.
+        if let runID = lifecycle.recoveryRun(resuming: resumable, continuationRunID: Identifier.make("r")) {
             runs.add(runID, trigger: .recovery, input: .null, phase: .running)
             let events = attachStream(to: runID)
             do {
-                try await beginRecoveredRun(runID)
+                try await beginRecoveredRun(runID, resuming: runID == resumable)
             } catch {
                 runs.remove(runID)
                 lifecycle.startAborted(runID: runID)
                 throw error
             }
-            configuration.logger.notice("resumed an interrupted run", metadata: ["instance": "\(name)", "run": "\(runID)"])
+            configuration.logger.notice(runID == resumable ? "resumed an interrupted run" : "started a run to deliver accepted responses",
+                                        metadata: ["instance": "\(name)", "run": "\(runID)"])
             outcome.resumed = RunHandle(runID: runID, disposition: .continued, events: events, instance: self)
         }
-        if let next = lifecycle.dequeueIfIdle() {
-            outcome.startedQueuedRun = next.runID
-            await startQueued(next)
+        if let next = lifecycle.nextQueuedRunIfIdle(), case .queued(let queued) = next {
+            outcome.startedQueuedRun = queued.runID
+            await startNext(next)
         }
         return outcome
     }
 
-    /// Announces a resumed run (`run_recovered` with the head it resumes from, `status
-    /// in_progress`), commits that, and drives the run from what is in flight.
-    private func beginRecoveredRun(_ runID: String) async throws {
+    /// Announces a recovered run (`run_recovered` with the head it resumes from, `status
+    /// in_progress`), commits that, and drives the run from what is in flight. A run that only
+    /// delivers responses after a failed or cancelled run first discards what that run left, as
+    /// any continuation does.
+    private func beginRecoveredRun(_ runID: String, resuming: Bool) async throws {
         let saved = state
         if state.executors == nil { state.executors = try workflow.makeExecutors() }
+        if !resuming { discardLeftovers(runID: runID, trigger: .response) }
         state.status = .inProgress
         sink.emit(runID: runID, .runRecovered(checkpointID: state.head))
         sink.emit(runID: runID, .status(.inProgress))

@@ -27,35 +27,47 @@ extension WorkflowInstance {
             throw WorkflowError(.requestNotFound, "request '\(requestID)' belongs to executor '\(request.executor)', which workflow '\(workflow.name)' does not have")
         }
         let delivery = PendingMessage(source: "response", target: target, payload: response, request: request)
-        let continuationID = Identifier.make("r")
-        switch lifecycle.responseAccepted(continuationRunID: continuationID) {
+        switch lifecycle.responseAccepted(delivery, continuationRunID: Identifier.make("r")) {
         case .reject(let reason):
             throw WorkflowError(.instanceBusy, "instance '\(name)': \(reason)", details: ["instance": .string(name)])
         case .deliverToActiveRun(let runID):
-            state.pending[requestID] = nil
-            inbox.append(delivery)
-            sink.emit(runID: runID, .responseAccepted(requestID: requestID, executor: request.executor, response: response))
-            do {
-                try await publish(checkpoint: .responseAccepted, runID: runID)
-            } catch {
-                // Not accepted: the request is open again. (The run returns to the durable point at
-                // its next boundary; that point has the request open too.)
-                state.pending[requestID] = request
-                inbox.removeAll { $0.request?.id == requestID }
-                throw error
-            }
+            try await recordAcceptance(of: request, response: response, deliveredBy: runID)
             return ResponseOutcome(runID: runID, startedRun: false)
-        case .startContinuation:
+        case .deliverAfterActiveRun(_, let continuationID):
+            // Known from now on, so that whoever is told its id can wait for it.
+            if runs[continuationID] == nil { runs.add(continuationID, trigger: .response, input: response) }
+            try await recordAcceptance(of: request, response: response, deliveredBy: continuationID)
+            return ResponseOutcome(runID: continuationID, startedRun: true)
+        case .startContinuation(let continuationID):
+            // The run takes the response from the inbox at its first boundary (so that, were it
+            // cancelled before, the response would still get a run of its own).
             state.pending[requestID] = nil
             sink.emit(runID: continuationID, .responseAccepted(requestID: requestID, executor: request.executor, response: response))
             runs.add(continuationID, trigger: .response, input: response, phase: .running)
             do {
-                try await beginRun(continuationID, trigger: .response, input: response, seed: [delivery])
+                try await beginRun(continuationID, trigger: .response, input: response, seed: [])
             } catch {
                 state.pending[requestID] = request
+                _ = lifecycle.responseWithdrawn(requestID: requestID)
                 throw error
             }
             return ResponseOutcome(runID: continuationID, startedRun: true)
+        }
+    }
+
+    /// Commits a response that waits in the inbox for run `runID` (the active run, or the
+    /// continuation after it). If the store cannot take it, it is not accepted: the request is
+    /// open again and the inbox forgets it. (The run returns to the durable point at its next
+    /// boundary; that point has the request open too.)
+    private func recordAcceptance(of request: WorkflowRequest, response: JSON, deliveredBy runID: String) async throws {
+        state.pending[request.id] = nil
+        sink.emit(runID: runID, .responseAccepted(requestID: request.id, executor: request.executor, response: response))
+        do {
+            try await publish(checkpoint: .responseAccepted, runID: runID)
+        } catch {
+            state.pending[request.id] = request
+            if let dropped = lifecycle.responseWithdrawn(requestID: request.id) { runs.remove(dropped) }
+            throw error
         }
     }
 }

@@ -153,8 +153,13 @@ extension WorkflowInstance {
 
     // MARK: Ending runs
 
-    /// Records the result, wakes waiters, ends the run's streams, and starts the next queued run.
+    /// Records the result, wakes waiters, ends the run's streams, and starts what comes next: a
+    /// continuation for responses the run did not take, or the next queued run. What comes next
+    /// is decided before anything else can get in (``RunLifecycle/runFinished(runID:continuationRunID:)``),
+    /// so a caller woken by the result finds the instance already past this run.
     func finishRun(_ runID: String, _ result: RunResult) async {
+        let finish = lifecycle.runFinished(runID: runID, continuationRunID: Identifier.make("r"))
+        if case .start(let next) = finish { announce(next) }
         complete(runID, result)
         // Waiting for a boundary that will not come: the run ended; its end is the checkpoint.
         if !boundaryWaiters.isEmpty {
@@ -164,12 +169,7 @@ extension WorkflowInstance {
             do { outcome = .success(try await writeManualCheckpoint()) } catch { outcome = .failure(error) }
             for waiter in waiters { waiter.resolve(outcome) }
         }
-        switch lifecycle.runFinished(runID: runID) {
-        case .becomeIdle, .handOverToMaintenance:
-            break
-        case .startQueued(let queued):
-            await startQueued(queued)
-        }
+        if case .start(let next) = finish { await startNext(next) }
     }
 
     /// Records a run's result and tells whoever waits for it.
@@ -179,22 +179,43 @@ extension WorkflowInstance {
         for waiter in waiters { waiter.resolve(.success(result)) }
     }
 
-    /// Starts `queued` (the lifecycle already says it is running); if its start cannot be
-    /// committed, its waiters are told and the next queued run is tried.
-    func startQueued(_ queued: RunLifecycle.QueuedRun) async {
-        var next: RunLifecycle.QueuedRun? = queued
-        while let current = next {
-            next = nil
-            if runs[current.runID] == nil { runs.add(current.runID, trigger: .input, input: current.input) }
+    /// Makes a run the lifecycle just chose known to the history (so that it can be waited for
+    /// and cancelled before it begins).
+    func announce(_ next: RunLifecycle.NextRun) {
+        switch next {
+        case .queued(let queued):
+            if runs[queued.runID] == nil { runs.add(queued.runID, trigger: .input, input: queued.input) }
+        case .continuation(let runID):
+            if runs[runID] == nil { runs.add(runID, trigger: .response, input: lifecycle.inbox.first?.payload ?? .null) }
+        }
+    }
+
+    /// Starts `next` (the lifecycle already says it is running). If the store refuses its start,
+    /// its waiters are told and the next queued run is tried; responses then wait in the inbox
+    /// for the next run that starts (the store has them, and delivers them after a restart).
+    func startNext(_ next: RunLifecycle.NextRun) async {
+        var current: RunLifecycle.NextRun? = next
+        while let run = current {
+            current = nil
+            announce(run)
+            let runID: String, trigger: WorkflowEvent.Trigger, input: JSON, seed: [PendingMessage]
+            switch run {
+            case .queued(let queued):
+                (runID, trigger, input) = (queued.runID, .input, queued.input)
+                seed = [PendingMessage(source: "input", target: workflow.startIndex, payload: queued.input)]
+            case .continuation(let continuationID):
+                // The responses stay in the inbox: the run takes them at its first boundary, after
+                // its start has discarded what a failed run left.
+                (runID, trigger, input, seed) = (continuationID, .response, lifecycle.inbox.first?.payload ?? .null, [])
+            }
             do {
-                try await beginRun(current.runID, trigger: .input, input: current.input,
-                                   seed: [PendingMessage(source: "input", target: workflow.startIndex, payload: current.input)])
+                try await beginRun(runID, trigger: trigger, input: input, seed: seed)
             } catch {
                 let failure = (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error)
-                runs.add(current.runID, trigger: .input, input: current.input)
-                complete(current.runID, RunResult(runID: current.runID, status: .failed, outputs: [], error: failure,
-                                                  pendingRequests: state.sortedPending, supersteps: 0))
-                next = lifecycle.dequeueIfIdle()
+                runs.add(runID, trigger: trigger, input: input)
+                complete(runID, RunResult(runID: runID, status: .failed, outputs: [], error: failure,
+                                          pendingRequests: state.sortedPending, supersteps: 0))
+                current = lifecycle.nextQueuedRunIfIdle()
             }
         }
     }

@@ -12,10 +12,6 @@ extension WorkflowInstance {
         case failure(executor: String?, error: any Error)
     }
 
-    /// Whether the active run should stop: ``cancel()`` was called, or the task driving it was
-    /// cancelled.
-    var runCancelled: Bool { lifecycle.isCancelRequested || Task.isCancelled }
-
     // MARK: The superstep loop
 
     /// Runs supersteps until the run converges, fails, is cancelled or a commit fails. Between
@@ -30,18 +26,18 @@ extension WorkflowInstance {
                 result = await endRun(runID, status: .failed, error: failure, supersteps: used)
                 break
             }
-            if lifecycle.isSuspending || lifecycle.isDraining {
-                result = await suspendRun(runID, supersteps: used)
+            // A stop asked for before this boundary: the process stops (suspend), or a cancel.
+            if let stop = lifecycle.stopRequest {
+                result = stop.suspendsRun ? await suspendRun(runID, supersteps: used)
+                    : await endRun(runID, status: .cancelled, error: WorkflowError(.cancelled, "run \(runID) was cancelled"), supersteps: used)
                 break
             }
-            if runCancelled {
+            if Task.isCancelled {
                 result = await endRun(runID, status: .cancelled, error: WorkflowError(.cancelled, "run \(runID) was cancelled"), supersteps: used)
                 break
             }
-            if !inbox.isEmpty {
-                state.inFlight += inbox
-                inbox = []
-            }
+            let responses = lifecycle.takeInbox()
+            if !responses.isEmpty { state.inFlight += responses }
             if state.inFlight.isEmpty {
                 result = await convergeRun(runID, supersteps: used)
                 break
@@ -65,11 +61,14 @@ extension WorkflowInstance {
                 result = await endRun(runID, status: .failed, error: failure, supersteps: used, discarding: superstep)
                 break
             }
-            if lifecycle.isSuspending {
+            // A stop asked for during the superstep: a drain lets it land (the run suspends at the
+            // next boundary); anything else discards it.
+            let stop = lifecycle.stopRequest
+            if stop == .suspend {
                 result = await suspendRun(runID, supersteps: used)
                 break
             }
-            if runCancelled {
+            if stop?.interruptsSuperstep == true || Task.isCancelled {
                 result = await endRun(runID, status: .cancelled, error: WorkflowError(.cancelled, "run \(runID) was cancelled during superstep \(superstep)"),
                                       supersteps: used, discarding: superstep)
                 break
@@ -242,7 +241,7 @@ extension WorkflowInstance {
     /// commit that failed).
     func flushLiveOrStop() async -> Bool {
         await flushLive()
-        return lifecycle.isCancelRequested || storeFailure != nil
+        return lifecycle.stopRequest?.interruptsSuperstep == true || storeFailure != nil
     }
 
     /// Delivers an executor's messages one at a time, in order, with its events. The first
@@ -329,6 +328,8 @@ extension WorkflowInstance {
     /// The run converged: its status comes from the pending set, not from what it emitted. If
     /// the store cannot take it, the run did not end in the store: it fails (see ``endRun``).
     func convergeRun(_ runID: String, supersteps: Int) async -> RunResult {
+        // From here a response is for a continuation after this run (it took all those for it).
+        state.inFlight += lifecycle.runEnding(runID: runID)
         let status: InstanceStatus = state.pending.isEmpty ? .idle : .idleWithPendingRequests
         state.status = status
         sink.emit(runID: runID, .status(status))
@@ -346,6 +347,8 @@ extension WorkflowInstance {
     /// committed, nothing of the current superstep lands, and the store keeps the run in progress
     /// at its last checkpoint, from which recovery resumes it.
     func suspendRun(_ runID: String, supersteps: Int) async -> RunResult {
+        // Responses accepted for the run stay in flight (and in the store), for the resumed run.
+        state.inFlight += lifecycle.runEnding(runID: runID)
         sink.closeOpenScope()
         if storeFailure == nil {
             // Events of the interrupted superstep still buffered are dropped: the log ends at the
@@ -382,16 +385,16 @@ extension WorkflowInstance {
     /// The end of a run is never dropped: if its commit fails it is kept and carried by the next
     /// commit, and the result's error says the end is not recorded yet, and why.
     func endRun(_ runID: String, status: InstanceStatus, error: WorkflowError, supersteps: Int, discarding superstep: Int? = nil) async -> RunResult {
+        // From here a response is for a continuation after this run. Those accepted for it that
+        // it did not take stay with the rest of its work in flight (for a rewind, and for the
+        // next run if they answer an earlier run's request).
+        state.inFlight += lifecycle.runEnding(runID: runID)
         sink.closeOpenScope()
         let runError = error
         if let lost = await unrecordedRun(runID, error: runError, supersteps: supersteps) { return lost }
         var recordingFailure: WorkflowError?
         for _ in 0..<3 {
             if storeFailure != nil { await returnToDurableState() }
-            if !inbox.isEmpty {
-                state.inFlight += inbox
-                inbox = []
-            }
             state.status = status
             state.failedRunID = runID
             if status == .failed { sink.emit(runID: runID, .runFailed(error: error)) }

@@ -30,8 +30,6 @@ public actor WorkflowInstance {
     let sink: EventSink
     var state: InstanceState
     var lifecycle: RunLifecycle
-    /// Responses accepted while a run is active, delivered at its next superstep boundary.
-    var inbox: [PendingMessage] = []
     var runs: RunHistory
     var commits: CommitQueue
     /// Callers waiting for the commit group in flight to end.
