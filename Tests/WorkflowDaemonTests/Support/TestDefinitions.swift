@@ -117,7 +117,20 @@ enum TestDefinitions {
           - { from: step, to: out, when: "message.n >= message.to" }
         """
 
+    /// Each answer (a number) is followed by the next question: a run per round trip.
+    static let pingpong = """
+        name: pingpong
+        start: ask
+        maxSupersteps: 1000000
+        executors:
+          ask: { kind: request, prompt: "a number?", schema: { type: number } }
+          strip: { kind: transform, expression: "message.response" }
+        edges:
+          - { from: ask, to: strip }
+          - { from: strip, to: ask }
+        """
+
     static let all: [String: String] = [
-        "echo.yaml": echo, "ask.yaml": ask, "slow.yaml": slow, "forever.yaml": forever, "gated.yaml": gated, "countgated.yaml": countGated, "branch.yaml": branch, "count.yaml": count,
+        "pingpong.yaml": pingpong, "echo.yaml": echo, "ask.yaml": ask, "slow.yaml": slow, "forever.yaml": forever, "gated.yaml": gated, "countgated.yaml": countGated, "branch.yaml": branch, "count.yaml": count,
     ]
 }
