@@ -6,9 +6,12 @@ import Darwin
 import WorkflowEngine
 import WorkflowStore
 
-/// `swift run -c release workflowd-bench [WORKLOAD...]`: runs the reference workloads of
-/// DESIGN.md §8 and prints one line per workload:
+/// `swift run -c release workflowd-bench [--workload-timeout SECONDS] [WORKLOAD...]`: runs the
+/// reference workloads of DESIGN.md §8 and prints one line per workload:
 /// `workload=chain100 unit=superstep median_us=1.7 min_us=1.5 max_us=2.4 reps=7`
+///
+/// Nothing waits for ever: a workload that has not finished within the timeout (default 900 s)
+/// ends the benchmark with exit status 1, naming it, and every daemon it started is killed.
 @main
 struct Bench {
     typealias Workload = (name: String, run: @Sendable () async throws -> Report)
@@ -50,10 +53,19 @@ struct Bench {
     ]
 
     static func main() async throws {
-        let requested = Array(CommandLine.arguments.dropFirst())
+        var requested = Array(CommandLine.arguments.dropFirst())
         if requested.contains("--help") || requested.contains("-h") {
-            print("usage: workflowd-bench [WORKLOAD...]\nworkloads: " + workloads.map(\.name).joined(separator: " "))
+            print("usage: workflowd-bench [--workload-timeout SECONDS] [WORKLOAD...]\nworkloads: " + workloads.map(\.name).joined(separator: " "))
             return
+        }
+        var timeout = 900.0
+        if let position = requested.firstIndex(of: "--workload-timeout") {
+            guard position + 1 < requested.count, let seconds = Double(requested[position + 1]), seconds > 0 else {
+                print("workflowd-bench: --workload-timeout takes a number of seconds above 0")
+                exit(2)
+            }
+            timeout = seconds
+            requested.removeSubrange(position...(position + 1))
         }
         let unknown = requested.filter { name in !workloads.contains { $0.name == name } }
         guard unknown.isEmpty else {
@@ -61,7 +73,9 @@ struct Bench {
             exit(2)
         }
         for workload in workloads where requested.isEmpty || requested.contains(workload.name) {
+            let watchdog = Watchdog(workload: workload.name, seconds: timeout)
             let report = try await workload.run()
+            watchdog.cancel()
             print(report.line(workload: workload.name))
         }
     }

@@ -4,9 +4,13 @@ import Glibc
 import WorkflowJSON
 
 /// A blocking JSON-RPC client on a Unix socket, for the socket workloads (each client runs on a
-/// thread of its own, so blocking here holds up nobody else).
+/// thread of its own, so blocking here holds up nobody else). Every read and write has a bound
+/// (`timeout`): a daemon that stops answering fails the workload, naming what was awaited, instead
+/// of hanging the benchmark.
 final class SocketClient {
     let fd: Int32
+    /// How long one read or write may block, in seconds.
+    let timeout: Int
     private var buffer: [UInt8] = []
     private var start = 0
     private var nextID = 0
@@ -15,9 +19,13 @@ final class SocketClient {
         var description: String
     }
 
-    init(path: String) throws {
+    init(path: String, timeout: Int = 30) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        self.timeout = timeout
         guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -46,7 +54,10 @@ final class SocketClient {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard written > 0 else { throw Failure(description: "write: errno \(errno)") }
+            guard written > 0 else {
+                if errno == EAGAIN || errno == EWOULDBLOCK { throw Failure(description: "the daemon took nothing from the socket for \(timeout) s") }
+                throw Failure(description: "write: errno \(errno)")
+            }
             offset += written
         }
     }
@@ -65,7 +76,10 @@ final class SocketClient {
             }
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            guard count > 0 else { throw Failure(description: "the daemon closed the connection") }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                throw Failure(description: "nothing came from the daemon for \(timeout) s")
+            }
+            guard count > 0 else { throw Failure(description: count == 0 ? "the daemon closed the connection" : "read: errno \(errno)") }
             buffer += chunk[0..<count]
         }
     }
@@ -80,7 +94,10 @@ final class SocketClient {
         let (id, message) = request(method, params)
         try send([message])
         while true {
-            let answer = try readMessage()
+            let answer: JSON
+            do { answer = try readMessage() } catch let failure as Failure {
+                throw Failure(description: "\(method): \(failure.description)")
+            }
             if answer["id"]?.intValue == id {
                 if let error = answer["error"] { throw Failure(description: "\(method): \(error.serialized())") }
                 return answer["result"] ?? .null

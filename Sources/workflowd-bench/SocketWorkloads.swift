@@ -19,8 +19,10 @@ enum SocketWorkloads {
             """,
     ]
 
-    /// A daemon of our own, stopped (SIGTERM) when done.
+    /// A daemon of our own, stopped (SIGTERM) when done; a benchmark that is given up kills every
+    /// daemon still running (``killAll()``).
     final class Daemon {
+        private static let running = Locked<[Int32: Process]>([:])
         let directory: String
         let process = Process()
         var socket: String { directory + "/wd.sock" }
@@ -40,6 +42,8 @@ enum SocketWorkloads {
                                  "--log-level", "warning"] + arguments
             process.standardError = FileHandle.nullDevice
             try process.run()
+            let pid = process.processIdentifier
+            Self.running.withLock { $0[pid] = process }
             // Ready when the socket answers.
             for _ in 0..<1000 {
                 if let client = try? SocketClient(path: socket), (try? client.call("daemon.ping", [:])) != nil { return }
@@ -55,11 +59,24 @@ enum SocketWorkloads {
             return fields.count > 1 ? (Double(fields[1]) ?? 0) * Double(sysconf(Int32(_SC_PAGESIZE))) / 1024 : 0
         }
 
-        /// Stops the daemon (SIGTERM) and waits for it; the directory stays until deinit.
+        /// Stops the daemon (SIGTERM) and waits for it, at most 60 s (then SIGKILL); the
+        /// directory stays until deinit.
         func stop() {
+            defer { _ = Self.running.withLock { $0.removeValue(forKey: process.processIdentifier) } }
             guard process.isRunning else { return }
             process.terminate()
-            process.waitUntilExit()
+            let deadline = nowMicros() + 60_000_000
+            while process.isRunning && nowMicros() < deadline { usleep(10_000) }
+            if process.isRunning {
+                FileHandle.standardError.write(Data("workflowd-bench: workflowd (pid \(process.processIdentifier)) did not stop within 60 s of SIGTERM; killed\n".utf8))
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+
+        /// Kills every daemon a workload started (the benchmark gives up).
+        static func killAll() {
+            for (pid, _) in running.withLock({ $0 }) { kill(pid, SIGKILL) }
         }
 
         deinit {
@@ -134,18 +151,27 @@ enum SocketWorkloads {
                         // The first request's event may still be on its way: a request already
                         // answered is not the next one.
                         var answered: Set<JSON> = []
+                        var lastEvents: [JSON] = []
                         for n in 0..<perClient {
                             let start = nowMicros()
                             var next: JSON?
                             answered.insert(requestID)
                             let take = { (message: JSON) in
-                                if message["params"]?["event"]?["type"] == "request", let id = message["params"]?["event"]?["request"]?["id"],
-                                   !answered.contains(id) {
+                                guard let event = message["params"]?["event"] else { return }
+                                lastEvents = Array((lastEvents + [event]).suffix(8))
+                                if event["type"] == "request", let id = event["request"]?["id"], !answered.contains(id) {
                                     next = id
                                 }
                             }
-                            _ = try client.call("request.respond", ["instance": name, "requestId": requestID, "response": .number(Double(n))], other: take)
-                            while next == nil { take(try client.readMessage()) }
+                            do {
+                                _ = try client.call("request.respond", ["instance": name, "requestId": requestID, "response": .number(Double(n))],
+                                                    other: take)
+                                while next == nil { take(try client.readMessage()) }
+                            } catch {
+                                // A round trip that does not come back is a finding: say where it stopped.
+                                throw SocketClient.Failure(description: "instance \(name.stringValue ?? "?"), round \(n): no next request after answering \(requestID.serialized()) (\(error)); last events: "
+                                                           + lastEvents.map { $0.serialized() }.joined(separator: " "))
+                            }
                             times.append(nowMicros() - start)
                             requestID = next ?? .null
                         }
