@@ -8,6 +8,7 @@ import NIOPosix
 import ServiceLifecycle
 import SystemdSupport
 import UnixSignals
+import WorkflowDefinitions
 import WorkflowEngine
 import WorkflowProtocol
 import WorkflowStore
@@ -32,6 +33,8 @@ public final class WorkflowDaemon: Service {
     /// What the daemon says once it serves.
     public struct Ready: Sendable {
         public var socketPath: String
+        /// Whether the socket was handed over (socket activation) rather than bound by the daemon.
+        public var socketActivated: Bool
         public var instancesRecovered: Int
         public var definitions: Int
     }
@@ -66,7 +69,7 @@ public final class WorkflowDaemon: Service {
         if let descriptor = configuration.adoptedSocket {
             // Socket activation: the socket unit owns the path (and keeps it after we stop).
             server = try await bind(adopted: descriptor)
-            logger.info("serving on the socket handed over by socket activation", metadata: ["fd": "\(descriptor)", "socket": "\(socketPath)"])
+            logger.debug("serving on the socket handed over by socket activation", metadata: ["fd": "\(descriptor)", "socket": "\(socketPath)"])
         } else {
             try await Blocking.run { try SocketPath.prepare(socketPath) }
             server = try await bind(socketPath)
@@ -81,7 +84,8 @@ public final class WorkflowDaemon: Service {
         // The database is open, recovery has begun, the socket accepts (connections wait in its
         // backlog until they are taken): ready.
         configuration.notifier.notify(.ready, .status(await daemon.statusLine()))
-        await onReady(Ready(socketPath: socketPath, instancesRecovered: recovered, definitions: await catalog.current.count))
+        await onReady(Ready(socketPath: socketPath, socketActivated: configuration.adoptedSocket != nil, instancesRecovered: recovered,
+                            definitions: await catalog.current.count))
 
         let configuration = self.configuration
         try await withThrowingDiscardingTaskGroup { group in
@@ -95,7 +99,7 @@ public final class WorkflowDaemon: Service {
                 logger.notice("stopping: no new connections or requests; suspending active runs",
                               metadata: ["grace": "\(configuration.stopGrace)"])
                 try? await server.channel.close()
-                await registry.suspendAll(grace: configuration.stopGrace)
+                await Self.suspendAll(registry, configuration: configuration, logger: logger)
                 daemon.connections.closeAllInputs()
                 // Connections answer what they have and close; one whose peer does not read
                 // would never finish sending: after a moment, every connection is closed.
@@ -196,6 +200,26 @@ public final class WorkflowDaemon: Service {
                 lastStatus = status
                 lastStatusAt = clock.now
             }
+        }
+    }
+
+    /// Suspends every active run (supersteps in flight have the stop grace to finish), and kills
+    /// the programs of steps that are still running once the grace and the kill delay have
+    /// passed: the daemon, not its service manager, ends what it started (with KillMode=mixed,
+    /// systemd sends SIGTERM to the daemon alone).
+    static func suspendAll(_ registry: InstanceRegistry, configuration: DaemonConfiguration, logger: Logger) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await registry.suspendAll(grace: configuration.stopGrace) }
+            group.addTask {
+                guard (try? await Task.sleep(for: configuration.stopGrace + configuration.stopKillDelay)) != nil else { return }
+                let killed = ProcessGroups.signalAll(SIGKILL)
+                if killed > 0 {
+                    logger.warning("killed the programs of steps that did not end on SIGTERM",
+                                   metadata: ["processGroups": "\(killed)", "after": "\(configuration.stopGrace + configuration.stopKillDelay)"])
+                }
+            }
+            await group.next()
+            group.cancelAll()
         }
     }
 

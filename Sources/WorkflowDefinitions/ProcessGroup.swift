@@ -7,12 +7,14 @@ import WorkflowJSON
 
 /// The process group of one program run (its pgid is the program's pid). Killing it waits,
 /// briefly and without blocking the cooperative pool, until none of its processes is still
-/// running, so a cancelled or finished step leaves nothing behind.
+/// running, so a cancelled or finished step leaves nothing behind. Every group is known to
+/// ``ProcessGroups`` from its start until it was killed.
 final class ProcessGroup: Sendable {
     private let leader = Locked<pid_t?>(nil)
 
     func started(_ pid: pid_t) {
         leader.withLock { $0 = pid }
+        ProcessGroups.started(pid)
     }
 
     /// The leader's pid (the group's id), once started.
@@ -21,6 +23,7 @@ final class ProcessGroup: Sendable {
     /// Sends SIGKILL to the whole group and waits (at most `timeout`) until its members are gone.
     func killAndWait(timeout: Double = 2) async {
         guard let pgid = leader.withLock({ $0 }), pgid > 0 else { return }
+        defer { ProcessGroups.ended(pgid) }
         guard kill(-pgid, SIGKILL) == 0 else { return }  // ESRCH: nothing left
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
         var pause = 0.001

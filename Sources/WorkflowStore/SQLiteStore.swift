@@ -41,6 +41,10 @@ public final class SQLiteStore: CheckpointStore {
         // Every event insert would look its instance up; commit checks the instance once instead,
         // and deleteInstance removes an instance's rows itself.
         config.foreignKeysEnabled = false
+        // The store's threads at the default priority: GRDB's default (user-initiated) has
+        // libdispatch ask for a negative nice value at every worker thread it starts, which an
+        // unprivileged service may not have (a journal line each time, about one a minute idle).
+        config.qos = .default
         // Another process may hold the database for a moment (a backup, an inspection): wait for
         // it on the store's own threads rather than fail at once.
         config.busyMode = .timeout(configuration.busyTimeout)
@@ -166,6 +170,10 @@ public final class SQLiteStore: CheckpointStore {
                 );
                 CREATE UNIQUE INDEX checkpointPart_key ON checkpointPart(instance, origin, kind, name);
                 """)
+        }
+        // NULL for runs recorded before: their count is unknown, not zero.
+        migrator.registerMigration("v5: runs count their supersteps") { db in
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN supersteps INTEGER")
         }
         return migrator
     }
@@ -345,7 +353,7 @@ public final class SQLiteStore: CheckpointStore {
         case .runStarted(let trigger, let input):
             guard let runID = event.runID else { return false }
             try db.cachedStatement(sql: """
-                INSERT INTO run (id, instance, status, trigger, input, startedAt) VALUES (?, ?, 'in_progress', ?, ?, ?)
+                INSERT INTO run (id, instance, status, trigger, input, startedAt, supersteps) VALUES (?, ?, 'in_progress', ?, ?, ?, 0)
                 ON CONFLICT(id) DO UPDATE SET status = 'in_progress', endedAt = NULL
                 """).execute(arguments: [runID, instance, trigger.rawValue, input.serialized(), event.time])
             try db.cachedStatement(sql: "DELETE FROM queuedRun WHERE instance = ? AND runId = ?").execute(arguments: [instance, runID])
@@ -353,9 +361,13 @@ public final class SQLiteStore: CheckpointStore {
             // The same run goes on (or a new one delivers what was accepted): in progress again.
             guard let runID = event.runID else { return false }
             try db.cachedStatement(sql: """
-                INSERT INTO run (id, instance, status, trigger, input, startedAt) VALUES (?, ?, 'in_progress', 'recovery', 'null', ?)
+                INSERT INTO run (id, instance, status, trigger, input, startedAt, supersteps) VALUES (?, ?, 'in_progress', 'recovery', 'null', ?, 0)
                 ON CONFLICT(id) DO UPDATE SET status = 'in_progress', endedAt = NULL
                 """).execute(arguments: [runID, instance, event.time])
+        case .superstepCompleted:
+            // Counted in the group, written once per run per transaction (see GroupWrite.flush).
+            guard let runID = event.runID else { return false }
+            group.supersteps[runID, default: 0] += 1
         case .status(let status):
             guard let runID = event.runID, status != .inProgress else { return false }
             try db.cachedStatement(sql: "UPDATE run SET status = ?, endedAt = ? WHERE id = ?").execute(arguments: [status.rawValue, event.time, runID])

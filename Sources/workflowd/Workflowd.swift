@@ -145,8 +145,12 @@ struct Workflowd: AsyncParsableCommand {
                                                 stopGrace: grace, statusInterval: statusEvery)
         let daemon = WorkflowDaemon(configuration: configuration) { ready in
             let path = ready.socketPath
-            logger.notice("workflowd is listening on \(path) (\(ready.definitions) definitions from \(definitionsDirectory), state in \(state))")
-            logger.notice(#"talk to it: python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('\#(path)'); s.sendall(b'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon.ping\"}\n'); print(s.recv(65536).decode())""#)
+            let handedOver = ready.socketActivated ? ", a socket handed over by socket activation" : ""
+            logger.notice("workflowd is listening on \(path)\(handedOver) (\(ready.definitions) definitions from \(definitionsDirectory), state in \(state))")
+            // For a person who started it in a terminal (the Quick start), not for the journal.
+            if !journal {
+                logger.notice(#"talk to it: python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('\#(path)'); s.sendall(b'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon.ping\"}\n'); print(s.recv(65536).decode())""#)
+            }
         }
         let group = ServiceGroup(configuration: .init(services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       cancellationSignals: [], logger: logger))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WorkflowJSON
 import WorkflowProtocol
+import WorkflowTestSupport
 
 /// `kill -9` the real daemon at several points, start it again on the same state, and check that
 /// everything it had acknowledged is back (DESIGN.md §5).
@@ -97,5 +98,33 @@ struct DaemonRecoveryTests {
         let result = try await client.result("run.wait", ["instance": "s", "runId": try #require(run["runId"])])
         #expect(result["status"] == "idle")
         #expect(result["outputs"] == ["slept"])
+    }
+
+    @Test("a stop ends a step that ignores SIGTERM itself, at its deadline (stop grace + 5 s): the run is suspended, not failed, and resumes on the next start")
+    func stopKillsAStubbornStep() async throws {
+        let daemon = try await DaemonProcess.started(arguments: ["--stop-grace", "1s"])
+        var client = try await daemon.client()
+        let gate = daemon.gate("stubborn")
+        let run = try await client.result("run.start", ["instance": "st", "definition": "stubborn", "input": .string(gate)])
+        try await eventually(.seconds(30), "the step to start") { FileManager.default.fileExists(atPath: gate + ".pid") }
+        let step = try #require(Int32(try String(contentsOfFile: gate + ".pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let stopping = ContinuousClock.now
+        #expect(await daemon.stop() == 0)
+        let took = ContinuousClock.now - stopping
+        // 1 s of grace, 5 s for the SIGTERM it ignores, then the kill: far less than the step's own
+        // minute of grace (and than a unit's TimeoutStopSec).
+        #expect(took < TestEnvironment.scaled(.seconds(20)), "the stop took \(took)")
+        #expect(kill(step, 0) == -1 && errno == ESRCH, "the step's program \(step) outlived the daemon")
+        #expect(daemon.log.contains("killed the programs of steps that did not end on SIGTERM"))
+        // The run was suspended at its last checkpoint, not failed: it resumes, and runs the step again.
+        try daemon.open(gate + ".done")
+        try await daemon.start()
+        client = try await daemon.client()
+        let result = try await client.result("run.wait", ["instance": "st", "runId": try #require(run["runId"])])
+        #expect(result["status"] == "idle")
+        #expect(result["outputs"] == ["finished"])
+        let log = try #require(try await client.result("events.read", ["instance": "st", "limit": 1000])["events"]?.arrayValue)
+        #expect(log.contains { $0["type"] == "run_recovered" })
+        #expect(!log.contains { $0["type"] == "run_failed" })
     }
 }

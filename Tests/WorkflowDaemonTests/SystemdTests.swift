@@ -45,7 +45,7 @@ struct SystemdTests {
         let readyIndex = try #require(before.firstIndex { $0.fields["READY"] == "1" })
         #expect(before[..<readyIndex].contains { $0.fields["EXTEND_TIMEOUT_USEC"] == "60000000" }, "\(before)")
         #expect(FileManager.default.fileExists(atPath: daemon.state + "/workflowd.sqlite"), "the database is open")
-        try await daemon.waitForLog("serving on the socket handed over by socket activation")
+        try await daemon.waitForLog("workflowd is listening on \(daemon.socket), a socket handed over by socket activation")
         let status = try await client.result("daemon.status")
         #expect(status["socket"]?.stringValue == daemon.socket, "the handed-over socket's path")
 

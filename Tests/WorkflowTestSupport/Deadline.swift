@@ -1,3 +1,4 @@
+import Dispatch
 import WorkflowJSON
 
 /// A wait that took longer than its bound: the test fails naming what it waited for, instead of
@@ -44,5 +45,28 @@ public func eventually(_ limit: Duration, _ what: @autoclosure () -> String,
             try Task.checkCancellation()
             await Task.yield()
         }
+    }
+}
+
+/// Asks `condition` every `interval` (on a dispatch timer, so nothing spins or blocks a thread
+/// meanwhile) until it holds, for at most `limit` (stretched under a sanitizer); returns whether
+/// it held. For what no event announces from outside this process: a file another process
+/// writes, a process that appears in /proc.
+public func poll(every interval: Duration = .milliseconds(20), for limit: Duration,
+                 _ condition: @escaping @Sendable () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + TestEnvironment.scaled(limit)
+    let nanoseconds = Int(interval.components.seconds) * 1_000_000_000 + Int(interval.components.attoseconds / 1_000_000_000)
+    return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "workflowd.tests.poll"))
+        let done = Locked(false)
+        timer.schedule(deadline: .now(), repeating: .nanoseconds(nanoseconds))
+        timer.setEventHandler {
+            let held = condition()
+            guard held || ContinuousClock.now >= deadline else { return }
+            guard done.withLock({ finished in defer { finished = true }; return !finished }) else { return }
+            timer.cancel()
+            continuation.resume(returning: held)
+        }
+        timer.resume()
     }
 }

@@ -34,8 +34,12 @@ public struct DaemonConfiguration: Sendable {
     /// event loop, the instance registry and the database pings at half of it.
     public var watchdogInterval: Duration?
     /// On SIGTERM, how long supersteps in flight may take to finish (and be checkpointed) before
-    /// they are interrupted; keep it below the unit's TimeoutStopSec.
+    /// they are interrupted. Their programs are then sent SIGTERM, and whatever of them is still
+    /// running ``stopKillDelay`` later is killed: a stop takes at most the sum (plus a commit),
+    /// which must stay below the unit's TimeoutStopSec, so that systemd never has to kill.
     public var stopGrace: Duration
+    /// After ``stopGrace``, how long interrupted programs have to end before they are killed.
+    public var stopKillDelay: Duration = .seconds(5)
     /// How often STATUS= is refreshed.
     public var statusInterval: Duration
     /// How often freed memory is returned to the system (``Allocator``); nil: never.

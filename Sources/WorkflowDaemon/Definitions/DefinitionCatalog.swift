@@ -35,7 +35,8 @@ actor DefinitionCatalog {
         current = definitions
         problems = errors.map(Self.problem)
         for problem in problems { logger.warning("a definition does not load", metadata: ["problem": "\(problem)"]) }
-        logger.info("definitions loaded", metadata: ["count": "\(definitions.count)", "directory": "\(directory)"])
+        // The start's line and a reload's line say how many (see WorkflowDaemon and DaemonContext).
+        logger.debug("definitions loaded", metadata: ["count": "\(definitions.count)", "directory": "\(directory)"])
         return (definitions.keys.sorted(), problems)
     }
 
