@@ -7,7 +7,8 @@
 #   --prefix P     where binaries and data go (default /usr/local); the units' ExecStart= and
 #                  ExecReload= are rewritten to P/bin
 #   --root DIR     install into DIR as if it were / (packaging, tests); nothing is started
-#   --bin-dir DIR  take workflowd and wfctl from DIR instead of building them (swift build -c release)
+#   --bin-dir DIR  take workflowd and wfctl from DIR instead of building them (swift build -c release
+#                  --static-swift-stdlib: binaries that run where no Swift toolchain is)
 #
 # Afterwards (as root, without --root): systemd-sysusers, systemctl daemon-reload,
 # systemctl enable --now workflowd.socket, and add users to the workflowd group.
@@ -29,12 +30,17 @@ done
 case "$prefix" in /*) ;; *) echo "install.sh: --prefix must be absolute" >&2; exit 64 ;; esac
 
 if [ -z "$bin_dir" ]; then
-    swift build -c release --product workflowd
-    swift build -c release --product wfctl
-    bin_dir="$(swift build -c release --show-bin-path)"
+    swift build -c release --static-swift-stdlib --product workflowd
+    swift build -c release --static-swift-stdlib --product wfctl
+    bin_dir="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 fi
 for binary in workflowd wfctl; do
     [ -x "$bin_dir/$binary" ] || { echo "install.sh: $bin_dir/$binary is not built" >&2; exit 66; }
+    # A binary that needs the Swift toolchain's libraries would not start where there is none.
+    if ldd "$bin_dir/$binary" 2>/dev/null | grep -q "libswiftCore"; then
+        echo "install.sh: $bin_dir/$binary needs the Swift runtime's shared libraries; build it with --static-swift-stdlib" >&2
+        exit 65
+    fi
 done
 
 units="$root$prefix/lib/systemd/system"

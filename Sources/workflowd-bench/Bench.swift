@@ -6,7 +6,7 @@ import Darwin
 import WorkflowEngine
 import WorkflowStore
 
-/// `swift run -c release workflowd-bench [--workload-timeout SECONDS] [WORKLOAD...]`: runs the
+/// `swift run -c release --static-swift-stdlib workflowd-bench [--workload-timeout SECONDS] [WORKLOAD...]`: runs the
 /// reference workloads of DESIGN.md §8 and prints one line per workload:
 /// `workload=chain100 unit=superstep median_us=1.7 min_us=1.5 max_us=2.4 reps=7`
 ///

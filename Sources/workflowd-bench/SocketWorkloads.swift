@@ -35,7 +35,7 @@ enum SocketWorkloads {
             }
             let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("workflowd").path
             guard FileManager.default.isExecutableFile(atPath: binary) else {
-                throw SocketClient.Failure(description: "\(binary) is not built: run `swift build -c release --product workflowd` first")
+                throw SocketClient.Failure(description: "\(binary) is not built: run `swift build -c release --static-swift-stdlib --product workflowd` first")
             }
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["--socket", socket, "--state-dir", directory + "/state", "--definitions", directory + "/definitions",

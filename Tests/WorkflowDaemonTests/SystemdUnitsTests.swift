@@ -61,11 +61,21 @@ struct SystemdUnitsTests {
         #expect(score <= 1.5, "\(line)")
     }
 
+    /// The release binaries (`swift build -c release --static-swift-stdlib`, as Contrib/dev/test
+    /// builds them before the tests).
+    static func releaseBinaries() throws -> String {
+        let directory = repository.appendingPathComponent(".build/release").path
+        guard FileManager.default.isExecutableFile(atPath: directory + "/workflowd"), FileManager.default.isExecutableFile(atPath: directory + "/wfctl") else {
+            throw DaemonProcess.Failure(description: "no release build in \(directory): run Contrib/dev/test (or swift build -c release --static-swift-stdlib)")
+        }
+        return directory
+    }
+
     @Test("Contrib/install.sh into a temporary root: binaries, units pointed at the prefix, sysusers, man pages, completions, examples")
     func install() async throws {
         let root = Self.temporary("root")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let binaries = URL(fileURLWithPath: try DaemonProcess.binary()).deletingLastPathComponent().path
+        let binaries = try Self.releaseBinaries()
         let script = Self.repository.appendingPathComponent("Contrib/install.sh").path
         var outcome = try await Wfctl.spawn(script, ["--root", root, "--prefix", "/usr", "--bin-dir", binaries])
         #expect(outcome.status == 0, "\(outcome)")
@@ -92,6 +102,19 @@ struct SystemdUnitsTests {
         outcome = try await Wfctl.spawn(script, ["--root", root, "--prefix", "/usr", "--bin-dir", binaries])
         #expect(outcome.status == 0 && outcome.stdout.contains("kept the definitions"), "\(outcome)")
         #expect(try String(contentsOfFile: root + "/etc/workflowd/workflows.d/review.yaml", encoding: .utf8).hasPrefix("name: mine"))
+    }
+
+    @Test("Contrib/install.sh refuses binaries that need the Swift runtime's shared libraries (they would not start where no toolchain is)")
+    func installRefusesSharedRuntime() async throws {
+        let root = Self.temporary("root")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // The debug build links the toolchain's libraries.
+        let debug = URL(fileURLWithPath: try DaemonProcess.binary()).deletingLastPathComponent().path
+        let script = Self.repository.appendingPathComponent("Contrib/install.sh").path
+        let outcome = try await Wfctl.spawn(script, ["--root", root, "--prefix", "/usr", "--bin-dir", debug])
+        #expect(outcome.status == 65, "\(outcome)")
+        #expect(outcome.stderr.contains("--static-swift-stdlib"), "\(outcome)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/usr/bin/workflowd"))
     }
 
     /// Whether a journald listens (a socket node nobody reads, left by a crashed test, is removed).
