@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOExtras
@@ -30,7 +35,8 @@ final class ClientConnection: Sendable {
     }
 
     /// Connects to a Unix socket.
-    /// - Throws: ``WorkflowClientError/Code/unreachable`` naming the path and the cause.
+    /// - Throws: ``WorkflowClientError/Code/unreachable`` naming the path and the cause, or
+    ///   ``WorkflowClientError/Code/accessDenied`` naming the group this user would need.
     static func connect(path: String, maximumLine: Int) async throws -> ClientConnection {
         let connection = ClientConnection()
         do {
@@ -44,6 +50,9 @@ final class ClientConnection: Sendable {
                 .connect(unixDomainSocketPath: path).get()
             connection.channelBox.withLockedValue { $0 = channel }
             return connection
+        } catch let error as IOError where error.errnoCode == EACCES || error.errnoCode == EPERM {
+            let group = SocketAccess.group(of: path).map { "you need to be in group '\($0)'" } ?? "you may not use it"
+            throw WorkflowClientError(.accessDenied, "permission denied on workflowd's socket \(path): \(group)")
         } catch {
             throw WorkflowClientError(.unreachable, "cannot connect to workflowd at \(path): \(Self.describe(error))")
         }
@@ -188,8 +197,10 @@ final class ClientConnection: Sendable {
         }
     }
 
+    /// What went wrong, in a sentence (NIO's own text for a failed system call reads
+    /// `connect(descriptor:addr:size:): No such file or directory) (errno: 2)`).
     static func describe(_ error: any Error) -> String {
-        if let error = error as? IOError { return error.description }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
         return "\(error)"
     }
 

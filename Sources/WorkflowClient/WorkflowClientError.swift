@@ -7,15 +7,17 @@ public struct WorkflowClientError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure it was.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case rpc, unreachable, connectionLost, protocolViolation, eventsMissed, timedOut
+            case rpc, unreachable, accessDenied, connectionLost, protocolViolation, eventsMissed, timedOut
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
 
         /// The daemon answered with a JSON-RPC error (see ``WorkflowClientError/rpc``).
         public static let rpc = Code(.rpc)
-        /// No daemon answers on the socket (it does not exist, or nobody listens, or no access).
+        /// No daemon answers on the socket (it does not exist, or nobody listens).
         public static let unreachable = Code(.unreachable)
+        /// The socket is there, but this user may not connect to it (not in its group).
+        public static let accessDenied = Code(.accessDenied)
         /// The connection closed before the answer came.
         public static let connectionLost = Code(.connectionLost)
         /// The daemon sent something that is not the protocol.

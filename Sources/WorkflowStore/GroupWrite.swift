@@ -14,6 +14,8 @@ struct GroupWrite {
     var ordinals: [String: Int64] = [:]
     var heads: [String: String] = [:]
     var statuses: [String: String] = [:]
+    /// Supersteps completed in this group, by run.
+    var supersteps: [String: Int] = [:]
     /// Events to insert, in order (several batches' events share a multi-row INSERT).
     var events: [(instance: String, event: WorkflowEvent)] = []
     /// The part manifest of the checkpoint inserted last (its child, next in the group, inherits from it).
@@ -54,7 +56,11 @@ struct GroupWrite {
         for (instance, status) in statuses {
             try db.cachedStatement(sql: "UPDATE instance SET status = ? WHERE name = ?").execute(arguments: [status, instance])
         }
+        for (runID, count) in supersteps {
+            try db.cachedStatement(sql: "UPDATE run SET supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?").execute(arguments: [count, runID])
+        }
         heads = [:]
         statuses = [:]
+        supersteps = [:]
     }
 }

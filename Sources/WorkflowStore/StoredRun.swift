@@ -12,9 +12,11 @@ public struct StoredRun: Sendable, Hashable {
     public var error: JSON?
     public var startedAt: Double
     public var endedAt: Double?
+    /// Supersteps it completed (nil for runs recorded before the store counted them).
+    public var supersteps: Int?
 
     public init(id: String, instance: String, status: String, trigger: String, input: JSON, outputs: JSON, error: JSON?,
-                startedAt: Double, endedAt: Double?) {
+                startedAt: Double, endedAt: Double?, supersteps: Int? = nil) {
         self.id = id
         self.instance = instance
         self.status = status
@@ -24,5 +26,6 @@ public struct StoredRun: Sendable, Hashable {
         self.error = error
         self.startedAt = startedAt
         self.endedAt = endedAt
+        self.supersteps = supersteps
     }
 }

@@ -32,4 +32,10 @@ struct Wfctl: AsyncParsableCommand {
             CommandGroup(name: "Daemon", subcommands: [StatusCommand.self, ReloadCommand.self]),
         ]
     )
+
+    /// The client's options may also come before the command, as systemctl's do
+    /// (`wfctl --socket PATH status`): they are moved after it before parsing.
+    static func main() async {
+        await main(GlobalOptions.movedAfterCommand(Array(CommandLine.arguments.dropFirst())))
+    }
 }

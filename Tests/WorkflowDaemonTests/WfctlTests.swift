@@ -114,6 +114,13 @@ struct WfctlTests {
         #expect(again["runId"] == keyed["runId"] && again["disposition"] == "existing", "\(again)")
         #expect(try await json(["events", "e"])["events"]?.arrayValue?.first?["seq"] == 1)
         #expect(try await json(["runs", "e"])["runs"]?.arrayValue?.count == 2)
+        // Each run says how many supersteps it took (echo: one), in the table too.
+        #expect(try await json(["runs", "e"])["runs"]?.arrayValue?.map { $0["supersteps"] } == [1, 1])
+        _ = try await json(["run", "c", "--definition", "count", "--input", #"{"n": 0, "to": 3}"#, "--wait"])
+        #expect(try await json(["runs", "c"])["runs"]?[0]?["supersteps"] == 4)
+        let table = try await wfctl.run(["runs", "c"])
+        let row = try #require(table.stdout.split(separator: "\n").first { $0.contains("idle") }, "\(table.stdout)")
+        #expect(row.split(separator: " ", omittingEmptySubsequences: true).contains("4"), "SUPERSTEPS: \(row)")
         #expect(try await json(["checkpoints", "a"])["checkpoints"]?.arrayValue?.isEmpty == false)
         #expect(try await json(["rewind", "a", "asked"])["instance"]?["name"] == "a")
         #expect(try await json(["fork", "a", "asked", "a2"])["instance"]?["forkedFrom"]?["instance"] == "a")
@@ -181,10 +188,30 @@ struct WfctlTests {
         #expect(try await status(["delete", "b"]) == 75, "a busy instance is not deleted without --cancel")
         #expect(try await status(["delete", "b", "--cancel"]) == 0)
 
-        // Permission denied: another user's instance (wfctl run as nobody).
+        // Another user's instance is not there for nobody: not found, as a name nobody created.
+        chmod(daemon.directory, 0o755)
         let asNobody = try await Wfctl.spawn("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", try Wfctl.binary(), "show", "x"],
                                              environment: ["NO_COLOR": "1"], socket: daemon.socket)
-        #expect(asNobody.status == 77, "\(asNobody)")
+        #expect(asNobody.status == 66, "\(asNobody)")
+        #expect(asNobody.stderr.contains("no instance 'x'"), "\(asNobody)")
+        // Permission denied: a user outside the socket's group (as an operator's socket is 0660).
+        chmod(daemon.socket, 0o660)
+        let outside = try await Wfctl.spawn("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", try Wfctl.binary(), "status"],
+                                            environment: ["NO_COLOR": "1"], socket: daemon.socket)
+        #expect(outside.status == 77, "\(outside)")
+        #expect(outside.stderr.contains("you need to be in group 'root'"), "\(outside)")
+    }
+
+    @Test("the client's options may come before the command, as systemctl's do: wfctl --socket PATH --json status")
+    func optionsBeforeTheCommand() async throws {
+        let daemon = try await DaemonProcess.started()
+        // The socket the environment names is not the daemon's: only the option finds it.
+        let elsewhere = ["NO_COLOR": "1", "WORKFLOWD_SOCKET": daemon.directory + "/not-this-one.sock"]
+        let outcome = try await Wfctl.spawn(try Wfctl.binary(), ["--socket", daemon.socket, "--json", "status"], environment: elsewhere)
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(try JSON(parsing: outcome.stdout)["pid"] != nil, "\(outcome.stdout)")
+        let equals = try await Wfctl.spawn(try Wfctl.binary(), ["--socket=" + daemon.socket, "list"], environment: elsewhere)
+        #expect(equals.status == 0, "\(equals)")
     }
 
     @Test("validate: good files pass, broken ones name file, line and path; offline")

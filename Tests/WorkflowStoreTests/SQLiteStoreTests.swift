@@ -293,7 +293,8 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore(path: db.path)
         let applied = try store.database.read { try SQLiteStore.migrator.appliedMigrations($0) }
         #expect(applied == ["v1: instances, checkpoints, events, runs, inbox, keys, queue", "v2: idempotency keys expire",
-                           "v3: definition versions, checkpoint labels", "v4: checkpoints keep large values apart, once"])
+                           "v3: definition versions, checkpoint labels", "v4: checkpoints keep large values apart, once",
+                           "v5: runs count their supersteps"])
         _ = try SQLiteStore(path: db.path)
         #expect(try store.database.read { try SQLiteStore.migrator.appliedMigrations($0) } == applied)
     }

@@ -53,12 +53,12 @@ actor InstanceRegistry {
     // MARK: Leases
 
     /// The instance named `name`, loaded if need be, for `peer` (its owner or root).
-    /// - Throws: instance not found, permission denied, or why it cannot be loaded.
+    /// - Throws: instance not found (also to a peer that may not see it), or why it cannot be loaded.
     func acquire(_ name: String, peer: Peer) async throws -> InstanceLease {
         while true {
             if closed { throw DaemonError.shuttingDown }
             if var entry = loaded[name] {
-                guard peer.isRoot || entry.record.ownerUID == peer.uid else { throw DaemonError.permissionDenied(name, peer) }
+                guard peer.isRoot || entry.record.ownerUID == peer.uid else { throw DaemonError.notVisible(name) }
                 tick += 1
                 entry.leases += 1
                 entry.lastUsed = tick
@@ -92,7 +92,7 @@ actor InstanceRegistry {
     /// Loads an instance from the store: its record, its definition version, what recovery gives.
     private func hydrate(_ name: String, peer: Peer) async throws {
         guard let record = try await store.instance(named: name) else { throw DaemonError.instanceNotFound(name) }
-        guard peer.isRoot || record.ownerUID == peer.uid else { throw DaemonError.permissionDenied(name, peer) }
+        guard peer.isRoot || record.ownerUID == peer.uid else { throw DaemonError.notVisible(name) }
         guard let recovered = try await store.recover(instance: name) else { throw DaemonError.instanceNotFound(name) }
         let workflow = try await catalog.workflow(hash: record.definitionHash, name: record.definition, store: store)
         let instance = try WorkflowInstance(recovering: recovered.recovery, workflow: workflow,
@@ -176,12 +176,12 @@ actor InstanceRegistry {
     }
 
     /// The record of an instance, for a peer that may act on it.
-    /// - Throws: instance not found, or permission denied.
+    /// - Throws: instance not found (also to a peer that may not see it).
     func record(_ name: String, peer: Peer) async throws -> InstanceRecord {
         var record = loaded[name]?.record
         if record == nil { record = try await store.instance(named: name) }
         guard let record else { throw DaemonError.instanceNotFound(name) }
-        guard peer.isRoot || record.ownerUID == peer.uid else { throw DaemonError.permissionDenied(name, peer) }
+        guard peer.isRoot || record.ownerUID == peer.uid else { throw DaemonError.notVisible(name) }
         return record
     }
 

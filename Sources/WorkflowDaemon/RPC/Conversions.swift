@@ -52,6 +52,7 @@ enum Conversions {
         info.error = stored.error
         info.startedAt = Timestamp.format(stored.startedAt)
         info.endedAt = stored.endedAt.map(Timestamp.format)
+        info.supersteps = stored.supersteps
         return info
     }
 

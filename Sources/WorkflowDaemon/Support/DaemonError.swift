@@ -16,9 +16,11 @@ struct DaemonError: Error, RPCErrorConvertible, CustomStringConvertible {
         DaemonError(.instanceNotFound, "no instance '\(name)'", data: ["instance": .string(name)])
     }
 
-    static func permissionDenied(_ name: String, _ peer: Peer) -> DaemonError {
-        DaemonError(.permissionDenied, "uid \(peer.uid) may not act on instance '\(name)' (only its owner and root may)",
-                    data: ["instance": .string(name), "uid": .number(Double(peer.uid))])
+    /// To a peer that may not act on it (neither its owner nor root), an instance that exists is
+    /// answered exactly as one that does not: `instance.list` hides it, and no other answer may
+    /// tell that it is there.
+    static func notVisible(_ name: String) -> DaemonError {
+        instanceNotFound(name)
     }
 
     static func definitionNotFound(_ name: String) -> DaemonError {

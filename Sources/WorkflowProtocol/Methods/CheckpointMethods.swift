@@ -26,7 +26,7 @@ public enum CheckpointMethods {
         public static let summary = "The instance's checkpoints, oldest first, with their labels; the head is marked."
         public static let params = [instanceParam]
         public static let result = Schema.object(["checkpoints": Schema.array(Schema.ref("CheckpointInfo"))], required: ["checkpoints"])
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied]
+        public static let errors: [RPCError.Code] = [.instanceNotFound]
     }
 
     /// `checkpoint.get`
@@ -45,7 +45,7 @@ public enum CheckpointMethods {
         public static let summary = "One checkpoint with its whole snapshot (plain JSON)."
         public static let params = [instanceParam, checkpointParam]
         public static let result = Schema.object(["info": Schema.ref("CheckpointInfo"), "checkpoint": ["type": "object"]], required: ["info", "checkpoint"])
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .checkpointNotFound]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .checkpointNotFound]
     }
 
     /// `checkpoint.create`
@@ -63,7 +63,7 @@ public enum CheckpointMethods {
         public static let summary = "Takes a checkpoint now: of the idle state, or at the next superstep boundary of a running instance. A label names it (wherever an id works) and retention keeps it while it is labelled."
         public static let params = [instanceParam, RPCParam("label", "A name for it, unique in the instance.", ["type": "string", "minLength": 1, "maxLength": 128])]
         public static let result = Schema.ref("CheckpointInfo")
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .instanceBusy]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy]
     }
 
     /// `checkpoint.delete`
@@ -77,7 +77,7 @@ public enum CheckpointMethods {
         public static let summary = "Deletes a checkpoint (not the lineage head)."
         public static let params = [instanceParam, checkpointParam]
         public static let result = Schema.object(["deleted": Schema.boolean], required: ["deleted"])
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .checkpointNotFound]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .checkpointNotFound]
     }
 
     /// `checkpoint.prune`
@@ -91,6 +91,6 @@ public enum CheckpointMethods {
         public static let summary = "Applies retention now: keeps the newest N, the head, branch tips, labelled checkpoints and the newest N with open requests."
         public static let params = [instanceParam]
         public static let result = Schema.object(["deleted": Schema.count], required: ["deleted"])
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied]
+        public static let errors: [RPCError.Code] = [.instanceNotFound]
     }
 }

@@ -41,7 +41,7 @@ public enum EventMethods {
             "subscription": Schema.string, "nextSeq": Schema.seq,
             "missed": Schema.object(["first": Schema.seq, "last": Schema.seq], required: ["first", "last"]),
         ], required: ["subscription", "nextSeq"])
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .limitExceeded]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .limitExceeded]
     }
 
     /// `events.unsubscribe`
@@ -91,7 +91,7 @@ public enum EventMethods {
                                     RPCParam("limit", "At most this many (default 1000, at most 10000).", ["type": "integer", "minimum": 1, "maximum": 10000])]
         public static let result = Schema.object(["events": Schema.array(Schema.ref("Event")), "oldestSeq": Schema.seq, "lastSeq": Schema.seq],
                                                  required: ["events", "lastSeq"])
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied]
+        public static let errors: [RPCError.Code] = [.instanceNotFound]
     }
 
     /// `events.event` (notification): one event of a subscription.

@@ -64,6 +64,6 @@ extension InstanceMethods {
                 "invocations": Schema.array(Schema.object(["executor": Schema.string, "superstep": Schema.count], required: ["executor", "superstep"])),
             ], required: ["runId", "status", "invocations"]),
         ], required: ["definition", "subDefinitions", "holding", "waiting", "status"])
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .definitionNotFound]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .definitionNotFound]
     }
 }

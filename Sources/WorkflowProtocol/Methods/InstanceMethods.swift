@@ -70,7 +70,7 @@ public enum InstanceMethods {
         public static let summary = "One instance: status, active and queued runs, open requests (with their schemas), head checkpoint, definition and version, owner."
         public static let params = [instanceParam]
         public static let result = Schema.ref("InstanceInfo")
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied]
+        public static let errors: [RPCError.Code] = [.instanceNotFound]
     }
 
     /// `instance.delete`
@@ -91,7 +91,7 @@ public enum InstanceMethods {
         public static let summary = "Deletes an instance with its checkpoints, events and runs. Refused while a run is active, unless cancel is true (the run is cancelled and awaited first)."
         public static let params = [instanceParam, RPCParam("cancel", "Cancel an active run first.", Schema.boolean)]
         public static let result = Schema.object(["deleted": Schema.boolean], required: ["deleted"])
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .instanceBusy]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy]
     }
 
     /// `instance.reset`
@@ -112,7 +112,7 @@ public enum InstanceMethods {
         public static let params = [instanceParam, RPCParam("cancel", "Cancel an active run first.", Schema.boolean),
                                     RPCParam("upgrade", "Move to the definition's current version.", Schema.boolean)]
         public static let result = Schema.ref("InstanceInfo")
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .instanceBusy, .definitionNotFound]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy, .definitionNotFound]
     }
 
     /// What `instance.rewind` and `instance.fork` give back.
@@ -143,7 +143,7 @@ public enum InstanceMethods {
         public static let summary = "Restores a checkpoint of the instance in place (a new branch starts there); if it has work in flight, a run continues it."
         public static let params = [instanceParam, RPCParam("checkpointId", required: true, "A checkpoint id or label.", Schema.string)]
         public static let result = continuedSchema
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .instanceBusy, .checkpointNotFound, .checkpointIncompatible]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy, .checkpointNotFound, .checkpointIncompatible]
     }
 
     /// `instance.fork`
@@ -164,6 +164,6 @@ public enum InstanceMethods {
         public static let params = [instanceParam, RPCParam("checkpointId", required: true, "A checkpoint id or label.", Schema.string),
                                     RPCParam("name", required: true, "The new instance's name.", Schema.name)]
         public static let result = continuedSchema
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .instanceExists, .checkpointNotFound, .checkpointIncompatible]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceExists, .checkpointNotFound, .checkpointIncompatible]
     }
 }

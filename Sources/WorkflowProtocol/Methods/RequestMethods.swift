@@ -16,7 +16,7 @@ public enum RequestMethods {
         public static let summary = "Open requests, each with its payload and JSON Schema: of one instance, or of every instance the caller may see."
         public static let params = [RPCParam("instance", "Only this instance's.", Schema.string)]
         public static let result = Schema.object(["requests": Schema.array(Schema.ref("RequestInfo"))], required: ["requests"])
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied]
+        public static let errors: [RPCError.Code] = [.instanceNotFound]
     }
 
     /// `request.respond`
@@ -45,6 +45,6 @@ public enum RequestMethods {
         public static let params = [InstanceMethods.instanceParam, RPCParam("requestId", required: true, "The request's id.", Schema.string),
                                     RPCParam("response", required: true, "The answer; it must satisfy the request's schema.", Schema.any)]
         public static let result = Schema.object(["runId": Schema.string, "startedRun": Schema.boolean], required: ["runId", "startedRun"])
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .requestNotFound, .responseInvalid, .instanceBusy]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .requestNotFound, .responseInvalid, .instanceBusy]
     }
 }

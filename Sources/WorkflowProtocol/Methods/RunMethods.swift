@@ -28,7 +28,7 @@ public enum RunMethods {
                                     RPCParam("idempotencyKey", "The same key returns the same run.", ["type": "string", "minLength": 1, "maxLength": 256]),
                                     RPCParam("wait", "Answer with the run's result, once it ends.", Schema.boolean)]
         public static let result = Schema.ref("RunInfo")
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .instanceBusy, .definitionNotFound, .storeErrorCode]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy, .definitionNotFound, .storeErrorCode]
     }
 
     /// `run.wait`
@@ -49,7 +49,7 @@ public enum RunMethods {
         public static let params = [instanceParam, RPCParam("runId", "The run (default: the active, else the last).", Schema.string),
                                     RPCParam("timeoutMs", "Wait at most this long.", ["type": "integer", "minimum": 0])]
         public static let result = Schema.ref("RunInfo")
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .runNotFound]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .runNotFound]
     }
 
     /// `run.get`
@@ -67,7 +67,7 @@ public enum RunMethods {
         public static let summary = "One run: queued, in progress, or how it ended (outputs, error, requests left open)."
         public static let params = [instanceParam, RPCParam("runId", required: true, "The run.", Schema.string)]
         public static let result = Schema.ref("RunInfo")
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied, .runNotFound]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .runNotFound]
     }
 
     /// `run.list`
@@ -88,7 +88,7 @@ public enum RunMethods {
         public static let summary = "The instance's runs, newest first: queued ones, the active one, and those the store still records."
         public static let params = [instanceParam, RPCParam("limit", "At most this many (default 100, at most 1000).", ["type": "integer", "minimum": 1, "maximum": 1000])]
         public static let result = Schema.object(["runs": Schema.array(Schema.ref("RunInfo"))], required: ["runs"])
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied]
+        public static let errors: [RPCError.Code] = [.instanceNotFound]
     }
 
     /// `run.cancel`
@@ -106,7 +106,7 @@ public enum RunMethods {
         public static let summary = "Cancels the active run (its executors are cancelled, child processes killed) and answers once it has ended; the instance keeps its last checkpoint."
         public static let params = [instanceParam]
         public static let result = Schema.object(["cancelled": Schema.boolean, "runId": Schema.string], required: ["cancelled"])
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .permissionDenied]
+        public static let errors: [RPCError.Code] = [.instanceNotFound]
     }
 }
 

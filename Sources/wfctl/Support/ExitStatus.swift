@@ -22,7 +22,7 @@ enum ExitStatus: Int32, CaseIterable {
     case unreachable = 69
     /// EX_TEMPFAIL: busy or conflict (a run is active, the name exists, the checkpoint does not fit).
     case conflict = 75
-    /// EX_NOPERM: the instance belongs to someone else.
+    /// EX_NOPERM: this user may not use the daemon's socket (not in its group).
     case permissionDenied = 77
 
     var code: ExitCode { ExitCode(rawValue) }
@@ -39,7 +39,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .notFound: "not found: instance, definition, request, checkpoint or run"
         case .unreachable: "daemon unreachable (no socket, nobody listening, shutting down)"
         case .conflict: "busy or conflict (a run is active, the name is taken)"
-        case .permissionDenied: "permission denied (another user's instance)"
+        case .permissionDenied: "permission denied (not in the group of the daemon's socket)"
         }
     }
 
@@ -62,6 +62,7 @@ enum ExitStatus: Int32, CaseIterable {
     static func of(_ error: WorkflowClientError) -> ExitStatus {
         switch error.code {
         case .unreachable, .connectionLost: return .unreachable
+        case .accessDenied: return .permissionDenied
         case .rpc:
             switch error.rpcCode {
             case .parseError?, .invalidRequest?, .invalidParams?, .definitionInvalid?, .responseInvalid?, .limitExceeded?: return .invalidInput

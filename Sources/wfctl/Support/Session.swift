@@ -68,13 +68,12 @@ struct Session {
                 text += "\n  " + details.joined(separator: "\n  ")
             }
         }
-        switch ExitStatus.of(error) {
-        case .unreachable:
-            text += "\n  Is workflowd running? It was looked for at \(socketPath) (set --socket or WORKFLOWD_SOCKET; `swift run workflowd` starts the Quick start's daemon)."
-        case .permissionDenied:
-            text += "\n  Instances belong to the user who created them; root may act on all."
-        default:
-            break
+        if error.code == .unreachable {
+            text += "\n  Is workflowd running? " + (socketPath.hasPrefix("/run/")
+                ? "As a system service it starts on the first connection once `systemctl enable --now workflowd.socket` has been run."
+                : "Another socket can be given with --socket or WORKFLOWD_SOCKET; in the project, `Contrib/dev/run` starts the Quick start's daemon.")
+        } else if error.code == .accessDenied {
+            text += "\n  Ask an administrator to add you to that group, then log in again."
         }
         terminal.error(text)
     }
