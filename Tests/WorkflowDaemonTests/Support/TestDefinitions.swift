@@ -130,7 +130,28 @@ enum TestDefinitions {
           - { from: strip, to: ask }
         """
 
+    /// A program that ignores SIGTERM: it writes its pid to `<gate>.pid` and waits for ever,
+    /// unless `<gate>.done` exists (then "finished" comes out). Its grace is a minute: only a
+    /// kill by the daemon at its stop deadline ends it sooner.
+    static let stubborn = """
+        name: stubborn
+        start: hold
+        executors:
+          hold: { kind: exec, command: [/bin/sh, -c, \(stubbornScript)], timeout: 300s, grace: 60s }
+          out: { kind: output }
+        edges:
+          - { from: hold, to: out }
+        """
+
+    static let stubbornScript = JSON.string("""
+        d=$(cat); f=${d#*'"message":"'}; f=${f%%'"'*}
+        if [ -e "$f.done" ]; then echo '"finished"'; exit 0; fi
+        trap '' TERM
+        echo $$ > "$f.pid.tmp" && mv "$f.pid.tmp" "$f.pid"
+        while kill -0 $PPID 2>/dev/null; do sleep 0.05; done
+        """).serialized()
+
     static let all: [String: String] = [
-        "pingpong.yaml": pingpong, "echo.yaml": echo, "ask.yaml": ask, "slow.yaml": slow, "forever.yaml": forever, "gated.yaml": gated, "countgated.yaml": countGated, "branch.yaml": branch, "count.yaml": count,
+        "stubborn.yaml": stubborn, "pingpong.yaml": pingpong, "echo.yaml": echo, "ask.yaml": ask, "slow.yaml": slow, "forever.yaml": forever, "gated.yaml": gated, "countgated.yaml": countGated, "branch.yaml": branch, "count.yaml": count,
     ]
 }
