@@ -249,7 +249,14 @@ public final class WorkflowDaemon: Service {
             let context = ConnectionContext(id: id, peer: peer, writer: ConnectionWriter(limit: daemon.limits.maxQueuedBytesPerConnection,
                                                                                               budget: daemon.queueBudget))
             if daemon.isStopping { channel.channel.close(mode: .input, promise: nil) }
-            await Connection(channel: channel, context: context, daemon: daemon, dispatcher: dispatcher).run()
+            // The connection's requests, the instances they call and the runs they start run on
+            // the event loop that reads them (see EventLoopTaskExecutor).
+            let executor = EventLoopTaskExecutor(channel.channel.eventLoop)
+            await withTaskExecutorPreference(executor) {
+                await RunExecution.$preferredExecutor.withValue(executor) {
+                    await Connection(channel: channel, context: context, daemon: daemon, dispatcher: dispatcher).run()
+                }
+            }
             daemon.connections.close(id: id, uid: peer.uid)
             daemon.logger.debug("a connection closed", metadata: ["peer.uid": "\(peer.uid)"])
         }

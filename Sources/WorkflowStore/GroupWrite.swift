@@ -54,7 +54,9 @@ struct GroupWrite {
             try db.cachedStatement(sql: "UPDATE instance SET head = ? WHERE name = ?").execute(arguments: [head, instance])
         }
         for (instance, status) in statuses {
-            try db.cachedStatement(sql: "UPDATE instance SET status = ? WHERE name = ?").execute(arguments: [status, instance])
+            // Only when it changes: rewriting the same value still rewrites its index entry (a page
+            // of instance_by_status in every commit of a run that ends as the one before it).
+            try db.cachedStatement(sql: "UPDATE instance SET status = ?1 WHERE name = ?2 AND status IS NOT ?1").execute(arguments: [status, instance])
         }
         for (runID, count) in supersteps {
             try db.cachedStatement(sql: "UPDATE run SET supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?").execute(arguments: [count, runID])

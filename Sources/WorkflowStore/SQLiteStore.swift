@@ -22,6 +22,12 @@ public final class SQLiteStore: CheckpointStore {
     public let database: DatabasePool
     /// Run ends per instance since its last retention pass (see ``pruneTurn(_:)``).
     private let runEnds = Locked<[String: Int]>([:])
+    /// Moves the write-ahead log into the database off the commit path.
+    private let checkpointer: WALCheckpointer
+
+    /// Background WAL checkpoints that failed, and the last one's cause (a checkpoint that the
+    /// database was too busy for is tried again later; the log is never lost, only longer).
+    public var checkpointFailures: (count: Int, last: String?) { checkpointer.failures }
 
     /// Opens (creating if needed) the database at `path` and migrates it, on a thread of its
     /// own (opening and migrating block).
@@ -55,8 +61,14 @@ public final class SQLiteStore: CheckpointStore {
         database = try DatabasePool(path: path, configuration: config)
         // Set on the writer, after GRDB's WAL set-up (which sets NORMAL): this connection commits.
         let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
-        try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+        try database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            // The log is checkpointed by WALCheckpointer, not inside a commit.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+        }
         try Self.migrator.migrate(database)
+        checkpointer = try WALCheckpointer(path: path, busyTimeout: configuration.busyTimeout)
+        database.add(transactionObserver: checkpointer, extent: .databaseLifetime)
     }
 
     /// The schema, version by version. A later version adds a migration; it never edits one.

@@ -43,6 +43,8 @@ struct Bench {
         ("event_append", { try await StoreWorkloads.eventAppend(.normal) }),
         ("superstep_commit_sqlite", { try await StoreWorkloads.batchCommit() }),
         ("event_append_full", { try await StoreWorkloads.eventAppend(.full) }),
+        // What the machine allows for one durable request (a socket round trip, a commit).
+        ("floor", { try await SocketWorkloads.offPool(Floor.run) }),
         // Through the real daemon on a socket (workflowd must be built beside this binary).
         ("run_latency", { try await SocketWorkloads.offPool(SocketWorkloads.runLatency) }),
         ("hitl1k_socket", { try await SocketWorkloads.offPool(SocketWorkloads.hitl1kSocket) }),
@@ -54,6 +56,7 @@ struct Bench {
 
     static func main() async throws {
         var requested = Array(CommandLine.arguments.dropFirst())
+        if requested.first == "--echo", requested.count == 2 { Floor.echo(requested[1]) }
         if requested.contains("--help") || requested.contains("-h") {
             print("usage: workflowd-bench [--workload-timeout SECONDS] [WORKLOAD...]\nworkloads: " + workloads.map(\.name).joined(separator: " "))
             return

@@ -52,6 +52,51 @@ enum SocketWorkloads {
             throw SocketClient.Failure(description: "workflowd did not answer within 10 s")
         }
 
+        /// What does not depend on the machine's noise: the daemon's context switches (voluntary
+        /// and involuntary, all its threads) and its read and write system calls so far.
+        struct Counters {
+            var contextSwitches = 0.0
+            var readCalls = 0.0
+            var writeCalls = 0.0
+
+            static func - (lhs: Counters, rhs: Counters) -> Counters {
+                Counters(contextSwitches: lhs.contextSwitches - rhs.contextSwitches, readCalls: lhs.readCalls - rhs.readCalls,
+                         writeCalls: lhs.writeCalls - rhs.writeCalls)
+            }
+
+            /// The figures per operation, for a report's extra fields.
+            func per(_ operations: Int, _ unit: String) -> [(String, String)] {
+                let count = Double(max(1, operations))
+                return [("ctxsw_per_\(unit)", format(contextSwitches / count)), ("syscalls_per_\(unit)", format((readCalls + writeCalls) / count)),
+                        ("reads_per_\(unit)", format(readCalls / count)), ("writes_per_\(unit)", format(writeCalls / count))]
+            }
+        }
+
+        var counters: Counters {
+            let pid = process.processIdentifier
+            var counters = Counters()
+            for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
+                guard let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8) else { continue }
+                for line in status.split(separator: "\n") where line.hasPrefix("voluntary_ctxt_switches") || line.hasPrefix("nonvoluntary_ctxt_switches") {
+                    counters.contextSwitches += Double(line.split(separator: "\t").last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
+                }
+            }
+            if let io = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8) {
+                for line in io.split(separator: "\n") {
+                    let parts = line.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+                    guard parts.count == 2, let value = Double(parts[1]) else { continue }
+                    if parts[0] == "syscr" { counters.readCalls = value }
+                    if parts[0] == "syscw" { counters.writeCalls = value }
+                }
+            }
+            return counters
+        }
+
+        /// Transactions the daemon's store has written (daemon.status).
+        func transactions(_ client: SocketClient) throws -> Double {
+            Double(try client.call("daemon.status", [:])["storeTransactions"]?.intValue ?? 0)
+        }
+
         /// The daemon's resident set, in KiB.
         var residentKiB: Double {
             guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/statm", encoding: .utf8) else { return 0 }
@@ -103,12 +148,16 @@ enum SocketWorkloads {
 
     /// `run.start` with `wait: true` on a one-executor definition, start to result.
     static func runLatency() throws -> Report {
+        // The machine's limit for the same work, measured in the same run.
+        let floor = try Floor.measure()
         let daemon = try Daemon()
         let client = try SocketClient(path: daemon.socket)
         _ = try client.call("instance.create", ["name": "lat", "definition": "echo"])
         for n in 0..<50 { _ = try client.call("run.start", ["instance": "lat", "input": .number(Double(n)), "wait": true]) }
         var samples: [Double] = []
         var all: [Double] = []
+        let transactionsBefore = try daemon.transactions(client)
+        let before = daemon.counters
         for _ in 0..<7 {
             var times: [Double] = []
             for n in 0..<200 {
@@ -120,7 +169,13 @@ enum SocketWorkloads {
             samples.append(percentile(times, 0.5))
             all += times
         }
-        return Report(unit: "run", samples: samples, extra: [("p99_us", format(percentile(all, 0.99)))])
+        let used = daemon.counters - before
+        let commits = (try daemon.transactions(client) - transactionsBefore) / Double(all.count)
+        let median = percentile(samples, 0.5)
+        return Report(unit: "run", samples: samples,
+                      extra: [("p99_us", format(percentile(all, 0.99))), ("floor_us", format(floor.total)),
+                              ("floor_ratio", format(median / floor.total)), ("commits_per_run", format(commits))]
+                          + used.per(all.count, "run"))
     }
 
     /// 1,000 request/response round trips over 8 clients on 8 instances, durable: answer the
@@ -132,6 +187,9 @@ enum SocketWorkloads {
         let socket = daemon.socket
         var samples: [Double] = []
         var roundTrips: [Double] = []
+        let control = try SocketClient(path: socket)
+        let transactionsBefore = try daemon.transactions(control)
+        let before = daemon.counters
         for rep in 0..<5 {
             let results = ThreadResults(count: clients)
             var threads: [Thread] = []
@@ -193,9 +251,13 @@ enum SocketWorkloads {
             roundTrips += times
             samples.append(results.span / Double(clients * perClient))
         }
+        // The set-up calls of each client (create, subscribe, the first run) are counted too: a
+        // small share (3 calls beside 125 round trips).
+        let used = daemon.counters - before
+        let commits = (try daemon.transactions(control) - transactionsBefore) / Double(roundTrips.count)
         return Report(unit: "round_trip", samples: samples,
                       extra: [("p99_us", format(percentile(roundTrips, 0.99))), ("latency_median_us", format(percentile(roundTrips, 0.5))),
-                              ("clients", "\(clients)")])
+                              ("clients", "\(clients)"), ("commits_per_round_trip", format(commits))] + used.per(roundTrips.count, "round_trip"))
     }
 
     /// The daemon's RSS growth with 10,000 instances created, after touching each once.

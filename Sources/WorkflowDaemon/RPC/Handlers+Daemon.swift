@@ -22,7 +22,8 @@ extension Handlers {
                 stateDirectory: daemon.configuration.stateDirectory, definitionsDirectory: daemon.configuration.definitionsDirectory,
                 instancesStored: try await daemon.store.instanceCount(), instancesLoaded: await daemon.registry.loadedCount,
                 activeRuns: active, connections: daemon.connections.open, subscriptions: daemon.subscriptions,
-                definitions: await daemon.catalog.current.count, definitionErrors: await daemon.catalog.problems)
+                definitions: await daemon.catalog.current.count, definitionErrors: await daemon.catalog.problems,
+                storeTransactions: daemon.shared.counts.transactions)
         }
         dispatcher.register(DaemonMethods.Reload.self) { _, context in
             let (names, problems) = await context.daemon.reloadDefinitions(trigger: "daemon.reload")

@@ -50,7 +50,9 @@ extension Handlers {
 
     static func registerRuns(_ dispatcher: inout Dispatcher) {
         dispatcher.register(RunMethods.Start.self) { params, context in
-            if let name = params.definition, try await context.daemon.store.instance(named: params.instance) == nil {
+            // Create-if-missing: a loaded instance exists (no need to ask the store).
+            if let name = params.definition, await context.registry.loadedInstance(params.instance) == nil,
+               try await context.daemon.store.instance(named: params.instance) == nil {
                 guard let definition = await context.daemon.catalog.definition(named: name) else { throw DaemonError.definitionNotFound(name) }
                 do {
                     let lease = try await context.registry.create(params.instance, definition: definition, onBusy: .reject, owner: context.peer.uid)

@@ -116,7 +116,7 @@ extension WorkflowInstance {
             sink.discard(restartingAt: commits.nextSeqAfterKept)
             throw error
         }
-        let task = Task { await self.driveRun(runID) }
+        let task = Task(executorPreference: RunExecution.preferredExecutor) { await self.driveRun(runID) }
         lifecycle.runTaskStarted(runID: runID, task: task)
     }
 

@@ -105,7 +105,7 @@ extension WorkflowInstance {
             throw error
         }
         if spawn {
-            let task = Task { await self.driveRun(runID) }
+            let task = Task(executorPreference: RunExecution.preferredExecutor) { await self.driveRun(runID) }
             lifecycle.runTaskStarted(runID: runID, task: task)
         }
     }

@@ -38,9 +38,12 @@ public enum DaemonMethods {
             public var subscriptions: Int
             public var definitions: Int
             public var definitionErrors: [DefinitionProblem]
+            /// Transactions the store has written since the daemon started (each may carry the
+            /// work of several instances: group commit).
+            public var storeTransactions: Int
             public init(version: String, pid: Int32, startedAt: String, uptimeSeconds: Double, socket: String, stateDirectory: String,
                         definitionsDirectory: String, instancesStored: Int, instancesLoaded: Int, activeRuns: Int, connections: Int,
-                        subscriptions: Int, definitions: Int, definitionErrors: [DefinitionProblem]) {
+                        subscriptions: Int, definitions: Int, definitionErrors: [DefinitionProblem], storeTransactions: Int) {
                 self.version = version
                 self.pid = pid
                 self.startedAt = startedAt
@@ -55,18 +58,20 @@ public enum DaemonMethods {
                 self.subscriptions = subscriptions
                 self.definitions = definitions
                 self.definitionErrors = definitionErrors
+                self.storeTransactions = storeTransactions
             }
         }
         public static let name = "daemon.status"
-        public static let summary = "The daemon's version, uptime, paths and counts (instances stored and loaded, active runs, connections, subscriptions, definitions and the errors of those that do not load)."
+        public static let summary = "The daemon's version, uptime, paths and counts (instances stored and loaded, active runs, connections, subscriptions, definitions and the errors of those that do not load, store transactions written)."
         public static let params: [RPCParam] = []
         public static let result = Schema.object([
             "version": Schema.string, "pid": Schema.count, "startedAt": Schema.time, "uptimeSeconds": ["type": "number", "minimum": 0],
             "socket": Schema.string, "stateDirectory": Schema.string, "definitionsDirectory": Schema.string,
             "instancesStored": Schema.count, "instancesLoaded": Schema.count, "activeRuns": Schema.count, "connections": Schema.count,
             "subscriptions": Schema.count, "definitions": Schema.count, "definitionErrors": Schema.array(Schema.ref("DefinitionProblem")),
+            "storeTransactions": Schema.count,
         ], required: ["version", "pid", "startedAt", "uptimeSeconds", "socket", "stateDirectory", "definitionsDirectory", "instancesStored",
-                      "instancesLoaded", "activeRuns", "connections", "subscriptions", "definitions", "definitionErrors"])
+                      "instancesLoaded", "activeRuns", "connections", "subscriptions", "definitions", "definitionErrors", "storeTransactions"])
         public static let errors: [RPCError.Code] = []
     }
 

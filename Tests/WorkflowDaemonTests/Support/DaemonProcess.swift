@@ -12,6 +12,8 @@ final class DaemonProcess: Sendable {
     var state: String { directory + "/state" }
     var definitions: String { directory + "/definitions" }
     let arguments: [String]
+    /// The workflowd to run (nil: the one built beside the tests).
+    let executable: String?
     private let current = NIOLockedValueBox<Running?>(nil)
 
     struct Failure: Error, CustomStringConvertible {
@@ -65,10 +67,11 @@ final class DaemonProcess: Sendable {
     /// - Parameters:
     ///   - definitions: file name → text, written to the definitions directory.
     ///   - arguments: more options for workflowd.
-    init(definitions: [String: String] = TestDefinitions.all, arguments: [String] = []) throws {
+    init(definitions: [String: String] = TestDefinitions.all, arguments: [String] = [], executable: String? = nil) throws {
         let base = FileManager.default.temporaryDirectory.path + "/wfd-" + String(UInt64.random(in: 0..<UInt64.max), radix: 36)
         directory = base
         self.arguments = arguments
+        self.executable = executable
         try FileManager.default.createDirectory(atPath: base + "/definitions", withIntermediateDirectories: true)
         for (name, text) in definitions { try writeDefinition(name, text) }
     }
@@ -134,10 +137,10 @@ final class DaemonProcess: Sendable {
                 if let value = ProcessInfo.processInfo.environment[key] { launcher += ["-E", "\(key)=\(value)"] }
             }
             if activation.datagram { launcher.append("--datagram") }
-            processArguments = launcher + [try Self.binary(), "--state-dir", state, "--definitions", definitions, "--log-level", "debug"]
+            processArguments = launcher + [try self.executable ?? Self.binary(), "--state-dir", state, "--definitions", definitions, "--log-level", "debug"]
                 + arguments + extra
         } else {
-            executable = try Self.binary()
+            executable = try self.executable ?? Self.binary()
             processArguments = ["--socket", socket, "--state-dir", state, "--definitions", definitions, "--socket-mode", "666",
                                 "--log-level", "debug"] + arguments + extra
         }
@@ -234,8 +237,9 @@ final class DaemonProcess: Sendable {
     }
 
     /// A started daemon.
-    static func started(definitions: [String: String] = TestDefinitions.all, arguments: [String] = []) async throws -> DaemonProcess {
-        let daemon = try DaemonProcess(definitions: definitions, arguments: arguments)
+    static func started(definitions: [String: String] = TestDefinitions.all, arguments: [String] = [],
+                        executable: String? = nil) async throws -> DaemonProcess {
+        let daemon = try DaemonProcess(definitions: definitions, arguments: arguments, executable: executable)
         try await daemon.start()
         return daemon
     }
