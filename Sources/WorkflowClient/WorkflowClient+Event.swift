@@ -1,7 +1,7 @@
 import WorkflowJSON
 
 extension WorkflowClient {
-    /// An event of an instance (DESIGN.md §3.6): the common fields, and the whole event as JSON
+    /// An event of an instance (docs/semantics.md §3.6): the common fields, and the whole event as JSON
     /// for the type-specific ones (`executor`, `value`, `request`, `status`, ...).
     public struct Event: Sendable, Hashable {
         public var seq: UInt64

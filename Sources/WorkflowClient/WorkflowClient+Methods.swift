@@ -1,7 +1,7 @@
 import WorkflowJSON
 import WorkflowProtocol
 
-/// Every method of the protocol (DESIGN.md §6), by what it does.
+/// Every method of the protocol (docs/semantics.md §6), by what it does.
 extension WorkflowClient {
     // MARK: daemon.*
 

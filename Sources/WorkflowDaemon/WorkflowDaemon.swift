@@ -14,7 +14,7 @@ import WorkflowProtocol
 import WorkflowStore
 
 /// workflowd: named, reusable workflow instances driven over JSON-RPC 2.0 on a Unix socket
-/// (DESIGN.md §1, §3, §5, §6). A swift-service-lifecycle `Service`:
+/// (docs/semantics.md §1, §3, §5, §6). A swift-service-lifecycle `Service`:
 ///
 /// ```swift
 /// let daemon = WorkflowDaemon(configuration: configuration) { ready in logger.notice("listening on \(ready.socketPath)") }

@@ -7,7 +7,7 @@ import JMESPath
 import JSONSchema
 import WorkflowEngine
 
-/// A loaded, validated workflow definition (DESIGN.md §4) and the engine graph made from it.
+/// A loaded, validated workflow definition (docs/semantics.md §4) and the engine graph made from it.
 public struct Definition: Sendable {
     public let name: String
     public let description: String?

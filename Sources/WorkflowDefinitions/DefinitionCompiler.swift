@@ -18,7 +18,7 @@ struct DefinitionCompiler {
 
     /// The executor kinds this build provides.
     static let kinds = ["request", "transform", "join", "output", "exec", "worker", "workflow"]
-    /// Kinds of DESIGN.md §4 that this build does not provide yet.
+    /// Kinds of docs/semantics.md §4 that this build does not provide yet.
     static let laterKinds: [String] = []
 
     func error(_ path: String, _ message: String) -> DefinitionError { reader.error(path, message) }

@@ -22,7 +22,7 @@ public enum RPCCatalogue {
         EventMethods.Event.self, EventMethods.Overflow.self, EventMethods.Closed.self,
     ]
 
-    /// The event types (DESIGN.md §3.6, plus `custom` and `instance_forked`).
+    /// The event types (docs/semantics.md §3.6, plus `custom` and `instance_forked`).
     public static let eventTypes = [
         "run_started", "status", "superstep_started", "superstep_completed", "executor_invoked", "executor_completed",
         "executor_failed", "output", "request", "response_accepted", "checkpoint_saved", "warning", "run_failed",

@@ -10,7 +10,7 @@ public struct StoreConfiguration: Sendable {
 
     public var durability: Durability
     /// Checkpoints kept per instance (newest first); the lineage head, branch tips, labelled
-    /// checkpoints and the newest this many with open requests are kept besides (DESIGN.md §3.7
+    /// checkpoints and the newest this many with open requests are kept besides (docs/semantics.md §3.7
     /// keeps all with open requests; while a question waits every later checkpoint has it, so
     /// that would be unbounded).
     public var checkpointRetention: Int

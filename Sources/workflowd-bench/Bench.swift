@@ -7,7 +7,7 @@ import WorkflowEngine
 import WorkflowStore
 
 /// `swift run -c release --static-swift-stdlib workflowd-bench [--workload-timeout SECONDS] [WORKLOAD...]`: runs the
-/// reference workloads of DESIGN.md §8 and prints one line per workload:
+/// reference workloads of the README's Performance section and prints one line per workload:
 /// `workload=chain100 unit=superstep median_us=1.7 min_us=1.5 max_us=2.4 reps=7`
 ///
 /// Nothing waits for ever: a workload that has not finished within the timeout (default 900 s)
@@ -47,6 +47,8 @@ struct Bench {
         ("floor", { try await SocketWorkloads.offPool(Floor.run) }),
         // Through the real daemon on a socket (workflowd must be built beside this binary).
         ("run_latency", { try await SocketWorkloads.offPool(SocketWorkloads.runLatency) }),
+        ("run_latency_8", { try await SocketWorkloads.offPool { try SocketWorkloads.runLatencyConcurrent(clients: 8) } }),
+        ("run_latency_64", { try await SocketWorkloads.offPool { try SocketWorkloads.runLatencyConcurrent(clients: 64) } }),
         ("hitl1k_socket", { try await SocketWorkloads.offPool(SocketWorkloads.hitl1kSocket) }),
         ("instances10k_daemon", { try await SocketWorkloads.offPool(SocketWorkloads.instances10kDaemon) }),
         ("cold_start", { try await SocketWorkloads.offPool(SocketWorkloads.coldStart) }),

@@ -178,6 +178,58 @@ enum SocketWorkloads {
                           + used.per(all.count, "run"))
     }
 
+    /// `run_latency` with `clients` clients at once, each on an instance of its own, for
+    /// `seconds`: the median and p99 of all runs, their ratio, and fairness (the fewest runs a
+    /// client got through, over the most: 1 when nobody starves).
+    static func runLatencyConcurrent(clients: Int, seconds: Double = 5) throws -> Report {
+        let daemon = try Daemon(arguments: ["--max-connections-per-uid", "\(clients + 16)"])
+        let socket = daemon.socket
+        let results = ThreadResults(count: clients)
+        let ready = DispatchSemaphoreGate(count: clients)
+        let go = DispatchSemaphoreGate(count: 1)
+        var threads: [Thread] = []
+        for index in 0..<clients {
+            let thread = Thread {
+                do {
+                    let client = try SocketClient(path: socket)
+                    let name = JSON.string("lat-\(index)")
+                    _ = try client.call("instance.create", ["name": name, "definition": "echo"])
+                    for n in 0..<20 { _ = try client.call("run.start", ["instance": name, "input": .number(Double(n)), "wait": true]) }
+                    ready.arrive()
+                    go.wait()
+                    var times: [Double] = []
+                    let end = nowMicros() + seconds * 1_000_000
+                    var n = 0
+                    while nowMicros() < end {
+                        let start = nowMicros()
+                        _ = try client.call("run.start", ["instance": name, "input": .number(Double(n)), "wait": true])
+                        times.append(nowMicros() - start)
+                        n += 1
+                    }
+                    results.set(index, times)
+                } catch {
+                    results.fail("\(error)")
+                    ready.arrive()
+                }
+            }
+            threads.append(thread)
+        }
+        for thread in threads { thread.start() }
+        ready.wait()
+        results.started(nowMicros())
+        go.arrive()
+        _ = results.waitAll()
+        if let failure = results.failure { throw SocketClient.Failure(description: "run_latency_\(clients): \(failure)") }
+        let perClient = results.perThread.map(\.count)
+        let all = results.all
+        let median = percentile(all, 0.5)
+        let p99 = percentile(all, 0.99)
+        return Report(unit: "run", samples: [median],
+                      extra: [("p99_us", format(p99)), ("p99_over_median", format(p99 / max(median, 1))), ("clients", "\(clients)"),
+                              ("runs", "\(all.count)"),
+                              ("fairness", format(Double(perClient.min() ?? 0) / Double(max(1, perClient.max() ?? 1))))])
+    }
+
     /// 1,000 request/response round trips over 8 clients on 8 instances, durable: answer the
     /// open request, then wait for the next one's event.
     static func hitl1kSocket() throws -> Report {
@@ -401,6 +453,8 @@ final class ThreadResults: @unchecked Sendable {
     }
 
     var all: [Double] { lock.lock(); defer { lock.unlock() }; return times.compactMap { $0 }.flatMap { $0 } }
+    /// Each thread's figures.
+    var perThread: [[Double]] { lock.lock(); defer { lock.unlock() }; return times.compactMap { $0 } }
     /// From the moment every client was ready to the last one's end.
     var span: Double { lock.lock(); defer { lock.unlock() }; return lastEnd - firstStart }
 }

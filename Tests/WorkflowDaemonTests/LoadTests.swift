@@ -26,8 +26,12 @@ struct LoadTests {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             box.withLockedValue { $0.continuation = continuation }
             do {
+                // A call's answer may take 30 s (4 times that under a sanitizer: a run.start that
+                // waits behind a queue on a shared instance), never for ever.
+                let callTimeout = 30 * TestEnvironment.slowdown
                 _ = try ChildProcess.spawn("/usr/bin/python3", [script, "--clients", "200", "--duration", "10", "--seed", "1212",
-                                                                "--workflowd", try DaemonProcess.binary(), "--json"],
+                                                                "--workflowd", try DaemonProcess.binary(), "--json",
+                                                                "--call-timeout", "\(callTimeout)"],
                                            environment: ProcessInfo.processInfo.environment,
                                            onOutput: { chunk in
                                                box.withLockedValue { if chunk.isEmpty { $0.eof = true } else { $0.bytes += chunk } }

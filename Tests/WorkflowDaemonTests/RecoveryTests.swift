@@ -5,7 +5,7 @@ import WorkflowProtocol
 import WorkflowTestSupport
 
 /// `kill -9` the real daemon at several points, start it again on the same state, and check that
-/// everything it had acknowledged is back (DESIGN.md §5).
+/// everything it had acknowledged is back (docs/semantics.md §5).
 @Suite("Daemon: recovery after kill -9")
 struct DaemonRecoveryTests {
     @Test("mid-superstep: the run resumes from its last checkpoint with run_recovered; events seen before are in the log; seqs are not reused")

@@ -2,7 +2,7 @@ import Testing
 @testable import WorkflowEngine
 
 /// Edge routing as a pure function: a workflow, a message, the committed state; no instance.
-@Suite("Edge routing (EdgeRouter, DESIGN.md §3.4)")
+@Suite("Edge routing (EdgeRouter, docs/semantics.md §3.4)")
 struct EdgeRouterTests {
     struct Routed {
         var targets: [String] = []

@@ -22,7 +22,7 @@ func gatedWorkflow(_ gate: Gate, name: String = "gated") throws -> Workflow {
     return try b.build()
 }
 
-@Suite("Instances: runs, requests, checkpoints, reset (DESIGN.md §3.1, §3.5, §3.7–3.9)")
+@Suite("Instances: runs, requests, checkpoints, reset (docs/semantics.md §3.1, §3.5, §3.7–3.9)")
 struct InstanceTests {
     @Test("a concurrent run attempt is rejected at once with a clear error", .timeLimit(.minutes(1)))
     func busy() async throws {

@@ -4,9 +4,9 @@ import Testing
 import WorkflowTestSupport
 @testable import WorkflowEngine
 
-/// One regression test per defect of the reference framework listed in DESIGN.md §3.10, each
+/// One regression test per defect of the reference framework listed in docs/semantics.md §3.10, each
 /// named after the defect. Each would fail if the engine repeated it.
-@Suite("Reference framework defects that must not appear (DESIGN.md §3.10)")
+@Suite("Reference framework defects that must not appear (docs/semantics.md §3.10)")
 struct ReferenceDefectTests {
     @Test("pending requests surviving a reset")
     func pendingRequestsSurvivingAReset() async throws {

@@ -4,7 +4,7 @@ import WorkflowTestSupport
 @testable import WorkflowEngine
 
 /// A run of inline supersteps must not hold the instance: a response, a cancel or a read issued
-/// while it goes on is taken between two supersteps (DESIGN.md §3.5: answering while it runs).
+/// while it goes on is taken between two supersteps (docs/semantics.md §3.5: answering while it runs).
 /// The time limits catch a hang, not slowness: 20,000 checkpointed supersteps take 4 s alone in a
 /// debug build, 40 s beside the rest of the suite, and several times that under a sanitizer.
 @Suite("Answering, cancelling and reading during a run of inline supersteps")

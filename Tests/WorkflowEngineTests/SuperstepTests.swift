@@ -1,7 +1,7 @@
 import Testing
 @testable import WorkflowEngine
 
-@Suite("Supersteps, state, edges and events (DESIGN.md §3.2–3.6)")
+@Suite("Supersteps, state, edges and events (docs/semantics.md §3.2–3.6)")
 struct SuperstepTests {
     @Test("a message sent in superstep N is delivered in N+1, and a run emits its events in order")
     func deliveryOrder() async throws {

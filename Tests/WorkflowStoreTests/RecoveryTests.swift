@@ -5,7 +5,7 @@ import WorkflowTestSupport
 @testable import WorkflowStore
 
 /// Recovery through the engine after a real process was killed with SIGKILL in the middle of a
-/// run (DESIGN.md §5): the interrupted run resumes from the head (or is recorded failed), the
+/// run (docs/semantics.md §5): the interrupted run resumes from the head (or is recorded failed), the
 /// response it had accepted is delivered, queued runs start, idempotency keys still hold.
 @Suite("Recovery after SIGKILL")
 struct RecoveryTests {

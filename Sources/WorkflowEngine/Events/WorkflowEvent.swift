@@ -20,7 +20,7 @@ public struct WorkflowEvent: Sendable, Hashable {
     /// The event's type, as it appears in JSON.
     public var kind: Kind { body.kind }
 
-    /// Event types (DESIGN.md §3.6, plus `custom` for executor events and `instance_forked`).
+    /// Event types (docs/semantics.md §3.6, plus `custom` for executor events and `instance_forked`).
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case runStarted = "run_started"
         case status

@@ -1,4 +1,4 @@
-/// An edge group of a workflow graph (DESIGN.md §3.4).
+/// An edge group of a workflow graph (docs/semantics.md §3.4).
 public enum Edge: Sendable {
     /// `from` → `to`, optionally only when `condition` holds. A self-loop is `from == to`.
     case direct(from: String, to: String, condition: EdgeCondition?)

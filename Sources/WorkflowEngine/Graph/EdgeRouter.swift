@@ -1,4 +1,4 @@
-/// Routes one sent message along its sender's edges (DESIGN.md §3.4): a pure function of the
+/// Routes one sent message along its sender's edges (docs/semantics.md §3.4): a pure function of the
 /// workflow, the message and the committed shared state, tested without an instance.
 ///
 /// Accepted copies go into `inFlight` (or a fan-in buffer, which fires once every source has

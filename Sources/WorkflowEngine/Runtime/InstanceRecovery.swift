@@ -1,6 +1,6 @@
 /// What a durable store kept of one instance, from which
 /// ``WorkflowInstance/init(recovering:workflow:configuration:)`` rebuilds it after a restart or a
-/// crash (DESIGN.md §5): the lineage head, the last committed status, the next seq, responses
+/// crash (docs/semantics.md §5): the lineage head, the last committed status, the next seq, responses
 /// accepted but not yet delivered, the durable run queue, the idempotency keys, and the runs that
 /// were in progress when the process stopped.
 public struct InstanceRecovery: Sendable {

@@ -1,7 +1,7 @@
 import Logging
 
 extension WorkflowInstance {
-    /// Rebuilds an instance from what a durable store kept (DESIGN.md §5): the state of its
+    /// Rebuilds an instance from what a durable store kept (docs/semantics.md §5): the state of its
     /// lineage head, its open requests, the responses it accepted but had not delivered, its run
     /// queue and idempotency keys, and seqs that continue the log. Nothing runs yet: call
     /// ``resumeRecovered(_:)`` (after subscribing, if the events matter) to resume or fail the

@@ -15,7 +15,7 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let methodNotFound = Code(rawValue: -32601)
         public static let invalidParams = Code(rawValue: -32602)
         public static let internalError = Code(rawValue: -32603)
-        // workflowd's (DESIGN.md §6).
+        // workflowd's (docs/semantics.md §6).
         public static let instanceNotFound = Code(rawValue: -32001)
         public static let instanceExists = Code(rawValue: -32002)
         public static let permissionDenied = Code(rawValue: -32003)
