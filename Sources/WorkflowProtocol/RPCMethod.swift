@@ -54,8 +54,10 @@ extension RPCMethod {
         }
         let known = Set(self.params.map(\.name))
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
-            throw .invalidParams("params.\(unknown): unknown (\(name) takes \(self.params.map(\.name).joined(separator: ", ")))",
-                                 path: "params.\(unknown)")
+            let takes = self.params.isEmpty
+                ? "\(name) takes no params"
+                : "\(name) takes \(self.params.map(\.name).joined(separator: ", "))"
+            throw .invalidParams("params.\(unknown): unknown (\(takes))", path: "params.\(unknown)")
         }
         do {
             return try JSONValueDecoder().decode(Params.self, from: value, path: "params")

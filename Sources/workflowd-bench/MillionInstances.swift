@@ -29,7 +29,7 @@ enum MillionInstances {
                 FROM n, instance WHERE instance.name = 'seed'
                 """, arguments: [count - 1])
         }
-        try database.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        _ = try database.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         try database.close()
         let createSeconds = (nowMicros() - created) / 1_000_000
         let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/state/workflowd.sqlite")[.size] as? Int) ?? 0

@@ -50,6 +50,27 @@ struct BoundedMemoryTests {
         #expect(replayed == Array(1...UInt64(replayed.count)))
     }
 
+    @Test("a subscription made after the head that overflows before reading reports the head as its last seq, and one after that seq gets each later event once")
+    func overflowAfterHeadReportsHead() async throws {
+        let instance = WorkflowInstance(name: "b", workflow: try Self.loop(500),
+                                        configuration: .init(store: InMemoryCheckpointStore(), subscriptionBufferLimit: 100))
+        #expect(try await instance.start(0).result().status == .idle)
+        let head = await instance.nextSeq - 1
+        #expect(head > 500)
+        let slow = try await instance.subscribe(afterSeq: head)  // nothing to replay
+        #expect(try await instance.start(0).result().status == .idle)
+        var iterator = slow.makeAsyncIterator()
+        await #expect(throws: SubscriptionOverflow(lastSeq: head, limit: 100)) { _ = try await iterator.next() }
+        let again = try await instance.subscribe(afterSeq: head, bufferLimit: 100_000)
+        var seqs: [UInt64] = []
+        let last = await instance.nextSeq - 1
+        for try await event in again {
+            seqs.append(event.seq)
+            if event.seq == last { break }
+        }
+        #expect(seqs == Array(head + 1...last))
+    }
+
     @Test("a subscription buffer takes one batch of any size when empty, and overflows past its limit after that")
     func bufferBounds() async throws {
         func events(_ range: ClosedRange<Int>) -> [WorkflowEvent] {

@@ -158,12 +158,16 @@ struct InstanceTests {
         #expect(list[0].parentID == nil)
         #expect(list[1].parentID == list[0].id && list[2].parentID == list[1].id)
         #expect(list[2].openRequests == 1)
+        // Statuses: in progress while messages are in flight; the boundary where the run ends
+        // says what it ended in (waiting for a person here, idle after the answer).
+        #expect(list.map(\.status) == [.inProgress, .inProgress, .idleWithPendingRequests])
         let outcome = try await instance.respond(to: first.pendingRequests[0].id, with: true)
         _ = try await instance.result(of: outcome.runID)
         list = try await instance.checkpoints()
         #expect(list.map(\.reason) == [.runStarted, .superstep, .superstep, .responseAccepted, .superstep, .superstep])
         #expect(list[3].parentID == list[2].id)  // the lineage continues across the resume
         #expect(list[3].messagesInFlight == 1)
+        #expect(list.last?.status == .idle)
         #expect(await instance.lineageHead == list.last!.id)
         let chain = try await instance.lineage()
         #expect(chain.map(\.id) == list.reversed().map(\.id))

@@ -216,4 +216,45 @@ struct StoreFailureTests {
         let log = try store.base.allEvents(instance: "f")
         #expect(log.contains { $0.kind == .runFailed && $0.runID == handle.runID })
     }
+
+    @Test("a commit refused while the instance is still returning from a failed one fails with an error of its own that names the earlier failure",
+          .timeLimit(.minutes(1)))
+    func retryAfterFailedCommitGetsItsOwnError() async throws {
+        let store = FailingStore()
+        let gate = Gate()
+        var b = WorkflowBuilder(name: "retry", start: "start")
+        b.add("start") { Scripted { m, c in c.send(m) } }
+        b.add("ask") { Scripted { _, c in c.requestInfo("ok?") } }
+        b.addExecutor("hold") { FunctionExecutor { _, _ in try await gate.wait() } }
+        b.addFanOut(from: "start", to: ["ask", "hold"])
+        let instance = WorkflowInstance(name: "r", workflow: try b.build(), configuration: .init(store: store))
+        let events = try await instance.subscribe()
+        let handle = try await instance.start(0)
+        var request: WorkflowRequest?
+        for try await event in events {
+            if case .request(let raised) = event.body {
+                request = raised
+                break
+            }
+        }
+        let id = try #require(request).id
+        await gate.arrived(1)  // the superstep goes on until the gate opens
+        let commitsBefore = store.commitCount
+        store.failCommit(number: 1)
+        var first: WorkflowError?
+        do { try await instance.respond(to: id, with: true) } catch { first = workflowError(error) }
+        #expect(first?.code == .storeFailed)
+        #expect(first?.message.contains("disk on fire") == true)
+        var retry: WorkflowError?
+        do { try await instance.respond(to: id, with: true) } catch { retry = workflowError(error) }
+        #expect(retry?.code == .storeFailed)
+        #expect(retry?.message.contains("an earlier commit failed") == true)
+        #expect(retry?.message.contains("disk on fire") == true)
+        #expect(retry?.message != first?.message)
+        #expect(store.commitCount == commitsBefore + 1, "the retry did not reach the store")
+        gate.open()
+        let result = try await handle.result()
+        #expect(result.status == .failed)
+        #expect(result.error?.message.contains("disk on fire") == true)
+    }
 }

@@ -101,4 +101,20 @@ struct ProtocolTests {
         let encoded = try RunMethods.Start.encode(params: decoded)
         #expect(try RunMethods.Start.decode(encoded) == decoded)
     }
+
+    @Test("an unknown param is named with the params the method takes, or with 'takes no params'")
+    func unknownParamMessage() {
+        do {
+            _ = try RunMethods.Start.decode(["instance": "x", "nope": 1])
+            Issue.record("accepted params.nope")
+        } catch {
+            #expect(error.message.hasSuffix("params.nope: unknown (run.start takes instance, input, definition, idempotencyKey, wait)"))
+        }
+        do {
+            _ = try DaemonMethods.Ping.decode(["nope": 1])
+            Issue.record("accepted params.nope")
+        } catch {
+            #expect(error.message.hasSuffix("params.nope: unknown (daemon.ping takes no params)"))
+        }
+    }
 }

@@ -56,7 +56,7 @@ public struct EventSubscription: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(buffer: buffer, replay: replay)
+        Iterator(buffer: buffer, replay: replay, liveFrom: liveFrom)
     }
 
     public struct Iterator: AsyncIteratorProtocol {
@@ -67,11 +67,14 @@ public struct EventSubscription: AsyncSequence, Sendable {
         /// The last seq handed out.
         var cursor: UInt64
 
-        init(buffer: SubscriptionBuffer, replay: Replay?) {
+        init(buffer: SubscriptionBuffer, replay: Replay?, liveFrom: UInt64) {
             self.buffer = buffer
             self.replay = replay
             self.batch = replay?.firstPage ?? []
-            self.cursor = replay?.afterSeq ?? 0
+            // Without a replay everything before the first live event is already behind the
+            // subscriber: an overflow before it reads must say so, or a new subscription after
+            // the reported seq would get those events a second time.
+            self.cursor = replay?.afterSeq ?? (liveFrom > 0 ? liveFrom - 1 : 0)
             // A first page that is not full, or reaches the live part, ends the replay at once.
             if let replay, batch.count < EventSubscription.pageSize || (batch.last?.seq ?? 0) + 1 >= replay.until {
                 self.replay = nil

@@ -23,9 +23,13 @@ extension WorkflowInstance {
         let messages = (state.inFlight + lifecycle.waitingResponses).map {
             Checkpoint.Message(source: $0.source, target: workflow.executorIDs[$0.target], payload: $0.payload, request: $0.request)
         }
+        // A boundary with nothing left in flight is where the run converges: the checkpoint says
+        // what restoring it gives (idle, or waiting for a person), not the run's last superstep.
+        var status = state.status
+        if status == .inProgress && messages.isEmpty { status = state.pending.isEmpty ? .idle : .idleWithPendingRequests }
         return Checkpoint(id: Identifier.make("c"), parentID: state.head, instance: name, workflowName: workflow.name,
                           definitionHash: workflow.graphHash, runID: runID, reason: reason, superstep: state.superstep,
-                          time: time ?? Timestamp.now(), status: state.status, sharedState: state.sharedState,
+                          time: time ?? Timestamp.now(), status: status, sharedState: state.sharedState,
                           executorStates: executorStates, edgeStates: edgeStates, messages: messages,
                           pendingRequests: state.sortedPending)
     }

@@ -43,7 +43,13 @@ extension WorkflowInstance {
                withdrawing: (runID: String, superstep: Int)? = nil, time: Double? = nil) throws -> Staged {
         // After a failed commit nothing more is committed until the instance is back at its durable
         // point: what the sink holds now came after what the store never got.
-        if let storeFailure { throw storeFailure }
+        // The caller gets an error of its own: the earlier failure was another caller's answer.
+        if let storeFailure {
+            throw WorkflowError(.storeFailed, "instance '\(name)': not committed: an earlier commit failed and the instance has not yet "
+                                + "returned to its last committed checkpoint (the active run does so at the end of its superstep); "
+                                + "the earlier failure: \(storeFailure.message)",
+                                details: ["instance": .string(name)], cause: storeFailure)
+        }
         var events = sink.drain()
         for event in events {
             if case .request(let request) = event.body {
