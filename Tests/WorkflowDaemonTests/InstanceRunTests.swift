@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WorkflowJSON
 import WorkflowProtocol
+import WorkflowTestSupport
 
 /// Instances and runs over the socket: create, list, get, delete, runs in the background,
 /// waiting, cancelling, idempotency, racing clients and clients that go away.
@@ -151,20 +152,29 @@ struct InstanceRunTests {
     @Test("a client that disconnects mid-run affects neither the run nor the instance")
     func clientDroppedMidRun() async throws {
         let daemon = try await DaemonProcess.started()
+        let gate = daemon.gate("d")
         let leaving = try await daemon.client()
-        let subscription = try await leaving.result("run.start", ["instance": "d", "definition": "slow", "input": 1])
+        let started = try await leaving.result("run.start", ["instance": "d", "definition": "gated", "input": .string(gate)])
+        let runID = try #require(started["runId"])
         _ = try await leaving.result("events.subscribe", ["instance": "d", "afterSeq": 0])
         // A call in progress (waiting for the run) when the client goes.
         try await leaving.send(.object(["jsonrpc": "2.0", "id": 1, "method": "run.wait", "params": ["instance": "d"]]))
         await leaving.close()
         let other = try await daemon.client()
-        let result = try await other.result("run.wait", ["instance": "d", "runId": try #require(subscription["runId"])])
+        try await eventually(.seconds(30), "the subscription to go with its connection") {
+            try await other.result("daemon.status")["subscriptions"] == 0
+        }
+        // The run outlived the connection: its program still waits on the gate.
+        let during = try await other.result("instance.get", ["instance": "d"])
+        #expect(during["status"] == "in_progress")
+        #expect(during["activeRunId"] == runID)
+        try daemon.open(gate)
+        let result = try await other.result("run.wait", ["instance": "d", "runId": runID])
         #expect(result["status"] == "idle")
-        #expect(result["outputs"] == ["slept"])
-        let next = try await other.result("run.start", ["instance": "d", "input": 2, "wait": true])
+        #expect(result["outputs"] == ["opened"])
+        let next = try await other.result("run.start", ["instance": "d", "input": .string(gate), "wait": true])
         #expect(next["status"] == "idle", "the instance is not left busy")
-        // The connection that left is gone, with its subscription.
+        // The call it left in progress was answered into the void, and the connection closed.
         try await daemon.waitForLog("a connection closed")
-        #expect(try await other.result("daemon.status")["subscriptions"] == 0)
     }
 }

@@ -86,18 +86,27 @@ struct DaemonRecoveryTests {
         #expect(try await client.result("run.wait", ["instance": "open", "runId": try #require(answered["runId"])])["status"] == "idle")
     }
 
-    @Test("a graceful stop (SIGTERM) suspends an active run, which resumes on the next start; exit status 0")
+    @Test("a graceful stop (SIGTERM) suspends an active run, which resumes on the next start with run_recovered; exit status 0")
     func gracefulStop() async throws {
         let daemon = try await DaemonProcess.started()
         var client = try await daemon.client()
-        let run = try await client.result("run.start", ["instance": "s", "definition": "slow", "input": 1])
-        _ = try await client.result("run.wait", ["instance": "s", "timeoutMs": 200])
+        let gate = daemon.gate("s")
+        let run = try await client.result("run.start", ["instance": "s", "definition": "gated", "input": .string(gate)])
+        let runID = try #require(run["runId"])
+        // The run is surely active when the stop comes: its program waits on a gate nobody opened.
+        let before = try await client.result("instance.get", ["instance": "s"])
+        #expect(before["status"] == "in_progress")
+        #expect(before["activeRunId"] == runID)
         #expect(await daemon.stop() == 0)
+        try daemon.open(gate)
         try await daemon.start()
         client = try await daemon.client()
-        let result = try await client.result("run.wait", ["instance": "s", "runId": try #require(run["runId"])])
+        let result = try await client.result("run.wait", ["instance": "s", "runId": runID])
         #expect(result["status"] == "idle")
-        #expect(result["outputs"] == ["slept"])
+        #expect(result["outputs"] == ["opened"])
+        let log = try #require(try await client.result("events.read", ["instance": "s", "limit": 1000])["events"]?.arrayValue)
+        #expect(log.contains { $0["type"] == "run_recovered" && $0["runId"] == runID })
+        #expect(!log.contains { $0["type"] == "run_failed" })
     }
 
     @Test("a stop ends a step that ignores SIGTERM itself, at its deadline (stop grace + 5 s): the run is suspended, not failed, and resumes on the next start")

@@ -90,13 +90,18 @@ struct ProgramLimitsTests {
     @Test("an exec program that floods stdout fails the step with a clear error, and is stopped", .timeLimit(.minutes(1)))
     func floodingExec() async throws {
         let scripts = try Scripts()
+        let pidFile = scripts.directory.appendingPathComponent("flood.pid").path
+        // exec keeps the shell's pid: the one written is the flooding program's.
         let flood = try scripts.add("flood.sh", """
             #!/bin/sh
+            echo "$$" > '\(pidFile)'
             cat > /dev/null
             exec cat /dev/zero
             """)
         let result = try await WorkflowInstance(name: "e", workflow: try execDefinition(flood).workflow).run(nil)
         #expect(result.status == .failed)
         #expect(result.error?.message.contains("printed more than 16 MiB on stdout") == true)
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(processIsGone(pid), "the flooding program \(pid) still runs after its step failed")
     }
 }

@@ -24,17 +24,6 @@ enum TestDefinitions {
           - { from: ask, to: out }
         """
 
-    /// A program that sleeps 1.5 s, then the input comes out.
-    static let slow = """
-        name: slow
-        start: nap
-        executors:
-          nap: { kind: exec, command: [/bin/sh, -c, "sleep 1.5; echo '\\"slept\\"'"], timeout: 60s }
-          out: { kind: output }
-        edges:
-          - { from: nap, to: out }
-        """
-
     /// A program that waits until the file its input names exists (the test opens the gate with
     /// `DaemonProcess.open(_:)`), then "opened" comes out: a run that is surely still going
     /// however loaded the machine. It gives up when the daemon that started it is gone.
@@ -48,12 +37,13 @@ enum TestDefinitions {
           - { from: wait, to: out }
         """
 
-    /// A program that sleeps a minute (runs that tests cancel or crash).
+    /// A program that never ends on its own: it waits until it is stopped (a cancel, a stop) or
+    /// its daemon is gone (runs that tests cancel or crash). No test depends on how long it sleeps.
     static let forever = """
         name: forever
         start: nap
         executors:
-          nap: { kind: exec, command: [/bin/sh, -c, "sleep 60; echo 1"], timeout: 120s }
+          nap: { kind: exec, command: [/bin/sh, -c, "while kill -0 $PPID 2>/dev/null; do sleep 0.05; done; echo 1"], timeout: 1h }
           out: { kind: output }
         edges:
           - { from: nap, to: out }
@@ -152,6 +142,6 @@ enum TestDefinitions {
         """).serialized()
 
     static let all: [String: String] = [
-        "stubborn.yaml": stubborn, "pingpong.yaml": pingpong, "echo.yaml": echo, "ask.yaml": ask, "slow.yaml": slow, "forever.yaml": forever, "gated.yaml": gated, "countgated.yaml": countGated, "branch.yaml": branch, "count.yaml": count,
+        "stubborn.yaml": stubborn, "pingpong.yaml": pingpong, "echo.yaml": echo, "ask.yaml": ask, "forever.yaml": forever, "gated.yaml": gated, "countgated.yaml": countGated, "branch.yaml": branch, "count.yaml": count,
     ]
 }
