@@ -41,6 +41,30 @@ struct InstanceTests {
         #expect(try await instance.run(3).outputs == [3])
     }
 
+    @Test("an overview reads the instance in one step: the active run, the queue, the head and the counters of one moment", .timeLimit(.minutes(1)))
+    func overview() async throws {
+        let gate = Gate()
+        let instance = makeInstance(try gatedWorkflow(gate), onBusy: .queue)
+        let first = try await instance.start(1)
+        let second = try await instance.start(2)
+        await gate.arrived(1)
+        let during = await instance.overview
+        #expect(during.status == .inProgress)
+        #expect(during.activeRunID == first.runID)
+        #expect(during.queuedRunIDs == [second.runID])
+        #expect(during.pendingRequests.isEmpty)
+        #expect(during.brokenReason == nil)
+        #expect(during.nextSeq == (await instance.nextSeq))
+        gate.open()
+        _ = try await second.result()
+        let after = await instance.overview
+        #expect(after.status == .idle)
+        #expect(after.activeRunID == nil && after.queuedRunIDs.isEmpty)
+        #expect(after.superstep > during.superstep)
+        #expect(after.lineageHead == (await instance.lineageHead))
+        #expect(after.messagesInFlight == 0)
+    }
+
     @Test("under the queue policy, runs asked for while one is active run afterwards in order", .timeLimit(.minutes(1)))
     func queue() async throws {
         let gate = Gate()

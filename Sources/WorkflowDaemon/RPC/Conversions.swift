@@ -24,13 +24,14 @@ enum Conversions {
         let instance = lease.instance
         var info = summary(lease.record, currentHash: currentHash)
         info.definitionHash = instance.workflow.graphHash
-        info.status = await instance.status.rawValue
-        info.activeRunId = await instance.activeRunID
-        info.queuedRunIds = await instance.queuedRunIDs
-        info.openRequests = await instance.pendingRequests.map { request($0, instance: lease.name) }
-        info.head = await instance.lineageHead
-        info.nextSeq = await instance.nextSeq
-        info.superstep = await instance.superstep
+        let overview = await instance.overview  // one read: the fields describe one moment
+        info.status = overview.status.rawValue
+        info.activeRunId = overview.activeRunID
+        info.queuedRunIds = overview.queuedRunIDs
+        info.openRequests = overview.pendingRequests.map { request($0, instance: lease.name) }
+        info.head = overview.lineageHead
+        info.nextSeq = overview.nextSeq
+        info.superstep = overview.superstep
         if let currentHash { info.upgradeAvailable = currentHash != info.definitionHash }
         return info
     }

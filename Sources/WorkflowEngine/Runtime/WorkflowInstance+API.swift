@@ -4,6 +4,12 @@
 extension WorkflowInstance {
     // MARK: Inspection
 
+    /// The instance at this moment, read in one step (see ``InstanceOverview``).
+    public var overview: InstanceOverview {
+        InstanceOverview(status: state.status, activeRunID: lifecycle.activeRunID, queuedRunIDs: queuedRunIDs,
+                         pendingRequests: state.sortedPending, lineageHead: state.head, nextSeq: sink.nextSeq,
+                         superstep: state.superstep, messagesInFlight: messagesInFlight, brokenReason: broken)
+    }
     /// The last status: `idle`, `in_progress`, `idle_with_pending_requests`, `failed`, `cancelled`.
     public var status: InstanceStatus { state.status }
     /// The open requests, oldest first.
