@@ -28,6 +28,13 @@ struct Dispatcher: Sendable {
         }
     }
 
+    /// A method that is one ``InstanceService`` operation on behalf of the connection's peer
+    /// (`InstanceService.create`, say: the operation, not yet applied to a service).
+    mutating func register<M: RPCMethod>(_ method: M.Type,
+                                         serving operation: @escaping @Sendable (InstanceService) -> (M.Params, Peer) async throws -> M.Result) {
+        register(method) { params, context in try await operation(context.instances)(params, context.peer) }
+    }
+
     /// A method whose answer is followed by more work (its `then`).
     mutating func register<M: RPCMethod>(_ method: M.Type,
                                          then body: @escaping @Sendable (M.Params, RequestContext) async throws -> (M.Result, @Sendable () async -> Void)) {

@@ -35,14 +35,7 @@ extension Handlers {
             await subscription.lease.instance.unsubscribe(subscription.engineID)
             return EventMethods.Unsubscribe.Result(unsubscribed: true)
         }
-        dispatcher.register(EventMethods.Read.self) { params, context in
-            let record = try await context.registry.record(params.instance, peer: context.peer)
-            let store = context.daemon.store
-            let after = params.afterSeq ?? 0
-            let events = try await store.events(instance: record.name, afterSeq: after, limit: try Handlers.pageLimit(params.limit, default: 1000, maximum: 10_000))
-            return EventMethods.Read.Result(events: events.map(\.json), oldestSeq: try await store.oldestEventSeq(instance: record.name),
-                                            lastSeq: events.last?.seq ?? after)
-        }
+        dispatcher.register(EventMethods.Read.self, serving: InstanceService.events)
     }
 
     /// How long a replay waits for its reader to take what was sent before it counts as too slow.

@@ -9,17 +9,5 @@ struct RequestContext: Sendable {
 
     var peer: Peer { connection.peer }
     var registry: InstanceRegistry { daemon.registry }
-
-    /// Runs `body` with the instance leased (loaded, checked against the peer), then gives it back.
-    func withInstance<T: Sendable>(_ name: String, _ body: (InstanceLease) async throws -> T) async throws -> T {
-        let lease = try await registry.acquire(name, peer: peer)
-        do {
-            let result = try await body(lease)
-            await registry.release(lease)
-            return result
-        } catch {
-            await registry.release(lease)
-            throw error
-        }
-    }
+    var instances: InstanceService { daemon.instances }
 }

@@ -14,6 +14,8 @@ final class DaemonContext: Sendable {
     let shared: GroupCommitStore
     let catalog: DefinitionCatalog
     let registry: InstanceRegistry
+    /// What callers may do with instances (the handlers' one call each).
+    let instances: InstanceService
     let connections: ConnectionCounter
     /// The bytes all connections may have waiting (``DaemonLimits/maxQueuedBytes``).
     let queueBudget: QueueBudget
@@ -32,6 +34,7 @@ final class DaemonContext: Sendable {
         self.shared = shared
         self.catalog = catalog
         self.registry = registry
+        self.instances = InstanceService(registry: registry, store: store, catalog: catalog, logger: configuration.logger)
         self.connections = ConnectionCounter(limits: configuration.limits)
         self.queueBudget = QueueBudget(limit: configuration.limits.maxQueuedBytes)
         self.startedAt = Timestamp.now()

@@ -12,6 +12,9 @@ final class RequestSlots: Sendable {
 
     init(_ count: Int) { state = Locked(State(free: count)) }
 
+    /// How many acquirers wait for a slot.
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
     func acquire() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let now = state.withLock { state -> Bool in

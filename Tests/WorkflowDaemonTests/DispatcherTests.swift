@@ -1,0 +1,51 @@
+import Testing
+import WorkflowJSON
+import WorkflowProtocol
+@testable import WorkflowDaemon
+
+/// The dispatcher called directly, in this process: envelopes, params, notifications, errors
+/// and the stopping daemon, without a socket.
+@Suite("Dispatcher (in process)")
+struct DispatcherTests {
+    @Test("an unknown method and bad params are answered with the request's id; the params error names its path")
+    func errorsKeepTheID() async throws {
+        let daemon = try await InProcessDaemon.make()
+        let unknown = try #require(await daemon.handle(["jsonrpc": "2.0", "id": "x-1", "method": "nope.nope"]))
+        #expect(unknown["id"] == "x-1")
+        #expect(unknown["error"]?["code"] == .number(Double(RPCError.Code.methodNotFound.rawValue)))
+        let bad = try #require(await daemon.handle(["jsonrpc": "2.0", "id": 7, "method": "run.start", "params": ["instance": 3]]))
+        #expect(bad["id"] == 7)
+        #expect(bad["error"]?["code"] == .number(Double(RPCError.Code.invalidParams.rawValue)))
+        #expect(bad["error"]?["data"]?["path"] == "params.instance")
+        await daemon.close()
+    }
+
+    @Test("a notification is not answered, but its work is done")
+    func notificationsWork() async throws {
+        let daemon = try await InProcessDaemon.make()
+        let answer = await daemon.handle(["jsonrpc": "2.0", "method": "instance.create", "params": ["name": "n", "definition": "echo"]])
+        #expect(answer == nil)
+        #expect(try await daemon.instances.details(.init(instance: "n"), by: InProcessDaemon.owner).name == "n")
+        await daemon.close()
+    }
+
+    @Test("every method the OpenRPC document lists is served, and nothing else")
+    func servedMethods() async throws {
+        let daemon = try await InProcessDaemon.make()
+        #expect(daemon.dispatcher.methods == RPCCatalogue.methods.map { $0.name }.sorted())
+        await daemon.close()
+    }
+
+    @Test("a stopping daemon answers ping and status, and refuses the rest with -32012")
+    func stopping() async throws {
+        let daemon = try await InProcessDaemon.make()
+        daemon.context.beginStopping()
+        let ping = try #require(await daemon.handle(["jsonrpc": "2.0", "id": 1, "method": "daemon.ping"]))
+        #expect(ping["result"]?["pong"] == true)
+        let status = try #require(await daemon.handle(["jsonrpc": "2.0", "id": 2, "method": "daemon.status"]))
+        #expect(status["result"] != nil)
+        let refused = try #require(await daemon.handle(["jsonrpc": "2.0", "id": 3, "method": "instance.list"]))
+        #expect(refused["error"]?["code"] == .number(Double(RPCError.Code.shuttingDown.rawValue)))
+        await daemon.close()
+    }
+}
