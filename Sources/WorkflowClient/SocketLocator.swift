@@ -17,11 +17,14 @@ public struct SocketLocator: Sendable {
     /// The system daemon's socket (the socket unit's `ListenStream=`).
     public static let systemSocket = "/run/workflowd/workflowd.sock"
 
+    /// The environment to read `WORKFLOWD_SOCKET` and `XDG_RUNTIME_DIR` from.
     public var environment: [String: String]
+    /// Where to start looking for a Quick start daemon's `.workflowd/` (and up through its parents).
     public var workingDirectory: String?
     /// Whether a path names a socket (replaceable in tests).
     public var exists: @Sendable (String) -> Bool
 
+    /// Makes a locator over an environment and a working directory.
     public init(environment: [String: String], workingDirectory: String? = SocketLocator.currentDirectory(),
                 exists: @escaping @Sendable (String) -> Bool = SocketLocator.isSocket) {
         self.environment = environment

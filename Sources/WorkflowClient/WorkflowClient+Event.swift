@@ -4,9 +4,13 @@ extension WorkflowClient {
     /// An event of an instance (docs/semantics.md §3.6): the common fields, and the whole event as JSON
     /// for the type-specific ones (`executor`, `value`, `request`, `status`, ...).
     public struct Event: Sendable, Hashable {
+        /// The event's seq: strictly increasing per instance, never reused.
         public var seq: UInt64
+        /// The event's type (`run_started`, `status`, `output`, `request`, …).
         public var type: String
+        /// The instance it happened on.
         public var instance: String
+        /// The run it belongs to, if one applies.
         public var runId: String?
         /// Seconds since 1970.
         public var time: Double

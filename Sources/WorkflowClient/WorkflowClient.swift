@@ -19,7 +19,7 @@ import WorkflowProtocol
 ///
 /// The connection is made on the first call and made again, on the next call, after it is lost;
 /// a call in flight when it is lost fails with ``WorkflowClientError/Code/connectionLost`` (it is
-/// not sent twice). Errors the daemon answers with are ``WorkflowClientError``s whose ``rpc``
+/// not sent twice). Errors the daemon answers with are ``WorkflowClientError``s whose ``WorkflowClientError/rpc``
 /// carries the JSON-RPC code and data.
 public actor WorkflowClient {
     /// How the client connects.
@@ -33,6 +33,8 @@ public actor WorkflowClient {
         /// Events a stream holds unread before it lets go of them and catches up from the log.
         public var subscriptionBuffer: Int
 
+        /// Makes a configuration for the daemon at `socketPath`; the limits have defaults a daemon's answers
+        /// fit in.
         public init(socketPath: String, maximumLine: Int = 64 << 20, reconnectTimeout: Duration = .seconds(60),
                     subscriptionBuffer: Int = 10_000) {
             self.socketPath = socketPath
@@ -42,13 +44,17 @@ public actor WorkflowClient {
         }
     }
 
+    /// How this client connects.
     public nonisolated let configuration: Configuration
     private var connection: ClientConnection?
 
+    /// Makes a client; it connects on its first call.
     public init(configuration: Configuration) {
         self.configuration = configuration
     }
 
+    /// Makes a client of the daemon at `socketPath` (see ``SocketLocator`` to find it); it connects on its
+    /// first call.
     public init(socketPath: String) {
         self.init(configuration: Configuration(socketPath: socketPath))
     }

@@ -30,11 +30,14 @@ public struct WorkflowClientError: Error, Sendable, CustomStringConvertible {
         public var description: String { base.rawValue }
     }
 
+    /// What kind of failure it is.
     public var code: Code
+    /// A sentence that names the problem.
     public var message: String
     /// The daemon's error, when ``code`` is ``Code/rpc``.
     public var rpc: RPCError?
 
+    /// Makes an error.
     public init(_ code: Code, _ message: String, rpc: RPCError? = nil) {
         self.code = code
         self.message = message

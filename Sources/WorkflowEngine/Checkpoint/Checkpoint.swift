@@ -19,11 +19,14 @@ public struct Checkpoint: Sendable, Hashable {
     public struct Message: Sendable, Hashable {
         /// Who sent it: an executor id, `input`, or `fan-in:<edge>`.
         public var source: String
+        /// The executor it is for.
         public var target: String
+        /// The message (for a response delivery, the response).
         public var payload: JSON
         /// For a response delivery: the request being answered (`payload` is the response).
         public var request: WorkflowRequest?
 
+        /// Makes a message waiting for delivery.
         public init(source: String, target: String, payload: JSON, request: WorkflowRequest?) {
             self.source = source
             self.target = target
@@ -32,26 +35,38 @@ public struct Checkpoint: Sendable, Hashable {
         }
     }
 
+    /// The checkpoint's id (`c_…`), unique across instances.
     public var id: String
     /// The instance's previous checkpoint (across runs and resumes); nil at the root of a lineage.
     public var parentID: String?
+    /// The instance it was taken of.
     public var instance: String
+    /// The name of the workflow the instance runs.
     public var workflowName: String
+    /// The hash of the workflow's graph: a checkpoint is restored only into the same graph.
     public var definitionHash: String
+    /// The run that wrote it; nil for a checkpoint taken while the instance was idle.
     public var runID: String?
+    /// Why it was written.
     public var reason: Reason
     /// The instance's superstep counter at this boundary.
     public var superstep: Int
+    /// When it was written, in seconds since 1970.
     public var time: Double
+    /// What restoring it gives: in progress while messages are in flight, else idle or waiting for a person.
     public var status: InstanceStatus
+    /// The shared state executors read and write (key → JSON).
     public var sharedState: JSONObject
     /// Snapshots of executors that have state (executor id → JSON).
     public var executorStates: JSONObject
     /// Fan-in buffers (edge id → one list of waiting values per source).
     public var edgeStates: JSONObject
+    /// Messages waiting for delivery at this boundary.
     public var messages: [Message]
+    /// Requests for a person that were open, oldest first.
     public var pendingRequests: [WorkflowRequest]
 
+    /// Makes a checkpoint from its parts (an instance makes its own; a store reads them back).
     public init(id: String, parentID: String?, instance: String, workflowName: String, definitionHash: String, runID: String?,
                 reason: Reason, superstep: Int, time: Double, status: InstanceStatus, sharedState: JSONObject,
                 executorStates: JSONObject, edgeStates: JSONObject, messages: [Message], pendingRequests: [WorkflowRequest]) {

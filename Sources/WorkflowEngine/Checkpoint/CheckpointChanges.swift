@@ -9,10 +9,14 @@
 public struct CheckpointChanges: Sendable, Hashable {
     /// Everything may have changed: a store must write every part.
     public var isEverything: Bool
+    /// Shared-state keys written since the parent.
     public var sharedKeys: Set<String>
+    /// Executors that ran since the parent (their state may differ).
     public var executors: Set<String>
+    /// Fan-in edges whose buffers changed since the parent.
     public var edges: Set<String>
 
+    /// Makes a set of changes (empty by default).
     public init(isEverything: Bool = false, sharedKeys: Set<String> = [], executors: Set<String> = [], edges: Set<String> = []) {
         self.isEverything = isEverything
         self.sharedKeys = sharedKeys
@@ -39,8 +43,11 @@ public struct CheckpointChanges: Sendable, Hashable {
 extension Checkpoint {
     /// The three maps of a checkpoint whose entries a store may keep apart (one value per entry).
     public enum Part: String, Sendable, Hashable, CaseIterable {
+        /// Shared-state entries (key → value).
         case sharedState = "s"
+        /// Executor snapshots (executor id → state).
         case executorState = "e"
+        /// Fan-in buffers (edge id → waiting values).
         case edgeState = "f"
 
         /// The checkpoint's JSON field that holds this part's map.

@@ -1,16 +1,27 @@
 /// What a list of checkpoints shows without loading their content.
 public struct CheckpointSummary: Sendable, Hashable {
+    /// The checkpoint's id.
     public var id: String
+    /// Its parent in the lineage; nil at the root.
     public var parentID: String?
+    /// The instance it was taken of.
     public var instance: String
+    /// The run that wrote it, if any.
     public var runID: String?
+    /// Why it was written.
     public var reason: Checkpoint.Reason
+    /// The instance's superstep counter at this boundary.
     public var superstep: Int
+    /// When it was written, in seconds since 1970.
     public var time: Double
+    /// What restoring it gives (see ``Checkpoint/status``).
     public var status: InstanceStatus
+    /// How many requests for a person were open.
     public var openRequests: Int
+    /// How many messages waited for delivery.
     public var messagesInFlight: Int
 
+    /// Makes a summary from its fields (a store reads them back).
     public init(id: String, parentID: String?, instance: String, runID: String?, reason: Checkpoint.Reason, superstep: Int,
                 time: Double, status: InstanceStatus, openRequests: Int, messagesInFlight: Int) {
         self.id = id

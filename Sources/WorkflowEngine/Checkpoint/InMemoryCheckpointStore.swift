@@ -25,6 +25,8 @@ public final class InMemoryCheckpointStore: CheckpointStore {
     /// Whether to keep the event log (the daemon always does; benchmarks may not).
     public let keepsEvents: Bool
 
+    /// Makes an empty store.
+    /// - Parameter keepsEvents: whether to keep the event log.
     public init(keepsEvents: Bool = true) { self.keepsEvents = keepsEvents }
 
     public func commit(_ batches: [StoreBatch]) async throws {

@@ -13,10 +13,14 @@
 public struct StoreBatch: Sendable {
     /// A run waiting behind the active one (onBusy `queue`).
     public struct QueuedRun: Sendable, Hashable {
+        /// The queued run's id.
         public var runID: String
+        /// The input it will start with.
         public var input: JSON
+        /// The key it was asked for with, if any.
         public var idempotencyKey: String?
 
+        /// Makes a queued run.
         public init(runID: String, input: JSON, idempotencyKey: String?) {
             self.runID = runID
             self.input = input
@@ -24,9 +28,13 @@ public struct StoreBatch: Sendable {
         }
     }
 
+    /// The instance the batch belongs to.
     public var instance: String
+    /// The events, in seq order (without a gap after the last batch's).
     public var events: [WorkflowEvent]
+    /// The checkpoint written at this step, if any (it becomes the lineage head).
     public var checkpoint: Checkpoint?
+    /// The instance's new status, if it changed.
     public var status: InstanceStatus?
     /// Runs queued by this step (in order).
     public var queuedRuns: [QueuedRun]
@@ -36,6 +44,7 @@ public struct StoreBatch: Sendable {
     /// unless the instance knows better.
     public var checkpointChanges: CheckpointChanges
 
+    /// Makes a batch (an instance makes its own; a store only reads them).
     public init(instance: String, events: [WorkflowEvent], checkpoint: Checkpoint? = nil, status: InstanceStatus? = nil,
                 queuedRuns: [QueuedRun] = [], idempotencyKeys: [IdempotencyKey] = [], checkpointChanges: CheckpointChanges = .everything) {
         self.instance = instance

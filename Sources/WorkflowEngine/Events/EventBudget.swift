@@ -14,6 +14,7 @@ public final class EventBudget: Sendable {
     public let limit: Int
     private let used = Locked(0)
 
+    /// Makes a budget of `limit` events (at least 1).
     public init(limit: Int) {
         self.limit = max(1, limit)
     }

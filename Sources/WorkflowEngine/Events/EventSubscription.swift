@@ -59,6 +59,7 @@ public struct EventSubscription: AsyncSequence, Sendable {
         Iterator(buffer: buffer, replay: replay, liveFrom: liveFrom)
     }
 
+    /// Reads the log part page by page, then the live part, handing out each seq once.
     public struct Iterator: AsyncIteratorProtocol {
         let buffer: SubscriptionBuffer
         var replay: Replay?

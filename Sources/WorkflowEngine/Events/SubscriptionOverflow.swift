@@ -7,6 +7,7 @@ public struct SubscriptionOverflow: Error, Sendable, Hashable, CustomStringConve
     /// How many events the buffer held.
     public var limit: Int
 
+    /// Makes the error a dropped subscription ends with.
     public init(lastSeq: UInt64, limit: Int) {
         self.lastSeq = lastSeq
         self.limit = limit

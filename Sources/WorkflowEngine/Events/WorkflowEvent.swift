@@ -2,13 +2,18 @@
 /// increasing, never reused), a time, the instance, the run where one applies, and a typed body.
 /// Its JSON form is flat: `{"seq", "time", "instance", "runId", "type", ...fields}`.
 public struct WorkflowEvent: Sendable, Hashable {
+    /// Strictly increasing per instance, never reused.
     public var seq: UInt64
     /// Seconds since 1970.
     public var time: Double
+    /// The instance it happened on.
     public var instance: String
+    /// The run it belongs to, if one applies.
     public var runID: String?
+    /// What happened.
     public var body: Body
 
+    /// Makes an event (an instance makes its own; a store reads them back).
     public init(seq: UInt64, time: Double, instance: String, runID: String?, body: Body) {
         self.seq = seq
         self.time = time
@@ -22,54 +27,96 @@ public struct WorkflowEvent: Sendable, Hashable {
 
     /// Event types (docs/semantics.md §3.6, plus `custom` for executor events and `instance_forked`).
     public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// A run started.
         case runStarted = "run_started"
+        /// The instance's status changed.
         case status
+        /// A superstep started.
         case superstepStarted = "superstep_started"
+        /// A superstep completed.
         case superstepCompleted = "superstep_completed"
+        /// An executor was given a message.
         case executorInvoked = "executor_invoked"
+        /// An executor finished with its message.
         case executorCompleted = "executor_completed"
+        /// An executor failed.
         case executorFailed = "executor_failed"
+        /// An executor yielded an output of the run.
         case output
+        /// An executor asked a person (a request is open).
         case request
+        /// A response to a request was accepted.
         case responseAccepted = "response_accepted"
+        /// A checkpoint was written.
         case checkpointSaved = "checkpoint_saved"
+        /// Something was not delivered or not evaluated.
         case warning
+        /// A run failed.
         case runFailed = "run_failed"
+        /// The instance was reset to a clean slate.
         case instanceReset = "instance_reset"
+        /// The instance was rewound to a checkpoint.
         case instanceRewound = "instance_rewound"
+        /// The instance was made as a fork of another.
         case instanceForked = "instance_forked"
+        /// An interrupted run was resumed after a restart.
         case runRecovered = "run_recovered"
+        /// An event an executor emitted itself.
         case custom
     }
 
     /// What started a run.
     public enum Trigger: String, Sendable, Hashable {
-        case input, response, rewind, recovery
+        /// A caller's input (`run.start`).
+        case input
+        /// A response to a request of a run that had ended (it continues the instance's work).
+        case response
+        /// A rewind to a checkpoint with messages in flight.
+        case rewind
+        /// A run interrupted by a crash or a stop, resumed when its instance was loaded again.
+        case recovery
     }
 
     /// The type-specific part of an event.
     public enum Body: Sendable, Hashable {
+        /// A run started: what started it, and its input.
         case runStarted(trigger: Trigger, input: JSON)
+        /// The instance's status is now this.
         case status(InstanceStatus)
+        /// Superstep `superstep` started.
         case superstepStarted(superstep: Int)
+        /// Superstep `superstep` completed.
         case superstepCompleted(superstep: Int)
         /// `requestID` is set when the message is the response to that request.
         case executorInvoked(executor: String, superstep: Int, message: JSON, requestID: String? = nil)
+        /// An executor finished with its message in a superstep.
         case executorCompleted(executor: String, superstep: Int)
+        /// An executor failed in a superstep (the error's message).
         case executorFailed(executor: String, superstep: Int, error: String)
+        /// An executor yielded a value as an output of the run.
         case output(executor: String, value: JSON)
+        /// A request for a person was raised.
         indirect case request(WorkflowRequest)
+        /// A response to a request was accepted (it waits for delivery).
         case responseAccepted(requestID: String, executor: String, response: JSON)
+        /// A checkpoint was written at a superstep boundary.
         case checkpointSaved(checkpointID: String, superstep: Int)
         /// Something was not delivered or not evaluated; nothing is dropped silently.
         case warning(executor: String?, reason: String, valueType: String?)
+        /// A run failed with this error.
         indirect case runFailed(error: WorkflowError)
+        /// The instance was reset to a clean slate.
         case instanceReset
+        /// The instance was rewound to a checkpoint.
         case instanceRewound(checkpointID: String)
+        /// The instance was made from a checkpoint of another.
         case instanceForked(fromInstance: String, checkpointID: String)
+        /// An interrupted run resumed from a checkpoint (nil: from its start).
         case runRecovered(checkpointID: String?)
+        /// An executor's own event: its name and data.
         case custom(executor: String, name: String, data: JSON)
 
+        /// The event's type.
         public var kind: Kind {
             switch self {
             case .runStarted: .runStarted

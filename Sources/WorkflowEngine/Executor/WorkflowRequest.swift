@@ -18,6 +18,7 @@ public struct WorkflowRequest: Sendable, Hashable {
     /// When it was raised (seconds since 1970).
     public var time: Double
 
+    /// Makes a request (an executor raises its own through ``ExecutorContext``; a store reads them back).
     public init(id: String, executor: String, payload: JSON, schema: JSON, runID: String, superstep: Int, time: Double) {
         self.id = id
         self.executor = executor

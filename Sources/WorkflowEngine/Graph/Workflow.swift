@@ -1,10 +1,12 @@
 /// A validated, immutable workflow graph: executors (as factories), edges, start executor, limits.
 /// Build one with ``WorkflowBuilder``; create instances of it with ``WorkflowInstance``.
 public struct Workflow: Sendable {
+    /// Makes a fresh executor (one per instance, and again on reset).
     public typealias Factory = @Sendable () throws -> any Executor
 
     /// The definition's name.
     public let name: String
+    /// The executor a run's input goes to.
     public let start: String
     /// Superstep budget of each run (a continuation after a response gets a fresh one).
     public let maxSupersteps: Int
@@ -12,6 +14,7 @@ public struct Workflow: Sendable {
     public let executorIDs: [String]
     /// If set, only these executors' yields are workflow outputs; others' become warnings.
     public let outputExecutors: Set<String>?
+    /// The edges, in the order they were added.
     public let edges: [Edge]
     /// SHA-256 (hex) of everything that changes behaviour: start, limits, executors' kinds and
     /// configurations, edges with their conditions, outputs. Not the name.

@@ -10,7 +10,9 @@
 /// ``build()`` reports every problem at once: unknown ids, executors unreachable from the start, a
 /// fan-in with fewer than two sources, a switch without a default, duplicate edges.
 public struct WorkflowBuilder: Sendable {
+    /// The workflow's name (not part of its graph hash).
     public var name: String
+    /// The executor a run's input goes to.
     public var start: String
     /// Superstep budget of each run (default 100).
     public var maxSupersteps: Int = 100
@@ -20,6 +22,7 @@ public struct WorkflowBuilder: Sendable {
     private var executors: [(id: String, kind: String, config: JSON, factory: Workflow.Factory)] = []
     private var edges: [Edge] = []
 
+    /// Starts a workflow named `name` whose runs begin at executor `start`.
     public init(name: String, start: String) {
         self.name = name
         self.start = start

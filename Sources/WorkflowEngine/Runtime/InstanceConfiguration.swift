@@ -31,6 +31,7 @@ public struct InstanceConfiguration: Sendable {
     /// Where the instance says what is worth knowing (store failures, recovery, discarded work).
     public var logger: Logger
 
+    /// Makes a configuration; every limit has a default a daemon would use.
     public init(store: (any CheckpointStore)? = nil, onBusy: BusyPolicy = .reject,
                 responseValidator: (any ResponseValidator)? = nil, runHistoryLimit: Int = 64,
                 idempotencyKeyLimit: Int = 1000, idempotencyKeyLifetime: Double = 86_400, queueLimit: Int = 1000, openRequestLimit: Int = 1000,

@@ -1,5 +1,6 @@
 /// How a run ended.
 public struct RunResult: Sendable, Hashable {
+    /// The run's id.
     public var runID: String
     /// `idle`, `idle_with_pending_requests`, `failed` or `cancelled`.
     public var status: InstanceStatus
@@ -12,6 +13,7 @@ public struct RunResult: Sendable, Hashable {
     /// How many supersteps the run used (of its `maxSupersteps` budget).
     public var supersteps: Int
 
+    /// Makes a result (an instance makes its own; a store reads them back).
     public init(runID: String, status: InstanceStatus, outputs: [JSON], error: WorkflowError?, pendingRequests: [WorkflowRequest],
                 supersteps: Int) {
         self.runID = runID

@@ -89,10 +89,14 @@ extension WorkflowInstance {
     /// queued when the instance's policy is `queue`); a known `idempotencyKey` returns that run
     /// and starts nothing.
     ///
-    /// - Parameter durableStart: with `false`, the run's start is committed together with what
-    ///   follows it (its first supersteps, at the latest its end) instead of before this returns:
-    ///   for a caller that acknowledges nothing until the run's result, which is itself durable.
-    ///   A trivial run then costs one transaction instead of two.
+    /// - Parameters:
+    ///   - input: what the start executor gets as its first message.
+    ///   - idempotencyKey: a key that names this run: asked again with the same key, the
+    ///     instance returns the run it started then (while the key is kept) and starts nothing.
+    ///   - durableStart: with `false`, the run's start is committed together with what
+    ///     follows it (its first supersteps, at the latest its end) instead of before this returns:
+    ///     for a caller that acknowledges nothing until the run's result, which is itself durable.
+    ///     A trivial run then costs one transaction instead of two.
     public func start(_ input: JSON, idempotencyKey: String? = nil, durableStart: Bool = true) async throws -> RunHandle {
         try await startRun(input, idempotencyKey: idempotencyKey, streamEvents: true, durableStart: durableStart)
     }

@@ -11,7 +11,7 @@
 /// ```
 ///
 /// Every decision about runs (start, queue, continue, cancel, reset, rewind) is taken
-/// synchronously inside the actor by ``RunLifecycle``, so there is no window between a check and
+/// synchronously inside the actor by its run lifecycle (a value-type state machine), so there is no window between a check and
 /// the action it allows. A run never holds the actor for long: between supersteps it lets
 /// `respond`, `cancel` and reads in at least every half millisecond, and a response reaches the
 /// active run at its next superstep boundary.
@@ -25,6 +25,7 @@ public actor WorkflowInstance {
     public nonisolated let name: String
     /// The definition version the instance was created with (pinned).
     public nonisolated let workflow: Workflow
+    /// Its store, limits, busy policy and logger.
     public nonisolated let configuration: InstanceConfiguration
 
     let sink: EventSink
@@ -61,8 +62,12 @@ public actor WorkflowInstance {
     var origin: (instance: String, checkpointID: String)?
 
     /// Creates an idle instance. Executors are built from the workflow's factories when first needed.
-    /// - Parameter nextSeq: the seq of the first event (a store that reopens an instance passes
-    ///   one past the last logged seq, so seqs are never reused).
+    /// - Parameters:
+    ///   - name: the instance's name (in its events, errors and log lines).
+    ///   - workflow: the graph it runs.
+    ///   - configuration: its store, limits, busy policy and logger.
+    ///   - nextSeq: the seq of the first event (a store that reopens an instance passes
+    ///     one past the last logged seq, so seqs are never reused).
     public init(name: String, workflow: Workflow, configuration: InstanceConfiguration = .init(), nextSeq: UInt64 = 1) {
         self.init(name: name, workflow: workflow, configuration: configuration, nextSeq: nextSeq, state: InstanceState(),
                   base: .fresh, status: .idle)

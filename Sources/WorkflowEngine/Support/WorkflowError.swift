@@ -20,9 +20,11 @@ public struct WorkflowError: Error, Hashable, Sendable {
         public static let requestNotFound = Code(.requestNotFound)
         /// The response does not satisfy the request's schema.
         public static let responseInvalid = Code(.responseInvalid)
+        /// No checkpoint of the instance has that id.
         public static let checkpointNotFound = Code(.checkpointNotFound)
         /// The checkpoint was written by a different definition (graph hash).
         public static let checkpointIncompatible = Code(.checkpointIncompatible)
+        /// The instance knows no run with that id.
         public static let runNotFound = Code(.runNotFound)
         /// A run used up its superstep budget with messages still in flight.
         public static let superstepLimitExceeded = Code(.superstepLimitExceeded)
@@ -34,6 +36,7 @@ public struct WorkflowError: Error, Hashable, Sendable {
         public static let storeFailed = Code(.storeFailed)
         /// A checkpoint's content could not be restored (shape or executor snapshot).
         public static let invalidCheckpoint = Code(.invalidCheckpoint)
+        /// An instance with that name exists already.
         public static let instanceExists = Code(.instanceExists)
         /// The operation needs a checkpoint store and the instance has none.
         public static let noStore = Code(.noStore)
@@ -53,13 +56,17 @@ public struct WorkflowError: Error, Hashable, Sendable {
         public var description: String { base.rawValue }
     }
 
+    /// What kind of failure it is (a closed set; see ``Code``).
     public var code: Code
+    /// A sentence that names the problem and what it concerns.
     public var message: String
+    /// Structured facts about it (ids, limits), for programs.
     public var details: JSON
     /// The error underneath, if this one wraps another (a store's, an executor's). It is not part
     /// of equality; its text travels in JSON as `cause`.
     public var cause: (any Error & Sendable)?
 
+    /// Makes an error.
     public init(_ code: Code, _ message: String, details: JSON = .null, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
