@@ -207,6 +207,9 @@ public final class WorkflowDaemon: Service {
     /// the programs of steps that are still running once the grace and the kill delay have
     /// passed: the daemon, not its service manager, ends what it started (with KillMode=mixed,
     /// systemd sends SIGTERM to the daemon alone).
+    ///
+    /// The kill does not end the wait: a run whose step was killed still records its suspension
+    /// (its last events, "suspended a run") before the daemon goes on, within one more kill delay.
     static func suspendAll(_ registry: InstanceRegistry, configuration: DaemonConfiguration, logger: Logger) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await registry.suspendAll(grace: configuration.stopGrace) }
@@ -217,6 +220,9 @@ public final class WorkflowDaemon: Service {
                     logger.warning("killed the programs of steps that did not end on SIGTERM",
                                    metadata: ["processGroups": "\(killed)", "after": "\(configuration.stopGrace + configuration.stopKillDelay)"])
                 }
+                guard (try? await Task.sleep(for: configuration.stopKillDelay)) != nil else { return }
+                logger.error("runs did not record their suspension after their steps were killed; they resume from their last checkpoint",
+                             metadata: ["after": "\(configuration.stopGrace + configuration.stopKillDelay * 2)"])
             }
             await group.next()
             group.cancelAll()

@@ -125,6 +125,8 @@ struct DaemonRecoveryTests {
         #expect(took < TestEnvironment.scaled(.seconds(20)), "the stop took \(took)")
         #expect(kill(step, 0) == -1 && errno == ESRCH, "the step's program \(step) outlived the daemon")
         #expect(daemon.log.contains("killed the programs of steps that did not end on SIGTERM"))
+        // The kill ends the step; the daemon waits for the run to record its suspension.
+        #expect(daemon.log.contains("suspended a run"), "\(daemon.log)")
         // The run was suspended at its last checkpoint, not failed: it resumes, and runs the step again.
         try daemon.open(gate + ".done")
         try await daemon.start()
