@@ -58,7 +58,8 @@ public final class WorkflowDaemon: Service {
         let shared = GroupCommitStore(store)
         let catalog = DefinitionCatalog(directory: configuration.definitionsDirectory, logger: logger)
         await catalog.reload()
-        let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration)
+        let lifecycle = DaemonLifecycle()
+        let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration, lifecycle: lifecycle)
         // Recovery may take a while with many interrupted runs: say so, and ask for the time.
         configuration.notifier.notify(.status("starting: recovering interrupted runs"), .extendTimeout(microseconds: 60_000_000))
         await registry.recoverAtStart()
@@ -83,7 +84,9 @@ public final class WorkflowDaemon: Service {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         // The database is open, recovery has begun, the socket accepts (connections wait in its
         // backlog until they are taken): ready.
-        configuration.notifier.notify(.ready, .status(await daemon.statusLine()))
+        if lifecycle.transition({ $0.startedServing() }) == .notifyReady {
+            configuration.notifier.notify(.ready, .status(await daemon.statusLine()))
+        }
         await onReady(Ready(socketPath: socketPath, socketActivated: configuration.adoptedSocket != nil, instancesRecovered: recovered,
                             definitions: await catalog.current.count))
 
@@ -94,8 +97,8 @@ public final class WorkflowDaemon: Service {
             // reading from connections, which answer what they have and close.
             group.addTask {
                 try? await gracefulShutdown()
+                guard lifecycle.transition({ $0.stopBegins() }) == .drain else { return }
                 configuration.notifier.notify(.stopping, .status("stopping: finishing supersteps in flight, then suspending runs"))
-                daemon.beginStopping()
                 logger.notice("stopping: no new connections or requests; suspending active runs",
                               metadata: ["grace": "\(configuration.stopGrace)"])
                 try? await server.channel.close()
@@ -106,11 +109,13 @@ public final class WorkflowDaemon: Service {
                 if await !daemon.connections.allClosed(within: .seconds(2)) {
                     logger.notice("closed connections whose peers did not read what was left to send")
                 }
+                lifecycle.transition { $0.drained() }
             }
             // SIGHUP re-reads the definitions.
             group.addTask {
                 for await _ in hangups.cancelOnGracefulShutdown() {
-                    _ = await daemon.reloadDefinitions(trigger: "SIGHUP")
+                    // Refused only once a stop began, when this loop ends anyway.
+                    _ = try? await daemon.reloadDefinitions(trigger: "SIGHUP")
                 }
             }
             // Health: the watchdog's ping and STATUS= come from a check that goes through the

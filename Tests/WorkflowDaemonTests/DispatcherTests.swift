@@ -39,7 +39,7 @@ struct DispatcherTests {
     @Test("a stopping daemon answers ping and status, and refuses the rest with -32012")
     func stopping() async throws {
         let daemon = try await InProcessDaemon.make()
-        daemon.context.beginStopping()
+        #expect(daemon.context.lifecycle.transition { $0.stopBegins() } == .drain)
         let ping = try #require(await daemon.handle(["jsonrpc": "2.0", "id": 1, "method": "daemon.ping"]))
         #expect(ping["result"]?["pong"] == true)
         let status = try #require(await daemon.handle(["jsonrpc": "2.0", "id": 2, "method": "daemon.status"]))

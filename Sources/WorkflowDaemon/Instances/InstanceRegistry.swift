@@ -27,9 +27,12 @@ actor InstanceRegistry {
     /// Instances being loaded, and who waits for each.
     private var loading: [String: [Promise<Bool>]] = [:]
     private var tick: UInt64 = 0
-    private var closed = false
+    /// The daemon's phase: once it drains, no instance is loaded or created.
+    nonisolated let lifecycle: DaemonLifecycle
 
-    init(store: SQLiteStore, shared: GroupCommitStore, catalog: DefinitionCatalog, configuration: DaemonConfiguration) {
+    init(store: SQLiteStore, shared: GroupCommitStore, catalog: DefinitionCatalog, configuration: DaemonConfiguration,
+         lifecycle: DaemonLifecycle) {
+        self.lifecycle = lifecycle
         self.store = store
         self.shared = shared
         self.catalog = catalog
@@ -56,7 +59,7 @@ actor InstanceRegistry {
     /// - Throws: instance not found (also to a peer that may not see it), or why it cannot be loaded.
     func acquire(_ name: String, peer: Peer) async throws -> InstanceLease {
         while true {
-            if closed { throw DaemonError.shuttingDown }
+            if !lifecycle.loadsInstances { throw DaemonError.shuttingDown }
             if var entry = loaded[name] {
                 guard peer.isRoot || entry.record.ownerUID == peer.uid else { throw DaemonError.notVisible(name) }
                 tick += 1
@@ -125,7 +128,7 @@ actor InstanceRegistry {
 
     /// Creates an instance from a loaded definition, owned by `owner`, and loads it.
     func create(_ name: String, definition: Definition, onBusy: BusyPolicy, owner: UInt32) async throws -> InstanceLease {
-        if closed { throw DaemonError.shuttingDown }
+        if !lifecycle.loadsInstances { throw DaemonError.shuttingDown }
         guard Definition.identifierProblem(name) == nil else {
             throw RPCError.invalidParams("'\(name.prefix(40))' is not a valid instance name (letters, digits, '_', '-', '.'; at most 64, not starting with '-' or '.')",
                                          path: "params.name")
@@ -214,8 +217,8 @@ actor InstanceRegistry {
     /// Stops every loaded instance for a restart: supersteps in flight may finish (and are
     /// checkpointed) within `grace`, then they are interrupted; runs resume when the daemon
     /// starts again; workers stopped, subscriptions ended.
+    /// The daemon is draining by then (``DaemonPhase/State/draining``): nothing is loaded again.
     func suspendAll(grace: Duration) async {
-        closed = true
         let instances = loaded.values.map(\.instance)
         await withTaskGroup(of: Void.self) { group in
             for instance in instances { group.addTask { await instance.suspend(grace: grace) } }

@@ -18,6 +18,9 @@ struct Dispatcher: Sendable {
 
     private(set) var handlers: [String: Handler] = [:]
 
+    /// Methods answered in every phase of the daemon (an operator watches a stop through them).
+    static let alwaysServed: Set<String> = [DaemonMethods.Ping.name, DaemonMethods.Status.name]
+
     /// The methods served (the OpenRPC document must list exactly these).
     var methods: [String] { handlers.keys.sorted() }
 
@@ -66,7 +69,7 @@ struct Dispatcher: Sendable {
 
     private func call(_ method: String, _ params: JSON?, daemon: DaemonContext, connection: ConnectionContext) async -> Result<Outcome, RPCError> {
         guard let handler = handlers[method] else { return .failure(.methodNotFound(method)) }
-        if daemon.isStopping && method != DaemonMethods.Ping.name && method != DaemonMethods.Status.name {
+        if !daemon.lifecycle.admits(method, alwaysServed: Self.alwaysServed) {
             return .failure(DaemonError.shuttingDown.rpcError)
         }
         var logger = daemon.logger

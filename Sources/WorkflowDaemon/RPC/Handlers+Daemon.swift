@@ -26,7 +26,7 @@ extension Handlers {
                 storeTransactions: daemon.shared.counts.transactions)
         }
         dispatcher.register(DaemonMethods.Reload.self) { _, context in
-            let (names, problems) = await context.daemon.reloadDefinitions(trigger: "daemon.reload")
+            let (names, problems) = try await context.daemon.reloadDefinitions(trigger: "daemon.reload")
             return DaemonMethods.Reload.Result(definitions: names, errors: problems)
         }
         dispatcher.register(DaemonMethods.Discover.self) { _, _ in RPCCatalogue.openRPC }

@@ -24,12 +24,14 @@ final class DaemonContext: Sendable {
     let startedAt: Double
     /// The socket the daemon listens on (as bound, or as handed over).
     let socketPath: String
-    private let stopping = Atomic<Bool>(false)
+    /// The daemon's phase (``DaemonPhase``), shared with the registry.
+    let lifecycle: DaemonLifecycle
     private let subscriptionCount = Atomic<Int>(0)
 
     init(configuration: DaemonConfiguration, store: SQLiteStore, shared: GroupCommitStore, catalog: DefinitionCatalog,
          registry: InstanceRegistry, socketPath: String) {
         self.configuration = configuration
+        self.lifecycle = registry.lifecycle
         self.store = store
         self.shared = shared
         self.catalog = catalog
@@ -44,19 +46,28 @@ final class DaemonContext: Sendable {
     var logger: Logger { configuration.logger }
     var limits: DaemonLimits { configuration.limits }
 
-    /// Set once a graceful shutdown began: new requests are answered -32012.
-    var isStopping: Bool { stopping.load(ordering: .acquiring) }
-    func beginStopping() { stopping.store(true, ordering: .releasing) }
+    /// Whether a graceful stop began (``DaemonPhase/isStopping``).
+    var isStopping: Bool { lifecycle.isStopping }
 
     var notifier: any ServiceNotifier { configuration.notifier }
 
     /// Re-reads the definitions, telling the service manager (RELOADING=1 with MONOTONIC_USEC,
-    /// then READY=1 and a new STATUS=). SIGHUP and `daemon.reload` both come here.
-    func reloadDefinitions(trigger: String) async -> (definitions: [String], problems: [DefinitionProblem]) {
-        notifier.notify(.reloading(monotonicMicroseconds: MonotonicClock.microseconds()), .status("reloading definitions (\(trigger))"))
+    /// then READY=1 and a new STATUS=, once for overlapping reloads). SIGHUP and `daemon.reload`
+    /// both come here.
+    /// - Throws: ``DaemonError/shuttingDown`` once a stop began (nothing is re-read).
+    func reloadDefinitions(trigger: String) async throws -> (definitions: [String], problems: [DefinitionProblem]) {
+        switch lifecycle.transition({ $0.reloadBegins() }) {
+        case .refuse: throw DaemonError.shuttingDown
+        case .reload: break
+        case .notifyReloadingAndReload:
+            notifier.notify(.reloading(monotonicMicroseconds: MonotonicClock.microseconds()), .status("reloading definitions (\(trigger))"))
+        }
         let (names, problems) = await catalog.reload()
         logger.notice("definitions reloaded (\(trigger))", metadata: ["count": "\(names.count)", "errors": "\(problems.count)"])
-        notifier.notify(.ready, .status(await statusLine()))
+        switch lifecycle.transition({ $0.reloadEnded() }) {
+        case .notifyReady: notifier.notify(.ready, .status(await statusLine()))
+        case .none: break
+        }
         return (names, problems)
     }
 

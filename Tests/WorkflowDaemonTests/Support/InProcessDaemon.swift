@@ -36,9 +36,11 @@ struct InProcessDaemon: Sendable {
         let shared = GroupCommitStore(store)
         let catalog = DefinitionCatalog(directory: configuration.definitionsDirectory, logger: logger)
         await catalog.reload()
-        let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration)
+        let lifecycle = DaemonLifecycle()
+        let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration, lifecycle: lifecycle)
         let context = DaemonContext(configuration: configuration, store: store, shared: shared, catalog: catalog, registry: registry,
                                     socketPath: configuration.socketPath)
+        _ = lifecycle.transition { $0.startedServing() }
         return InProcessDaemon(directory: directory, context: context, dispatcher: Handlers.dispatcher())
     }
 
