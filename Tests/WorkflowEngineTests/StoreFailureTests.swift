@@ -104,7 +104,7 @@ struct StoreFailureTests {
     static func checkSettled(_ instance: WorkflowInstance, _ store: FailingStore, after step: String) async {
         do {
             guard await instance.activeRunID == nil else { return }
-            #expect(await instance.storeFailure == nil, "\(step): settled, but still out of step with the store")
+            #expect(await instance.durability.failure == nil, "\(step): settled, but still out of step with the store")
             let log = try store.base.allEvents(instance: "f")
             #expect(log.map(\.seq) == (0..<log.count).map { UInt64($0 + 1) }, "\(step): seqs have a gap")
             let stored = try await store.base.checkpoints(instance: "f")

@@ -8,7 +8,7 @@ extension WorkflowInstance {
     public var overview: InstanceOverview {
         InstanceOverview(status: state.status, activeRunID: lifecycle.activeRunID, queuedRunIDs: queuedRunIDs,
                          pendingRequests: state.sortedPending, lineageHead: state.head, nextSeq: sink.nextSeq,
-                         superstep: state.superstep, messagesInFlight: messagesInFlight, brokenReason: broken)
+                         superstep: state.superstep, messagesInFlight: messagesInFlight, brokenReason: durability.brokenReason)
     }
     /// The last status: `idle`, `in_progress`, `idle_with_pending_requests`, `failed`, `cancelled`.
     public var status: InstanceStatus { state.status }
@@ -41,7 +41,7 @@ extension WorkflowInstance {
     public var subscriberCount: Int { subscribers.count }
     /// Why the instance takes no new work, if a store failure left it unable to return to its
     /// last committed checkpoint (a rewind or reset clears it).
-    public var brokenReason: WorkflowError? { broken }
+    public var brokenReason: WorkflowError? { durability.brokenReason }
     /// Where this instance was forked from, if it was.
     public var forkedFrom: (instance: String, checkpointID: String)? { origin }
     /// Values waiting in fan-in buffers, by edge id (one list per source).

@@ -123,7 +123,7 @@ extension WorkflowInstance {
 
     /// Writes (and commits) a checkpoint of the state as it is.
     func writeManualCheckpoint() async throws -> String {
-        if let broken { throw broken }
+        try durability.admitWork()
         let staged = try stage(checkpoint: .manual, runID: nil)
         try await finish(staged)
         guard let head = state.head else { throw WorkflowError(.storeFailed, "instance '\(name)': no checkpoint was written") }

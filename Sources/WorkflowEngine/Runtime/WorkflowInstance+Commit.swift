@@ -41,15 +41,7 @@ extension WorkflowInstance {
                deferrable: Bool = false, retained: Bool = false, establishes: CommitQueue.Base? = nil,
                queuedRuns: [StoreBatch.QueuedRun] = [], idempotencyKeys: [IdempotencyKey] = [],
                withdrawing: (runID: String, superstep: Int)? = nil, time: Double? = nil) throws -> Staged {
-        // After a failed commit nothing more is committed until the instance is back at its durable
-        // point: what the sink holds now came after what the store never got.
-        // The caller gets an error of its own: the earlier failure was another caller's answer.
-        if let storeFailure {
-            throw WorkflowError(.storeFailed, "instance '\(name)': not committed: an earlier commit failed and the instance has not yet "
-                                + "returned to its last committed checkpoint (the active run does so at the end of its superstep); "
-                                + "the earlier failure: \(storeFailure.message)",
-                                details: ["instance": .string(name)], cause: storeFailure)
-        }
+        try durability.admitCommit(instance: name)
         var events = sink.drain()
         for event in events {
             if case .request(let request) = event.body {
@@ -111,7 +103,7 @@ extension WorkflowInstance {
             do {
                 try await store.commit(group.map(\.batch))
                 commits.committed(group)
-                undurableStart = nil
+                durability.commitSucceeded()
                 for entry in group { deliver(entry.batch.events) }
                 if !boundaryWaiters.isEmpty, let id = group.last(where: { $0.batch.checkpoint?.reason == .superstep })?.batch.checkpoint?.id {
                     for waiter in boundaryWaiters { waiter.resolve(.success(id)) }
@@ -123,15 +115,11 @@ extension WorkflowInstance {
                 configuration.logger.error("the store could not commit; the instance returns to its last committed checkpoint",
                                            metadata: ["instance": "\(name)", "error": "\(error.message)"])
                 commits.failed(group, error)
-                storeFailure = error
-                if let runID = undurableStart {
-                    lostStart = (runID, error)
-                    undurableStart = nil
-                }
                 failure = error
-                // Without an active run, return to the durable point now; an active run does it at
-                // its next boundary (its superstep may still be going on).
-                if lifecycle.activeRunID == nil { await returnToDurableState() }
+                switch durability.commitFailed(error, runActive: lifecycle.activeRunID != nil) {
+                case .returnNow: await returnToDurableState()
+                case .returnAtRunBoundary: break
+                }
             }
             let waiters = commitWaiters
             commitWaiters = []
@@ -149,8 +137,7 @@ extension WorkflowInstance {
     /// executor cannot restore its own snapshot), the instance is marked broken: it says why and
     /// takes no new work until rewound or reset. Nothing is ever silently blanked.
     func returnToDurableState() async {
-        guard storeFailure != nil else { return }
-        storeFailure = nil
+        guard durability.returnBegins() == .restore else { return }
         sink.closeOpenScope()
         sink.discard(restartingAt: commits.nextSeqAfterKept)
         let previous = state.executors ?? []
@@ -180,14 +167,15 @@ extension WorkflowInstance {
                                        "instance '\(name)' could not return to its last committed checkpoint after a store failure: \(error); rewind or reset it",
                                        details: ["instance": .string(name)], cause: error)
             configuration.logger.critical("instance broken", metadata: ["instance": "\(name)", "error": "\(error)"])
-            broken = reason
+            durability.returnFailed(reason)
         }
     }
 
     /// Publishes live events during a concurrent superstep (called by its flusher task). A failed
-    /// commit is not lost: it is in ``storeFailure``, and the run ends on it at its boundary.
+    /// commit is not lost: the instance is ahead of its store (``DurabilityState``), and the run
+    /// ends on it at its boundary.
     func flushLive() async {
-        guard sink.hasPending, storeFailure == nil else { return }
+        guard sink.hasPending, durability.failure == nil else { return }
         try? await publish()
     }
 

@@ -44,10 +44,10 @@ extension WorkflowInstance {
             sink.emit(runID: nil, .status(.idle))
             try await publish(status: .idle, establishes: .fresh)
             state = fresh
-            broken = nil
+            durability.stateReplaced()
         } catch {
             sink.discard(restartingAt: commits.nextSeqAfterKept)
-            storeFailure = nil
+            durability.failedCommitUndone()
             await finishMaintenance(resetSucceeded: false)
             throw error
         }
@@ -150,7 +150,7 @@ extension WorkflowInstance {
             try await publish(status: restored.status, establishes: .checkpoint(checkpoint))
         } catch {
             sink.discard(restartingAt: commits.nextSeqAfterKept)
-            storeFailure = nil
+            durability.failedCommitUndone()
             throw error
         }
         state = restored
@@ -158,7 +158,7 @@ extension WorkflowInstance {
         // what the checkpoint accepted and did not deliver is in flight, for the run that
         // continues it.
         _ = lifecycle.responsesRestored()
-        broken = nil
+        durability.stateReplaced()
     }
 
     /// Ends a rewind/fork maintenance: a run continues the restored work in flight, if any.
@@ -194,7 +194,7 @@ extension WorkflowInstance {
     /// Cancels and awaits the active run, then releases what the executors hold (worker
     /// processes) and ends every subscription. For daemon shutdown and instance deletion.
     func shutDownInstance() async {
-        await cancelActiveRun()
+        _ = await cancelActiveRun()
         await Self.shutDown(state.executors ?? [])
         for (_, buffer) in subscribers { buffer.finish() }
         subscribers = [:]

@@ -112,7 +112,7 @@ extension WorkflowInstance {
             try await publish(runID: runID, status: .inProgress)
         } catch {
             state = saved
-            storeFailure = nil
+            durability.failedCommitUndone()
             sink.discard(restartingAt: commits.nextSeqAfterKept)
             throw error
         }
@@ -132,7 +132,7 @@ extension WorkflowInstance {
             try await publish(status: .failed)
         } catch {
             sink.discard(restartingAt: commits.nextSeqAfterKept)
-            storeFailure = nil
+            durability.failedCommitUndone()
             throw error
         }
         // Known as ended from now on: an idempotency key that names it gives this result.

@@ -11,7 +11,7 @@ extension WorkflowInstance {
     ///   schema problems in `details.problems`), `instanceBusy` (a reset or rewind is in
     ///   progress), `storeFailed` (the response was not accepted; the request stays open).
     func acceptResponse(to requestID: String, with response: JSON) async throws -> ResponseOutcome {
-        if let broken { throw broken }
+        try durability.admitWork()
         guard let request = state.pending[requestID] else {
             throw WorkflowError(.requestNotFound, "instance '\(name)' has no open request '\(requestID)' (it was never raised, is already answered, or was cleared by a reset)",
                                 details: ["instance": .string(name), "requestId": .string(requestID)])

@@ -33,7 +33,7 @@ extension WorkflowInstance {
 
     func startRun(_ input: JSON, idempotencyKey: String?, streamEvents: Bool, drivenByCaller: Bool = false,
                   durableStart: Bool = true) async throws -> RunHandle {
-        if let broken { throw broken }
+        try durability.admitWork()
         let runID = Identifier.make("r")
         let now = Timestamp.now()
         switch lifecycle.startRequested(runID: runID, input: input, idempotencyKey: idempotencyKey, now: now) {
@@ -88,17 +88,15 @@ extension WorkflowInstance {
             if state.executors == nil { state.executors = try workflow.makeExecutors() }
             state.inFlight += seed
             state.status = .inProgress
-            if !durable { undurableStart = runID }
+            if !durable { durability.startAwaitsCommit(runID: runID) }
             sink.emit(runID: runID, .runStarted(trigger: trigger, input: input))
             sink.emit(runID: runID, .status(.inProgress))
             try await publish(checkpoint: trigger == .response ? .responseAccepted : .runStarted, runID: runID, status: .inProgress,
                               deferrable: !durable, idempotencyKeys: idempotencyKeys)
         } catch {
             // Nothing of the run is in the store: the instance is as it was.
-            if undurableStart == runID { undurableStart = nil }
-            if lostStart?.runID == runID { lostStart = nil }
+            durability.startAbandoned(runID: runID)
             state = saved
-            storeFailure = nil
             sink.discard(restartingAt: commits.nextSeqAfterKept)
             runs.remove(runID)
             lifecycle.startAborted(runID: runID)

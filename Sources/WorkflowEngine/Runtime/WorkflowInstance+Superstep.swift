@@ -22,7 +22,7 @@ extension WorkflowInstance {
         var lastYield = Timestamp.monotonic()
         let result: RunResult
         while true {
-            if let failure = storeFailure {
+            if let failure = durability.failure {
                 result = await endRun(runID, status: .failed, error: failure, supersteps: used)
                 break
             }
@@ -57,7 +57,7 @@ extension WorkflowInstance {
             let time = Timestamp.now()
             sink.emit(runID: runID, .superstepStarted(superstep: superstep), time: time)
             let outcome = await executeSuperstep(runID: runID, superstep: superstep, time: time)
-            if let failure = storeFailure {
+            if let failure = durability.failure {
                 result = await endRun(runID, status: .failed, error: failure, supersteps: used, discarding: superstep)
                 break
             }
@@ -103,7 +103,7 @@ extension WorkflowInstance {
                     }
                     continue
                 } catch {
-                    let failure = storeFailure ?? (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error)
+                    let failure = durability.failure ?? (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error)
                     result = await endRun(runID, status: .failed, error: failure, supersteps: used)
                 }
             }
@@ -241,7 +241,7 @@ extension WorkflowInstance {
     /// commit that failed).
     func flushLiveOrStop() async -> Bool {
         await flushLive()
-        return lifecycle.stopRequest?.interruptsSuperstep == true || storeFailure != nil
+        return lifecycle.stopRequest?.interruptsSuperstep == true || durability.failure != nil
     }
 
     /// Delivers an executor's messages one at a time, in order, with its events. The first
@@ -336,7 +336,7 @@ extension WorkflowInstance {
         do {
             try await publish(status: status)
         } catch {
-            let failure = storeFailure ?? (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error)
+            let failure = durability.failure ?? (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error)
             return await endRun(runID, status: .failed, error: failure, supersteps: supersteps)
         }
         return RunResult(runID: runID, status: status, outputs: runs[runID]?.outputs ?? [], error: nil,
@@ -350,7 +350,7 @@ extension WorkflowInstance {
         // Responses accepted for the run stay in flight (and in the store), for the resumed run.
         state.inFlight += lifecycle.runEnding(runID: runID)
         sink.closeOpenScope()
-        if storeFailure == nil {
+        if durability.failure == nil {
             // Events of the interrupted superstep still buffered are dropped: the log ends at the
             // last boundary that was written, where recovery picks up.
             sink.discard(restartingAt: commits.nextSeqAfterKept)
@@ -367,11 +367,10 @@ extension WorkflowInstance {
     /// there is no end to record: the instance returns to where it was before the run, and the
     /// run's result is `storeFailed` with that cause.
     func unrecordedRun(_ runID: String, error: WorkflowError, supersteps: Int) async -> RunResult? {
-        guard let lost = lostStart, lost.runID == runID else { return nil }
-        lostStart = nil
-        if storeFailure != nil { await returnToDurableState() }
-        let failure = WorkflowError(.storeFailed, "run \(runID) was not recorded: the store could not commit its start: \(lost.error.message)",
-                                    details: ["runId": .string(runID), "error": error.json], cause: lost.error)
+        guard let lost = durability.takeLostStart(runID: runID) else { return nil }
+        await returnToDurableState()
+        let failure = WorkflowError(.storeFailed, "run \(runID) was not recorded: the store could not commit its start: \(lost.message)",
+                                    details: ["runId": .string(runID), "error": error.json], cause: lost)
         return RunResult(runID: runID, status: .failed, outputs: runs[runID]?.outputs ?? [], error: failure,
                          pendingRequests: state.sortedPending, supersteps: supersteps)
     }
@@ -394,7 +393,7 @@ extension WorkflowInstance {
         if let lost = await unrecordedRun(runID, error: runError, supersteps: supersteps) { return lost }
         var recordingFailure: WorkflowError?
         for _ in 0..<3 {
-            if storeFailure != nil { await returnToDurableState() }
+            await returnToDurableState()
             state.status = status
             state.failedRunID = runID
             if status == .failed { sink.emit(runID: runID, .runFailed(error: error)) }
@@ -405,7 +404,7 @@ extension WorkflowInstance {
                 break
             } catch {
                 if let lost = await unrecordedRun(runID, error: runError, supersteps: supersteps) { return lost }
-                recordingFailure = storeFailure ?? (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error)
+                recordingFailure = durability.failure ?? (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error)
                 // Kept for the next commit: the end will be recorded then. Dropped (it was built on
                 // a batch that failed): return to the durable point and build it again.
                 if commits.waiting.contains(where: { $0.batch.events.contains { $0.seq == statusSeq } }) {

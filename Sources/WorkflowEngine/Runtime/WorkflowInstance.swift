@@ -35,18 +35,8 @@ public actor WorkflowInstance {
     var commits: CommitQueue
     /// Callers waiting for the commit group in flight to end.
     var commitWaiters: [CheckedContinuation<Void, Never>] = []
-    /// A commit failed: what the instance holds is ahead of the store until it returns to the
-    /// durable point (the active run does that at its next boundary; otherwise it happens at once).
-    var storeFailure: WorkflowError?
-    /// A run whose start waits for a commit (``start(_:idempotencyKey:durableStart:)`` with
-    /// `false`); cleared when a commit succeeds.
-    var undurableStart: String?
-    /// A run whose start was in a commit that failed: the store never had it, so the run ends
-    /// failed with that cause and nothing of it is recorded.
-    var lostStart: (runID: String, error: WorkflowError)?
-    /// The instance could not return to its durable point: it takes no new work until a rewind or
-    /// a reset gives it a state again.
-    var broken: WorkflowError?
+    /// Where the instance stands with its store (in step, ahead after a failed commit, broken).
+    var durability = DurabilityState()
     var subscribers: [Int: SubscriptionBuffer] = [:]
     var nextSubscriberID = 0
     /// The seq of the next event subscribers will be given (everything before is in the log).
