@@ -18,98 +18,94 @@ extension WorkflowInstance {
     /// supersteps it takes responses from the inbox; at least every ``yieldInterval`` it suspends
     /// so that whatever waits for the actor (a response, a cancel, a read) gets in.
     func driveRun(_ runID: String) async {
-        var used = 0
+        var progress = RunProgress(limit: workflow.maxSupersteps)
         var lastYield = Timestamp.monotonic()
         let result: RunResult
         while true {
-            if let failure = durability.failure {
-                result = await endRun(runID, status: .failed, error: failure, supersteps: used)
-                break
-            }
-            // A stop asked for before this boundary: the process stops (suspend), or a cancel.
-            if let stop = lifecycle.stopRequest {
-                result = stop.suspendsRun ? await suspendRun(runID, supersteps: used)
-                    : await endRun(runID, status: .cancelled, error: WorkflowError(.cancelled, "run \(runID) was cancelled"), supersteps: used)
-                break
-            }
-            if Task.isCancelled {
-                result = await endRun(runID, status: .cancelled, error: WorkflowError(.cancelled, "run \(runID) was cancelled"), supersteps: used)
-                break
-            }
+            // Responses accepted since the last boundary are delivered in the next superstep (a
+            // run that ends here keeps them in flight, as it keeps what the inbox holds).
             let responses = lifecycle.takeInbox()
             if !responses.isEmpty { state.inFlight += responses }
-            if state.inFlight.isEmpty {
-                result = await convergeRun(runID, supersteps: used)
-                break
-            }
-            if used >= workflow.maxSupersteps {
+            switch progress.atBoundary(storeFailure: durability.failure, stop: lifecycle.stopRequest, taskCancelled: Task.isCancelled,
+                                       workInFlight: !state.inFlight.isEmpty) {
+            case .fail(let failure):
+                result = await endRun(runID, status: .failed, error: failure, supersteps: progress.used)
+            case .suspend:
+                result = await suspendRun(runID, supersteps: progress.used)
+            case .cancel:
+                result = await endRun(runID, status: .cancelled, error: WorkflowError(.cancelled, "run \(runID) was cancelled"), supersteps: progress.used)
+            case .converge:
+                result = await convergeRun(runID, supersteps: progress.used)
+            case .exceedLimit:
                 let holders = Set(state.inFlight.map { workflow.executorIDs[$0.target] }).sorted()
                 let error = WorkflowError(.superstepLimitExceeded,
                                           "run \(runID) did not converge within maxSupersteps (\(workflow.maxSupersteps)); executors still holding messages: \(holders.joined(separator: ", "))",
                                           details: ["maxSupersteps": .number(Double(workflow.maxSupersteps)), "executors": .array(holders.map { .string($0) })])
-                result = await endRun(runID, status: .failed, error: error, supersteps: used)
-                break
-            }
-            used += 1
-            // The counter moves at the boundary: a checkpoint written while the superstep runs (a
-            // response accepted) records the boundary it would resume from.
-            let superstep = state.superstep + 1
-            let time = Timestamp.now()
-            sink.emit(runID: runID, .superstepStarted(superstep: superstep), time: time)
-            let outcome = await executeSuperstep(runID: runID, superstep: superstep, time: time)
-            if let failure = durability.failure {
-                result = await endRun(runID, status: .failed, error: failure, supersteps: used, discarding: superstep)
-                break
-            }
-            // A stop asked for during the superstep: a drain lets it land (the run suspends at the
-            // next boundary); anything else discards it.
-            let stop = lifecycle.stopRequest
-            if stop == .suspend {
-                result = await suspendRun(runID, supersteps: used)
-                break
-            }
-            if stop?.interruptsSuperstep == true || Task.isCancelled {
-                result = await endRun(runID, status: .cancelled, error: WorkflowError(.cancelled, "run \(runID) was cancelled during superstep \(superstep)"),
-                                      supersteps: used, discarding: superstep)
-                break
-            }
-            switch outcome {
-            case .failure(let executor, let error):
-                let failure = Self.failure(of: executor, error, superstep: superstep)
-                var metadata: Logger.Metadata = ["instance": "\(name)", "run": "\(runID)", "superstep": "\(superstep)", "error": "\(failure.message)"]
-                if let executor { metadata["executor"] = "\(executor)" }
-                configuration.logger.warning("a run failed: an executor failed", metadata: metadata)
-                result = await endRun(runID, status: .failed, error: failure,
-                                      supersteps: used, discarding: superstep)
-            case .success(let results):
-                if let failure = openRequestLimitFailure(results, superstep: superstep) {
-                    configuration.logger.warning("a run failed: too many open requests",
-                                                 metadata: ["instance": "\(name)", "run": "\(runID)", "error": "\(failure.message)"])
-                    result = await endRun(runID, status: .failed, error: failure, supersteps: used, discarding: superstep)
+                result = await endRun(runID, status: .failed, error: error, supersteps: progress.used)
+            case .runSuperstep:
+                if let ended = await runSuperstep(runID, used: progress.used) {
+                    result = ended
                     break
                 }
-                do {
-                    let staged = try applySuperstep(results, runID: runID, superstep: superstep, time: time)
-                    if case .done = staged {} else { try await finish(staged) }
-                    if !results[0].context.outputs.isEmpty || results.count > 1 {
-                        for position in results.indices where !results[position].context.outputs.isEmpty {
-                            runs[runID]?.outputs += results[position].context.outputs
-                        }
-                    }
-                    // Whoever waits for the actor gets in (the clock is read every 8 supersteps).
-                    if used & 7 == 0 && Timestamp.monotonic() - lastYield >= Self.yieldInterval {
-                        await Task.yield()
-                        lastYield = Timestamp.monotonic()
-                    }
-                    continue
-                } catch {
-                    let failure = durability.failure ?? (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error)
-                    result = await endRun(runID, status: .failed, error: failure, supersteps: used)
+                // Whoever waits for the actor gets in (the clock is read every 8 supersteps).
+                if progress.used & 7 == 0 && Timestamp.monotonic() - lastYield >= Self.yieldInterval {
+                    await Task.yield()
+                    lastYield = Timestamp.monotonic()
                 }
+                continue
             }
             break
         }
         await finishRun(runID, result)
+    }
+
+    /// Runs one superstep of run `runID` (its `used`th) and applies it: nil if the run goes on,
+    /// or the run's result if it ended there.
+    private func runSuperstep(_ runID: String, used: Int) async -> RunResult? {
+        // The counter moves at the boundary: a checkpoint written while the superstep runs (a
+        // response accepted) records the boundary it would resume from.
+        let superstep = state.superstep + 1
+        let time = Timestamp.now()
+        sink.emit(runID: runID, .superstepStarted(superstep: superstep), time: time)
+        let outcome = await executeSuperstep(runID: runID, superstep: superstep, time: time)
+        switch RunProgress.afterSuperstep(storeFailure: durability.failure, stop: lifecycle.stopRequest, taskCancelled: Task.isCancelled) {
+        case .fail(let failure):
+            return await endRun(runID, status: .failed, error: failure, supersteps: used, discarding: superstep)
+        case .suspend:
+            return await suspendRun(runID, supersteps: used)
+        case .cancel:
+            return await endRun(runID, status: .cancelled, error: WorkflowError(.cancelled, "run \(runID) was cancelled during superstep \(superstep)"),
+                                supersteps: used, discarding: superstep)
+        case .landThenSuspend, .record:
+            break
+        }
+        switch outcome {
+        case .failure(let executor, let error):
+            let failure = Self.failure(of: executor, error, superstep: superstep)
+            var metadata: Logger.Metadata = ["instance": "\(name)", "run": "\(runID)", "superstep": "\(superstep)", "error": "\(failure.message)"]
+            if let executor { metadata["executor"] = "\(executor)" }
+            configuration.logger.warning("a run failed: an executor failed", metadata: metadata)
+            return await endRun(runID, status: .failed, error: failure, supersteps: used, discarding: superstep)
+        case .success(let results):
+            if let failure = openRequestLimitFailure(results, superstep: superstep) {
+                configuration.logger.warning("a run failed: too many open requests",
+                                             metadata: ["instance": "\(name)", "run": "\(runID)", "error": "\(failure.message)"])
+                return await endRun(runID, status: .failed, error: failure, supersteps: used, discarding: superstep)
+            }
+            do {
+                let staged = try applySuperstep(results, runID: runID, superstep: superstep, time: time)
+                if case .done = staged {} else { try await finish(staged) }
+                if !results[0].context.outputs.isEmpty || results.count > 1 {
+                    for position in results.indices where !results[position].context.outputs.isEmpty {
+                        runs[runID]?.outputs += results[position].context.outputs
+                    }
+                }
+                return nil
+            } catch {
+                let failure = durability.failure ?? (error as? WorkflowError) ?? WorkflowError(.storeFailed, "\(error)", cause: error)
+                return await endRun(runID, status: .failed, error: failure, supersteps: used)
+            }
+        }
     }
 
     /// The failure of a superstep whose executors raised requests beyond the instance's
