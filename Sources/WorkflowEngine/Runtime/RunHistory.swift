@@ -2,26 +2,16 @@
 /// results, for ``WorkflowInstance/result(of:)``). Runs a live idempotency key refers to are kept
 /// besides; keys themselves are bounded, so the history is too.
 struct RunHistory: Sendable {
-    enum Phase: Sendable {
-        case queued
-        case running
-        case finished(RunResult)
-    }
-
     struct Entry: Sendable {
         let id: String
         var trigger: WorkflowEvent.Trigger
         var input: JSON
-        var phase: Phase = .queued
+        /// How it ended; nil while it is queued or running (the run lifecycle says which).
+        var result: RunResult?
         var outputs: [JSON] = []
         var waiters: [Promise<RunResult>] = []
         /// Subscriptions of this run's handles (they end with the run).
         var streams: [SubscriptionBuffer] = []
-
-        var result: RunResult? {
-            if case .finished(let result) = phase { return result }
-            return nil
-        }
     }
 
     private(set) var entries: [String: Entry] = [:]
@@ -51,9 +41,10 @@ struct RunHistory: Sendable {
         streamCount -= entry.streams.count
     }
 
-    mutating func add(_ id: String, trigger: WorkflowEvent.Trigger, input: JSON, phase: Phase = .queued) {
+    /// Knows run `id` from now on (queued or started), replacing what was known of that id.
+    mutating func add(_ id: String, trigger: WorkflowEvent.Trigger, input: JSON) {
         if let old = entries[id] { streamCount -= old.streams.count }
-        entries[id] = Entry(id: id, trigger: trigger, input: input, phase: phase)
+        entries[id] = Entry(id: id, trigger: trigger, input: input)
     }
 
     /// Records the result; returns the entry's waiters and streams to wake. Past the limit, the
@@ -62,7 +53,7 @@ struct RunHistory: Sendable {
         guard var entry = entries[id] else { return ([], []) }
         let woken = (entry.waiters, entry.streams)
         streamCount -= entry.streams.count
-        entry.phase = .finished(result)
+        entry.result = result
         entry.waiters = []
         entry.streams = []
         entry.outputs = []

@@ -169,7 +169,7 @@ extension WorkflowInstance {
         }
         let runID = Identifier.make("r")
         _ = lifecycle.maintenanceFinished(resetSucceeded: false, startingRun: runID, continuationRunID: Identifier.make("r"))
-        runs.add(runID, trigger: .rewind, input: .null, phase: .running)
+        runs.add(runID, trigger: .rewind, input: .null)
         let events = attachStream(to: runID)
         do {
             try await beginRun(runID, trigger: .rewind, input: .null, seed: [])

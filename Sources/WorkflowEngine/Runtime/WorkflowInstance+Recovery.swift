@@ -77,7 +77,7 @@ extension WorkflowInstance {
         // promised to them if one was. Responses promised to a continuation while the run was
         // ending wait for the resumed run to end.
         if let runID = lifecycle.recoveryRun(resuming: resumable, continuationRunID: Identifier.make("r")) {
-            runs.add(runID, trigger: .recovery, input: .null, phase: .running)
+            runs.add(runID, trigger: .recovery, input: .null)
             let events = attachStream(to: runID)
             do {
                 try await beginRecoveredRun(runID, resuming: runID == resumable)
@@ -136,7 +136,7 @@ extension WorkflowInstance {
             throw error
         }
         // Known as ended from now on: an idempotency key that names it gives this result.
-        runs.add(runID, trigger: .input, input: .null, phase: .running)
+        runs.add(runID, trigger: .input, input: .null)
         _ = runs.finish(runID, RunResult(runID: runID, status: .failed, outputs: [], error: error, pendingRequests: [], supersteps: 0),
                         keep: lifecycle.keys.runIDs)
         configuration.logger.notice("recorded an interrupted run as failed", metadata: ["instance": "\(name)", "run": "\(runID)"])

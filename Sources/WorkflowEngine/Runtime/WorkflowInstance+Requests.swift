@@ -43,7 +43,7 @@ extension WorkflowInstance {
             // cancelled before, the response would still get a run of its own).
             state.pending[requestID] = nil
             sink.emit(runID: continuationID, .responseAccepted(requestID: requestID, executor: request.executor, response: response))
-            runs.add(continuationID, trigger: .response, input: response, phase: .running)
+            runs.add(continuationID, trigger: .response, input: response)
             do {
                 try await beginRun(continuationID, trigger: .response, input: response, seed: [])
             } catch {

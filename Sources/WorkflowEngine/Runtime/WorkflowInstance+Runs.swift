@@ -56,7 +56,7 @@ extension WorkflowInstance {
             }
             return RunHandle(runID: runID, disposition: .queued(position: position), events: events, instance: self)
         case .start:
-            runs.add(runID, trigger: .input, input: input, phase: .running)
+            runs.add(runID, trigger: .input, input: input)
             let events = streamEvents ? attachStream(to: runID) : .finished()
             try await beginRun(runID, trigger: .input, input: input,
                                seed: [PendingMessage(source: "input", target: workflow.startIndex, payload: input)],
@@ -82,7 +82,6 @@ extension WorkflowInstance {
     func beginRun(_ runID: String, trigger: WorkflowEvent.Trigger, input: JSON, seed: [PendingMessage],
                   idempotencyKeys: [IdempotencyKey] = [], spawn: Bool = true, durable: Bool = true) async throws {
         let saved = state
-        runs[runID]?.phase = .running
         do {
             if trigger == .input || trigger == .response { discardLeftovers(runID: runID, trigger: trigger) }
             if state.executors == nil { state.executors = try workflow.makeExecutors() }
