@@ -12,8 +12,3 @@ extension ServiceNotifier {
     public func notify(_ state: NotifyState...) -> Bool { notify(state) }
 }
 
-/// Sends nothing (no NOTIFY_SOCKET: not started by systemd).
-public struct SilentNotifier: ServiceNotifier {
-    public init() {}
-    public func notify(_ states: [NotifyState]) -> Bool { false }
-}

@@ -16,26 +16,6 @@ public protocol RPCMethod: Sendable {
     static var errors: [RPCError.Code] { get }
 }
 
-/// One named param of a method.
-public struct RPCParam: Sendable {
-    public var name: String
-    public var required: Bool
-    public var summary: String
-    public var schema: JSON
-
-    public init(_ name: String, required: Bool = false, _ summary: String, _ schema: JSON) {
-        self.name = name
-        self.required = required
-        self.summary = summary
-        self.schema = schema
-    }
-}
-
-/// Params for methods that take none.
-public struct NoParams: Codable, Sendable, Hashable {
-    public init() {}
-}
-
 extension RPCMethod {
     /// The params' schema as one object schema (what params are checked against).
     public static var paramsSchema: JSON {
@@ -76,10 +56,3 @@ extension RPCMethod {
     public static func decode(result: JSON) throws -> Result { try JSONValueDecoder().decode(Result.self, from: result, path: "result") }
 }
 
-/// A notification the daemon sends (never answered).
-public protocol RPCNotification: Sendable {
-    associatedtype Params: Codable & Sendable
-    static var name: String { get }
-    static var summary: String { get }
-    static var params: JSON { get }
-}

@@ -175,16 +175,3 @@ extension Workflowd {
 extension RecoveryMode: ExpressibleByArgument {}
 extension StoreConfiguration.Durability: ExpressibleByArgument {}
 
-/// The process environment, read here (and only in the executables).
-enum Environment {
-    static func read() -> [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") { result[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
-            pointer += 1
-        }
-        return result
-    }
-}

@@ -6,44 +6,6 @@ import WorkflowTestSupport
 import WorkflowEngine
 @testable import WorkflowStore
 
-/// A store that hands everything to a SQLite store and remembers every checkpoint committed
-/// through it, to hold what the store gives back against what it was given.
-final class RecordingStore: CheckpointStore {
-    let base: SQLiteStore
-    let written = Locked<[String: Checkpoint]>([:])
-
-    init(_ base: SQLiteStore) { self.base = base }
-
-    func commit(_ batches: [StoreBatch]) async throws {
-        try await base.commit(batches)
-        written.withLock { written in
-            for batch in batches { if let checkpoint = batch.checkpoint { written[checkpoint.id] = checkpoint } }
-        }
-    }
-
-    func checkpoint(id: String) async throws -> Checkpoint? { try await base.checkpoint(id: id) }
-    func checkpoints(instance: String) async throws -> [CheckpointSummary] { try await base.checkpoints(instance: instance) }
-    func deleteCheckpoint(id: String) async throws -> Bool { try await base.deleteCheckpoint(id: id) }
-    func events(instance: String, afterSeq: UInt64, limit: Int) async throws -> [WorkflowEvent] {
-        try await base.events(instance: instance, afterSeq: afterSeq, limit: limit)
-    }
-    func oldestEventSeq(instance: String) async throws -> UInt64? { try await base.oldestEventSeq(instance: instance) }
-}
-
-/// Keeps notes in its own state: a long list that grows on every third message.
-struct Notebook: Executor {
-    var notes: [JSON] = []
-    var runsInline: Bool { true }
-
-    mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
-        let step = Int(message.doubleValue ?? 0)
-        if step % 3 == 0 { notes.append(.string("note \(step) " + String(repeating: "n", count: 300))) }
-    }
-
-    func snapshot() throws -> JSON { notes.isEmpty ? .null : .array(notes) }
-    mutating func restore(from snapshot: JSON) throws { notes = snapshot.arrayValue ?? [] }
-}
-
 /// A loop of `steps` supersteps. Superstep n writes, removes or leaves shared-state keys as a
 /// seeded sequence says (values small, large or very large), and tells the notebook. The key
 /// `doc` (50 KiB) is written by the first run only.

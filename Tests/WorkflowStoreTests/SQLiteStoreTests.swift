@@ -6,19 +6,6 @@ import WorkflowTestSupport
 import WorkflowEngine
 @testable import WorkflowStore
 
-/// A fresh database file in a directory of its own, removed afterwards.
-final class TemporaryDatabase {
-    let directory: URL
-    var path: String { directory.appendingPathComponent("workflowd.sqlite").path }
-
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("workflowd-store-\(Identifier.make("t"))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
-}
-
 /// draft → ask (a request) → publish; each run: start checkpoint, 2 supersteps, a request.
 func approvalWorkflow() throws -> Workflow {
     var builder = WorkflowBuilder(name: "approval", start: "draft")
