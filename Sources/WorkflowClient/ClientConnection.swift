@@ -21,7 +21,7 @@ final class ClientConnection: Sendable {
     private struct State {
         var nextID = 1
         var pending: [Int: Pending] = [:]
-        var subscriptions: [String: SubscriptionBuffer] = [:]
+        var subscriptions: [String: ClientEventBuffer] = [:]
         var closed = false
         /// An error the daemon sent with a null id (a refused connection says why before closing).
         var unsolicited: RPCError?
@@ -31,7 +31,7 @@ final class ClientConnection: Sendable {
         var continuation: CheckedContinuation<JSON, any Error>?
         /// For `events.subscribe`: the buffer to register, under the answer's subscription id,
         /// before any of its events is read.
-        var subscription: SubscriptionBuffer?
+        var subscription: ClientEventBuffer?
     }
 
     /// Connects to a Unix socket.
@@ -63,7 +63,7 @@ final class ClientConnection: Sendable {
     var isOpen: Bool { !state.withLockedValue(\.closed) }
 
     /// Sends a request and waits for its answer.
-    func call(_ method: String, _ params: JSON, subscription: SubscriptionBuffer? = nil) async throws -> JSON {
+    func call(_ method: String, _ params: JSON, subscription: ClientEventBuffer? = nil) async throws -> JSON {
         let id: Int? = state.withLockedValue { state in
             guard !state.closed else { return nil }
             defer { state.nextID += 1 }
@@ -149,7 +149,7 @@ final class ClientConnection: Sendable {
     fileprivate func handle(_ incoming: Incoming) {
         switch incoming {
         case .closed:
-            let (continuations, buffers) = state.withLockedValue { state -> ([CheckedContinuation<JSON, any Error>], [SubscriptionBuffer]) in
+            let (continuations, buffers) = state.withLockedValue { state -> ([CheckedContinuation<JSON, any Error>], [ClientEventBuffer]) in
                 state.closed = true
                 defer {
                     state.pending = [:]

@@ -31,7 +31,7 @@ public struct EventStream: AsyncSequence, Sendable {
         let instance: String
         /// The last seq delivered (nil: nothing yet and no starting point given; live only).
         private(set) var lastSeq: UInt64?
-        private var current: (connection: ClientConnection, subscription: String, buffer: SubscriptionBuffer)?
+        private var current: (connection: ClientConnection, subscription: String, buffer: ClientEventBuffer)?
         private var finished = false
         private var subscribedOnce = false
         /// How many times the stream subscribed again (after a lost connection, a daemon
@@ -77,7 +77,7 @@ public struct EventStream: AsyncSequence, Sendable {
         }
 
         private mutating func subscribe() async throws {
-            let buffer = SubscriptionBuffer(limit: client.configuration.subscriptionBuffer)
+            let buffer = ClientEventBuffer(limit: client.configuration.subscriptionBuffer)
             var params: JSONObject = ["instance": .string(instance)]
             if let lastSeq { params["afterSeq"] = .number(Double(lastSeq)) }
             let (connection, result) = try await client.subscribe(params: .object(params), buffer: buffer)

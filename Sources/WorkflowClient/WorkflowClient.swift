@@ -91,7 +91,7 @@ public actor WorkflowClient {
 
     /// Subscribes on the current connection, reconnecting (with backoff, up to the reconnect
     /// timeout) while the daemon is unreachable or restarting.
-    func subscribe(params: JSON, buffer: SubscriptionBuffer) async throws -> (ClientConnection, JSON) {
+    func subscribe(params: JSON, buffer: ClientEventBuffer) async throws -> (ClientConnection, JSON) {
         let clock = ContinuousClock()
         let deadline = clock.now + configuration.reconnectTimeout
         var delay = Duration.milliseconds(20)

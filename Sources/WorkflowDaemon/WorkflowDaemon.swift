@@ -257,7 +257,7 @@ public final class WorkflowDaemon: Service {
             }
             daemon.logger.warning("a connection was refused", metadata: ["peer.uid": "\(peer.uid)", "error": "\(error.rpcError.message)"])
         case .success(let id):
-            let context = ConnectionContext(id: id, peer: peer, writer: ConnectionWriter(limit: daemon.limits.maxQueuedBytesPerConnection,
+            let context = ConnectionContext(id: id, peer: peer, writer: ConnectionWriter(limit: daemon.limits.maxQueuedBytes,
                                                                                               budget: daemon.queueBudget))
             if daemon.isStopping { channel.channel.close(mode: .input, promise: nil) }
             // The connection's requests, the instances they call and the runs they start run on

@@ -63,13 +63,13 @@ struct Workflowd: AsyncParsableCommand {
     @Option(help: "Subscriptions per connection.")
     var maxSubscriptionsPerConnection: Int = DaemonLimits().maxSubscriptionsPerConnection
     @Option(help: "Bytes waiting to be sent to one connection before its subscriptions overflow.")
-    var maxQueuedBytes: Int = DaemonLimits().maxQueuedBytesPerConnection
+    var maxQueuedBytes: Int = DaemonLimits().maxQueuedBytes
     @Option(help: "Bytes waiting to be sent to all connections together; beyond it, a connection with 16 KiB waiting gets no more events (its subscriptions overflow).")
-    var maxQueuedBytesTotal: Int = DaemonLimits().maxQueuedBytes
+    var maxQueuedBytesTotal: Int = DaemonLimits().maxQueuedBytesTotal
     @Option(help: "Events one subscription may have waiting in the daemon before it overflows (the client resumes with afterSeq).")
-    var maxBufferedEvents: Int = DaemonLimits().subscriptionBufferEvents
+    var maxBufferedEvents: Int = DaemonLimits().maxBufferedEvents
     @Option(help: "Events all subscriptions together may have waiting in the daemon; beyond it, subscriptions that are behind overflow.")
-    var maxBufferedEventsTotal: Int = DaemonLimits().subscriptionBufferEventsTotal
+    var maxBufferedEventsTotal: Int = DaemonLimits().maxBufferedEventsTotal
     @Option(help: "Requests open at once per instance; a run that would raise one more fails (answer them or reset the instance).")
     var maxOpenRequests: Int = DaemonLimits().maxOpenRequests
     @Option(help: "Instances kept in memory (idle ones beyond it are evicted).")
@@ -126,16 +126,16 @@ struct Workflowd: AsyncParsableCommand {
         limits.maxConnectionsPerUID = maxConnectionsPerUid
         limits.maxRequestsPerConnection = maxRequestsPerConnection
         limits.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
-        limits.maxQueuedBytesPerConnection = maxQueuedBytes
-        limits.maxQueuedBytes = maxQueuedBytesTotal
+        limits.maxQueuedBytes = maxQueuedBytes
+        limits.maxQueuedBytesTotal = maxQueuedBytesTotal
         limits.maxLoadedInstances = maxLoadedInstances
         for (option, value) in [("--max-open-requests", maxOpenRequests), ("--max-buffered-events", maxBufferedEvents),
                                 ("--max-buffered-events-total", maxBufferedEventsTotal)] where value < 1 {
             throw ValidationError("\(option) must be at least 1 (got \(value))")
         }
         limits.maxOpenRequests = maxOpenRequests
-        limits.subscriptionBufferEvents = maxBufferedEvents
-        limits.subscriptionBufferEventsTotal = maxBufferedEventsTotal
+        limits.maxBufferedEvents = maxBufferedEvents
+        limits.maxBufferedEventsTotal = maxBufferedEventsTotal
         guard let mode = UInt32(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, like 660") }
         let socketPath = adopted.map { ListenSockets.path(of: $0.descriptor) ?? "fd \($0.descriptor)" } ?? socket ?? state + "/workflowd.sock"
         let configuration = DaemonConfiguration(socketPath: socketPath, socketMode: mode, stateDirectory: state,

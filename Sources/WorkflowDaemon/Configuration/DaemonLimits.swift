@@ -15,10 +15,10 @@ public struct DaemonLimits: Sendable, Hashable {
     public var maxSubscriptionsPerConnection: Int = 64
     /// Bytes waiting to be written to one connection; a subscription whose events would go beyond
     /// it is dropped with `events.overflow`.
-    public var maxQueuedBytesPerConnection: Int = 8 << 20
+    public var maxQueuedBytes: Int = 8 << 20
     /// Bytes waiting to be written to all connections together; beyond it, events for a
     /// connection that already has 16 KiB waiting are refused (its subscription overflows).
-    public var maxQueuedBytes: Int = 16 << 20
+    public var maxQueuedBytesTotal: Int = 16 << 20
     /// Instances kept in memory; idle ones beyond it are evicted (they stay in the store).
     public var maxLoadedInstances: Int = 1024
     /// Requests open at once per instance; a run that would raise one more fails, saying to
@@ -28,10 +28,10 @@ public struct DaemonLimits: Sendable, Hashable {
     /// key names); older ones are answered from the store.
     public var runResultsInMemory: Int = 8
     /// Events a subscription may have waiting inside the daemon before it overflows.
-    public var subscriptionBufferEvents: Int = 10_000
+    public var maxBufferedEvents: Int = 10_000
     /// Events all subscriptions together may have waiting inside the daemon: beyond it, a
     /// subscription that is behind overflows (one whose client keeps up still gets every event).
-    public var subscriptionBufferEventsTotal: Int = 50_000
+    public var maxBufferedEventsTotal: Int = 50_000
 
     public init() {}
 }

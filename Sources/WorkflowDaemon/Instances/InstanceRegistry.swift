@@ -37,7 +37,7 @@ actor InstanceRegistry {
         self.shared = shared
         self.catalog = catalog
         self.configuration = configuration
-        self.subscriptionBudget = EventBudget(limit: configuration.limits.subscriptionBufferEventsTotal)
+        self.subscriptionBudget = EventBudget(limit: configuration.limits.maxBufferedEventsTotal)
     }
 
     var loadedCount: Int { loaded.count }
@@ -49,7 +49,7 @@ actor InstanceRegistry {
         return InstanceConfiguration(store: shared, onBusy: BusyPolicy(rawValue: onBusy) ?? .reject, responseValidator: validator,
                                      runHistoryLimit: configuration.limits.runResultsInMemory,
                                      openRequestLimit: configuration.limits.maxOpenRequests,
-                                     subscriptionBufferLimit: configuration.limits.subscriptionBufferEvents,
+                                     subscriptionBufferLimit: configuration.limits.maxBufferedEvents,
                                      subscriptionBudget: subscriptionBudget, logger: logger)
     }
 

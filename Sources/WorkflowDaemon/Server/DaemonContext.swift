@@ -17,7 +17,7 @@ final class DaemonContext: Sendable {
     /// What callers may do with instances (the handlers' one call each).
     let instances: InstanceService
     let connections: ConnectionCounter
-    /// The bytes all connections may have waiting (``DaemonLimits/maxQueuedBytes``).
+    /// The bytes all connections may have waiting (``DaemonLimits/maxQueuedBytesTotal``).
     let queueBudget: QueueBudget
     /// Events serialized once for all their subscribers.
     let eventBytes = EventBytesCache()
@@ -38,7 +38,7 @@ final class DaemonContext: Sendable {
         self.registry = registry
         self.instances = InstanceService(registry: registry, store: store, catalog: catalog, logger: configuration.logger)
         self.connections = ConnectionCounter(limits: configuration.limits)
-        self.queueBudget = QueueBudget(limit: configuration.limits.maxQueuedBytes)
+        self.queueBudget = QueueBudget(limit: configuration.limits.maxQueuedBytesTotal)
         self.startedAt = Timestamp.now()
         self.socketPath = socketPath
     }

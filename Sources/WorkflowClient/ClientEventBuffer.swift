@@ -4,7 +4,7 @@ import WorkflowJSON
 /// The events of one subscription on one connection, waiting to be read: bounded. A reader that
 /// falls too far behind loses the buffer's tail, not an event: the stream notes where it is and
 /// subscribes again after the last event it delivered.
-final class SubscriptionBuffer: Sendable {
+final class ClientEventBuffer: Sendable {
     /// Why a subscription ended.
     enum End: Sendable {
         /// The connection closed (the daemon stopped or restarted): resume elsewhere.
