@@ -101,102 +101,11 @@ extension WorkflowInstance {
         try await startRun(input, idempotencyKey: idempotencyKey, streamEvents: true, durableStart: durableStart)
     }
 
-    /// Starts a run and waits for it to end. The run is driven by the caller's task, so
-    /// cancelling the caller cancels the run (as ``cancel()`` does).
-    public func run(_ input: JSON, idempotencyKey: String? = nil) async throws -> RunResult {
-        try await runToEnd(input, idempotencyKey: idempotencyKey)
-    }
-
-    /// Waits for run `runID` to end (at once if it has). A cancelled caller stops waiting (with
-    /// `CancellationError`); the run goes on.
-    /// - Throws: `runNotFound` if the instance does not know the run (never, or forgotten).
-    public func result(of runID: String) async throws -> RunResult {
-        try await waitForResult(runID)
-    }
-
-    /// Run `runID`'s result if it has ended, nil while it is queued or running.
-    /// - Throws: `runNotFound` if the instance does not know the run (never, or forgotten).
-    public func runResult(_ runID: String) throws -> RunResult? {
-        try knownResult(runID)
-    }
-
     // MARK: Requests
-
-    /// Answers an open request.
-    ///
-    /// The response is checked against the request's schema before it is accepted; a rejected
-    /// response leaves the request open. Once accepted it is durable (checkpointed) before this
-    /// returns. If a run is active, the response is delivered to the requesting executor at its
-    /// next superstep boundary while the run goes on; if the instance is idle, a continuation run
-    /// starts (with a fresh superstep budget).
-    /// - Throws: `requestNotFound` (unknown or already answered), `responseInvalid` (with the
-    ///   schema problems in `details.problems`), `instanceBusy` (a reset or rewind is in
-    ///   progress), `storeFailed` (the response was not accepted; the request stays open).
-    @discardableResult
-    public func respond(to requestID: String, with response: JSON) async throws -> ResponseOutcome {
-        try await acceptResponse(to: requestID, with: response)
-    }
 
     // MARK: Events
 
-    /// Streams the instance's events: first those the log holds after `afterSeq` (read from the
-    /// store a page at a time, outside the instance), then live ones, in seq order, with no gap
-    /// and no duplicate at the hand-over. The subscription's buffer is bounded (see
-    /// ``EventSubscription``); it lasts until ``unsubscribe(_:)``, an overflow, or shutdown.
-    /// Without `afterSeq` (or without a store) only live events come. `bufferLimit` overrides
-    /// the instance's `subscriptionBufferLimit` for this subscription.
-    /// - Throws: `instanceBusy` naming the limit when the instance already has
-    ///   `subscriptionLimit` subscriptions; `storeFailed` if the log cannot be read.
-    public func subscribe(afterSeq: UInt64? = nil, bufferLimit: Int? = nil) async throws -> EventSubscription {
-        try await addSubscriber(afterSeq: afterSeq, bufferLimit: bufferLimit)
-    }
-
-    /// Ends subscription `id` (its iteration finishes after what it holds).
-    /// - Returns: whether there was such a subscription.
-    @discardableResult
-    public func unsubscribe(_ id: Int) -> Bool {
-        removeSubscriber(id)
-    }
-
     // MARK: Maintenance
-
-    /// Cancels the active run: its superstep's executors are cancelled and awaited (their work is
-    /// discarded, and nothing they do afterwards lands), it ends `cancelled`, and the instance
-    /// keeps its last checkpoint. A run of inline supersteps sees the cancel at its next boundary.
-    /// - Returns: whether a run was active.
-    @discardableResult
-    public func cancel() async -> Bool {
-        await cancelActiveRun()
-    }
-
-    /// Makes the instance indistinguishable from a newly created one: shared, executor and edge
-    /// state, in-flight messages, pending requests, superstep counter, lineage pointer, idempotency
-    /// keys and queued runs. The event log keeps its history and records `instance_reset`.
-    ///
-    /// Atomic: the new state is built aside and swapped in only once the store has committed it;
-    /// if anything fails, the instance is unchanged and the error says why.
-    /// - Parameter cancelRunning: cancel (and await) an active run first; without it, a reset
-    ///   during a run fails with `instanceBusy`.
-    public func reset(cancelRunning: Bool = false) async throws {
-        try await resetInstance(cancelRunning: cancelRunning)
-    }
-
-    /// Restores checkpoint `checkpointID` in place (rejected while a run is active, or if the
-    /// checkpoint was written by a different definition). The next checkpoint's parent is the
-    /// restored one, so a new branch starts there. If the checkpoint has work in flight, a run
-    /// continues it.
-    /// - Returns: the continuing run, if one started.
-    @discardableResult
-    public func rewind(to checkpointID: String) async throws -> RunHandle? {
-        try await rewindInstance(to: checkpointID)
-    }
-
-    /// Creates a new instance named `newName` from checkpoint `checkpointID` of this instance's
-    /// store, recording where it came from. Its lineage continues from that checkpoint. If the
-    /// checkpoint has work in flight, a run on the new instance continues it.
-    public func fork(from checkpointID: String, as newName: String) async throws -> ForkResult {
-        try await forkInstance(from: checkpointID, as: newName)
-    }
 
     /// Stops for a graceful shutdown: the active run may finish the superstep in flight (it is
     /// committed, and the run resumes after it when the instance is recovered), for at most
@@ -224,38 +133,13 @@ extension WorkflowInstance {
     public func suspend() async {
         if case .cancel(let runID, let task) = lifecycle.close() {
             interruptRun(task)
-            _ = try? await waitForResult(runID)
+            _ = try? await result(of: runID)
         }
         await Self.shutDown(state.executors ?? [])
         for (_, buffer) in subscribers { buffer.finish() }
         subscribers = [:]
     }
 
-    /// Cancels and awaits the active run, then releases what the executors hold (worker
-    /// processes) and ends every subscription. For instance deletion.
-    public func shutdown() async {
-        await shutDownInstance()
-    }
-
-    /// Takes a checkpoint on demand: of the idle state now, or (while a run is active) the one
-    /// its next superstep boundary writes. Returns its id once it is committed.
-    /// - Throws: `noStore`, `instanceBusy` while a reset or rewind is in progress, `storeFailed`.
-    public func takeCheckpoint() async throws -> String {
-        try await checkpointNow()
-    }
-
     // MARK: Recovery
 
-    /// Takes up what the process was doing when it stopped. The interrupted run (the last one
-    /// recorded in progress) resumes from the lineage head with a `run_recovered` event and the
-    /// same run id (`resume`: the interrupted superstep runs again), or is recorded failed with
-    /// code `interrupted` (`fail`). Responses accepted but not delivered are delivered: by the
-    /// resumed run, or by a continuation run if none was in progress or if they were promised to
-    /// one (a run recorded failed keeps those it had accepted in flight, as any failed run does;
-    /// a rewind delivers them). Then, if the instance is idle, the next queued run starts.
-    /// - Throws: `storeFailed` if what recovery decides cannot be committed.
-    @discardableResult
-    public func resumeRecovered(_ mode: RecoveryMode) async throws -> RecoveryOutcome {
-        try await resumeInterrupted(mode)
-    }
 }

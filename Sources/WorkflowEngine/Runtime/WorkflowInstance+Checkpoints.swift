@@ -101,11 +101,10 @@ extension WorkflowInstance {
 }
 
 extension WorkflowInstance {
-    /// Takes a checkpoint now: of the idle state (reason `manual`), or, while a run is active, the
-    /// checkpoint of its next superstep boundary (or of its end). Returns the checkpoint's id once
-    /// it is committed.
-    /// - Throws: `noStore`, `instanceBusy` during a reset or rewind, `storeFailed`.
-    func checkpointNow() async throws -> String {
+    /// Takes a checkpoint on demand: of the idle state now, or (while a run is active) the one
+    /// its next superstep boundary writes. Returns its id once it is committed.
+    /// - Throws: `noStore`, `instanceBusy` while a reset or rewind is in progress, `storeFailed`.
+    public func takeCheckpoint() async throws -> String {
         _ = try requireStore()
         switch lifecycle.state {
         case .idle:

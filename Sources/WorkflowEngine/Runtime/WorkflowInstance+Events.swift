@@ -3,11 +3,11 @@ extension WorkflowInstance {
     /// store a page at a time, outside the instance), then live ones, in seq order, with no gap
     /// and no duplicate at the hand-over. The subscription's buffer is bounded (see
     /// ``EventSubscription``); it lasts until ``unsubscribe(_:)``, an overflow, or shutdown.
-    ///
-    /// Without `afterSeq` (or without a store) only live events come.
+    /// Without `afterSeq` (or without a store) only live events come. `bufferLimit` overrides
+    /// the instance's `subscriptionBufferLimit` for this subscription.
     /// - Throws: `instanceBusy` naming the limit when the instance already has
-    ///   `subscriptionLimit` subscriptions; a store error if the log cannot be read.
-    func addSubscriber(afterSeq: UInt64?, bufferLimit: Int?) async throws -> EventSubscription {
+    ///   `subscriptionLimit` subscriptions; `storeFailed` if the log cannot be read.
+    public func subscribe(afterSeq: UInt64? = nil, bufferLimit: Int? = nil) async throws -> EventSubscription {
         guard subscribers.count < configuration.subscriptionLimit else {
             throw WorkflowError(.instanceBusy, "instance '\(name)' already has \(subscribers.count) subscriptions (the limit)",
                                 details: ["instance": .string(name), "limit": .number(Double(configuration.subscriptionLimit))])
@@ -38,7 +38,8 @@ extension WorkflowInstance {
 
     /// Ends subscription `id` (its iteration finishes after what it holds).
     /// - Returns: whether there was such a subscription.
-    func removeSubscriber(_ id: Int) -> Bool {
+    @discardableResult
+    public func unsubscribe(_ id: Int) -> Bool {
         guard let buffer = subscribers.removeValue(forKey: id) else { return false }
         buffer.finish()
         return true

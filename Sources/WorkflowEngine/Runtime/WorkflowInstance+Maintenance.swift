@@ -3,10 +3,11 @@ extension WorkflowInstance {
     /// discarded, and nothing they do afterwards lands), it ends `cancelled`, and the instance
     /// keeps its last checkpoint. A run of inline supersteps sees the cancel at its next boundary.
     /// - Returns: whether a run was active.
-    func cancelActiveRun() async -> Bool {
+    @discardableResult
+    public func cancel() async -> Bool {
         guard case .cancel(let runID, let task) = lifecycle.cancelRequested() else { return false }
         interruptRun(task)
-        _ = try? await waitForResult(runID)
+        _ = try? await result(of: runID)
         return true
     }
 
@@ -26,7 +27,7 @@ extension WorkflowInstance {
     /// if anything fails, the instance is unchanged and the error says why.
     /// - Parameter cancelRunning: cancel (and await) an active run first; without it, a reset
     ///   during a run fails with `instanceBusy`.
-    func resetInstance(cancelRunning: Bool) async throws {
+    public func reset(cancelRunning: Bool = false) async throws {
         switch lifecycle.maintenanceRequested(.reset, cancelRunning: cancelRunning) {
         case .reject(let reason):
             throw WorkflowError(.instanceBusy, "instance '\(name)': \(reason)", details: ["instance": .string(name)])
@@ -34,7 +35,7 @@ extension WorkflowInstance {
             break
         case .cancelThenProceed(let runID, let task):
             interruptRun(task)
-            _ = try? await waitForResult(runID)
+            _ = try? await result(of: runID)
         }
         let previousExecutors = state.executors ?? []
         do {
@@ -77,7 +78,8 @@ extension WorkflowInstance {
     /// restored one, so a new branch starts there. If the checkpoint has work in flight, a run
     /// continues it.
     /// - Returns: the continuing run, if one started.
-    func rewindInstance(to checkpointID: String) async throws -> RunHandle? {
+    @discardableResult
+    public func rewind(to checkpointID: String) async throws -> RunHandle? {
         let store = try requireStore()
         switch lifecycle.maintenanceRequested(.rewind, cancelRunning: false) {
         case .reject(let reason):
@@ -104,7 +106,7 @@ extension WorkflowInstance {
     /// Creates a new instance named `newName` from checkpoint `checkpointID` of this instance's
     /// store, recording where it came from. Its lineage continues from that checkpoint. If the
     /// checkpoint has work in flight, a run on the new instance continues it.
-    func forkInstance(from checkpointID: String, as newName: String) async throws -> ForkResult {
+    public func fork(from checkpointID: String, as newName: String) async throws -> ForkResult {
         let store = try requireStore()
         let checkpoint = try await loadCheckpoint(checkpointID, from: store)
         let forked = WorkflowInstance(name: newName, workflow: workflow, configuration: configuration)
@@ -192,9 +194,9 @@ extension WorkflowInstance {
     }
 
     /// Cancels and awaits the active run, then releases what the executors hold (worker
-    /// processes) and ends every subscription. For daemon shutdown and instance deletion.
-    func shutDownInstance() async {
-        _ = await cancelActiveRun()
+    /// processes) and ends every subscription. For instance deletion.
+    public func shutdown() async {
+        _ = await cancel()
         await Self.shutDown(state.executors ?? [])
         for (_, buffer) in subscribers { buffer.finish() }
         subscribers = [:]

@@ -60,7 +60,8 @@ extension WorkflowInstance {
     /// one (a run recorded failed keeps those it had accepted in flight, as any failed run does;
     /// a rewind delivers them). Then, if the instance is idle, the next queued run starts.
     /// - Throws: `storeFailed` if what recovery decides cannot be committed.
-    func resumeInterrupted(_ mode: RecoveryMode) async throws -> RecoveryOutcome {
+    @discardableResult
+    public func resumeRecovered(_ mode: RecoveryMode) async throws -> RecoveryOutcome {
         var outcome = RecoveryOutcome(resumed: nil, failedRuns: [], startedQueuedRun: nil)
         let interrupted = interruptedRuns
         interruptedRuns = []

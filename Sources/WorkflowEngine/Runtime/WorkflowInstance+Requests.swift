@@ -4,13 +4,13 @@ extension WorkflowInstance {
     /// The response is checked against the request's schema before it is accepted; a rejected
     /// response leaves the request open. Once accepted it is durable (checkpointed) before this
     /// returns. If a run is active, the response is delivered to the requesting executor at its
-    /// next superstep boundary while the run goes on (a run of inline supersteps lets it in
-    /// within about half a millisecond); if the instance is idle, a continuation run starts (with
-    /// a fresh superstep budget).
+    /// next superstep boundary while the run goes on; if the instance is idle, a continuation run
+    /// starts (with a fresh superstep budget).
     /// - Throws: `requestNotFound` (unknown or already answered), `responseInvalid` (with the
     ///   schema problems in `details.problems`), `instanceBusy` (a reset or rewind is in
     ///   progress), `storeFailed` (the response was not accepted; the request stays open).
-    func acceptResponse(to requestID: String, with response: JSON) async throws -> ResponseOutcome {
+    @discardableResult
+    public func respond(to requestID: String, with response: JSON) async throws -> ResponseOutcome {
         try durability.admitWork()
         guard let request = state.pending[requestID] else {
             throw WorkflowError(.requestNotFound, "instance '\(name)' has no open request '\(requestID)' (it was never raised, is already answered, or was cleared by a reset)",

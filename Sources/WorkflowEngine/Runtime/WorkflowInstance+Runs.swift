@@ -3,16 +3,19 @@ import Logging
 extension WorkflowInstance {
     // MARK: Starting runs
 
-    /// Starts a run and drives it in the caller's task to its end (what `run` does).
-    func runToEnd(_ input: JSON, idempotencyKey: String?) async throws -> RunResult {
+    /// Starts a run and waits for it to end. The run is driven by the caller's task, so
+    /// cancelling the caller cancels the run (as ``cancel()`` does).
+    public func run(_ input: JSON, idempotencyKey: String? = nil) async throws -> RunResult {
         // The caller hears nothing before the result (committed): the start may share its commit.
         let handle = try await startRun(input, idempotencyKey: idempotencyKey, streamEvents: false, drivenByCaller: true, durableStart: false)
         if handle.disposition == .started { await driveRun(handle.runID) }
-        return try await waitForResult(handle.runID)
+        return try await result(of: handle.runID)
     }
 
-    /// Waits for run `runID` to end (at once if it has); a cancelled caller stops waiting.
-    func waitForResult(_ runID: String) async throws -> RunResult {
+    /// Waits for run `runID` to end (at once if it has). A cancelled caller stops waiting (with
+    /// `CancellationError`); the run goes on.
+    /// - Throws: `runNotFound` if the instance does not know the run (never, or forgotten).
+    public func result(of runID: String) async throws -> RunResult {
         guard let entry = runs[runID] else {
             throw WorkflowError(.runNotFound, "instance '\(name)' has no run '\(runID)'", details: ["runId": .string(runID)])
         }
@@ -24,7 +27,8 @@ extension WorkflowInstance {
     }
 
     /// Run `runID`'s result if it has ended, nil while it is queued or running.
-    func knownResult(_ runID: String) throws -> RunResult? {
+    /// - Throws: `runNotFound` if the instance does not know the run (never, or forgotten).
+    public func runResult(_ runID: String) throws -> RunResult? {
         guard let entry = runs[runID] else {
             throw WorkflowError(.runNotFound, "instance '\(name)' has no run '\(runID)'", details: ["runId": .string(runID)])
         }
