@@ -11,6 +11,7 @@ let package = Package(
     name: "workflowd",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "WorkflowConcurrency", targets: ["WorkflowConcurrency"]),
         .library(name: "WorkflowJSON", targets: ["WorkflowJSON"]),
         .library(name: "WorkflowEngine", targets: ["WorkflowEngine"]),
         .library(name: "JMESPath", targets: ["JMESPath"]),
@@ -41,20 +42,24 @@ let package = Package(
     targets: [
         // The pure engine: graph, executors, supersteps, state, requests, events, checkpoints.
         // It imports nothing of ours and no NIO, SQLite or libsystemd.
-        .target(name: "WorkflowEngine", dependencies: ["WorkflowJSON", .product(name: "Logging", package: "swift-log")],
+        .target(name: "WorkflowEngine", dependencies: ["WorkflowJSON", "WorkflowConcurrency", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strictSettings),
         // The JSON value, its parser and serializer, timestamps and ids: shared by the engine, the
         // expression and schema libraries, the protocol and the client (which need no engine).
-        .target(name: "WorkflowJSON", swiftSettings: strictSettings),
+        .target(name: "WorkflowJSON", dependencies: ["WorkflowConcurrency"], swiftSettings: strictSettings),
+        // What threads and tasks share outside actors: a lock (Locked), a value that arrives once
+        // (Promise), blocking work off the cooperative pool (BlockingWork, QueueWork). No
+        // dependency at all.
+        .target(name: "WorkflowConcurrency", swiftSettings: strictSettings),
         // JMESPath over JSON values (conditions, selections, transforms).
         .target(name: "JMESPath", dependencies: ["WorkflowJSON"], swiftSettings: strictSettings),
         // Declarative definition files (YAML or JSON) -> engine graphs, and the built-in executor kinds.
-        .target(name: "WorkflowDefinitions", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", .product(name: "Yams", package: "Yams"),
+        .target(name: "WorkflowDefinitions", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "JMESPath", "JSONSchema", .product(name: "Yams", package: "Yams"),
                                                           .product(name: "Subprocess", package: "swift-subprocess"),
                                                           .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: strictSettings),
         // Durable persistence in SQLite (GRDB): checkpoints, the event log, runs, the inbox, recovery.
-        .target(name: "WorkflowStore", dependencies: ["WorkflowEngine", .product(name: "GRDB", package: "GRDB.swift")],
+        .target(name: "WorkflowStore", dependencies: ["WorkflowEngine", "WorkflowConcurrency", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strictSettings),
         // A process the crash test kills with SIGKILL while it writes through the store.
         .executableTarget(name: "workflowd-store-crasher",
@@ -74,7 +79,7 @@ let package = Package(
                 swiftSettings: strictSettings),
         // The daemon: instance registry, RPC handlers, subscriptions, the socket server, services.
         .target(name: "WorkflowDaemon", dependencies: [
-            "CMalloc",
+            "CMalloc", "WorkflowConcurrency",
             "WorkflowEngine", "WorkflowDefinitions", "WorkflowStore", "WorkflowProtocol", "JSONSchema", "SystemdSupport",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -102,21 +107,21 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strictSettings),
-        .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "JMESPath", "JSONSchema", "WorkflowStore", "WorkflowDefinitions",
+        .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "JMESPath", "JSONSchema", "WorkflowStore", "WorkflowDefinitions",
                                                                   "WorkflowProtocol", .product(name: "GRDB", package: "GRDB.swift")],
                           swiftSettings: strictSettings),
         // Helpers shared by the test targets (latches that tests await instead of sleeping).
-        .target(name: "WorkflowTestSupport", dependencies: ["WorkflowEngine"], path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
-        .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine", "WorkflowTestSupport"], swiftSettings: strictSettings),
+        .target(name: "WorkflowTestSupport", dependencies: ["WorkflowEngine", "WorkflowConcurrency"], path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "WorkflowTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowDefinitionsTests", dependencies: ["WorkflowDefinitions", "WorkflowEngine", "JSONSchema", "WorkflowTestSupport"],
                     swiftSettings: strictSettings),
-        .testTarget(name: "WorkflowStoreTests", dependencies: ["WorkflowStore", "WorkflowEngine", "WorkflowTestSupport",
+        .testTarget(name: "WorkflowStoreTests", dependencies: ["WorkflowStore", "WorkflowConcurrency", "WorkflowEngine", "WorkflowTestSupport",
                                                                .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSettings),
         .testTarget(name: "WorkflowProtocolTests", dependencies: ["WorkflowProtocol", "WorkflowJSON", "JSONSchema"],
                     swiftSettings: strictSettings),
         .testTarget(name: "WorkflowDaemonTests", dependencies: [
-            "WorkflowProtocol", "WorkflowDaemon", "WorkflowJSON", "JSONSchema", "WorkflowTestSupport", "WorkflowStore", "WorkflowEngine",
+            "WorkflowProtocol", "WorkflowDaemon", "WorkflowJSON", "WorkflowConcurrency", "JSONSchema", "WorkflowTestSupport", "WorkflowStore", "WorkflowEngine",
             "WorkflowClient", "WorkflowGraph",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),

@@ -8,6 +8,7 @@ import NIOPosix
 import ServiceLifecycle
 import SystemdSupport
 import UnixSignals
+import WorkflowConcurrency
 import WorkflowDefinitions
 import WorkflowEngine
 import WorkflowProtocol
@@ -50,7 +51,7 @@ public final class WorkflowDaemon: Service {
     public func run() async throws {
         let logger = configuration.logger
         let stateDirectory = configuration.stateDirectory
-        try await Blocking.run { try SocketPath.makeDirectories(stateDirectory) }
+        try await BlockingWork.run { try SocketPath.makeDirectories(stateDirectory) }
         let store = try await SQLiteStore.open(path: configuration.databasePath,
                                                configuration: .init(durability: configuration.durability,
                                                                     checkpointRetention: configuration.checkpointRetention,
@@ -72,7 +73,7 @@ public final class WorkflowDaemon: Service {
             server = try await bind(adopted: descriptor)
             logger.debug("serving on the socket handed over by socket activation", metadata: ["fd": "\(descriptor)", "socket": "\(socketPath)"])
         } else {
-            try await Blocking.run { try SocketPath.prepare(socketPath) }
+            try await BlockingWork.run { try SocketPath.prepare(socketPath) }
             server = try await bind(socketPath)
             chmod(socketPath, mode_t(configuration.socketMode))
         }

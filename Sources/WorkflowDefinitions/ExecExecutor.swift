@@ -6,6 +6,7 @@ import Darwin
 import Subprocess
 import Synchronization
 import SystemPackage
+import WorkflowConcurrency
 import WorkflowEngine
 
 /// `kind: exec`: one process per message, in its own process group.

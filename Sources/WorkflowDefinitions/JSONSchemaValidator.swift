@@ -1,4 +1,5 @@
 import JSONSchema
+import WorkflowConcurrency
 import WorkflowJSON
 import WorkflowEngine
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import WorkflowConcurrency
 import WorkflowJSON
 
 /// The process group of one program run (its pgid is the program's pid). Killing it waits,

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import WorkflowConcurrency
 import WorkflowJSON
 
 /// The process groups of every program that steps of this process started and that may still

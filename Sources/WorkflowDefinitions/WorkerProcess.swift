@@ -6,6 +6,7 @@ import Darwin
 import Subprocess
 import Synchronization
 import SystemPackage
+import WorkflowConcurrency
 import WorkflowEngine
 
 /// A long-lived child process that speaks NDJSON JSON-RPC 2.0 over its stdin and stdout (one

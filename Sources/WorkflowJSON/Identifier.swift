@@ -1,3 +1,4 @@
+import WorkflowConcurrency
 
 /// Random identifiers: a type letter and 14 base-32 characters (70 random bits), e.g.
 /// `r7kq2m9xv4c8td3`. Fifteen bytes fit in Swift's small-string form, so an id costs no

@@ -1,5 +1,6 @@
 import Dispatch
 import GRDB
+import WorkflowConcurrency
 import WorkflowJSON
 import WorkflowEngine
 

@@ -1,5 +1,6 @@
 import Dispatch
 import GRDB
+import WorkflowConcurrency
 import WorkflowJSON
 
 /// Copies the write-ahead log into the database file off the commit path. SQLite does it itself

@@ -1,4 +1,5 @@
 import Foundation
+import WorkflowConcurrency
 import WorkflowJSON
 
 /// The socket workloads: the real `workflowd` (built beside this binary) on a temporary socket

@@ -1,4 +1,5 @@
 import Testing
+import WorkflowConcurrency
 import WorkflowJSON
 import WorkflowTestSupport
 @testable import WorkflowDaemon

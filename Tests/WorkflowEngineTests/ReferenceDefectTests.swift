@@ -1,4 +1,5 @@
 import Foundation
+import WorkflowConcurrency
 import WorkflowJSON
 import Testing
 import WorkflowTestSupport

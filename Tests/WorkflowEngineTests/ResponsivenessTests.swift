@@ -1,3 +1,4 @@
+import WorkflowConcurrency
 import WorkflowJSON
 import Testing
 import WorkflowTestSupport

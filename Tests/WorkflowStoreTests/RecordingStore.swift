@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import WorkflowConcurrency
 import WorkflowEngine
 import WorkflowJSON
 @testable import WorkflowStore

@@ -1,4 +1,5 @@
 import Foundation
+import WorkflowConcurrency
 import WorkflowJSON
 
 /// A child process spawned with posix_spawn and reaped by a thread of its own (waitpid), its

@@ -1,4 +1,5 @@
 import Dispatch
+import WorkflowConcurrency
 import WorkflowJSON
 
 /// A wait that took longer than its bound: the test fails naming what it waited for, instead of

@@ -1,3 +1,4 @@
+import WorkflowConcurrency
 import WorkflowJSON
 
 /// A latch a test opens to let executors go on. Waiting is cancellation-aware: a cancelled

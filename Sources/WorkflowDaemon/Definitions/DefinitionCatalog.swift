@@ -1,4 +1,5 @@
 import Logging
+import WorkflowConcurrency
 import WorkflowDefinitions
 import WorkflowEngine
 import WorkflowProtocol
@@ -27,7 +28,7 @@ actor DefinitionCatalog {
     @discardableResult
     func reload() async -> (definitions: [String], problems: [DefinitionProblem]) {
         let directory = self.directory
-        let (definitions, errors) = (try? await Blocking.run { Definition.loadDirectory(directory) })
+        let (definitions, errors) = (try? await BlockingWork.run { Definition.loadDirectory(directory) })
             ?? ([:], [DefinitionError(file: directory, path: "", "cannot read the directory")])
         for (_, definition) in current where definitions[definition.name]?.graphHash != definition.graphHash {
             remember(definition.workflow)
@@ -60,7 +61,7 @@ actor DefinitionCatalog {
         let library = current
         let definition: Definition
         do {
-            definition = try await Blocking.run {
+            definition = try await BlockingWork.run {
                 try Definition.parse(kept.document.serialized(), file: kept.file, definitions: library)
             }
         } catch {

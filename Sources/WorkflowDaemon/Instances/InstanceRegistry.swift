@@ -1,4 +1,5 @@
 import Logging
+import WorkflowConcurrency
 import WorkflowDefinitions
 import WorkflowEngine
 import WorkflowProtocol

@@ -1,3 +1,4 @@
+import WorkflowConcurrency
 import WorkflowStore
 import Logging
 #if canImport(Glibc)
@@ -52,7 +53,7 @@ extension Handlers {
             let file = params.file ?? context.daemon.configuration.definitionsDirectory + "/submitted.yaml"
             let text = params.text
             // Parsing checks program paths (it reads the file system): off the cooperative pool.
-            let outcome: Result<Definition, DefinitionError> = try await Blocking.run {
+            let outcome: Result<Definition, DefinitionError> = try await BlockingWork.run {
                 Result { () throws(DefinitionError) in try Definition.parse(text, file: file, definitions: library) }
             }
             switch outcome {

@@ -1,4 +1,5 @@
 import NIOCore
+import WorkflowConcurrency
 import WorkflowJSON
 import WorkflowProtocol
 

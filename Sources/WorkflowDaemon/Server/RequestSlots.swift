@@ -1,3 +1,4 @@
+import WorkflowConcurrency
 import WorkflowJSON
 
 /// A counting semaphore for the requests one connection may have in progress: reading waits for

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import CMalloc
 import Glibc
+import WorkflowConcurrency
 #endif
 
 /// The C allocator's settings for a process that lives for months, and the periodic return of
@@ -38,7 +39,7 @@ public enum Allocator {
     /// - Returns: the resident set before and after, in bytes (nil where it cannot be read).
     static func trim() async -> (before: Int?, after: Int?) {
         #if canImport(Glibc)
-        return (try? await Blocking.run {
+        return (try? await BlockingWork.run {
             let before = residentBytes()
             malloc_trim(0)
             return (before, residentBytes())

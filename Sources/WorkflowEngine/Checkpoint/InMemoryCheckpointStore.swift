@@ -1,3 +1,4 @@
+import WorkflowConcurrency
 import WorkflowJSON
 
 /// A ``CheckpointStore`` in memory. It keeps each checkpoint as its serialized JSON bytes, so a

@@ -1,3 +1,4 @@
+import WorkflowConcurrency
 import WorkflowJSON
 
 /// Events that the subscription buffers of many instances may hold together.

@@ -1,4 +1,5 @@
 import Synchronization
+import WorkflowConcurrency
 import WorkflowJSON
 
 /// Where an instance's events are born: it stamps each with the next `seq` and the time and holds

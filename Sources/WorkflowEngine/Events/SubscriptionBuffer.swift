@@ -1,3 +1,4 @@
+import WorkflowConcurrency
 import WorkflowJSON
 
 /// One subscriber's bounded queue of live events: the instance pushes batches, the subscriber's

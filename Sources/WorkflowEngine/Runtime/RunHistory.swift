@@ -1,3 +1,4 @@
+import WorkflowConcurrency
 /// The runs an instance knows: queued, running, and a bounded number of finished ones (with their
 /// results, for ``WorkflowInstance/result(of:)``). Runs a live idempotency key refers to are kept
 /// besides; keys themselves are bounded, so the history is too.

@@ -1,3 +1,4 @@
+import WorkflowConcurrency
 extension WorkflowInstance {
     /// A complete snapshot of the instance now, as a checkpoint that is not stored and does not
     /// move the lineage head (for embedding, e.g. a sub-workflow's state in its parent's).

@@ -1,4 +1,5 @@
 import Logging
+import WorkflowConcurrency
 
 extension WorkflowInstance {
     // MARK: Starting runs

@@ -1,3 +1,4 @@
+import WorkflowConcurrency
 /// A named, long-lived workflow instance: it owns shared state, executor state, edge state
 /// (fan-in buffers), in-flight messages, pending requests, the superstep counter, the checkpoint
 /// lineage pointer and its event log, and runs one run at a time.

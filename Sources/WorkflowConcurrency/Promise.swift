@@ -1,4 +1,4 @@
-import WorkflowJSON
+
 
 /// A value that arrives once (a run's result, a worker's answer): resolved by one side, awaited
 /// by the other, in either order. A waiter whose task is cancelled stops waiting at once, with

@@ -15,6 +15,7 @@ public final class Locked<Value>: @unchecked Sendable {
     @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
     @usableFromInline var value: Value
 
+    /// A lock around `value`.
     public init(_ value: Value) {
         self.value = value
         mutex = .allocate(capacity: 1)
