@@ -53,10 +53,15 @@ let package = Package(
         .target(name: "WorkflowConcurrency", swiftSettings: strictSettings),
         // JMESPath over JSON values (conditions, selections, transforms).
         .target(name: "JMESPath", dependencies: ["WorkflowJSON"], swiftSettings: strictSettings),
-        // Declarative definition files (YAML or JSON) -> engine graphs, and the built-in executor kinds.
-        .target(name: "WorkflowDefinitions", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "JMESPath", "JSONSchema", .product(name: "Yams", package: "Yams"),
-                                                          .product(name: "Subprocess", package: "swift-subprocess"),
-                                                          .product(name: "SystemPackage", package: "swift-system")],
+        // The definition language: definition files (YAML or JSON) -> engine graphs, checked.
+        .target(name: "WorkflowDefinitions", dependencies: ["WorkflowEngine", "WorkflowExecutors", "WorkflowConcurrency", "JMESPath", "JSONSchema",
+                                                          .product(name: "Yams", package: "Yams")],
+                swiftSettings: strictSettings),
+        // The built-in executor kinds (request, transform, join, output, workflow) and process
+        // supervision for the kinds that run programs (exec, worker, their process groups).
+        .target(name: "WorkflowExecutors", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "JMESPath", "JSONSchema",
+                                                        .product(name: "Subprocess", package: "swift-subprocess"),
+                                                        .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: strictSettings),
         // Durable persistence in SQLite (GRDB): checkpoints, the event log, runs, the inbox, recovery.
         .target(name: "WorkflowStore", dependencies: ["WorkflowEngine", "WorkflowConcurrency", .product(name: "GRDB", package: "GRDB.swift")],
@@ -80,7 +85,7 @@ let package = Package(
         // The daemon: instance registry, RPC handlers, subscriptions, the socket server, services.
         .target(name: "WorkflowDaemon", dependencies: [
             "CMalloc", "WorkflowConcurrency",
-            "WorkflowEngine", "WorkflowDefinitions", "WorkflowStore", "WorkflowProtocol", "JSONSchema", "SystemdSupport",
+            "WorkflowEngine", "WorkflowDefinitions", "WorkflowExecutors", "WorkflowStore", "WorkflowProtocol", "JSONSchema", "SystemdSupport",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -114,6 +119,9 @@ let package = Package(
         .target(name: "WorkflowTestSupport", dependencies: ["WorkflowEngine", "WorkflowConcurrency"], path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "WorkflowTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowDefinitionsTests", dependencies: ["WorkflowDefinitions", "WorkflowEngine", "JSONSchema", "WorkflowTestSupport"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowExecutorsTests", dependencies: ["WorkflowExecutors", "WorkflowDefinitions", "WorkflowEngine", "JSONSchema",
+                                                                   "WorkflowTestSupport"],
                     swiftSettings: strictSettings),
         .testTarget(name: "WorkflowStoreTests", dependencies: ["WorkflowStore", "WorkflowConcurrency", "WorkflowEngine", "WorkflowTestSupport",
                                                                .product(name: "GRDB", package: "GRDB.swift")],

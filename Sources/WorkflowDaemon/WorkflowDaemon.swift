@@ -11,6 +11,7 @@ import UnixSignals
 import WorkflowConcurrency
 import WorkflowDefinitions
 import WorkflowEngine
+import WorkflowExecutors
 import WorkflowProtocol
 import WorkflowStore
 

@@ -6,6 +6,7 @@ import Darwin
 import JMESPath
 import JSONSchema
 import WorkflowEngine
+import WorkflowExecutors
 
 /// Turns a definition document into a ``Definition``, checking everything it can name.
 struct DefinitionCompiler {
@@ -109,13 +110,13 @@ struct DefinitionCompiler {
             if prompt != nil && payload != nil { throw error(path, "give 'prompt' or 'payload', not both") }
             let schema = spec["schema"] ?? true
             do { _ = try JSONSchema(schema) } catch { throw self.error(path + ".schema", "invalid JSON Schema: \(error)") }
-            builder.addExecutor(id, kind: kind, config: value) { RequestExecutor(prompt: prompt, payload: payload, schema: schema) }
+            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.request(prompt: prompt, payload: payload, schema: schema) }
         case "transform":
             try allowOnly(spec, ["kind", "expression"], at: path)
             guard let expression = try optionalExpression(spec, "expression", at: path) else {
                 throw error(path, "a transform needs an 'expression' (JMESPath over {message, state})")
             }
-            builder.addExecutor(id, kind: kind, config: value) { TransformExecutor(expression: expression) }
+            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.transform(expression) }
         case "join":
             try allowOnly(spec, ["kind", "merge"], at: path)
             var merge = false
@@ -124,14 +125,14 @@ struct DefinitionCompiler {
                 merge = value
             }
             let merging = merge
-            builder.addExecutor(id, kind: kind, config: value) { JoinExecutor(merge: merging) }
+            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.join(merge: merging) }
         case "output":
             try allowOnly(spec, ["kind"], at: path)
-            builder.addExecutor(id, kind: kind, config: value) { OutputExecutor() }
+            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.output() }
         case "exec":
             try allowOnly(spec, ["kind", "command", "env", "cwd", "timeout", "retries", "backoff", "grace"], at: path)
             let configuration = try execConfiguration(spec, at: path)
-            builder.addExecutor(id, kind: kind, config: value) { ExecExecutor(configuration: configuration) }
+            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.exec(configuration) }
         case "workflow":
             try allowOnly(spec, ["kind", "definition"], at: path)
             let name = try string(spec, "definition", at: path)
@@ -140,14 +141,12 @@ struct DefinitionCompiler {
             var config = spec
             config["definitionHash"] = .string(childDefinition.graphHash)
             let child = childDefinition.workflow
-            builder.addExecutor(id, kind: kind, config: .object(config)) { SubWorkflowExecutor(child: child) }
+            builder.addExecutor(id, kind: kind, config: .object(config)) { BuiltInExecutors.workflow(child) }
         case "worker":
             try allowOnly(spec, ["kind", "command", "env", "cwd", "timeout", "retries", "backoff", "grace"], at: path)
             let configuration = try execConfiguration(spec, at: path)
             // One worker process per instance: the factory runs for every instance (and reset).
-            builder.addExecutor(id, kind: kind, config: value) {
-                WorkerExecutor(worker: WorkerProcess(configuration: configuration), retries: configuration.retries, backoff: configuration.backoff)
-            }
+            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.worker(configuration) }
         default:
             if Self.laterKinds.contains(kind) {
                 throw error(path + ".kind", "executor kind '\(kind)' is not available in this build yet (available: \(Self.kinds.joined(separator: ", ")))")
@@ -287,15 +286,13 @@ struct DefinitionCompiler {
         builder.addEdge(from: source, to: try known(to, path + ".to"), when: condition)
     }
 
-    static func input(_ message: JSON, _ state: JSONObject) -> JSON { ["message": message, "state": .object(state)] }
-
     static func condition(_ expression: JMESPathExpression) -> EdgeCondition {
-        EdgeCondition(expression.source) { message, state in try expression.matches(input(message, state)) }
+        EdgeCondition(expression.source) { message, state in try expression.matches(ExpressionInput.of(message, state)) }
     }
 
     static func selection(_ expression: JMESPathExpression) -> EdgeSelection {
         EdgeSelection(expression.source) { message, state, _ in
-            switch try expression.evaluate(input(message, state)) {
+            switch try expression.evaluate(ExpressionInput.of(message, state)) {
             case .string(let id): return [id]
             case .array(let ids): return ids.compactMap(\.stringValue)
             case .null: return []

@@ -14,7 +14,7 @@ struct RequestExecutor: Executor {
     mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
         let body: JSON
         if let payload {
-            body = try payload.evaluate(DefinitionCompiler.input(message, context.state))
+            body = try payload.evaluate(ExpressionInput.of(message, context.state))
         } else {
             body = ["prompt": prompt.map { .string($0) } ?? nil, "message": message]
         }

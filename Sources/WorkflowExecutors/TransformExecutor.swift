@@ -7,6 +7,6 @@ struct TransformExecutor: Executor {
     var runsInline: Bool { true }
 
     mutating func handle(_ message: JSON, context: inout ExecutorContext) async throws {
-        context.send(try expression.evaluate(DefinitionCompiler.input(message, context.state)))
+        context.send(try expression.evaluate(ExpressionInput.of(message, context.state)))
     }
 }
