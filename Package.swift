@@ -128,13 +128,30 @@ let package = Package(
                     swiftSettings: strictSettings),
         .testTarget(name: "WorkflowProtocolTests", dependencies: ["WorkflowProtocol", "WorkflowJSON", "JSONSchema"],
                     swiftSettings: strictSettings),
+        // What the daemon, client, wfctl and systemd tests share: the real workflowd started on a
+        // temporary socket, a raw JSON-RPC client, test definitions, a booted systemd machine.
+        .target(name: "DaemonTestSupport", dependencies: [
+            "WorkflowJSON", "WorkflowProtocol", "WorkflowConcurrency", "WorkflowTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
+        ], path: "Tests/DaemonTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "WorkflowDaemonTests", dependencies: [
+            "DaemonTestSupport",
             "WorkflowProtocol", "WorkflowDaemon", "WorkflowJSON", "WorkflowConcurrency", "JSONSchema", "WorkflowTestSupport", "WorkflowStore", "WorkflowEngine",
             "WorkflowClient", "WorkflowGraph",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
             .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowClientTests", dependencies: ["WorkflowClient", "DaemonTestSupport", "WorkflowJSON", "WorkflowProtocol"],
+                    swiftSettings: strictSettings),
+        // wfctl as its users run it: the built binary against a real daemon.
+        .testTarget(name: "WfctlTests", dependencies: ["DaemonTestSupport", "WorkflowJSON", "WorkflowTestSupport"],
+                    swiftSettings: strictSettings),
+        // sd_notify, socket activation, the watchdog and the journal: under systemd-socket-activate,
+        // and under a real systemd as PID 1 in a booted machine.
+        .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport", "DaemonTestSupport", "WorkflowJSON", "WorkflowTestSupport"],
+                    swiftSettings: strictSettings),
         .testTarget(name: "WorkflowGraphTests", dependencies: ["WorkflowGraph", "WorkflowJSON", "WorkflowDefinitions", "WorkflowTestSupport"],
                     swiftSettings: strictSettings),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "WorkflowJSON"], exclude: ["Fixtures"],

@@ -1,3 +1,4 @@
+import DaemonTestSupport
 import Foundation
 import Testing
 import WorkflowJSON
@@ -27,7 +28,7 @@ struct ResponseRaceTests {
         // quick, so that the rest of the suite is not starved meanwhile), logging what an
         // operator sees. Under a sanitizer, the instrumented one for 300 rounds: the same races,
         // looked at by the sanitizer.
-        let release = SystemdUnitsTests.repository.appendingPathComponent(".build/release/workflowd").path
+        let release = Repository.root.appendingPathComponent(".build/release/workflowd").path
         let instrumented = TestEnvironment.sanitizer != nil || !FileManager.default.isExecutableFile(atPath: release)
         let daemon = try await DaemonProcess.started(arguments: ["--log-level", "notice"], executable: instrumented ? nil : release)
         let rounds = TestEnvironment.sanitizer == nil ? 2_000 : 300

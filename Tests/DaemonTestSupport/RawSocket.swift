@@ -2,10 +2,10 @@ import Foundation
 
 /// A blocking Unix stream socket for what a well-behaved client never does (100 MB lines). Used
 /// from a thread of its own (``Thread.detach``-style helpers), never from the cooperative pool.
-final class RawSocket: @unchecked Sendable {
-    let fd: Int32
+package final class RawSocket: @unchecked Sendable {
+    package let fd: Int32
 
-    init(path: String) throws {
+    package init(path: String) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw DaemonProcess.Failure(description: "socket: errno \(errno)") }
         let result = UnixAddress.with(path) { connect(fd, $0, $1) }
@@ -19,7 +19,7 @@ final class RawSocket: @unchecked Sendable {
 
     /// Writes `count` bytes made by `chunk` (called with the offset), stopping at the first error
     /// (the peer closed): returns how many were written and the errno that stopped it (0 if none).
-    func send(count: Int, chunk: (Int) -> [UInt8]) -> (written: Int, errno: Int32) {
+    package func send(count: Int, chunk: (Int) -> [UInt8]) -> (written: Int, errno: Int32) {
         var written = 0
         while written < count {
             let bytes = chunk(written)
@@ -34,7 +34,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Reads until a newline or the end (at most 1 MiB); nil if nothing came.
-    func readLine() -> String? {
+    package func readLine() -> String? {
         var data: [UInt8] = []
         var byte: UInt8 = 0
         while data.count < 1 << 20 {
@@ -48,7 +48,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Runs `body` on a thread of its own and awaits its result (blocking calls stay off the pool).
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    package static func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: body()) }.start()
         }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A Unix socket address for a path, handed to a socket call (bind, connect, sendto).
-enum UnixAddress {
-    static func with<Result>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
+package enum UnixAddress {
+    package static func with<Result>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { buffer in

@@ -6,32 +6,33 @@ import WorkflowJSON
 /// The real `workflowd` binary, started on a temporary socket, state directory and definitions
 /// directory. `start()` returns once the daemon's log says it is listening (its stderr is read
 /// by a thread and awaited, never slept on); `stop()` sends SIGTERM and returns the exit status; `kill9()` is a crash.
-final class DaemonProcess: Sendable {
-    let directory: String
-    var socket: String { directory + "/wd.sock" }
-    var state: String { directory + "/state" }
-    var definitions: String { directory + "/definitions" }
-    let arguments: [String]
+package final class DaemonProcess: Sendable {
+    package let directory: String
+    package var socket: String { directory + "/wd.sock" }
+    package var state: String { directory + "/state" }
+    package var definitions: String { directory + "/definitions" }
+    package let arguments: [String]
     /// The workflowd to run (nil: the one built beside the tests).
-    let executable: String?
+    package let executable: String?
     private let current = NIOLockedValueBox<Running?>(nil)
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
+        package init(description: String) { self.description = description }
     }
 
     private final class Running: Sendable {
         struct LogWaiter {
-            var id: Int
-            var text: String
-            var count: Int
-            var continuation: CheckedContinuation<Void, any Error>
+            package var id: Int
+            package var text: String
+            package var count: Int
+            package var continuation: CheckedContinuation<Void, any Error>
         }
         struct Log {
-            var text = ""
-            var ended = false
-            var waiters: [LogWaiter] = []
-            var nextID = 0
+            package var text = ""
+            package var ended = false
+            package var waiters: [LogWaiter] = []
+            package var nextID = 0
         }
         let pid = NIOLockedValueBox<pid_t>(0)
         let exited = NIOLockedValueBox<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
@@ -67,7 +68,7 @@ final class DaemonProcess: Sendable {
     /// - Parameters:
     ///   - definitions: file name → text, written to the definitions directory.
     ///   - arguments: more options for workflowd.
-    init(definitions: [String: String] = TestDefinitions.all, arguments: [String] = [], executable: String? = nil) throws {
+    package init(definitions: [String: String] = TestDefinitions.all, arguments: [String] = [], executable: String? = nil) throws {
         let base = FileManager.default.temporaryDirectory.path + "/wfd-" + String(UInt64.random(in: 0..<UInt64.max), radix: 36)
         directory = base
         self.arguments = arguments
@@ -83,26 +84,26 @@ final class DaemonProcess: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    func writeDefinition(_ name: String, _ text: String) throws {
+    package func writeDefinition(_ name: String, _ text: String) throws {
         try text.write(toFile: definitions + "/" + name, atomically: true, encoding: .utf8)
     }
 
-    func removeDefinition(_ name: String) throws {
+    package func removeDefinition(_ name: String) throws {
         try FileManager.default.removeItem(atPath: definitions + "/" + name)
     }
 
     /// The path of a gate for the `gated` definition (its run's input); closed until `open(_:)`.
-    func gate(_ name: String) -> String {
+    package func gate(_ name: String) -> String {
         directory + "/gate-" + name
     }
 
     /// Opens a gate: the `gated` run waiting on it goes on.
-    func open(_ gate: String) throws {
+    package func open(_ gate: String) throws {
         guard FileManager.default.createFile(atPath: gate, contents: Data()) else { throw Failure(description: "cannot create \(gate)") }
     }
 
     /// The binary, built beside the test bundle (`swift build --build-tests` builds it).
-    static func binary() throws -> String {
+    package static func binary() throws -> String {
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
         for _ in 0..<3 {
@@ -115,17 +116,23 @@ final class DaemonProcess: Sendable {
 
     /// How `systemd-socket-activate` starts the daemon: it listens on the socket itself and
     /// execs workflowd at the first connection, with `-E` variables.
-    struct Activation {
-        var notifySocket: String
-        var environment: [String: String] = [:]
+    package struct Activation {
+        package var notifySocket: String
+        package var environment: [String: String] = [:]
         /// Hand over a datagram socket instead (which the daemon must refuse).
-        var datagram = false
+        package var datagram = false
+
+        package init(notifySocket: String, environment: [String: String] = [:], datagram: Bool = false) {
+            self.notifySocket = notifySocket
+            self.environment = environment
+            self.datagram = datagram
+        }
     }
 
     /// Starts the daemon (again, after a stop or a crash) and waits until it listens; under
     /// socket activation, until `systemd-socket-activate` listens (the daemon itself starts at
     /// the first connection).
-    func start(extra: [String] = [], environment: [String: String] = [:], activation: Activation? = nil, awaitLog: Bool = true) async throws {
+    package func start(extra: [String] = [], environment: [String: String] = [:], activation: Activation? = nil, awaitLog: Bool = true) async throws {
         let executable: String
         let processArguments: [String]
         if let activation {
@@ -159,7 +166,7 @@ final class DaemonProcess: Sendable {
 
     /// Waits until the daemon has logged `text` at least `count` times (since it last started).
     /// - Throws: if it ends first, or after `timeout`.
-    func waitForLog(_ text: String, count: Int = 1, timeout: Duration = .seconds(30)) async throws {
+    package func waitForLog(_ text: String, count: Int = 1, timeout: Duration = .seconds(30)) async throws {
         guard let running = current.withLockedValue({ $0 }) else { throw Failure(description: "workflowd is not started") }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -199,13 +206,13 @@ final class DaemonProcess: Sendable {
     }
 
     /// What the daemon wrote to stderr so far.
-    var log: String { current.withLockedValue { $0 }?.log ?? "" }
+    package var log: String { current.withLockedValue { $0 }?.log ?? "" }
 
-    var pid: Int32 { current.withLockedValue { $0 }?.pid.withLockedValue { $0 } ?? 0 }
+    package var pid: Int32 { current.withLockedValue { $0 }?.pid.withLockedValue { $0 } ?? 0 }
 
     /// Sends a signal and waits for the exit; returns the status (negative: killed by that signal).
     @discardableResult
-    func stop(_ signal: Int32 = SIGTERM) async -> Int32 {
+    package func stop(_ signal: Int32 = SIGTERM) async -> Int32 {
         guard let running = current.withLockedValue({ $0 }) else { return 0 }
         let pid = running.pid.withLockedValue { $0 }
         kill(pid, signal)
@@ -227,17 +234,17 @@ final class DaemonProcess: Sendable {
     }
 
     /// A crash: SIGKILL, no chance to clean up.
-    func kill9() async {
+    package func kill9() async {
         await stop(SIGKILL)
     }
 
     /// A new client connection.
-    func client() async throws -> TestClient {
+    package func client() async throws -> TestClient {
         try await TestClient.connect(socket)
     }
 
     /// A started daemon.
-    static func started(definitions: [String: String] = TestDefinitions.all, arguments: [String] = [],
+    package static func started(definitions: [String: String] = TestDefinitions.all, arguments: [String] = [],
                         executable: String? = nil) async throws -> DaemonProcess {
         let daemon = try DaemonProcess(definitions: definitions, arguments: arguments, executable: executable)
         try await daemon.start()
@@ -247,7 +254,7 @@ final class DaemonProcess: Sendable {
 
 extension String {
     /// How many times `text` occurs (not overlapping).
-    func occurrences(of text: String) -> Int {
+    package func occurrences(of text: String) -> Int {
         components(separatedBy: text).count - 1
     }
 }

@@ -5,38 +5,43 @@ import WorkflowTestSupport
 /// The real `wfctl` binary, run as a child process against a daemon's socket: its exit status,
 /// stdout and stderr. Output is drained by threads of their own and the exit is awaited through
 /// the termination handler, so nothing blocks the cooperative pool.
-struct Wfctl {
-    let socket: String
-    var environment: [String: String] = ["NO_COLOR": "1"]
+package struct Wfctl {
+    package let socket: String
+    package var environment: [String: String] = ["NO_COLOR": "1"]
 
-    struct Outcome: CustomStringConvertible {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var description: String { "exit \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
+    package init(socket: String, environment: [String: String] = ["NO_COLOR": "1"]) {
+        self.socket = socket
+        self.environment = environment
+    }
+
+    package struct Outcome: CustomStringConvertible {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
+        package var description: String { "exit \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
 
         /// stdout as one JSON document.
-        func json() throws -> JSON { try JSON(parsing: stdout) }
+        package func json() throws -> JSON { try JSON(parsing: stdout) }
         /// stdout as JSON lines.
-        func jsonLines() throws -> [JSON] {
+        package func jsonLines() throws -> [JSON] {
             try stdout.split(separator: "\n").map { try JSON(parsing: String($0)) }
         }
     }
 
     /// The binary beside the test bundle.
-    static func binary(_ name: String = "wfctl") throws -> String {
+    package static func binary(_ name: String = "wfctl") throws -> String {
         let daemon = try DaemonProcess.binary()
         return URL(fileURLWithPath: daemon).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
     /// Runs `wfctl ARGUMENTS` (with `--socket` unless `socket` is empty), feeding `input` on stdin.
-    func run(_ arguments: [String], input: String? = nil, socketOption: Bool = true) async throws -> Outcome {
+    package func run(_ arguments: [String], input: String? = nil, socketOption: Bool = true) async throws -> Outcome {
         try await Self.spawn(try Self.binary(), arguments, input: input, environment: environment,
                              socket: socketOption && !socket.isEmpty ? socket : nil)
     }
 
     /// Runs a program and collects its exit status and output (see ``ChildProcess``).
-    static func spawn(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+    package static func spawn(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
                       socket: String? = nil) async throws -> Outcome {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "WORKFLOWD_SOCKET")

@@ -6,11 +6,11 @@ import NIOConcurrencyHelpers
 /// test can tell what the daemon had sent before something else happened: whatever it sent
 /// before it answered a request is in the queue once the answer is read. Waiting for a message
 /// awaits the socket becoming readable.
-final class NotifyListener: Sendable {
-    struct Message: Sendable, CustomStringConvertible {
+package final class NotifyListener: Sendable {
+    package struct Message: Sendable, CustomStringConvertible {
         /// `KEY=VALUE` lines, in order.
-        var text: String
-        var fields: [String: String] {
+        package var text: String
+        package var fields: [String: String] {
             var fields: [String: String] = [:]
             for line in text.split(separator: "\n") {
                 guard let equals = line.firstIndex(of: "=") else { continue }
@@ -18,18 +18,18 @@ final class NotifyListener: Sendable {
             }
             return fields
         }
-        var description: String { text.replacingOccurrences(of: "\n", with: " | ") }
+        package var description: String { text.replacingOccurrences(of: "\n", with: " | ") }
     }
 
-    struct Timeout: Error, CustomStringConvertible {
-        var description: String
+    package struct Timeout: Error, CustomStringConvertible {
+        package var description: String
     }
 
-    let path: String
+    package let path: String
     private let descriptor: Int32
     private let received = NIOLockedValueBox<[Message]>([])
 
-    init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         unlink(path)
         descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -46,7 +46,7 @@ final class NotifyListener: Sendable {
 
     /// Takes every datagram waiting in the queue (never blocks) and returns all received so far.
     @discardableResult
-    func drain() -> [Message] {
+    package func drain() -> [Message] {
         received.withLockedValue { messages in
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
@@ -61,7 +61,7 @@ final class NotifyListener: Sendable {
     /// The first message from index `after` on for which `predicate` holds, waiting for it: each
     /// time nothing matches, it awaits the next datagram (poll(2) on a thread of its own), up to
     /// `timeout` in all.
-    func first(after: Int = 0, timeout: Duration = .seconds(30), where predicate: (Message) -> Bool) async throws -> Message {
+    package func first(after: Int = 0, timeout: Duration = .seconds(30), where predicate: (Message) -> Bool) async throws -> Message {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let found = drain().dropFirst(after).first(where: predicate) { return found }
@@ -88,7 +88,7 @@ final class NotifyListener: Sendable {
     }
 
     /// The first message carrying `KEY=VALUE` (or `KEY` with any value), from index `after` on.
-    func first(_ key: String, _ value: String? = nil, after: Int = 0, timeout: Duration = .seconds(30)) async throws -> Message {
+    package func first(_ key: String, _ value: String? = nil, after: Int = 0, timeout: Duration = .seconds(30)) async throws -> Message {
         try await first(after: after, timeout: timeout) { message in
             guard let found = message.fields[key] else { return false }
             return value == nil || found == value
@@ -96,7 +96,7 @@ final class NotifyListener: Sendable {
     }
 
     /// CLOCK_MONOTONIC in microseconds (what MONOTONIC_USEC= carries).
-    static func monotonicNow() -> UInt64 {
+    package static func monotonicNow() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return UInt64(time.tv_sec) * 1_000_000 + UInt64(time.tv_nsec) / 1000

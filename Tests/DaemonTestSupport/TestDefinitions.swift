@@ -1,9 +1,9 @@
 import WorkflowJSON
 
 /// Definitions the daemon tests load (written to a temporary definitions directory).
-enum TestDefinitions {
+package enum TestDefinitions {
     /// One executor: the input comes out as the output.
-    static let echo = """
+    package static let echo = """
         name: echo
         start: out
         executors:
@@ -11,7 +11,7 @@ enum TestDefinitions {
         """
 
     /// A person answers {ok: boolean}; the answer comes out.
-    static let ask = """
+    package static let ask = """
         name: ask
         start: ask
         executors:
@@ -27,7 +27,7 @@ enum TestDefinitions {
     /// A program that waits until the file its input names exists (the test opens the gate with
     /// `DaemonProcess.open(_:)`), then "opened" comes out: a run that is surely still going
     /// however loaded the machine. It gives up when the daemon that started it is gone.
-    static let gated = """
+    package static let gated = """
         name: gated
         start: wait
         executors:
@@ -39,7 +39,7 @@ enum TestDefinitions {
 
     /// A program that never ends on its own: it waits until it is stopped (a cancel, a stop) or
     /// its daemon is gone (runs that tests cancel or crash). No test depends on how long it sleeps.
-    static let forever = """
+    package static let forever = """
         name: forever
         start: nap
         executors:
@@ -50,7 +50,7 @@ enum TestDefinitions {
         """
 
     /// Two branches in one superstep: a person is asked while a program waits on the gate its input names (as `gated`).
-    static let branch = """
+    package static let branch = """
         name: branch
         start: fan
         executors:
@@ -69,7 +69,7 @@ enum TestDefinitions {
 
     /// Counts up to message.to as `count` does, then waits on the gate message.gate names (as
     /// `gated`): a run that is surely still in progress when a test crashes the daemon.
-    static let countGated = """
+    package static let countGated = """
         name: countgated
         start: step
         maxSupersteps: 100000
@@ -88,14 +88,14 @@ enum TestDefinitions {
     /// The program of `gated`, `branch` and `countgated`: it waits until the file its message
     /// names exists (or its daemon is gone), then writes "opened"; one JSON string, which is a
     /// YAML double-quoted scalar.
-    static let gateScript = JSON.string("""
+    package static let gateScript = JSON.string("""
         d=$(cat); f=${d#*'"message":"'}; f=${f%%'"'*}
         while [ ! -e "$f" ] && kill -0 $PPID 2>/dev/null; do sleep 0.01; done
         echo '"opened"'
         """).serialized()
 
     /// Counts up to message.to, one superstep per step (many events).
-    static let count = """
+    package static let count = """
         name: count
         start: step
         maxSupersteps: 100000
@@ -108,7 +108,7 @@ enum TestDefinitions {
         """
 
     /// Each answer (a number) is followed by the next question: a run per round trip.
-    static let pingpong = """
+    package static let pingpong = """
         name: pingpong
         start: ask
         maxSupersteps: 1000000
@@ -123,7 +123,7 @@ enum TestDefinitions {
     /// A program that ignores SIGTERM: it writes its pid to `<gate>.pid` and waits for ever,
     /// unless `<gate>.done` exists (then "finished" comes out). Its grace is a minute: only a
     /// kill by the daemon at its stop deadline ends it sooner.
-    static let stubborn = """
+    package static let stubborn = """
         name: stubborn
         start: hold
         executors:
@@ -133,7 +133,7 @@ enum TestDefinitions {
           - { from: hold, to: out }
         """
 
-    static let stubbornScript = JSON.string("""
+    package static let stubbornScript = JSON.string("""
         d=$(cat); f=${d#*'"message":"'}; f=${f%%'"'*}
         if [ -e "$f.done" ]; then echo '"finished"'; exit 0; fi
         trap '' TERM
@@ -141,7 +141,7 @@ enum TestDefinitions {
         while kill -0 $PPID 2>/dev/null; do sleep 0.05; done
         """).serialized()
 
-    static let all: [String: String] = [
+    package static let all: [String: String] = [
         "stubborn.yaml": stubborn, "pingpong.yaml": pingpong, "echo.yaml": echo, "ask.yaml": ask, "forever.yaml": forever, "gated.yaml": gated, "countgated.yaml": countGated, "branch.yaml": branch, "count.yaml": count,
     ]
 }

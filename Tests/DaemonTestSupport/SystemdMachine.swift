@@ -9,15 +9,16 @@ import WorkflowTestSupport
 /// (`Contrib/dev/systemd-tree`, named by `WORKFLOWD_SYSTEMD_TREE`) has no Swift toolchain, and the
 /// machine writes nothing back to it (`--volatile=overlay`: its changes live in memory). Commands
 /// run inside through `nsenter`, each bounded in time.
-final class SystemdMachine: Sendable {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+package final class SystemdMachine: Sendable {
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
+        package init(description: String) { self.description = description }
     }
 
     /// The cached tree and the release binaries, from `Contrib/dev/test`; nil when the suite runs
     /// without them (`swift test` alone), or under a sanitizer (the machine runs the release
     /// build, which the sanitized suite does not test).
-    static var tree: String? {
+    package static var tree: String? {
         guard TestEnvironment.sanitizer == nil, let tree = ProcessInfo.processInfo.environment["WORKFLOWD_SYSTEMD_TREE"], !tree.isEmpty else {
             return nil
         }
@@ -25,13 +26,12 @@ final class SystemdMachine: Sendable {
     }
 
     /// The repository, mounted read-only at /src inside.
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    package static let repository = Repository.root.path
 
-    let name: String
-    let nspawn: pid_t
+    package let name: String
+    package let nspawn: pid_t
     /// The container's PID 1 (systemd), as this machine's kernel numbers it.
-    let initProcess: pid_t
+    package let initProcess: pid_t
     private let exited: Locked<Int32?>
 
     private init(name: String, nspawn: pid_t, initProcess: pid_t, exited: Locked<Int32?>) {
@@ -43,7 +43,7 @@ final class SystemdMachine: Sendable {
 
     /// Boots the tree and waits until systemd says the system is running, then installs
     /// workflowd and enables its socket (unless `install` is false).
-    static func boot(install: Bool = true) async throws -> SystemdMachine {
+    package static func boot(install: Bool = true) async throws -> SystemdMachine {
         guard let tree else { throw Failure(description: "no tree: run the suite through Contrib/dev/test") }
         let name = "wf" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let exited = Locked<Int32?>(nil)
@@ -101,7 +101,7 @@ final class SystemdMachine: Sendable {
     }
 
     /// Boots a machine, runs `body` with it, and powers it off, whether `body` succeeded or not.
-    static func with<T>(install: Bool = true, _ body: (SystemdMachine) async throws -> T) async throws -> T {
+    package static func with<T>(install: Bool = true, _ body: (SystemdMachine) async throws -> T) async throws -> T {
         let machine = try await boot(install: install)
         do {
             let result = try await body(machine)
@@ -114,7 +114,7 @@ final class SystemdMachine: Sendable {
     }
 
     /// Runs a command inside (as root, or as `user` with that user's groups), at most `timeout`.
-    func run(_ command: [String], as user: String? = nil, input: String? = nil, timeout: Duration = .seconds(60)) async throws -> ChildProcess.Outcome {
+    package func run(_ command: [String], as user: String? = nil, input: String? = nil, timeout: Duration = .seconds(60)) async throws -> ChildProcess.Outcome {
         let seconds = Int((Double(TestEnvironment.scaled(timeout).components.seconds)).rounded(.up))
         var inside = command
         if let user { inside = ["/usr/sbin/runuser", "-u", user, "--"] + command }
@@ -125,26 +125,26 @@ final class SystemdMachine: Sendable {
 
     /// Runs a command that must succeed; returns its stdout.
     @discardableResult
-    func check(_ command: [String], as user: String? = nil, input: String? = nil, timeout: Duration = .seconds(60)) async throws -> String {
+    package func check(_ command: [String], as user: String? = nil, input: String? = nil, timeout: Duration = .seconds(60)) async throws -> String {
         let outcome = try await run(command, as: user, input: input, timeout: timeout)
         guard outcome.status == 0 else { throw Failure(description: "\(command.joined(separator: " ")) failed: \(outcome)") }
         return outcome.stdout
     }
 
     /// A unit's property (`systemctl show -p NAME --value`).
-    func property(_ name: String, of unit: String = "workflowd.service") async throws -> String {
+    package func property(_ name: String, of unit: String = "workflowd.service") async throws -> String {
         try await check(["systemctl", "show", "-p", name, "--value", unit]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The journal of workflowd (and of systemd about it), one line per entry; after `cursor`
     /// (from ``journalCursor()``) if one is given.
-    func journal(after cursor: String? = nil) async throws -> [String] {
+    package func journal(after cursor: String? = nil) async throws -> [String] {
         try await check(["journalctl", "--no-pager", "-q", "-o", "cat", "-u", "workflowd.service"] + (cursor.map { ["--after-cursor=\($0)"] } ?? []))
             .split(separator: "\n").map(String.init)
     }
 
     /// Where the journal ends now.
-    func journalCursor() async throws -> String {
+    package func journalCursor() async throws -> String {
         let text = try await check(["journalctl", "--no-pager", "-q", "-n", "1", "--show-cursor", "-o", "cat"])
         guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("-- cursor: ") }) else {
             throw Failure(description: "journalctl printed no cursor: \(text)")
@@ -153,7 +153,7 @@ final class SystemdMachine: Sendable {
     }
 
     /// Writes a file inside (through the machine's own `tee`, so it lands in its overlay).
-    func write(_ path: String, _ text: String, mode: String = "0644") async throws {
+    package func write(_ path: String, _ text: String, mode: String = "0644") async throws {
         try await check(["/usr/bin/install", "-d", (path as NSString).deletingLastPathComponent])
         try await check(["/usr/bin/tee", path], input: text)
         try await check(["/usr/bin/chmod", mode, path])
@@ -161,7 +161,7 @@ final class SystemdMachine: Sendable {
 
     /// Powers the machine off (SIGTERM to nspawn asks its systemd to halt) and waits for it, at
     /// most 30 s (then SIGKILL).
-    func powerOff() async {
+    package func powerOff() async {
         kill(nspawn, SIGTERM)
         let exited = self.exited
         if await !poll(every: .milliseconds(50), for: .seconds(30), { exited.withLock { $0 } != nil }) {
@@ -173,7 +173,7 @@ final class SystemdMachine: Sendable {
     }
 
     /// The pids whose parent is `pid` (from /proc).
-    static func children(of pid: pid_t) -> [pid_t] {
+    package static func children(of pid: pid_t) -> [pid_t] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         return entries.compactMap { entry -> pid_t? in
             guard let child = pid_t(entry),

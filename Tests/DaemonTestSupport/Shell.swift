@@ -2,8 +2,8 @@ import Foundation
 import WorkflowTestSupport
 
 /// Runs a command to its end (through ``ChildProcess``) and gives its exit status.
-enum Shell {
-    static func run(_ arguments: [String]) async throws -> Int32 {
+package enum Shell {
+    package static func run(_ arguments: [String]) async throws -> Int32 {
         try await withCheckedThrowingContinuation { continuation in
             do {
                 _ = try ChildProcess.spawn(arguments[0], Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
@@ -15,7 +15,7 @@ enum Shell {
     }
 
     /// The same, blocking the calling thread (for a `defer` that must undo a mount).
-    static func runBlocking(_ arguments: [String]) throws -> Int32 {
+    package static func runBlocking(_ arguments: [String]) throws -> Int32 {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var status: Int32 = -1
         _ = try ChildProcess.spawn(arguments[0], Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,

@@ -9,29 +9,29 @@ import WorkflowProtocol
 /// their callers by id (so calls may overlap), everything else (notifications, batch answers,
 /// errors with a null id) waits in order for `next()`. Every wait has a deadline, so a daemon that
 /// never answers fails the test instead of hanging it.
-final class TestClient: Sendable {
-    let channel: any Channel
-    let mailbox: Mailbox
+package final class TestClient: Sendable {
+    package let channel: any Channel
+    package let mailbox: Mailbox
     private let ids = NIOLockedValueBox(1_000_000)
 
     /// A call that succeeded: what was sent and what came back (the OpenRPC test validates them
     /// against the document's schemas).
-    struct RecordedCall: Sendable {
-        var method: String
-        var params: JSON?
-        var result: JSON
+    package struct RecordedCall: Sendable {
+        package var method: String
+        package var params: JSON?
+        package var result: JSON
     }
 
     /// Every successful call of every client in this test process.
-    static let recorded = NIOLockedValueBox<[RecordedCall]>([])
+    package static let recorded = NIOLockedValueBox<[RecordedCall]>([])
 
-    struct Timeout: Error, CustomStringConvertible {
-        var what: String
-        var description: String { "timed out waiting for \(what)" }
+    package struct Timeout: Error, CustomStringConvertible {
+        package var what: String
+        package var description: String { "timed out waiting for \(what)" }
     }
 
     /// Connects to the daemon's socket.
-    static func connect(_ path: String, autoRead: Bool = true) async throws -> TestClient {
+    package static func connect(_ path: String, autoRead: Bool = true) async throws -> TestClient {
         let mailbox = Mailbox()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(ChannelOptions.autoRead, value: autoRead)
@@ -52,7 +52,7 @@ final class TestClient: Sendable {
     }
 
     /// Sends raw text (a newline is added unless `newline` is false).
-    func send(raw text: String, newline: Bool = true) async throws {
+    package func send(raw text: String, newline: Bool = true) async throws {
         var buffer = channel.allocator.buffer(capacity: text.utf8.count + 1)
         buffer.writeString(text)
         if newline { buffer.writeString("\n") }
@@ -60,12 +60,12 @@ final class TestClient: Sendable {
     }
 
     /// Sends one message as a line.
-    func send(_ message: JSON) async throws {
+    package func send(_ message: JSON) async throws {
         try await send(raw: message.serialized())
     }
 
     /// Calls a method and returns its answer (result or error).
-    func call(_ method: String, _ params: JSON? = nil, timeout: Duration = .seconds(60)) async throws -> Result<JSON, RPCError> {
+    package func call(_ method: String, _ params: JSON? = nil, timeout: Duration = .seconds(60)) async throws -> Result<JSON, RPCError> {
         let id = ids.withLockedValue { value -> Int in
             value += 1  // from 1_000_001 up: never an id a test writes by hand
             return value
@@ -86,12 +86,12 @@ final class TestClient: Sendable {
 
     /// Calls a method that must succeed.
     @discardableResult
-    func result(_ method: String, _ params: JSON? = nil, timeout: Duration = .seconds(60)) async throws -> JSON {
+    package func result(_ method: String, _ params: JSON? = nil, timeout: Duration = .seconds(60)) async throws -> JSON {
         try await call(method, params, timeout: timeout).get()
     }
 
     /// Calls a method that must fail, and returns its error.
-    func error(_ method: String, _ params: JSON? = nil) async throws -> RPCError {
+    package func error(_ method: String, _ params: JSON? = nil) async throws -> RPCError {
         switch try await call(method, params) {
         case .success(let result): throw Timeout(what: "an error from \(method), which answered \(result.serialized())")
         case .failure(let error): return error
@@ -99,12 +99,12 @@ final class TestClient: Sendable {
     }
 
     /// The next message that is not an answer to a call (nil once the daemon closed the connection).
-    func next(timeout: Duration = .seconds(30)) async throws -> JSON? {
+    package func next(timeout: Duration = .seconds(30)) async throws -> JSON? {
         try await mailbox.next().value(timeout: timeout, on: channel.eventLoop, what: "a message")
     }
 
     /// Notifications of a method, skipping others, until `count` have come.
-    func notifications(_ method: String, count: Int, timeout: Duration = .seconds(30)) async throws -> [JSON] {
+    package func notifications(_ method: String, count: Int, timeout: Duration = .seconds(30)) async throws -> [JSON] {
         var found: [JSON] = []
         while found.count < count {
             guard let message = try await next(timeout: timeout) else { throw Timeout(what: "\(method) (the connection closed)") }
@@ -114,7 +114,7 @@ final class TestClient: Sendable {
     }
 
     /// Events of a subscription until one matches `until`.
-    func events(until: (JSON) -> Bool, timeout: Duration = .seconds(30)) async throws -> [JSON] {
+    package func events(until: (JSON) -> Bool, timeout: Duration = .seconds(30)) async throws -> [JSON] {
         var events: [JSON] = []
         while true {
             guard let message = try await next(timeout: timeout) else { throw Timeout(what: "an event (the connection closed)") }
@@ -127,12 +127,12 @@ final class TestClient: Sendable {
         }
     }
 
-    func close() async {
+    package func close() async {
         try? await channel.close()
     }
 
     /// Where lines go.
-    final class Mailbox: Sendable {
+    package final class Mailbox: Sendable {
         private struct State {
             var answerWaiters: [Int: Waiter] = [:]
             var others: [JSON] = []
@@ -142,7 +142,7 @@ final class TestClient: Sendable {
         }
         private let state = NIOLockedValueBox(State())
 
-        func deliver(_ message: JSON) {
+        package func deliver(_ message: JSON) {
             let waiter: Waiter? = state.withLockedValue { state in
                 // An answer to a call (its waiter was registered before it was sent); answers to
                 // raw lines go with everything else.
@@ -160,9 +160,9 @@ final class TestClient: Sendable {
         }
 
         /// Messages that are not answers, received and not yet taken.
-        var waiting: Int { state.withLockedValue { $0.others.count - $0.head } }
+        package var waiting: Int { state.withLockedValue { $0.others.count - $0.head } }
 
-        func close() {
+        package func close() {
             let waiters: [Waiter] = state.withLockedValue { state in
                 state.closed = true
                 var all = Array(state.answerWaiters.values)
@@ -174,7 +174,7 @@ final class TestClient: Sendable {
             for waiter in waiters { waiter.fulfil(nil) }
         }
 
-        func answer(to id: Int) -> Waiter {
+        package func answer(to id: Int) -> Waiter {
             let waiter = Waiter()
             state.withLockedValue { state in
                 if state.closed {
@@ -186,7 +186,7 @@ final class TestClient: Sendable {
             return waiter
         }
 
-        func next() -> Waiter {
+        package func next() -> Waiter {
             let waiter = Waiter()
             state.withLockedValue { state in
                 if state.head < state.others.count {
@@ -207,10 +207,10 @@ final class TestClient: Sendable {
     }
 
     /// A value that arrives once, awaited with a deadline.
-    final class Waiter: Sendable {
+    package final class Waiter: Sendable {
         private let promise = NIOLockedValueBox<(value: JSON??, continuation: CheckedContinuation<JSON?, any Error>?)>((nil, nil))
 
-        func fulfil(_ value: JSON?) {
+        package func fulfil(_ value: JSON?) {
             let continuation = promise.withLockedValue { state -> CheckedContinuation<JSON?, any Error>? in
                 guard state.value == nil else { return nil }
                 state.value = .some(value)
@@ -230,7 +230,7 @@ final class TestClient: Sendable {
             continuation?.resume(throwing: Timeout(what: what))
         }
 
-        func value(timeout: Duration, on loop: any EventLoop, what: String) async throws -> JSON? {
+        package func value(timeout: Duration, on loop: any EventLoop, what: String) async throws -> JSON? {
             let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
             let deadline = loop.scheduleTask(in: .nanoseconds(nanoseconds)) { self.expire(what) }
             defer { deadline.cancel() }
@@ -246,23 +246,23 @@ final class TestClient: Sendable {
     }
 
     /// Lines in, JSON into the mailbox (a line that is not JSON arrives as a string).
-    final class LineHandler: ChannelInboundHandler, Sendable {
-        typealias InboundIn = ByteBuffer
-        let mailbox: Mailbox
-        init(mailbox: Mailbox) { self.mailbox = mailbox }
+    package final class LineHandler: ChannelInboundHandler, Sendable {
+        package typealias InboundIn = ByteBuffer
+        package let mailbox: Mailbox
+        package init(mailbox: Mailbox) { self.mailbox = mailbox }
 
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let buffer = unwrapInboundIn(data)
             let text = String(buffer: buffer)
             mailbox.deliver((try? JSONParser.parse(text)) ?? .string(text))
         }
 
-        func channelInactive(context: ChannelHandlerContext) {
+        package func channelInactive(context: ChannelHandlerContext) {
             mailbox.close()
             context.fireChannelInactive()
         }
 
-        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        package func errorCaught(context: ChannelHandlerContext, error: any Error) {
             context.close(promise: nil)
         }
     }
