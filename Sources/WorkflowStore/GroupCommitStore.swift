@@ -10,7 +10,7 @@ import WorkflowEngine
 /// There is no writer task: the first caller to find no commit in progress writes the waiting
 /// ones (its own among them), then hands the turn to the first that arrived meanwhile.
 public final class GroupCommitStore: CheckpointStore {
-    public let store: SQLiteStore
+    public let store: any InstanceStore
 
     private enum Turn: Sendable {
         case committed
@@ -32,7 +32,7 @@ public final class GroupCommitStore: CheckpointStore {
 
     private let state = Locked(State())
 
-    public init(_ store: SQLiteStore) { self.store = store }
+    public init(_ store: any InstanceStore) { self.store = store }
 
     /// Commits written so far, and the transactions they took (for daemon.status and tests).
     public var counts: (groups: Int, transactions: Int) { state.withLock { ($0.groups, $0.transactions) } }

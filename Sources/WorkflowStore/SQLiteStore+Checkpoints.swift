@@ -155,4 +155,43 @@ extension SQLiteStore {
         }
         return deleted.count
     }
+
+    @discardableResult
+    public func deleteCheckpoint(id: String) async throws -> Bool {
+        try await database.write { db in
+            guard let instance = try String.fetchOne(db, sql: "SELECT instance FROM checkpoint WHERE id = ?", arguments: [id]) else { return false }
+            return try self.deleteCheckpoints(instance: instance, where: "id = :id", arguments: ["instance": instance, "id": id], db) > 0
+        }
+    }
+
+    /// Labels checkpoint `id` of `instance` (a label names one checkpoint per instance).
+    /// - Returns: false if the label already names another checkpoint.
+    public func label(checkpoint id: String, instance: String, as label: String) async throws -> Bool {
+        try await database.write { db in
+            if let other = try String.fetchOne(db, sql: "SELECT id FROM checkpoint WHERE instance = ? AND label = ?", arguments: [instance, label]) {
+                return other == id
+            }
+            try db.execute(sql: "UPDATE checkpoint SET label = ? WHERE id = ? AND instance = ?", arguments: [label, id, instance])
+            return db.changesCount == 1
+        }
+    }
+
+    /// The checkpoint a reference names: an id of the instance's, or one of its labels.
+    public func resolveCheckpoint(_ reference: String, instance: String) async throws -> String? {
+        try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM checkpoint WHERE instance = ? AND (id = ? OR label = ?) ORDER BY id = ? DESC LIMIT 1",
+                                arguments: [instance, reference, reference, reference])
+        }
+    }
+
+    /// The instance's checkpoint labels (checkpoint id → label).
+    public func checkpointLabels(instance: String) async throws -> [String: String] {
+        try await database.read { db in
+            var labels: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, label FROM checkpoint WHERE instance = ? AND label IS NOT NULL", arguments: [instance]) {
+                labels[row["id"]] = row["label"]
+            }
+            return labels
+        }
+    }
 }

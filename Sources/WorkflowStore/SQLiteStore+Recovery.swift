@@ -73,4 +73,17 @@ extension SQLiteStore {
             return try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
         }
     }
+
+    /// The instances a restart must take up at once: a run in progress, runs queued, or
+    /// responses accepted and not yet delivered. Others wait until someone touches them.
+    public func instancesNeedingRecovery() async throws -> [String] {
+        try await database.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT name FROM instance WHERE status = 'in_progress'
+                UNION SELECT instance FROM queuedRun
+                UNION SELECT instance FROM inbox
+                ORDER BY 1
+                """)
+        }
+    }
 }

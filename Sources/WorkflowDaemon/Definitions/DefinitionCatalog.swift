@@ -50,7 +50,7 @@ actor DefinitionCatalog {
     /// The workflow of version `hash` of definition `name`: the current one, an older one in
     /// memory, or one compiled from the document the store kept.
     /// - Throws: `definitionNotFound` if no version with that hash can be had.
-    func workflow(hash: String, name: String, store: SQLiteStore) async throws -> Workflow {
+    func workflow(hash: String, name: String, store: any InstanceStore) async throws -> Workflow {
         if let definition = current[name], definition.graphHash == hash { return definition.workflow }
         if let workflow = older[hash] { return workflow }
         if let definition = current.values.first(where: { $0.graphHash == hash }) { return definition.workflow }

@@ -17,7 +17,7 @@ actor InstanceRegistry {
         var lastUsed: UInt64 = 0
     }
 
-    let store: SQLiteStore
+    let store: any InstanceStore
     let shared: GroupCommitStore
     let catalog: DefinitionCatalog
     let configuration: DaemonConfiguration
@@ -31,7 +31,7 @@ actor InstanceRegistry {
     /// The daemon's phase: once it drains, no instance is loaded or created.
     nonisolated let lifecycle: DaemonLifecycle
 
-    init(store: SQLiteStore, shared: GroupCommitStore, catalog: DefinitionCatalog, configuration: DaemonConfiguration,
+    init(store: any InstanceStore, shared: GroupCommitStore, catalog: DefinitionCatalog, configuration: DaemonConfiguration,
          lifecycle: DaemonLifecycle) {
         self.lifecycle = lifecycle
         self.store = store

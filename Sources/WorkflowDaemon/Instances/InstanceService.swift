@@ -15,7 +15,7 @@ struct InstanceService: Sendable {
     /// Where instances are loaded, created and evicted.
     let registry: InstanceRegistry
     /// Where instances, runs, events and checkpoints are stored.
-    let store: SQLiteStore
+    let store: any InstanceStore
     /// The definitions the daemon serves.
     let catalog: DefinitionCatalog
     /// The daemon's logger.

@@ -10,7 +10,7 @@ import WorkflowStore
 /// configuration, and the daemon's counters.
 final class DaemonContext: Sendable {
     let configuration: DaemonConfiguration
-    let store: SQLiteStore
+    let store: any InstanceStore
     let shared: GroupCommitStore
     let catalog: DefinitionCatalog
     let registry: InstanceRegistry
@@ -28,7 +28,7 @@ final class DaemonContext: Sendable {
     let lifecycle: DaemonLifecycle
     private let subscriptionCount = Atomic<Int>(0)
 
-    init(configuration: DaemonConfiguration, store: SQLiteStore, shared: GroupCommitStore, catalog: DefinitionCatalog,
+    init(configuration: DaemonConfiguration, store: any InstanceStore, shared: GroupCommitStore, catalog: DefinitionCatalog,
          registry: InstanceRegistry, socketPath: String) {
         self.configuration = configuration
         self.lifecycle = registry.lifecycle

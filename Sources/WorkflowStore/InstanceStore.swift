@@ -1,0 +1,80 @@
+import WorkflowEngine
+import WorkflowJSON
+
+/// What the daemon needs of a store besides the engine's ``CheckpointStore``: instances and who
+/// owns them, the definition versions they pin, checkpoint labels, runs, retention, recovery,
+/// and group commits across instances. ``SQLiteStore`` is one backend; a second (PostgreSQL, for
+/// several hosts on one database) implements the same protocol, and the daemon sees only this.
+///
+/// Every rule of the engine's store holds here too: a commit is one transaction (a group commit
+/// one transaction with a savepoint per instance's group), an event's seq is never reused, and
+/// what a commit returned from is on disk.
+public protocol InstanceStore: CheckpointStore {
+    // MARK: Instances
+
+    /// Registers a new instance.
+    /// - Throws: `WorkflowError(.instanceExists)` if the name is taken.
+    func createInstance(_ record: InstanceRecord) async throws
+    /// The instance named `name`, if there is one.
+    func instance(named name: String) async throws -> InstanceRecord?
+    /// A page of instances by name: those after `after`, at most `limit`, optionally only those
+    /// of one owner or one definition.
+    func instances(after: String?, limit: Int, owner: UInt32?, definition: String?) async throws -> [InstanceRecord]
+    /// Instances whose last recorded status is one of `statuses`, at most `limit`.
+    func instances(withStatus statuses: [InstanceStatus], limit: Int) async throws -> [InstanceRecord]
+    /// How many instances are stored.
+    func instanceCount() async throws -> Int
+    /// Deletes an instance with everything it has (checkpoints, events, runs, inbox, keys,
+    /// queue); whether there was one.
+    @discardableResult
+    func deleteInstance(named name: String) async throws -> Bool
+
+    // MARK: Definition versions
+
+    /// Keeps the document of a definition version, so an instance that pins it can be loaded
+    /// after the file changed or the daemon restarted.
+    func saveDefinitionVersion(hash: String, name: String, file: String, document: JSON) async throws
+    /// A kept definition version: its name, file and document.
+    func definitionVersion(hash: String) async throws -> (name: String, file: String, document: JSON)?
+    /// Moves instance `instance` to another definition version (a reset with upgrade).
+    func setDefinitionHash(instance: String, hash: String) async throws
+
+    // MARK: Checkpoints
+
+    /// Labels checkpoint `id` of `instance` (a label names one checkpoint of an instance);
+    /// whether the checkpoint exists.
+    func label(checkpoint id: String, instance: String, as label: String) async throws -> Bool
+    /// The checkpoint id a reference names (an id, or a label) in `instance`.
+    func resolveCheckpoint(_ reference: String, instance: String) async throws -> String?
+    /// Every label of `instance`'s checkpoints, by checkpoint id.
+    func checkpointLabels(instance: String) async throws -> [String: String]
+    /// Applies the retention rules to `instance` now; how many checkpoints were deleted.
+    func prune(instance: String) async throws -> Int
+
+    // MARK: Runs
+
+    /// The runs of `instance` the store keeps, oldest first.
+    func runs(instance: String) async throws -> [StoredRun]
+    /// Run `id`, if the store keeps it.
+    func run(id: String) async throws -> StoredRun?
+
+    // MARK: Recovery
+
+    /// What instance `name` was at the last commit (its head's state, open requests, inbox,
+    /// keys, queue, interrupted run), or nil if there is no such instance.
+    func recover(instance name: String) async throws -> RecoveredInstance?
+    /// The instances a restart must take up: a run in progress, runs queued, responses accepted
+    /// and not delivered.
+    func instancesNeedingRecovery() async throws -> [String]
+
+    // MARK: Commits and health
+
+    /// Commits several instances' groups of batches in one transaction, each group in a
+    /// savepoint: a group that fails is rolled back alone (its error is returned in its place).
+    /// - Throws: if the transaction itself fails (then nothing was stored).
+    func commit(groups: [[StoreBatch]]) async throws -> [(any Error & Sendable)?]
+    /// Answers once the database does (the watchdog's health check).
+    func ping() async throws
+}
+
+extension SQLiteStore: InstanceStore {}

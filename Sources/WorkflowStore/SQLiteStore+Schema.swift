@@ -1,0 +1,127 @@
+import Dispatch
+import GRDB
+import WorkflowConcurrency
+import WorkflowJSON
+import WorkflowEngine
+
+/// The database's schema, version by version.
+extension SQLiteStore {
+    /// The schema, version by version. A later version adds a migration; it never edits one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: instances, checkpoints, events, runs, inbox, keys, queue") { db in
+            try db.execute(sql: """
+                CREATE TABLE instance (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    definition TEXT NOT NULL,
+                    definitionHash TEXT NOT NULL,
+                    ownerUID INTEGER NOT NULL DEFAULT 0,
+                    onBusy TEXT NOT NULL DEFAULT 'reject',
+                    status TEXT NOT NULL DEFAULT 'idle',
+                    head TEXT,
+                    createdAt REAL NOT NULL,
+                    forkedFrom TEXT,
+                    forkedFromCheckpoint TEXT
+                );
+                CREATE TABLE checkpoint (
+                    instance TEXT NOT NULL REFERENCES instance(name) ON DELETE CASCADE,
+                    ordinal INTEGER NOT NULL,
+                    id TEXT NOT NULL UNIQUE,
+                    parentId TEXT,
+                    hasChild INTEGER NOT NULL DEFAULT 0,
+                    runId TEXT,
+                    reason TEXT NOT NULL,
+                    superstep INTEGER NOT NULL,
+                    time REAL NOT NULL,
+                    status TEXT NOT NULL,
+                    openRequests INTEGER NOT NULL,
+                    messagesInFlight INTEGER NOT NULL,
+                    snapshot TEXT NOT NULL,
+                    PRIMARY KEY (instance, ordinal)
+                ) WITHOUT ROWID;
+                CREATE TABLE event (
+                    instance TEXT NOT NULL REFERENCES instance(name) ON DELETE CASCADE,
+                    seq INTEGER NOT NULL,
+                    time REAL NOT NULL,
+                    runId TEXT,
+                    type TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    PRIMARY KEY (instance, seq)
+                ) WITHOUT ROWID;
+                CREATE TABLE run (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    instance TEXT NOT NULL REFERENCES instance(name) ON DELETE CASCADE,
+                    status TEXT NOT NULL,
+                    trigger TEXT NOT NULL,
+                    input TEXT NOT NULL,
+                    outputs TEXT NOT NULL DEFAULT '[]',
+                    error TEXT,
+                    startedAt REAL NOT NULL,
+                    endedAt REAL
+                );
+                CREATE INDEX run_by_instance ON run(instance, startedAt);
+                CREATE TABLE inbox (
+                    instance TEXT NOT NULL REFERENCES instance(name) ON DELETE CASCADE,
+                    requestId TEXT NOT NULL,
+                    executor TEXT NOT NULL,
+                    response TEXT NOT NULL,
+                    runId TEXT,
+                    acceptedAt REAL NOT NULL,
+                    PRIMARY KEY (instance, requestId)
+                );
+                CREATE TABLE idempotencyKey (
+                    instance TEXT NOT NULL REFERENCES instance(name) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    runId TEXT NOT NULL,
+                    PRIMARY KEY (instance, key)
+                );
+                CREATE TABLE queuedRun (
+                    instance TEXT NOT NULL REFERENCES instance(name) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    runId TEXT NOT NULL,
+                    input TEXT NOT NULL,
+                    idempotencyKey TEXT,
+                    PRIMARY KEY (instance, runId)
+                );
+                """)
+        }
+        migrator.registerMigration("v2: idempotency keys expire") { db in
+            try db.execute(sql: "ALTER TABLE idempotencyKey ADD COLUMN createdAt REAL NOT NULL DEFAULT 0")
+            try db.execute(sql: "CREATE INDEX idempotencyKey_by_age ON idempotencyKey(instance, createdAt)")
+        }
+        migrator.registerMigration("v3: definition versions, checkpoint labels") { db in
+            try db.execute(sql: """
+                CREATE TABLE definitionVersion (
+                    hash TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    file TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    createdAt REAL NOT NULL
+                );
+                ALTER TABLE checkpoint ADD COLUMN label TEXT;
+                CREATE UNIQUE INDEX checkpoint_label ON checkpoint(instance, label) WHERE label IS NOT NULL;
+                CREATE INDEX instance_by_status ON instance(status);
+                """)
+        }
+        // A rowid table with the key in an index of its own: in a WITHOUT ROWID table every key
+        // comparison reads the whole row, a megabyte for a large value.
+        migrator.registerMigration("v4: checkpoints keep large values apart, once") { db in
+            try db.execute(sql: """
+                ALTER TABLE checkpoint ADD COLUMN parts TEXT;
+                CREATE TABLE checkpointPart (
+                    instance TEXT NOT NULL,
+                    origin TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    value TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX checkpointPart_key ON checkpointPart(instance, origin, kind, name);
+                """)
+        }
+        // NULL for runs recorded before: their count is unknown, not zero.
+        migrator.registerMigration("v5: runs count their supersteps") { db in
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN supersteps INTEGER")
+        }
+        return migrator
+    }
+}
