@@ -34,6 +34,6 @@ struct WorkerExecutor: Executor {
     }
 
     func shutdown() async {
-        await worker.stop()
+        await worker.shutdown()
     }
 }

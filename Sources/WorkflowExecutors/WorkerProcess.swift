@@ -50,7 +50,7 @@ actor WorkerProcess {
             return try await call(document)
         } catch is CancellationError {
             // It may be in the middle of the message, or stuck: it goes (TERM, then KILL).
-            await stop()
+            await shutdown()
             throw CancellationError()
         }
     }
@@ -81,7 +81,7 @@ actor WorkerProcess {
         }
         guard let answer else {
             slot.resolve(.failure(CancellationError()))
-            await stop()
+            await shutdown()
             throw ExecFailure(description: "the worker did not answer within \(ExecExecutor.seconds(timeout)) (it was restarted)")
         }
         return answer
@@ -176,7 +176,7 @@ actor WorkerProcess {
     }
 
     /// Stops the worker (TERM to its process group, KILL after the grace period) and waits.
-    func stop() async {
+    func shutdown() async {
         guard let task else { return }
         task.cancel()
         await task.value

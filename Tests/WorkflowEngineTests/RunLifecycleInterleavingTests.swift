@@ -99,7 +99,7 @@ struct RunLifecycleInterleavingTests {
             case .drain:
                 _ = lifecycle.drain()
             case .close:
-                _ = lifecycle.close()
+                _ = lifecycle.suspend()
             case .beginCommitted:
                 driver = .working
             case .superstep, .converge:

@@ -244,7 +244,7 @@ struct RunLifecycleTests {
         #expect(machine.drain() == "r1")
         #expect(machine.startRequested(runID: "r2", input: 2, idempotencyKey: nil, now: Self.now) == .reject(reason: "shutting down"))
         #expect(machine.responseAccepted(delivery("q1"), continuationRunID: "c") == .reject(reason: "shutting down"))
-        #expect(machine.close() == .cancel(runID: "r1", task: nil))
+        #expect(machine.suspend() == .cancel(runID: "r1", task: nil))
         #expect(machine.stopRequest == .suspend)
         #expect(machine.runFinished(runID: "r1", continuationRunID: "c") == .close)
         #expect(machine.state == .closed)

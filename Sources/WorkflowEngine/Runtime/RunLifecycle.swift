@@ -388,7 +388,7 @@ struct RunLifecycle: Sendable {
 
     /// The process stops: nothing new starts from now on. An active run is to be suspended
     /// (returned, with its task, so the caller can stop it); a maintenance operation finishes.
-    mutating func close() -> CancelAction {
+    mutating func suspend() -> CancelAction {
         switch state {
         case .running(var active):
             active.stop = .suspend

@@ -131,11 +131,11 @@ extension WorkflowInstance {
     /// an active run is stopped without ending (it stays in progress at its last checkpoint and
     /// resumes on recovery); worker processes are stopped; subscriptions end. For daemon shutdown.
     public func suspend() async {
-        if case .cancel(let runID, let task) = lifecycle.close() {
+        if case .cancel(let runID, let task) = lifecycle.suspend() {
             interruptRun(task)
             _ = try? await result(of: runID)
         }
-        await Self.shutDown(state.executors ?? [])
+        await Self.shutdown(state.executors ?? [])
         for (_, buffer) in subscribers { buffer.finish() }
         subscribers = [:]
     }

@@ -96,7 +96,7 @@ extension WorkflowInstance {
     }
 
     /// Returns executors to the processes they hold (worker processes), once they are replaced.
-    static func shutDown(_ executors: [any Executor]) async {
+    static func shutdown(_ executors: [any Executor]) async {
         for executor in executors { await executor.shutdown() }
     }
 }

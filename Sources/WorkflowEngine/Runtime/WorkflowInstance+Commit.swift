@@ -162,7 +162,7 @@ extension WorkflowInstance {
                 complete(promised, RunResult(runID: promised, status: .failed, outputs: [], error: error,
                                              pendingRequests: state.sortedPending, supersteps: 0))
             }
-            await Self.shutDown(previous)
+            await Self.shutdown(previous)
         } catch {
             let reason = WorkflowError(.instanceBroken,
                                        "instance '\(name)' could not return to its last committed checkpoint after a store failure: \(error); rewind or reset it",

@@ -52,7 +52,7 @@ extension WorkflowInstance {
             await finishMaintenance(resetSucceeded: false)
             throw error
         }
-        await Self.shutDown(previousExecutors)
+        await Self.shutdown(previousExecutors)
         await finishMaintenance(resetSucceeded: true)
     }
 
@@ -99,7 +99,7 @@ extension WorkflowInstance {
             await finishMaintenance(resetSucceeded: false)
             throw error
         }
-        await Self.shutDown(previousExecutors)
+        await Self.shutdown(previousExecutors)
         return await continueIfWorkInFlight()
     }
 
@@ -197,7 +197,7 @@ extension WorkflowInstance {
     /// processes) and ends every subscription. For instance deletion.
     public func shutdown() async {
         _ = await cancel()
-        await Self.shutDown(state.executors ?? [])
+        await Self.shutdown(state.executors ?? [])
         for (_, buffer) in subscribers { buffer.finish() }
         subscribers = [:]
     }
