@@ -142,11 +142,11 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
             .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
-        ], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        ], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowClientTests", dependencies: ["WorkflowClient", "DaemonTestSupport", "WorkflowJSON", "WorkflowProtocol"],
                     swiftSettings: strictSettings),
         // wfctl as its users run it: the built binary against a real daemon.
-        .testTarget(name: "WfctlTests", dependencies: ["DaemonTestSupport", "WorkflowJSON", "WorkflowTestSupport"],
+        .testTarget(name: "WfctlTests", dependencies: ["DaemonTestSupport", "WorkflowJSON", "WorkflowTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strictSettings),
         // sd_notify, socket activation, the watchdog and the journal: under systemd-socket-activate,
         // and under a real systemd as PID 1 in a booted machine.

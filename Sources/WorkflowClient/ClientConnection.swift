@@ -191,7 +191,10 @@ final class ClientConnection: Sendable {
             buffer.end(.overflow)
         case EventMethods.Closed.name:
             forget(subscription: id)
-            buffer.end(params["reason"]?.stringValue == "deleted" ? .deleted : .shutdown)
+            // A reason this client does not know yet (a newer daemon) is taken as a shutdown: the
+            // stream resumes rather than ends.
+            let reason = (try? EventMethods.Closed.decode(params: params))?.reason ?? .shutdown
+            buffer.end(reason == .deleted ? .deleted : .shutdown)
         default:
             break
         }

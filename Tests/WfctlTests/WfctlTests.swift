@@ -8,7 +8,7 @@ import WorkflowJSON
 @Suite("wfctl")
 struct WfctlTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = repository.appendingPathComponent("Tests/WorkflowDaemonTests/Fixtures")
+    static let fixtures = repository.appendingPathComponent("Tests/WfctlTests/Fixtures")
 
     /// A definition whose program fails.
     static let fail = """

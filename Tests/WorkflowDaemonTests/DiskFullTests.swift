@@ -26,6 +26,7 @@ struct DiskFullTests {
         _ = try await Shell.run(["/bin/sh", "-c", "dd if=/dev/zero of=\(filler) bs=64k 2>/dev/null; sync"])
         let big = JSON.string(String(repeating: "x", count: 300_000))
         var refusals: [String] = []
+        var codes: [RPCError.Code] = []
         // Three runs on those (with and without waiting), two that must create their instance first.
         for n in 0..<5 {
             var params: JSONObject = ["instance": .string("full-\(n)"), "input": big, "wait": .bool(n != 1)]
@@ -35,9 +36,12 @@ struct DiskFullTests {
                 if run["status"] == "failed" { refusals.append(run["error"]?["message"]?.stringValue ?? "") }
             case .failure(let error):
                 refusals.append(error.message + " " + (error.data?.serialized() ?? ""))
+                codes.append(error.code)
             }
         }
         #expect(refusals.count == 5, "not every write was refused on a full disk: \(refusals)")
+        // A refused request says the store failed (its own code, not an internal error).
+        #expect(!codes.isEmpty && codes.allSatisfy { $0 == .storeFailed }, "\(codes)")
         for refusal in refusals {
             #expect(refusal.lowercased().contains("full"), "the error does not say the disk is full: \(refusal)")
         }

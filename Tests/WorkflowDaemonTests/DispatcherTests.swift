@@ -1,6 +1,7 @@
 import DaemonTestSupport
 import Testing
 import WorkflowJSON
+import WorkflowEngine
 import WorkflowProtocol
 @testable import WorkflowDaemon
 
@@ -48,5 +49,17 @@ struct DispatcherTests {
         let refused = try #require(await daemon.handle(["jsonrpc": "2.0", "id": 3, "method": "instance.list"]))
         #expect(refused["error"]?["code"] == .number(Double(RPCError.Code.shuttingDown.rawValue)))
         await daemon.close()
+    }
+
+    @Test("the engine's errors keep their meaning on the wire: a store failure is -32014 and a broken instance -32015, never an internal error")
+    func engineErrorCodes() {
+        #expect(WorkflowError(.storeFailed, "disk full").rpcError.code == .storeFailed)
+        #expect(WorkflowError(.instanceBroken, "cannot restore").rpcError.code == .instanceBroken)
+        #expect(WorkflowError(.invalidCheckpoint, "bad").rpcError.code == .checkpointIncompatible)
+        // Every mapped code is one the protocol's table knows, with a category other than internal.
+        for (engine, wire) in WorkflowError.protocolCodes {
+            #expect(RPCError.Code.table.contains { $0.code == wire }, "\(engine)")
+            #expect(wire.category != .internalFailure, "\(engine)")
+        }
     }
 }

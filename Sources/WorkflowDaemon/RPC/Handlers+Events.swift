@@ -78,13 +78,16 @@ extension Handlers {
         let stillOurs = context.connection.remove(id) != nil
         if stillOurs {
             await lease.instance.unsubscribe(subscription.id)
-            if overflowed {
-                writer.send(RPCOutgoing.notification(EventMethods.Overflow.name, ["subscription": .string(id), "lastSeq": .number(Double(lastSeq))]))
-                context.logger.notice("a subscriber was too slow and was dropped", metadata: ["instance": "\(lease.name)", "subscription": "\(id)"])
-            } else if !Task.isCancelled {
-                let reason = context.daemon.isStopping ? "shutdown" : "deleted"
-                writer.send(RPCOutgoing.notification(EventMethods.Closed.name,
-                                                     ["subscription": .string(id), "reason": .string(reason), "lastSeq": .number(Double(lastSeq))]))
+            do {
+                if overflowed {
+                    writer.send(try EventMethods.Overflow.message(.init(subscription: id, lastSeq: lastSeq)))
+                    context.logger.notice("a subscriber was too slow and was dropped", metadata: ["instance": "\(lease.name)", "subscription": "\(id)"])
+                } else if !Task.isCancelled {
+                    let reason: EventMethods.Closed.Reason = context.daemon.isStopping ? .shutdown : .deleted
+                    writer.send(try EventMethods.Closed.message(.init(subscription: id, reason: reason, lastSeq: lastSeq)))
+                }
+            } catch {
+                context.logger.error("could not tell a subscriber that its subscription ended", metadata: ["subscription": "\(id)", "error": "\(error)"])
             }
         }
         context.daemon.subscriptionClosed()

@@ -31,24 +31,21 @@ struct DaemonError: Error, RPCErrorConvertible, CustomStringConvertible {
 }
 
 extension WorkflowError: RPCErrorConvertible {
-    /// The engine's errors as the protocol's: each code to its JSON-RPC code, the details as
-    /// `data`, and a store failure as an internal error that names its cause.
+    /// The engine's errors as the protocol's: each code to its JSON-RPC code
+    /// (``protocolCodes``), the engine's code and the details as `data`, and the cause named.
     public var rpcError: RPCError {
         var data = details.objectValue ?? (details.isNull ? [:] : ["details": details])
         data["code"] = .string(code.description)
         if let cause { data["cause"] = .string(String(describing: cause)) }
-        let mapped: RPCError.Code
-        switch code {
-        case .instanceBusy: mapped = .instanceBusy
-        case .requestNotFound: mapped = .requestNotFound
-        case .responseInvalid: mapped = .responseInvalid
-        case .checkpointNotFound: mapped = .checkpointNotFound
-        case .checkpointIncompatible, .invalidCheckpoint: mapped = .checkpointIncompatible
-        case .runNotFound: mapped = .runNotFound
-        case .instanceExists: mapped = .instanceExists
-        case .invalidGraph: mapped = .definitionInvalid
-        default: mapped = .internalError
-        }
-        return RPCError(mapped, message, data: .object(data))
+        return RPCError(Self.protocolCodes[code] ?? .internalError, message, data: .object(data))
     }
+
+    /// The JSON-RPC code of each engine code; an engine code not listed is an internal error
+    /// (a run's own failures, such as a failed executor, are run results, not request errors).
+    static let protocolCodes: [WorkflowError.Code: RPCError.Code] = [
+        .instanceBusy: .instanceBusy, .requestNotFound: .requestNotFound, .responseInvalid: .responseInvalid,
+        .checkpointNotFound: .checkpointNotFound, .checkpointIncompatible: .checkpointIncompatible,
+        .invalidCheckpoint: .checkpointIncompatible, .runNotFound: .runNotFound, .instanceExists: .instanceExists,
+        .invalidGraph: .definitionInvalid, .storeFailed: .storeFailed, .instanceBroken: .instanceBroken,
+    ]
 }

@@ -29,17 +29,36 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let runNotFound = Code(rawValue: -32011)
         public static let shuttingDown = Code(rawValue: -32012)
         public static let limitExceeded = Code(rawValue: -32013)
+        /// The daemon's storage failed: nothing of the request was accepted (`data.cause` says why).
+        public static let storeFailed = Code(rawValue: -32014)
+        /// The instance could not return to its last committed checkpoint after a store failure:
+        /// it takes no new work until a rewind or a reset.
+        public static let instanceBroken = Code(rawValue: -32015)
+
+        /// Every code workflowd answers with: its standard message and its category. The daemon
+        /// answers by it, the OpenRPC document lists it, and wfctl's exit statuses follow it.
+        public static let table: [(code: Code, message: String, category: ErrorCategory)] = [
+            (.parseError, "Parse error", .invalidInput), (.invalidRequest, "Invalid Request", .invalidInput),
+            (.methodNotFound, "Method not found", .invalidInput), (.invalidParams, "Invalid params", .invalidInput),
+            (.internalError, "Internal error", .internalFailure), (.instanceNotFound, "Instance not found", .notFound),
+            (.instanceExists, "Instance exists", .conflict), (.permissionDenied, "Permission denied", .permissionDenied),
+            (.instanceBusy, "Instance busy", .conflict), (.definitionNotFound, "Definition not found", .notFound),
+            (.definitionInvalid, "Definition invalid", .invalidInput),
+            (.requestNotFound, "Request not found or already answered", .notFound),
+            (.responseInvalid, "Response does not match schema", .invalidInput),
+            (.checkpointNotFound, "Checkpoint not found", .notFound), (.checkpointIncompatible, "Checkpoint incompatible", .conflict),
+            (.runNotFound, "Run not found", .notFound), (.shuttingDown, "Shutting down", .unavailable),
+            (.limitExceeded, "Limit exceeded", .invalidInput), (.storeFailed, "Store failed", .storeFailure),
+            (.instanceBroken, "Instance broken", .conflict),
+        ]
 
         /// Every code workflowd answers with, and its standard message.
-        public static let all: [(Code, String)] = [
-            (.parseError, "Parse error"), (.invalidRequest, "Invalid Request"), (.methodNotFound, "Method not found"),
-            (.invalidParams, "Invalid params"), (.internalError, "Internal error"), (.instanceNotFound, "Instance not found"),
-            (.instanceExists, "Instance exists"), (.permissionDenied, "Permission denied"), (.instanceBusy, "Instance busy"),
-            (.definitionNotFound, "Definition not found"), (.definitionInvalid, "Definition invalid"),
-            (.requestNotFound, "Request not found or already answered"), (.responseInvalid, "Response does not match schema"),
-            (.checkpointNotFound, "Checkpoint not found"), (.checkpointIncompatible, "Checkpoint incompatible"),
-            (.runNotFound, "Run not found"), (.shuttingDown, "Shutting down"), (.limitExceeded, "Limit exceeded"),
-        ]
+        public static var all: [(Code, String)] { table.map { ($0.code, $0.message) } }
+
+        /// What kind of failure this code reports (a code this side does not know: an internal failure).
+        public var category: ErrorCategory {
+            Self.table.first { $0.code == self }?.category ?? .internalFailure
+        }
 
         public var description: String { String(rawValue) }
     }

@@ -126,11 +126,18 @@ public enum EventMethods {
 
     /// `events.closed` (notification): the subscription ended on the daemon's side.
     public enum Closed: RPCNotification {
+        /// Why the subscription ended.
+        public enum Reason: String, Codable, Sendable, Hashable, CaseIterable {
+            /// The instance was deleted: the stream ends.
+            case deleted
+            /// The daemon is shutting down: resume once it is back.
+            case shutdown
+        }
         public struct Params: Codable, Sendable, Hashable {
             public var subscription: String
-            public var reason: String
+            public var reason: Reason
             public var lastSeq: UInt64
-            public init(subscription: String, reason: String, lastSeq: UInt64) {
+            public init(subscription: String, reason: Reason, lastSeq: UInt64) {
                 self.subscription = subscription
                 self.reason = reason
                 self.lastSeq = lastSeq
@@ -138,7 +145,7 @@ public enum EventMethods {
         }
         public static let name = "events.closed"
         public static let summary = "The subscription ended: the instance was deleted, or the daemon is shutting down (reason). Resume with afterSeq: lastSeq."
-        public static let params = Schema.object(["subscription": Schema.string, "reason": Schema.oneOf(["deleted", "shutdown"]), "lastSeq": Schema.seq],
+        public static let params = Schema.object(["subscription": Schema.string, "reason": Schema.oneOf(Reason.allCases.map(\.rawValue)), "lastSeq": Schema.seq],
                                                  required: ["subscription", "reason", "lastSeq"])
     }
 }

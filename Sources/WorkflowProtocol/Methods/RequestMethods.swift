@@ -45,6 +45,6 @@ public enum RequestMethods {
         public static let params = [InstanceMethods.instanceParam, RPCParam("requestId", required: true, "The request's id.", Schema.string),
                                     RPCParam("response", required: true, "The answer; it must satisfy the request's schema.", Schema.any)]
         public static let result = Schema.object(["runId": Schema.string, "startedRun": Schema.boolean], required: ["runId", "startedRun"])
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .requestNotFound, .responseInvalid, .instanceBusy]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .requestNotFound, .responseInvalid, .instanceBusy, .storeFailed, .instanceBroken]
     }
 }

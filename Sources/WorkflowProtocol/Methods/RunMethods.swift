@@ -28,7 +28,7 @@ public enum RunMethods {
                                     RPCParam("idempotencyKey", "The same key returns the same run.", ["type": "string", "minLength": 1, "maxLength": 256]),
                                     RPCParam("wait", "Answer with the run's result, once it ends.", Schema.boolean)]
         public static let result = Schema.ref("RunInfo")
-        public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy, .definitionNotFound, .storeErrorCode]
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy, .definitionNotFound, .storeErrorCode, .instanceBroken]
     }
 
     /// `run.wait`
@@ -112,5 +112,5 @@ public enum RunMethods {
 
 extension RPCError.Code {
     /// Store failures are internal errors that name their cause.
-    static let storeErrorCode = RPCError.Code.internalError
+    static let storeErrorCode = RPCError.Code.storeFailed
 }

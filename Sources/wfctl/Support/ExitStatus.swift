@@ -20,6 +20,8 @@ enum ExitStatus: Int32, CaseIterable {
     case notFound = 66
     /// EX_UNAVAILABLE: no daemon answers on the socket.
     case unreachable = 69
+    /// EX_IOERR: the daemon's storage failed (nothing was accepted; try again once it is back).
+    case storeFailed = 74
     /// EX_TEMPFAIL: busy or conflict (a run is active, the name exists, the checkpoint does not fit).
     case conflict = 75
     /// EX_NOPERM: this user may not use the daemon's socket (not in its group).
@@ -38,7 +40,8 @@ enum ExitStatus: Int32, CaseIterable {
         case .invalidInput: "invalid input, a response that fails its schema, a broken definition"
         case .notFound: "not found: instance, definition, request, checkpoint or run"
         case .unreachable: "daemon unreachable (no socket, nobody listening, shutting down)"
-        case .conflict: "busy or conflict (a run is active, the name is taken)"
+        case .storeFailed: "the daemon's storage failed (nothing was accepted; try again)"
+        case .conflict: "busy or conflict (a run is active, the name is taken, the instance is broken)"
         case .permissionDenied: "permission denied (not in the group of the daemon's socket)"
         }
     }
@@ -64,13 +67,15 @@ enum ExitStatus: Int32, CaseIterable {
         case .unreachable, .connectionLost: return .unreachable
         case .accessDenied: return .permissionDenied
         case .rpc:
-            switch error.rpcCode {
-            case .parseError?, .invalidRequest?, .invalidParams?, .definitionInvalid?, .responseInvalid?, .limitExceeded?: return .invalidInput
-            case .instanceNotFound?, .definitionNotFound?, .requestNotFound?, .checkpointNotFound?, .runNotFound?: return .notFound
-            case .instanceExists?, .instanceBusy?, .checkpointIncompatible?: return .conflict
-            case .permissionDenied?: return .permissionDenied
-            case .shuttingDown?: return .unreachable
-            default: return .failure
+            // The protocol's table says what kind of failure each code is.
+            switch error.rpcCode?.category ?? .internalFailure {
+            case .invalidInput: return .invalidInput
+            case .notFound: return .notFound
+            case .conflict: return .conflict
+            case .permissionDenied: return .permissionDenied
+            case .unavailable: return .unreachable
+            case .storeFailure: return .storeFailed
+            case .internalFailure: return .failure
             }
         default: return .failure
         }
