@@ -28,7 +28,7 @@ final class ClientConnection: Sendable {
     }
 
     private struct Pending {
-        var continuation: CheckedContinuation<JSON, any Error>?
+        var continuation: CheckedContinuation<Result<JSON, RPCError>, any Error>?
         /// For `events.subscribe`: the buffer to register, under the answer's subscription id,
         /// before any of its events is read.
         var subscription: ClientEventBuffer?
@@ -71,7 +71,7 @@ final class ClientConnection: Sendable {
             return state.nextID
         }
         guard let id else { throw lost("the connection to workflowd is closed") }
-        let answer: JSON = try await withTaskCancellationHandler {
+        let answer: Result<JSON, RPCError> = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let gone = state.withLockedValue { state -> Bool in
                     guard !state.closed, state.pending[id] != nil else { return true }
@@ -92,16 +92,10 @@ final class ClientConnection: Sendable {
         } onCancel: {
             fail(id, CancellationError())
         }
-        if let error = answer["error"] {
-            guard let rpc = try? RPCError(json: error) else {
-                throw WorkflowClientError(.protocolViolation, "workflowd answered \(method) with a malformed error: \(error.serialized())")
-            }
-            throw WorkflowClientError(rpc)
+        switch answer {
+        case .success(let result): return result
+        case .failure(let error): throw WorkflowClientError(error)
         }
-        guard let result = answer["result"] else {
-            throw WorkflowClientError(.protocolViolation, "workflowd answered \(method) without a result")
-        }
-        return result
     }
 
     /// Sends a request whose answer nobody waits for (an unsubscribe on the way out).
@@ -149,7 +143,7 @@ final class ClientConnection: Sendable {
     fileprivate func handle(_ incoming: Incoming) {
         switch incoming {
         case .closed:
-            let (continuations, buffers) = state.withLockedValue { state -> ([CheckedContinuation<JSON, any Error>], [ClientEventBuffer]) in
+            let (continuations, buffers) = state.withLockedValue { state -> ([CheckedContinuation<Result<JSON, RPCError>, any Error>], [ClientEventBuffer]) in
                 state.closed = true
                 defer {
                     state.pending = [:]
@@ -162,20 +156,31 @@ final class ClientConnection: Sendable {
             }
             for buffer in buffers { buffer.end(.connectionLost) }
         case .line(let buffer):
+            // The protocol's own decoding of a message; what the daemon never sends a client (a
+            // request, a line that is not JSON) is ignored.
             guard let message = try? JSON(parsing: buffer.readableBytesView) else { return }
-            if let method = message["method"]?.stringValue {
-                notification(method, message["params"] ?? .null)
-            } else if message["id"]?.isNull == true, let error = message["error"].flatMap({ try? RPCError(json: $0) }) {
+            switch RPCIncoming(message) {
+            case .notification(let method, let params):
+                notification(method, params ?? .null)
+            case .response(let id, .failure(let error)) where id == .null:
+                // Said before closing (a refused connection says why).
                 state.withLockedValue { $0.unsolicited = error }
-            } else if let id = message["id"]?.intValue {
+            case .response(let id, let result):
+                guard let number = id.json.intValue else { return }
                 let pending = state.withLockedValue { state -> Pending? in
-                    guard let pending = state.pending.removeValue(forKey: id) else { return nil }
-                    if let buffer = pending.subscription, let subscription = message["result"]?["subscription"]?.stringValue {
+                    guard let pending = state.pending.removeValue(forKey: number) else { return nil }
+                    if let buffer = pending.subscription, case .success(let answer) = result, let subscription = answer["subscription"]?.stringValue {
                         state.subscriptions[subscription] = buffer
                     }
                     return pending
                 }
-                pending?.continuation?.resume(returning: message)
+                pending?.continuation?.resume(returning: result)
+            case .invalid(let id, let error):
+                // A malformed answer to one of ours fails that call, saying what was wrong.
+                guard let number = id.json.intValue else { return }
+                fail(number, WorkflowClientError(.protocolViolation, "workflowd sent a malformed answer: \(error.message)"))
+            case .request:
+                return
             }
         }
     }
