@@ -1,4 +1,5 @@
 import WorkflowJSON
+import WorkflowProtocol
 
 extension WorkflowClient {
     /// An event of an instance (docs/semantics.md §3.6): the common fields, and the whole event as JSON
@@ -14,6 +15,8 @@ extension WorkflowClient {
         public var runId: String?
         /// Seconds since 1970.
         public var time: Double
+        /// What it says, typed by its type.
+        public var body: EventBody
         /// The whole event.
         public var json: JSON
 
@@ -25,6 +28,7 @@ extension WorkflowClient {
             self.instance = json["instance"]?.stringValue ?? ""
             self.runId = json["runId"]?.stringValue
             self.time = json["time"].flatMap(Self.seconds) ?? 0
+            self.body = EventBody(json)
             self.json = json
         }
 

@@ -23,11 +23,7 @@ public enum RPCCatalogue {
     ]
 
     /// The event types (docs/semantics.md §3.6, plus `custom` and `instance_forked`).
-    public static let eventTypes = [
-        "run_started", "status", "superstep_started", "superstep_completed", "executor_invoked", "executor_completed",
-        "executor_failed", "output", "request", "response_accepted", "checkpoint_saved", "warning", "run_failed",
-        "instance_reset", "instance_rewound", "instance_forked", "run_recovered", "custom",
-    ]
+    public static let eventTypes = EventType.allCases.map(\.rawValue)
 
     /// Shared schemas, referred to as `#/components/schemas/<name>`.
     public static let components: JSONObject = [

@@ -17,11 +17,10 @@ struct EventFormatter {
     }
 
     private func type(_ event: WorkflowClient.Event) -> String {
-        switch event.type {
-        case "executor_failed", "run_failed": terminal.styled(event.type, .red)
-        case "output": terminal.styled(event.type, .green)
-        case "request": terminal.styled(event.type, .yellow)
-        case "warning": terminal.styled(event.type, .yellow)
+        switch event.body {
+        case .executorFailed, .runFailed: terminal.styled(event.type, .red)
+        case .output: terminal.styled(event.type, .green)
+        case .request, .warning: terminal.styled(event.type, .yellow)
         default: event.type
         }
     }
@@ -31,23 +30,24 @@ struct EventFormatter {
             let text = (value ?? .null).serialized()
             return text.count > 100 ? String(text.prefix(99)) + "…" : text
         }
-        switch event.type {
-        case "status": return terminal.status(event["status"]?.stringValue ?? "")
-        case "run_started": return "trigger \(event["trigger"]?.stringValue ?? "?"), input " + short(event["input"])
-        case "superstep_started", "superstep_completed": return "superstep \(event["superstep"]?.intValue ?? 0)"
-        case "executor_invoked", "executor_completed": return (event["executor"]?.stringValue ?? "") + " (superstep \(event["superstep"]?.intValue ?? 0))"
-        case "executor_failed": return (event["executor"]?.stringValue ?? "") + ": " + (event["error"]?.stringValue ?? short(event["error"]))
-        case "output": return (event["executor"]?.stringValue ?? "") + " ⇒ " + short(event["value"])
-        case "request":
-            return "\(event["request"]?["executor"]?.stringValue ?? "") asks (request \(event["request"]?["id"]?.stringValue ?? "?")): " + short(event["request"]?["payload"])
-        case "response_accepted": return "request \(event["requestId"]?.stringValue ?? "?"): " + short(event["response"])
-        case "checkpoint_saved": return "\(event["checkpointId"]?.stringValue ?? "") (superstep \(event["superstep"]?.intValue ?? 0))"
-        case "warning": return (event["executor"]?.stringValue.map { $0 + ": " } ?? "") + (event["reason"]?.stringValue ?? "")
-        case "run_failed": return event["error"]?["message"]?.stringValue ?? short(event["error"])
-        case "instance_rewound": return "to \(event["checkpointId"]?.stringValue ?? "?")"
-        case "instance_forked": return "from \(event["fromInstance"]?.stringValue ?? "?") at \(event["checkpointId"]?.stringValue ?? "?")"
-        case "custom": return (event["executor"]?.stringValue ?? "") + " " + (event["name"]?.stringValue ?? "") + " " + short(event["data"])
-        default: return ""
+        switch event.body {
+        case .status(let status): return terminal.status(status)
+        case .runStarted(let trigger, let input): return "trigger \(trigger.isEmpty ? "?" : trigger), input " + short(input)
+        case .superstepStarted(let superstep), .superstepCompleted(let superstep): return "superstep \(superstep)"
+        case .executorInvoked(let executor, let superstep, _), .executorCompleted(let executor, let superstep):
+            return executor + " (superstep \(superstep))"
+        case .executorFailed(let executor, _, let error): return executor + ": " + error
+        case .output(let executor, let value): return executor + " ⇒ " + short(value)
+        case .request(let request):
+            return "\(request["executor"]?.stringValue ?? "") asks (request \(request["id"]?.stringValue ?? "?")): " + short(request["payload"])
+        case .responseAccepted(let requestId, _, let response): return "request \(requestId): " + short(response)
+        case .checkpointSaved(let checkpointId, let superstep): return "\(checkpointId) (superstep \(superstep))"
+        case .warning(let executor, let reason): return (executor.map { $0 + ": " } ?? "") + reason
+        case .runFailed(let error): return error["message"]?.stringValue ?? short(error)
+        case .instanceRewound(let checkpointId): return "to \(checkpointId)"
+        case .instanceForked(let fromInstance, let checkpointId): return "from \(fromInstance) at \(checkpointId)"
+        case .custom(let executor, let name, let data): return executor + " " + name + " " + short(data)
+        case .instanceReset, .runRecovered, .unknown: return ""
         }
     }
 }

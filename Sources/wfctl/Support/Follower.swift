@@ -37,46 +37,45 @@ struct Follower {
             if session.json {
                 t.jsonLine(event.json)
             }
-            switch event.type {
-            case "run_started":
+            /// Marks executor `id` of the superstep on screen as finished (✓) or failed (✗).
+            func mark(_ id: String, _ state: Character) {
+                guard let index = step?.executors.lastIndex(where: { $0.id == id }) else { return }
+                step!.executors[index].state = state
+                if t.isTTY, !session.json, let step { t.live(stepLine(step)) }
+            }
+            switch event.body {
+            case .runStarted(let trigger, _):
                 started = event.time
                 if !session.json {
-                    let trigger = event["trigger"]?.stringValue ?? "input"
-                    show(t.styled("▶ run \(runId) on \(instance)", .bold) + t.styled(" (\(trigger))", .dim))
+                    show(t.styled("▶ run \(runId) on \(instance)", .bold) + t.styled(" (\(trigger.isEmpty ? "input" : trigger))", .dim))
                 }
-            case "run_recovered":
+            case .runRecovered:
                 if !session.json { show(t.styled("↻ run \(runId) resumed after a restart", .yellow)) }
-            case "superstep_started":
-                let number = event["superstep"]?.intValue ?? 0
+            case .superstepStarted(let number):
                 step = Step(number: number, started: event.time)
                 if t.isTTY, !session.json, let step { t.write(stepLine(step)) }
-            case "executor_invoked":
-                if let id = event["executor"]?.stringValue, step != nil {
+            case .executorInvoked(let id, _, _):
+                if step != nil {
                     step!.executors.append((id, "…"))
                     if t.isTTY, !session.json, let step { t.live(stepLine(step)) }
                 }
-            case "executor_completed", "executor_failed":
-                if let id = event["executor"]?.stringValue, let index = step?.executors.lastIndex(where: { $0.id == id }) {
-                    step!.executors[index].state = event.type == "executor_completed" ? "✓" : "✗"
-                    if t.isTTY, !session.json, let step { t.live(stepLine(step)) }
-                }
-                if event.type == "executor_failed", !session.json {
-                    show(t.styled("  ✗ \(event["executor"]?.stringValue ?? "?") failed: \(event["error"]?.stringValue ?? "")", .red))
-                }
-            case "superstep_completed":
+            case .executorCompleted(let id, _):
+                mark(id, "✓")
+            case .executorFailed(let id, _, let error):
+                mark(id, "✗")
+                if !session.json { show(t.styled("  ✗ \(id) failed: \(error)", .red)) }
+            case .superstepCompleted:
                 supersteps += 1
                 if let current = step, !session.json {
                     let line = stepLine(current) + t.styled("  \(Time.duration(max(0, event.time - current.started)))", .dim)
                     if t.isTTY { t.live(line + "\n") } else { t.line(line) }
                 }
                 step = nil
-            case "output":
+            case .output(let executor, let value):
                 outputs += 1
-                if !session.json {
-                    show("  " + t.styled("⇒ output", .green) + " from \(event["executor"]?.stringValue ?? "?"): " + (event["value"] ?? .null).serialized())
-                }
-            case "request":
-                if let request = event["request"], let id = request["id"]?.stringValue {
+                if !session.json { show("  " + t.styled("⇒ output", .green) + " from \(executor): " + value.serialized()) }
+            case .request(let request):
+                if let id = request["id"]?.stringValue {
                     requests.append(id)
                     if !session.json, let info = try? JSONValueDecoder().decode(RequestInfo.self, from: Self.requestInfo(request, event)) {
                         if t.isTTY, step != nil { t.live("") }
@@ -84,17 +83,16 @@ struct Follower {
                         if t.isTTY, let step { t.write(stepLine(step)) }
                     }
                 }
-            case "response_accepted":
-                if !session.json { show(t.styled("  ← response to \(event["requestId"]?.stringValue ?? "?") accepted", .dim)) }
-            case "warning":
+            case .responseAccepted(let requestId, _, _):
+                if !session.json { show(t.styled("  ← response to \(requestId) accepted", .dim)) }
+            case .warning(let executor, let reason):
                 if !session.json {
-                    show(t.styled("  ! ", .yellow) + (event["reason"]?.stringValue ?? "warning")
-                         + (event["executor"]?.stringValue.map { " (\($0))" } ?? ""))
+                    show(t.styled("  ! ", .yellow) + (reason.isEmpty ? "warning" : reason) + (executor.map { " (\($0))" } ?? ""))
                 }
-            case "run_failed":
-                failure = event["error"]?["message"]?.stringValue ?? event["error"]?.serialized()
-            case "status":
-                guard let status = event["status"]?.stringValue, !["in_progress"].contains(status) else { continue }
+            case .runFailed(let error):
+                failure = error["message"]?.stringValue ?? error.serialized()
+            case .status(let status):
+                guard status != "in_progress" else { continue }
                 if !session.json {
                     if t.isTTY, step != nil { t.live("") }
                     let elapsed = started.map { " in " + Time.duration(max(0, event.time - $0)) } ?? ""
@@ -113,9 +111,10 @@ struct Follower {
                     }
                 }
                 return ExitStatus.of(runStatus: status)
-            default:
+            case .checkpointSaved, .instanceReset, .instanceRewound, .instanceForked, .custom, .unknown:
                 break
             }
+
         }
         throw Failure(.notFound, "the instance \(instance) was deleted while its run was followed")
     }

@@ -1,0 +1,23 @@
+/// The types of the events an instance logs (docs/semantics.md §3.6): the `type` member of every
+/// event on the wire. The OpenRPC document's `Event` schema lists these, and the client reads
+/// events into ``EventBody`` by them.
+public enum EventType: String, Codable, Sendable, Hashable, CaseIterable {
+    case runStarted = "run_started"
+    case status
+    case superstepStarted = "superstep_started"
+    case superstepCompleted = "superstep_completed"
+    case executorInvoked = "executor_invoked"
+    case executorCompleted = "executor_completed"
+    case executorFailed = "executor_failed"
+    case output
+    case request
+    case responseAccepted = "response_accepted"
+    case checkpointSaved = "checkpoint_saved"
+    case warning
+    case runFailed = "run_failed"
+    case instanceReset = "instance_reset"
+    case instanceRewound = "instance_rewound"
+    case instanceForked = "instance_forked"
+    case runRecovered = "run_recovered"
+    case custom
+}
