@@ -35,9 +35,9 @@ extension WorkflowClient {
     // MARK: instance.*
 
     /// Creates an instance of a definition, owned by the calling user (`instance.create`).
-    /// `onBusy` is `reject` (the default: a run asked for while one is active is refused) or
-    /// `queue` (it waits its turn).
-    public func createInstance(_ name: String, definition: String, onBusy: String? = nil) async throws -> InstanceInfo {
+    /// `onBusy` is ``BusyPolicyValue/reject`` (the default: a run asked for while one is active
+    /// is refused) or ``BusyPolicyValue/queue`` (it waits its turn).
+    public func createInstance(_ name: String, definition: String, onBusy: BusyPolicyValue? = nil) async throws -> InstanceInfo {
         try await call(InstanceMethods.Create.self, .init(name: name, definition: definition, onBusy: onBusy))
     }
     /// One page of the instances the caller may see, in name order (`instance.list`), optionally

@@ -16,7 +16,7 @@ struct WorkflowClientTests {
         let client = WorkflowClient(socketPath: daemon.socket)
         #expect(try await client.ping().pong)
         let run = try await client.startRun(on: "e", input: ["x": 1], definition: "echo", wait: true)
-        #expect(run.status == "idle")
+        #expect(run.status == .idle)
         #expect(run.outputs == [["x": 1]])
 
         do {
@@ -116,7 +116,7 @@ struct WorkflowClientTests {
         let log = try await Self.wholeLog(client, "c")
         #expect(Self.difference(seen, log) == nil, "the stream delivered exactly the log")
         let runs = try await client.runs(of: "c")
-        #expect(runs.first?.runId == run.runId && runs.first?.status == "idle", "the run resumed after the crash and finished")
+        #expect(runs.first?.runId == run.runId && runs.first?.status == .idle, "the run resumed after the crash and finished")
         var recovered = false
         var after: UInt64 = 0
         while !recovered {

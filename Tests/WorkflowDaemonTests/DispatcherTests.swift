@@ -62,4 +62,15 @@ struct DispatcherTests {
             #expect(wire.category != .internalFailure, "\(engine)")
         }
     }
+
+    @Test("a value outside a closed set is refused with -32602 naming the param and the set")
+    func closedSetParams() async throws {
+        let daemon = try await InProcessDaemon.make()
+        let answer = try #require(await daemon.handle(["jsonrpc": "2.0", "id": 1, "method": "instance.create",
+                                                        "params": ["name": "x", "definition": "echo", "onBusy": "maybe"]]))
+        #expect(answer["error"]?["code"] == .number(Double(RPCError.Code.invalidParams.rawValue)))
+        let message = answer["error"]?["message"]?.stringValue ?? ""
+        #expect(message.contains("onBusy") && message.contains("must be one of reject, queue, not 'maybe'"), "\(message)")
+        await daemon.close()
+    }
 }

@@ -19,22 +19,22 @@ struct InstanceServiceTests {
         let service = daemon.instances
         let owner = InProcessDaemon.owner
         let created = try await service.create(.init(name: "a", definition: "ask"), by: owner)
-        #expect(created.status == "idle")
+        #expect(created.status == .idle)
         #expect(created.owner == owner.uid)
         await #expect { try await service.details(.init(instance: "a"), by: InProcessDaemon.stranger) } throws: { rpcCode($0) == .instanceNotFound }
         #expect(try await service.details(.init(instance: "a"), by: InProcessDaemon.root).name == "a")
 
         let first = try await service.startRun(.init(instance: "a", input: 1, wait: true), by: owner)
-        #expect(first.status == "idle_with_pending_requests")
-        #expect(first.disposition == "started")
+        #expect(first.status == .idleWithPendingRequests)
+        #expect(first.disposition == .started)
         let open = try await service.requests(.init(), by: owner).requests
         #expect(open.count == 1)
         #expect(try await service.requests(.init(), by: InProcessDaemon.stranger).requests.isEmpty)
         let answer = try await service.respond(.init(instance: "a", requestId: try #require(open.first).id, response: ["ok": true]), by: owner)
         #expect(answer.startedRun)
         let second = try await service.waitForRun(.init(instance: "a", runId: answer.runId), by: owner)
-        #expect(second.status == "idle")
-        #expect(second.trigger == "response")
+        #expect(second.status == .idle)
+        #expect(second.trigger == .response)
         let history = try await service.runs(.init(instance: "a"), by: owner).runs
         #expect(history.map(\.runId) == [answer.runId, first.runId])
         let details = try await service.details(.init(instance: "a"), by: owner)
@@ -77,7 +77,7 @@ struct InstanceServiceTests {
         let service = daemon.instances
         let gate = daemon.directory + "/gate-never"
         let run = try await service.startRun(.init(instance: "g", input: .string(gate), definition: "gated"), by: InProcessDaemon.owner)
-        #expect(run.status == "in_progress")
+        #expect(run.status == .inProgress)
         await #expect { try await service.delete(.init(instance: "g"), by: InProcessDaemon.owner) } throws: { error in
             rpcCode(error) == .instanceBusy && (error as? DaemonError)?.rpcError.data?["activeRunId"] == .string(run.runId)
         }

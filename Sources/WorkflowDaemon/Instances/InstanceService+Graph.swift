@@ -41,10 +41,10 @@ extension InstanceService {
 
             var lastRun: InstanceMethods.Graph.RunPath?
             var runID = await instance.activeRunID
-            var runStatus = "in_progress"
+            var runStatus = RunStatusValue.inProgress
             if runID == nil, let last = try await store.runs(instance: lease.name).last {
                 runID = last.id
-                runStatus = last.status
+                runStatus = try Conversions.stored(last.status, as: RunStatusValue.self, "run status")
             }
             if let runID {
                 let next = await instance.nextSeq
@@ -59,7 +59,7 @@ extension InstanceService {
                 lastRun = .init(runId: runID, status: runStatus, invocations: Array(invocations.suffix(Self.graphInvocationLimit)))
             }
             return InstanceMethods.Graph.Result(definition: info, subDefinitions: subDefinitions, holding: holding, waiting: waiting,
-                                                status: await instance.status.rawValue, lastRun: lastRun)
+                                                status: Conversions.status(await instance.status), lastRun: lastRun)
         }
     }
 

@@ -10,8 +10,8 @@ extension InstanceService {
         guard let definition = await catalog.definition(named: params.definition) else {
             throw DaemonError.definitionNotFound(params.definition)
         }
-        let lease = try await registry.create(params.name, definition: definition, onBusy: try Self.busyPolicy(params.onBusy), owner: peer.uid)
-        let info = await Conversions.details(lease, currentHash: definition.graphHash)
+        let lease = try await registry.create(params.name, definition: definition, onBusy: Conversions.busyPolicy(params.onBusy ?? .reject), owner: peer.uid)
+        let info = try await Conversions.details(lease, currentHash: definition.graphHash)
         await registry.release(lease)
         return info
     }
@@ -23,7 +23,7 @@ extension InstanceService {
                                                 definition: params.definition)
         var infos: [InstanceInfo] = []
         for record in records.prefix(limit) {
-            infos.append(Conversions.summary(record, currentHash: await currentHash(record.definition)))
+            infos.append(try Conversions.summary(record, currentHash: await currentHash(record.definition)))
         }
         return InstanceMethods.List.Result(instances: infos, next: records.count > limit ? infos.last?.name : nil)
     }
@@ -31,7 +31,7 @@ extension InstanceService {
     /// `instance.get`: everything the daemon says of one instance.
     func details(_ params: InstanceMethods.Get.Params, by peer: Peer) async throws -> InstanceInfo {
         try await withInstance(params.instance, by: peer) { lease in
-            await Conversions.details(lease, currentHash: await currentHash(lease.record.definition))
+            try await Conversions.details(lease, currentHash: await currentHash(lease.record.definition))
         }
     }
 
@@ -65,7 +65,7 @@ extension InstanceService {
                                                                   "peer.uid": "\(peer.uid)"])
                 }
             }
-            return await Conversions.details(current, currentHash: await currentHash(lease.record.definition))
+            return try await Conversions.details(current, currentHash: await currentHash(lease.record.definition))
         }
     }
 
@@ -75,7 +75,7 @@ extension InstanceService {
         try await withInstance(params.instance, by: peer) { lease in
             let id = try await resolve(params.checkpointId, instance: lease.name)
             let handle = try await lease.instance.rewind(to: id)
-            return InstanceMethods.Continued(instance: await Conversions.details(lease, currentHash: await currentHash(lease.record.definition)),
+            return InstanceMethods.Continued(instance: try await Conversions.details(lease, currentHash: await currentHash(lease.record.definition)),
                                              runId: handle?.runID)
         }
     }
@@ -107,18 +107,9 @@ extension InstanceService {
             adopted.forkedFrom = lease.name
             adopted.forkedFromCheckpoint = id
             let newLease = await registry.adopt(forked.instance, record: adopted)
-            let info = await Conversions.details(newLease, currentHash: await currentHash(record.definition))
+            let info = try await Conversions.details(newLease, currentHash: await currentHash(record.definition))
             await registry.release(newLease)
             return InstanceMethods.Continued(instance: info, runId: forked.run?.runID)
         }
-    }
-
-    /// An `onBusy` param as a policy.
-    static func busyPolicy(_ text: String?) throws -> BusyPolicy {
-        guard let text else { return .reject }
-        guard let policy = BusyPolicy(rawValue: text) else {
-            throw RPCError.invalidParams("params.onBusy: must be reject or queue, not '\(text)'", path: "params.onBusy")
-        }
-        return policy
     }
 }

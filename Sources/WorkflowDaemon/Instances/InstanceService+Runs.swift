@@ -18,18 +18,18 @@ extension InstanceService {
             } else if handle.disposition == .existing, let result = try await lease.instance.runResult(handle.runID) {
                 info = Conversions.run(result, instance: lease.name)
             } else if case .queued(let position) = handle.disposition {
-                info = RunInfo(runId: handle.runID, instance: lease.name, status: "queued")
+                info = RunInfo(runId: handle.runID, instance: lease.name, status: .queued)
                 info.position = position
             } else {
-                info = RunInfo(runId: handle.runID, instance: lease.name, status: "in_progress")
+                info = RunInfo(runId: handle.runID, instance: lease.name, status: .inProgress)
             }
             switch handle.disposition {
-            case .started: info.disposition = "started"
-            case .queued: info.disposition = "queued"
-            case .existing: info.disposition = "existing"
-            case .continued: info.disposition = "continued"
+            case .started: info.disposition = .started
+            case .queued: info.disposition = .queued
+            case .existing: info.disposition = .existing
+            case .continued: info.disposition = .continued
             }
-            info.trigger = info.trigger ?? "input"
+            info.trigger = info.trigger ?? .input
             return info
         }
     }
@@ -83,12 +83,12 @@ extension InstanceService {
             let limit = try Self.pageLimit(params.limit, default: 100, maximum: 1000)
             let queued = await lease.instance.queuedRunIDs
             var runs: [RunInfo] = queued.reversed().enumerated().map { index, id in
-                var info = RunInfo(runId: id, instance: lease.name, status: "queued")
+                var info = RunInfo(runId: id, instance: lease.name, status: .queued)
                 info.position = queued.count - index
                 return info
             }
             for stored in try await store.runs(instance: lease.name).reversed() where runs.count < limit {
-                runs.append(Conversions.run(stored))
+                runs.append(try Conversions.run(stored))
             }
             return RunMethods.List.Result(runs: Array(runs.prefix(limit)))
         }
@@ -115,7 +115,7 @@ extension InstanceService {
                 info = Conversions.run(result, instance: lease.name)
             } else {
                 let queued = await instance.queuedRunIDs
-                info = RunInfo(runId: runID, instance: lease.name, status: queued.contains(runID) ? "queued" : "in_progress")
+                info = RunInfo(runId: runID, instance: lease.name, status: queued.contains(runID) ? .queued : .inProgress)
                 if let position = queued.firstIndex(of: runID) { info.position = position + 1 }
             }
         } catch {
@@ -123,10 +123,10 @@ extension InstanceService {
                 throw DaemonError(.runNotFound, "instance '\(lease.name)' has no run '\(runID)'",
                                   data: ["instance": .string(lease.name), "runId": .string(runID)])
             }
-            return Conversions.run(stored)
+            return try Conversions.run(stored)
         }
         if let stored, stored.instance == lease.name {
-            info.trigger = stored.trigger
+            info.trigger = try Conversions.stored(stored.trigger, as: RunTrigger.self, "run trigger")
             info.input = stored.input
             info.startedAt = Timestamp.format(stored.startedAt)
             info.endedAt = stored.endedAt.map(Timestamp.format)

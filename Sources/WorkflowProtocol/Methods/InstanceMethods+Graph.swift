@@ -18,10 +18,10 @@ extension InstanceMethods {
         /// The run the picture highlights: the active one, else the last.
         public struct RunPath: Codable, Sendable, Hashable {
             public var runId: String
-            public var status: String
+            public var status: RunStatusValue
             /// Its executor invocations in order (the last 2,000 of a long run).
             public var invocations: [Invocation]
-            public init(runId: String, status: String, invocations: [Invocation]) {
+            public init(runId: String, status: RunStatusValue, invocations: [Invocation]) {
                 self.runId = runId
                 self.status = status
                 self.invocations = invocations
@@ -37,9 +37,9 @@ extension InstanceMethods {
             public var holding: [String: Int]
             /// Executors waiting on a person (an open request each).
             public var waiting: [String]
-            public var status: String
+            public var status: InstanceStatusValue
             public var lastRun: RunPath?
-            public init(definition: DefinitionInfo, subDefinitions: [String: JSON], holding: [String: Int], waiting: [String], status: String,
+            public init(definition: DefinitionInfo, subDefinitions: [String: JSON], holding: [String: Int], waiting: [String], status: InstanceStatusValue,
                         lastRun: RunPath?) {
                 self.definition = definition
                 self.subDefinitions = subDefinitions
@@ -58,9 +58,9 @@ extension InstanceMethods {
             "subDefinitions": ["type": "object", "additionalProperties": ["type": "object"]],
             "holding": ["type": "object", "additionalProperties": Schema.count],
             "waiting": Schema.array(Schema.string),
-            "status": Schema.string,
+            "status": InstanceStatusValue.schema,
             "lastRun": Schema.object([
-                "runId": Schema.string, "status": Schema.string,
+                "runId": Schema.string, "status": RunStatusValue.schema,
                 "invocations": Schema.array(Schema.object(["executor": Schema.string, "superstep": Schema.count], required: ["executor", "superstep"])),
             ], required: ["runId", "status", "invocations"]),
         ], required: ["definition", "subDefinitions", "holding", "waiting", "status"])

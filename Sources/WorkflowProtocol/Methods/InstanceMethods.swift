@@ -15,8 +15,8 @@ public enum InstanceMethods {
         public struct Params: Codable, Sendable, Hashable {
             public var name: String
             public var definition: String
-            public var onBusy: String?
-            public init(name: String, definition: String, onBusy: String? = nil) {
+            public var onBusy: BusyPolicyValue?
+            public init(name: String, definition: String, onBusy: BusyPolicyValue? = nil) {
                 self.name = name
                 self.definition = definition
                 self.onBusy = onBusy
@@ -27,7 +27,7 @@ public enum InstanceMethods {
         public static let summary = "Creates an instance from a loaded definition (pinning its current version). The caller's uid owns it."
         public static let params = [RPCParam("name", required: true, "The new instance's name.", Schema.name),
                                     RPCParam("definition", required: true, "A loaded definition's name.", Schema.string),
-                                    RPCParam("onBusy", "What a run.start does while a run is active: reject (default) or queue.", Schema.oneOf(["reject", "queue"]))]
+                                    RPCParam("onBusy", "What a run.start does while a run is active: reject (default) or queue.", BusyPolicyValue.schema)]
         public static let result = Schema.ref("InstanceInfo")
         public static let errors: [RPCError.Code] = [.instanceExists, .definitionNotFound]
     }

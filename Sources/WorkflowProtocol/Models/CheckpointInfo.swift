@@ -7,10 +7,10 @@ public struct CheckpointInfo: Codable, Sendable, Hashable {
     public var instance: String
     public var runId: String?
     /// `run_started`, `superstep`, `response_accepted` or `manual`.
-    public var reason: String
+    public var reason: CheckpointReasonValue
     public var superstep: Int
     public var time: String
-    public var status: String
+    public var status: InstanceStatusValue
     public var openRequests: Int
     public var messagesInFlight: Int
     /// A name given by `checkpoint.create`; it works wherever an id does, and retention keeps it.
@@ -18,8 +18,8 @@ public struct CheckpointInfo: Codable, Sendable, Hashable {
     /// Whether it is the instance's lineage head.
     public var head: Bool
 
-    public init(id: String, parentId: String?, instance: String, runId: String?, reason: String, superstep: Int, time: String,
-                status: String, openRequests: Int, messagesInFlight: Int, label: String?, head: Bool) {
+    public init(id: String, parentId: String?, instance: String, runId: String?, reason: CheckpointReasonValue, superstep: Int, time: String,
+                status: InstanceStatusValue, openRequests: Int, messagesInFlight: Int, label: String?, head: Bool) {
         self.id = id
         self.parentId = parentId
         self.instance = instance
@@ -36,8 +36,8 @@ public struct CheckpointInfo: Codable, Sendable, Hashable {
 
     public static let schema: JSON = Schema.object([
         "id": Schema.string, "parentId": Schema.string, "instance": Schema.string, "runId": Schema.string,
-        "reason": Schema.oneOf(["run_started", "superstep", "response_accepted", "manual"]), "superstep": Schema.count,
-        "time": Schema.time, "status": Schema.string, "openRequests": Schema.count, "messagesInFlight": Schema.count,
+        "reason": CheckpointReasonValue.schema, "superstep": Schema.count,
+        "time": Schema.time, "status": InstanceStatusValue.schema, "openRequests": Schema.count, "messagesInFlight": Schema.count,
         "label": Schema.string, "head": Schema.boolean,
     ], required: ["id", "instance", "reason", "superstep", "time", "status", "openRequests", "messagesInFlight", "head"])
 }

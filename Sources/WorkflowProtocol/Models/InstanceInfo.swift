@@ -17,11 +17,11 @@ public struct InstanceInfo: Codable, Sendable, Hashable {
     /// The graph hash of the definition version the instance pins.
     public var definitionHash: String
     /// `idle`, `in_progress`, `idle_with_pending_requests`, `failed` or `cancelled`.
-    public var status: String
+    public var status: InstanceStatusValue
     /// The uid that created it (it and root may act on it).
     public var owner: UInt32
     /// `reject` or `queue`.
-    public var onBusy: String
+    public var onBusy: BusyPolicyValue
     public var createdAt: String
     /// Whether the definition's current version differs (`instance.reset` with `upgrade` moves to it).
     public var upgradeAvailable: Bool?
@@ -35,7 +35,7 @@ public struct InstanceInfo: Codable, Sendable, Hashable {
     public var superstep: Int?
     public var forkedFrom: Origin?
 
-    public init(name: String, definition: String, definitionHash: String, status: String, owner: UInt32, onBusy: String,
+    public init(name: String, definition: String, definitionHash: String, status: InstanceStatusValue, owner: UInt32, onBusy: BusyPolicyValue,
                 createdAt: String) {
         self.name = name
         self.definition = definition
@@ -48,8 +48,8 @@ public struct InstanceInfo: Codable, Sendable, Hashable {
 
     public static let schema: JSON = Schema.object([
         "name": Schema.string, "definition": Schema.string, "definitionHash": Schema.string,
-        "status": Schema.oneOf(["idle", "in_progress", "idle_with_pending_requests", "failed", "cancelled"]),
-        "owner": Schema.count, "onBusy": Schema.oneOf(["reject", "queue"]), "createdAt": Schema.time,
+        "status": InstanceStatusValue.schema,
+        "owner": Schema.count, "onBusy": BusyPolicyValue.schema, "createdAt": Schema.time,
         "upgradeAvailable": Schema.boolean, "activeRunId": Schema.string, "queuedRunIds": Schema.array(Schema.string),
         "openRequests": Schema.array(Schema.ref("RequestInfo")), "head": Schema.string, "nextSeq": Schema.seq,
         "superstep": Schema.count,

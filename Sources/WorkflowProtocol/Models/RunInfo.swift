@@ -6,13 +6,13 @@ public struct RunInfo: Codable, Sendable, Hashable {
     public var runId: String
     public var instance: String
     /// `queued`, `in_progress`, `idle`, `idle_with_pending_requests`, `failed` or `cancelled`.
-    public var status: String
+    public var status: RunStatusValue
     /// What `run.start` did: `started`, `queued`, `existing` (the idempotency key's run).
-    public var disposition: String?
+    public var disposition: RunDisposition?
     /// Place in the queue (1 is next).
     public var position: Int?
     /// `input`, `response`, `rewind` or `recovery`.
-    public var trigger: String?
+    public var trigger: RunTrigger?
     public var input: JSON?
     public var outputs: [JSON]?
     /// `{code, message, details?, cause?}` when the run failed or was cancelled.
@@ -25,20 +25,20 @@ public struct RunInfo: Codable, Sendable, Hashable {
     /// `run.wait` only: the wait ended before the run did.
     public var timedOut: Bool?
 
-    public init(runId: String, instance: String, status: String) {
+    public init(runId: String, instance: String, status: RunStatusValue) {
         self.runId = runId
         self.instance = instance
         self.status = status
     }
 
     /// Whether the run has ended.
-    public var isFinished: Bool { !["queued", "in_progress"].contains(status) }
+    public var isFinished: Bool { status.isFinished }
 
     public static let schema: JSON = Schema.object([
         "runId": Schema.string, "instance": Schema.string,
-        "status": Schema.oneOf(["queued", "in_progress", "idle", "idle_with_pending_requests", "failed", "cancelled"]),
-        "disposition": Schema.oneOf(["started", "queued", "existing", "continued"]), "position": Schema.count,
-        "trigger": Schema.oneOf(["input", "response", "rewind", "recovery"]), "input": Schema.any,
+        "status": RunStatusValue.schema,
+        "disposition": RunDisposition.schema, "position": Schema.count,
+        "trigger": RunTrigger.schema, "input": Schema.any,
         "outputs": Schema.array(Schema.any), "error": Schema.ref("WorkflowError"), "pendingRequests": Schema.array(Schema.string),
         "supersteps": Schema.count, "startedAt": Schema.time, "endedAt": Schema.time, "timedOut": Schema.boolean,
     ], required: ["runId", "instance", "status"])

@@ -18,7 +18,7 @@ struct CheckpointsCommand: AsyncParsableCommand {
             let t = session.terminal
             var table = Table("", "CHECKPOINT", "LABEL", "REASON", "STEP", "STATUS", "REQUESTS", "MESSAGES", "TIME")
             for checkpoint in checkpoints {
-                table.add(checkpoint.head ? t.styled("*", .bold) : " ", checkpoint.id, checkpoint.label ?? "", checkpoint.reason, "\(checkpoint.superstep)",
+                table.add(checkpoint.head ? t.styled("*", .bold) : " ", checkpoint.id, checkpoint.label ?? "", checkpoint.reason.rawValue, "\(checkpoint.superstep)",
                           t.status(checkpoint.status), "\(checkpoint.openRequests)", "\(checkpoint.messagesInFlight)", Time.relative(checkpoint.time))
             }
             t.line(table.render(t))

@@ -15,7 +15,7 @@ struct CreateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Session.run(options) { session in
-            let info = try await session.client.createInstance(name, definition: definition, onBusy: onBusy?.rawValue)
+            let info = try await session.client.createInstance(name, definition: definition, onBusy: onBusy.flatMap { BusyPolicyValue(rawValue: $0.rawValue) })
             if session.json {
                 session.terminal.json(try JSONValueEncoder().encode(info))
             } else {

@@ -60,7 +60,7 @@ struct GraphCommand: AsyncParsableCommand {
         }
         let state = GraphState(holding: result.holding, waiting: Set(result.waiting),
                                invocations: result.lastRun?.invocations.map { .init(executor: $0.executor, superstep: $0.superstep) } ?? [],
-                               runId: result.lastRun?.runId, runStatus: result.lastRun?.status, status: result.status)
+                               runId: result.lastRun?.runId, runStatus: result.lastRun?.status.rawValue, status: result.status.rawValue)
         return (WorkflowGraph(document: result.definition.document ?? [:], subDefinitions: result.subDefinitions), state)
     }
 

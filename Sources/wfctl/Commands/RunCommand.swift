@@ -32,7 +32,7 @@ struct RunCommand: AsyncParsableCommand {
             if follow {
                 let after = try await Self.prepare(name, definition: definition ?? name, client)
                 let run = try await client.startRun(on: name, input: value, idempotencyKey: idempotencyKey)
-                if !session.json, run.disposition == "queued" {
+                if !session.json, run.disposition == .queued {
                     session.terminal.line(session.terminal.styled("run \(run.runId) queued (position \(run.position ?? 0))", .dim))
                 }
                 return try await Follower(session: session, instance: name, runId: run.runId).follow(after: after)

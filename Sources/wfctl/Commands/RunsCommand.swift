@@ -23,7 +23,7 @@ struct RunsCommand: AsyncParsableCommand {
             let t = session.terminal
             var table = Table("RUN", "STATUS", "TRIGGER", "SUPERSTEPS", "STARTED", "OUTPUTS")
             for run in runs {
-                table.add(run.runId, t.status(run.status), run.trigger ?? "-", run.supersteps.map(String.init) ?? "-",
+                table.add(run.runId, t.status(run.status), run.trigger?.rawValue ?? "-", run.supersteps.map(String.init) ?? "-",
                           Time.relative(run.startedAt), "\(run.outputs?.count ?? 0)")
             }
             t.line(table.render(t))

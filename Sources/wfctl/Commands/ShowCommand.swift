@@ -19,7 +19,7 @@ struct ShowCommand: AsyncParsableCommand {
             t.line(t.styled(info.name, .bold) + "  " + t.status(info.status))
             var rows: [(String, String)] = [
                 ("definition", "\(info.definition), version \(info.definitionHash.prefix(12))" + (info.upgradeAvailable == true ? " (a newer version is loaded: wfctl reset \(name) --upgrade)" : "")),
-                ("owner", "uid \(info.owner)"), ("on busy", info.onBusy), ("created", Time.relative(info.createdAt)),
+                ("owner", "uid \(info.owner)"), ("on busy", info.onBusy.rawValue), ("created", Time.relative(info.createdAt)),
             ]
             if let run = info.activeRunId { rows.append(("active run", run)) }
             if let queued = info.queuedRunIds, !queued.isEmpty { rows.append(("queued runs", queued.joined(separator: ", "))) }

@@ -52,13 +52,18 @@ enum ExitStatus: Int32, CaseIterable {
     }
 
     /// How a run's status ends the command.
-    static func of(runStatus status: String) -> ExitStatus {
+    static func of(runStatus status: RunStatusValue) -> ExitStatus {
         switch status {
-        case "failed": .runFailed
-        case "cancelled": .runCancelled
-        case "idle_with_pending_requests": .runWaiting
-        default: .success
+        case .failed: .runFailed
+        case .cancelled: .runCancelled
+        case .idleWithPendingRequests: .runWaiting
+        case .idle, .queued, .inProgress: .success
         }
+    }
+
+    /// How a status an event reports ends the command (one this wfctl does not know: success).
+    static func of(runStatus status: String) -> ExitStatus {
+        RunStatusValue(rawValue: status).map { of(runStatus: $0) } ?? .success
     }
 
     /// The exit status an error calls for.

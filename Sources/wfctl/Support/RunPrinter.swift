@@ -9,10 +9,10 @@ struct RunPrinter {
     func print(_ run: RunInfo) {
         let t = terminal
         switch run.disposition {
-        case "queued"?:
+        case .queued?:
             t.line("run \(run.runId) queued on \(run.instance) (position \(run.position ?? 0))")
             return
-        case "existing"?:
+        case .existing?:
             t.line("run \(run.runId) on \(run.instance) (already started with this idempotency key): " + t.status(run.status))
         default:
             if !run.isFinished {

@@ -31,6 +31,9 @@ struct Terminal: Sendable {
     }
 
     /// A status word in its colour.
+    /// A status of the protocol's, coloured by what it means.
+    func status<Value: WireEnum>(_ value: Value) -> String { status(value.rawValue) }
+
     func status(_ status: String) -> String {
         switch status {
         case "idle": styled(status, .green)

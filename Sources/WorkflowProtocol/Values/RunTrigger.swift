@@ -1,0 +1,11 @@
+/// What started a run.
+public enum RunTrigger: String, WireEnum {
+    /// `run.start` with an input.
+    case input
+    /// An answer to a request, while no run was active (a continuation).
+    case response
+    /// A rewind or fork to a checkpoint with work in flight.
+    case rewind
+    /// A restart took up a run the previous process left in progress.
+    case recovery
+}
