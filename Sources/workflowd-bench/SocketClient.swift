@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import WorkflowJSON
+import WorkflowProtocol
 
 /// A blocking JSON-RPC client on a Unix socket, for the socket workloads (each client runs on a
 /// thread of its own, so blocking here holds up nobody else). Every read and write has a bound
@@ -86,7 +87,7 @@ final class SocketClient {
 
     func request(_ method: String, _ params: JSON) -> (id: Int, message: JSON) {
         nextID += 1
-        return (nextID, ["jsonrpc": "2.0", "id": .number(Double(nextID)), "method": .string(method), "params": params])
+        return (nextID, RPCOutgoing.request(id: RPCID(nextID), method, params))
     }
 
     /// Calls a method and returns its result; notifications that arrive meanwhile go to `other`.
@@ -98,9 +99,11 @@ final class SocketClient {
             do { answer = try readMessage() } catch let failure as Failure {
                 throw Failure(description: "\(method): \(failure.description)")
             }
-            if answer["id"]?.intValue == id {
-                if let error = answer["error"] { throw Failure(description: "\(method): \(error.serialized())") }
-                return answer["result"] ?? .null
+            if case .response(let answered, let outcome) = RPCIncoming(answer), answered == RPCID(id) {
+                switch outcome {
+                case .success(let result): return result
+                case .failure(let error): throw Failure(description: "\(method): \(error.json.serialized())")
+                }
             }
             other(answer)
         }

@@ -70,14 +70,19 @@ package final class TestClient: Sendable {
             value += 1  // from 1_000_001 up: never an id a test writes by hand
             return value
         }
-        var message: JSONObject = ["jsonrpc": "2.0", "id": .number(Double(id)), "method": .string(method)]
-        if let params { message["params"] = params }
         let answer = mailbox.answer(to: id)
-        try await send(.object(message))
+        try await send(RPCOutgoing.request(id: RPCID(id), method, params))
         let response = try await answer.value(timeout: timeout, on: channel.eventLoop, what: "the answer to \(method)")
         guard let response else { throw Timeout(what: "the answer to \(method) (the connection closed)") }
-        if let error = response["error"] { return .failure(try RPCError(json: error)) }
-        let result = response["result"] ?? .null
+        // Read as the protocol reads a response (the library client does the same).
+        guard case .response(_, let outcome) = RPCIncoming(response) else {
+            throw Timeout(what: "a well-formed answer to \(method), not \(response.serialized())")
+        }
+        let result: JSON
+        switch outcome {
+        case .failure(let error): return .failure(error)
+        case .success(let value): result = value
+        }
         Self.recorded.withLockedValue { calls in
             if calls.count < 20_000 { calls.append(RecordedCall(method: method, params: params, result: result)) }
         }

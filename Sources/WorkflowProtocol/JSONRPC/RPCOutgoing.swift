@@ -17,9 +17,11 @@ public enum RPCOutgoing {
         ["jsonrpc": "2.0", "method": .string(method), "params": params]
     }
 
-    /// `{"jsonrpc":"2.0","id":…,"method":…,"params":…}`
-    public static func request(id: RPCID, _ method: String, _ params: JSON) -> JSON {
-        ["jsonrpc": "2.0", "id": id.json, "method": .string(method), "params": params]
+    /// `{"jsonrpc":"2.0","id":…,"method":…,"params":…}` (without `params` when there are none)
+    public static func request(id: RPCID, _ method: String, _ params: JSON?) -> JSON {
+        var message: JSONObject = ["jsonrpc": "2.0", "id": id.json, "method": .string(method)]
+        if let params { message["params"] = params }
+        return .object(message)
     }
 
     /// The line of an `events.event` notification, built around an event already serialized
