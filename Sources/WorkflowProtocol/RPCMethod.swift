@@ -22,7 +22,19 @@ extension RPCMethod {
         var properties: JSONObject = [:]
         for param in params { properties[param.name] = param.schema }
         return ["type": "object", "properties": .object(properties), "additionalProperties": false,
-                "required": .array(params.filter(\.required).map { .string($0.name) })]
+                "required": .array(params.filter { isRequired($0.name) }.map { .string($0.name) })]
+    }
+
+    /// The result as the `Result` type declares it (see ``TypeShape``).
+    public static var resultShape: TypeShape { TypeShape.of(Result.self) }
+
+    /// The params as the `Params` type declares them (see ``TypeShape``).
+    public static var paramsShape: TypeShape { TypeShape.of(Params.self) }
+
+    /// Whether param `name` must be given: the `Params` type has it as a non-optional property.
+    public static func isRequired(_ name: String) -> Bool {
+        guard case .object(let members) = paramsShape else { return false }
+        return members[name]?.required ?? false
     }
 
     /// Decodes params (absent params are `{}`).

@@ -1,15 +1,15 @@
 import WorkflowJSON
 
-/// One named param of a method.
+/// One named param of a method: its name, what it means, and its schema. Whether it is required
+/// is not written here: the method's `Params` type says it (a non-optional property), read by
+/// ``TypeShape``.
 public struct RPCParam: Sendable {
     public var name: String
-    public var required: Bool
     public var summary: String
     public var schema: JSON
 
-    public init(_ name: String, required: Bool = false, _ summary: String, _ schema: JSON) {
+    public init(_ name: String, _ summary: String, _ schema: JSON) {
         self.name = name
-        self.required = required
         self.summary = summary
         self.schema = schema
     }

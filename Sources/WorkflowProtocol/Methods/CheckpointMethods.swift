@@ -3,7 +3,7 @@ import WorkflowJSON
 /// `checkpoint.*`: an instance's checkpoints. A label works wherever an id does.
 public enum CheckpointMethods {
     static let instanceParam = InstanceMethods.instanceParam
-    static let checkpointParam = RPCParam("checkpointId", required: true, "A checkpoint id or label.", Schema.string)
+    static let checkpointParam = RPCParam("checkpointId", "A checkpoint id or label.", Schema.string)
 
     /// `{instance, checkpointId}`
     public struct Target: Codable, Sendable, Hashable {

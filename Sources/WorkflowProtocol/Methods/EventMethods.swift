@@ -56,7 +56,7 @@ public enum EventMethods {
         }
         public static let name = "events.unsubscribe"
         public static let summary = "Ends a subscription of this connection (false if it had none by that id)."
-        public static let params = [RPCParam("subscription", required: true, "The subscription's id.", Schema.string)]
+        public static let params = [RPCParam("subscription", "The subscription's id.", Schema.string)]
         public static let result = Schema.object(["unsubscribed": Schema.boolean], required: ["unsubscribed"])
         public static let errors: [RPCError.Code] = []
     }

@@ -8,7 +8,7 @@ public enum InstanceMethods {
         public init(instance: String) { self.instance = instance }
     }
 
-    static let instanceParam = RPCParam("instance", required: true, "The instance's name.", Schema.string)
+    static let instanceParam = RPCParam("instance", "The instance's name.", Schema.string)
 
     /// `instance.create`
     public enum Create: RPCMethod {
@@ -25,8 +25,8 @@ public enum InstanceMethods {
         public typealias Result = InstanceInfo
         public static let name = "instance.create"
         public static let summary = "Creates an instance from a loaded definition (pinning its current version). The caller's uid owns it."
-        public static let params = [RPCParam("name", required: true, "The new instance's name.", Schema.name),
-                                    RPCParam("definition", required: true, "A loaded definition's name.", Schema.string),
+        public static let params = [RPCParam("name", "The new instance's name.", Schema.name),
+                                    RPCParam("definition", "A loaded definition's name.", Schema.string),
                                     RPCParam("onBusy", "What a run.start does while a run is active: reject (default) or queue.", BusyPolicyValue.schema)]
         public static let result = Schema.ref("InstanceInfo")
         public static let errors: [RPCError.Code] = [.instanceExists, .definitionNotFound]
@@ -141,7 +141,7 @@ public enum InstanceMethods {
         public typealias Result = Continued
         public static let name = "instance.rewind"
         public static let summary = "Restores a checkpoint of the instance in place (a new branch starts there); if it has work in flight, a run continues it."
-        public static let params = [instanceParam, RPCParam("checkpointId", required: true, "A checkpoint id or label.", Schema.string)]
+        public static let params = [instanceParam, RPCParam("checkpointId", "A checkpoint id or label.", Schema.string)]
         public static let result = continuedSchema
         public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy, .checkpointNotFound, .checkpointIncompatible]
     }
@@ -161,8 +161,8 @@ public enum InstanceMethods {
         public typealias Result = Continued
         public static let name = "instance.fork"
         public static let summary = "Creates a new instance from a checkpoint of this one, recording where it came from; if the checkpoint has work in flight, a run on the new instance continues it."
-        public static let params = [instanceParam, RPCParam("checkpointId", required: true, "A checkpoint id or label.", Schema.string),
-                                    RPCParam("name", required: true, "The new instance's name.", Schema.name)]
+        public static let params = [instanceParam, RPCParam("checkpointId", "A checkpoint id or label.", Schema.string),
+                                    RPCParam("name", "The new instance's name.", Schema.name)]
         public static let result = continuedSchema
         public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceExists, .checkpointNotFound, .checkpointIncompatible]
     }

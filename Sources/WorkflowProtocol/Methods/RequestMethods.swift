@@ -42,8 +42,8 @@ public enum RequestMethods {
         }
         public static let name = "request.respond"
         public static let summary = "Answers an open request. The response is checked against the request's schema first (a rejected one leaves the request open), is durable before this answers, and reaches the active run at its next superstep boundary, or starts a continuation run."
-        public static let params = [InstanceMethods.instanceParam, RPCParam("requestId", required: true, "The request's id.", Schema.string),
-                                    RPCParam("response", required: true, "The answer; it must satisfy the request's schema.", Schema.any)]
+        public static let params = [InstanceMethods.instanceParam, RPCParam("requestId", "The request's id.", Schema.string),
+                                    RPCParam("response", "The answer; it must satisfy the request's schema.", Schema.any)]
         public static let result = Schema.object(["runId": Schema.string, "startedRun": Schema.boolean], required: ["runId", "startedRun"])
         public static let errors: [RPCError.Code] = [.instanceNotFound, .requestNotFound, .responseInvalid, .instanceBusy, .storeFailed, .instanceBroken]
     }

@@ -65,7 +65,7 @@ public enum RunMethods {
         public typealias Result = RunInfo
         public static let name = "run.get"
         public static let summary = "One run: queued, in progress, or how it ended (outputs, error, requests left open)."
-        public static let params = [instanceParam, RPCParam("runId", required: true, "The run.", Schema.string)]
+        public static let params = [instanceParam, RPCParam("runId", "The run.", Schema.string)]
         public static let result = Schema.ref("RunInfo")
         public static let errors: [RPCError.Code] = [.instanceNotFound, .runNotFound]
     }
