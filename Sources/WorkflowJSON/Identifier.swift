@@ -9,23 +9,7 @@ public enum Identifier {
     public static func make(_ prefix: Character = "x") -> String {
         // 14 characters of 5 bits: 12 from one 64-bit draw (60 bits), 2 from a second (10 bits).
         let (first, second) = generator.withLock { ($0.next(), $0.next()) }
-        let alphabet: StaticString = "0123456789abcdefghjkmnpqrstvwxyz"
-        return String(unsafeUninitializedCapacity: 15) { buffer in
-            buffer[0] = prefix.asciiValue ?? UInt8(ascii: "x")
-            alphabet.withUTF8Buffer { letters in
-                var value = first
-                for index in 1...12 {
-                    buffer[index] = letters[Int(value & 31)]
-                    value >>= 5
-                }
-                value = second
-                for index in 13...14 {
-                    buffer[index] = letters[Int(value & 31)]
-                    value >>= 5
-                }
-            }
-            return 15
-        }
+        return spelled(prefix, first, second)
     }
 
     /// An id derived from `digest` (at least 9 bytes, e.g. a SHA-256 of what names the thing):
@@ -35,6 +19,11 @@ public enum Identifier {
         var first: UInt64 = 0
         for byte in digest[0..<8] { first = first << 8 | UInt64(byte) }
         let second = UInt64(digest[8]) << 2 | UInt64(digest.count > 9 ? digest[9] >> 6 : 0)
+        return spelled(prefix, first, second)
+    }
+
+    /// `prefix`, then 12 base-32 characters from `first` (60 bits) and 2 from `second` (10 bits).
+    private static func spelled(_ prefix: Character, _ first: UInt64, _ second: UInt64) -> String {
         let alphabet: StaticString = "0123456789abcdefghjkmnpqrstvwxyz"
         return String(unsafeUninitializedCapacity: 15) { buffer in
             buffer[0] = prefix.asciiValue ?? UInt8(ascii: "x")

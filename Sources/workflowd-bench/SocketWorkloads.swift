@@ -185,41 +185,23 @@ enum SocketWorkloads {
     static func runLatencyConcurrent(clients: Int, seconds: Double = 5) throws -> Report {
         let daemon = try Daemon(arguments: ["--max-connections-per-uid", "\(clients + 16)"])
         let socket = daemon.socket
-        let results = ThreadResults(count: clients)
-        let ready = DispatchSemaphoreGate(count: clients)
-        let go = DispatchSemaphoreGate(count: 1)
-        var threads: [Thread] = []
-        for index in 0..<clients {
-            let thread = Thread {
-                do {
-                    let client = try SocketClient(path: socket)
-                    let name = JSON.string("lat-\(index)")
-                    _ = try client.call("instance.create", ["name": name, "definition": "echo"])
-                    for n in 0..<20 { _ = try client.call("run.start", ["instance": name, "input": .number(Double(n)), "wait": true]) }
-                    ready.arrive()
-                    go.wait()
-                    var times: [Double] = []
-                    let end = nowMicros() + seconds * 1_000_000
-                    var n = 0
-                    while nowMicros() < end {
-                        let start = nowMicros()
-                        _ = try client.call("run.start", ["instance": name, "input": .number(Double(n)), "wait": true])
-                        times.append(nowMicros() - start)
-                        n += 1
-                    }
-                    results.set(index, times)
-                } catch {
-                    results.fail("\(error)")
-                    ready.arrive()
-                }
+        let results = ThreadResults.measure(threads: clients) { index, start in
+            let client = try SocketClient(path: socket)
+            let name = JSON.string("lat-\(index)")
+            _ = try client.call("instance.create", ["name": name, "definition": "echo"])
+            for n in 0..<20 { _ = try client.call("run.start", ["instance": name, "input": .number(Double(n)), "wait": true]) }
+            start()
+            var times: [Double] = []
+            let end = nowMicros() + seconds * 1_000_000
+            var n = 0
+            while nowMicros() < end {
+                let began = nowMicros()
+                _ = try client.call("run.start", ["instance": name, "input": .number(Double(n)), "wait": true])
+                times.append(nowMicros() - began)
+                n += 1
             }
-            threads.append(thread)
+            return times
         }
-        for thread in threads { thread.start() }
-        ready.wait()
-        results.started(nowMicros())
-        go.arrive()
-        _ = results.waitAll()
         if let failure = results.failure { throw SocketClient.Failure(description: "run_latency_\(clients): \(failure)") }
         let perClient = results.perThread.map(\.count)
         let all = results.all
@@ -244,61 +226,43 @@ enum SocketWorkloads {
         let transactionsBefore = try daemon.transactions(control)
         let before = daemon.counters
         for rep in 0..<5 {
-            let results = ThreadResults(count: clients)
-            var threads: [Thread] = []
-            let ready = DispatchSemaphoreGate(count: clients)
-            let go = DispatchSemaphoreGate(count: 1)
-            for index in 0..<clients {
-                let thread = Thread {
-                    do {
-                        let client = try SocketClient(path: socket)
-                        let name = JSON.string("hitl-\(rep)-\(index)")
-                        _ = try client.call("instance.create", ["name": name, "definition": "pingpong"])
-                        _ = try client.call("events.subscribe", ["instance": name])
-                        var requestID = try client.call("run.start", ["instance": name, "input": 0, "wait": true])["pendingRequests"]?[0] ?? .null
-                        ready.arrive()
-                        go.wait()
-                        var times: [Double] = []
-                        // The first request's event may still be on its way: a request already
-                        // answered is not the next one.
-                        var answered: Set<JSON> = []
-                        var lastEvents: [JSON] = []
-                        for n in 0..<perClient {
-                            let start = nowMicros()
-                            var next: JSON?
-                            answered.insert(requestID)
-                            let take = { (message: JSON) in
-                                guard let event = message["params"]?["event"] else { return }
-                                lastEvents = Array((lastEvents + [event]).suffix(8))
-                                if event["type"] == "request", let id = event["request"]?["id"], !answered.contains(id) {
-                                    next = id
-                                }
-                            }
-                            do {
-                                _ = try client.call("request.respond", ["instance": name, "requestId": requestID, "response": .number(Double(n))],
-                                                    other: take)
-                                while next == nil { take(try client.readMessage()) }
-                            } catch {
-                                // A round trip that does not come back is a finding: say where it stopped.
-                                throw SocketClient.Failure(description: "instance \(name.stringValue ?? "?"), round \(n): no next request after answering \(requestID.serialized()) (\(error)); last events: "
-                                                           + lastEvents.map { $0.serialized() }.joined(separator: " "))
-                            }
-                            times.append(nowMicros() - start)
-                            requestID = next ?? .null
+            let results = ThreadResults.measure(threads: clients) { index, start in
+                let client = try SocketClient(path: socket)
+                let name = JSON.string("hitl-\(rep)-\(index)")
+                _ = try client.call("instance.create", ["name": name, "definition": "pingpong"])
+                _ = try client.call("events.subscribe", ["instance": name])
+                var requestID = try client.call("run.start", ["instance": name, "input": 0, "wait": true])["pendingRequests"]?[0] ?? .null
+                start()
+                var times: [Double] = []
+                // The first request's event may still be on its way: a request already
+                // answered is not the next one.
+                var answered: Set<JSON> = []
+                var lastEvents: [JSON] = []
+                for n in 0..<perClient {
+                    let began = nowMicros()
+                    var next: JSON?
+                    answered.insert(requestID)
+                    let take = { (message: JSON) in
+                        guard let event = message["params"]?["event"] else { return }
+                        lastEvents = Array((lastEvents + [event]).suffix(8))
+                        if event["type"] == "request", let id = event["request"]?["id"], !answered.contains(id) {
+                            next = id
                         }
-                        results.set(index, times)
-                    } catch {
-                        results.fail("\(error)")
-                        ready.arrive()
                     }
+                    do {
+                        _ = try client.call("request.respond", ["instance": name, "requestId": requestID, "response": .number(Double(n))],
+                                            other: take)
+                        while next == nil { take(try client.readMessage()) }
+                    } catch {
+                        // A round trip that does not come back is a finding: say where it stopped.
+                        throw SocketClient.Failure(description: "instance \(name.stringValue ?? "?"), round \(n): no next request after answering \(requestID.serialized()) (\(error)); last events: "
+                                                   + lastEvents.map { $0.serialized() }.joined(separator: " "))
+                    }
+                    times.append(nowMicros() - began)
+                    requestID = next ?? .null
                 }
-                threads.append(thread)
+                return times
             }
-            for thread in threads { thread.start() }
-            ready.wait()
-            results.started(nowMicros())
-            go.arrive()
-            _ = results.waitAll()
             if let failure = results.failure { throw SocketClient.Failure(description: "hitl1k_socket: \(failure)") }
             let times = results.all
             roundTrips += times

@@ -12,6 +12,36 @@ final class ThreadResults: @unchecked Sendable {
 
     init(count: Int) { times = Array(repeating: nil, count: count) }
 
+    /// Runs `count` client threads. Each prepares (connects, creates its instance, warms up),
+    /// calls `start` to wait until all are ready, then measures and returns its times; they all
+    /// begin measuring at once. Returns once every thread has finished or failed.
+    static func measure(threads count: Int,
+                        _ body: @escaping @Sendable (_ index: Int, _ start: @escaping @Sendable () -> Void) throws -> [Double]) -> ThreadResults {
+        let results = ThreadResults(count: count)
+        let ready = DispatchSemaphoreGate(count: count)
+        let go = DispatchSemaphoreGate(count: 1)
+        var threads: [Thread] = []
+        for index in 0..<count {
+            threads.append(Thread {
+                do {
+                    results.set(index, try body(index) {
+                        ready.arrive()
+                        go.wait()
+                    })
+                } catch {
+                    results.fail("\(error)")
+                    ready.arrive()
+                }
+            })
+        }
+        for thread in threads { thread.start() }
+        ready.wait()
+        results.started(nowMicros())
+        go.arrive()
+        _ = results.waitAll()
+        return results
+    }
+
     func set(_ index: Int, _ values: [Double]) {
         lock.lock()
         times[index] = values
