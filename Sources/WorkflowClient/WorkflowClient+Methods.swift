@@ -35,8 +35,8 @@ extension WorkflowClient {
     // MARK: instance.*
 
     /// Creates an instance of a definition, owned by the calling user (`instance.create`).
-    /// `onBusy` is ``BusyPolicyValue/reject`` (the default: a run asked for while one is active
-    /// is refused) or ``BusyPolicyValue/queue`` (it waits its turn).
+    /// `onBusy` is `.reject` (the default: a run asked for while one is active is refused) or
+    /// `.queue` (it waits its turn).
     public func createInstance(_ name: String, definition: String, onBusy: BusyPolicyValue? = nil) async throws -> InstanceInfo {
         try await call(InstanceMethods.Create.self, .init(name: name, definition: definition, onBusy: onBusy))
     }
