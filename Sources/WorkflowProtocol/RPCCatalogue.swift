@@ -54,7 +54,7 @@ public enum RPCCatalogue {
             methods.append([
                 "name": .string(method.name), "summary": .string(method.summary), "paramStructure": "by-name",
                 "params": .array(method.params.map { param in
-                    ["name": .string(param.name), "summary": .string(param.summary), "required": .bool(method.isRequired(param.name)), "schema": param.schema]
+                    ["name": .string(param.name), "summary": .string(param.summary), "required": .bool(method.isRequired(param.name)), "schema": method.schema(of: param)]
                 }),
                 "result": ["name": .string(method.name.replacingDots() + "Result"), "schema": method.result],
                 "errors": .array(errors),

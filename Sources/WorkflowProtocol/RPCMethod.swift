@@ -20,7 +20,7 @@ extension RPCMethod {
     /// The params' schema as one object schema (what params are checked against).
     public static var paramsSchema: JSON {
         var properties: JSONObject = [:]
-        for param in params { properties[param.name] = param.schema }
+        for param in params { properties[param.name] = schema(of: param) }
         return ["type": "object", "properties": .object(properties), "additionalProperties": false,
                 "required": .array(params.filter { isRequired($0.name) }.map { .string($0.name) })]
     }
@@ -30,6 +30,13 @@ extension RPCMethod {
 
     /// The params as the `Params` type declares them (see ``TypeShape``).
     public static var paramsShape: TypeShape { TypeShape.of(Params.self) }
+
+    /// The schema of `param`: the one it gives, else its type's.
+    public static func schema(of param: RPCParam) -> JSON {
+        if let schema = param.schema { return schema }
+        guard case .object(let members) = paramsShape, let member = members[param.name] else { return Schema.any }
+        return Schema.schema(for: member.shape)
+    }
 
     /// Whether param `name` must be given: the `Params` type has it as a non-optional property.
     public static func isRequired(_ name: String) -> Bool {

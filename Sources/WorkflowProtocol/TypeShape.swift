@@ -3,9 +3,10 @@ import WorkflowJSON
 /// The shape of a wire type as its Swift declaration gives it: each member it reads, whether it
 /// must be there (a non-optional property) and what JSON it is. Read from the type itself, by
 /// running its `Decodable` initializer against a decoder that records what is asked of it, so
-/// that what a schema must agree with (member names, which are required, their JSON types) has
-/// one source: the type. The params' `required` flags of the OpenRPC document come from here,
-/// and a test checks every method's params and result and every shared schema against it.
+/// that a wire type is written once: the OpenRPC document's schemas (``Schema/of(_:_:)``), the
+/// params' schemas and `required` flags all come from here, with refinements only where a schema
+/// says more than a Swift type can (a date-time, bounds, a pattern). A test checks every method's
+/// params and result and every shared schema against it.
 public indirect enum TypeShape: Sendable, Hashable {
     case string
     case integer

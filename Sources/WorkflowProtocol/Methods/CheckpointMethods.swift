@@ -3,7 +3,7 @@ import WorkflowJSON
 /// `checkpoint.*`: an instance's checkpoints. A label works wherever an id does.
 public enum CheckpointMethods {
     static let instanceParam = InstanceMethods.instanceParam
-    static let checkpointParam = RPCParam("checkpointId", "A checkpoint id or label.", Schema.string)
+    static let checkpointParam = RPCParam("checkpointId", "A checkpoint id or label.")
 
     /// `{instance, checkpointId}`
     public struct Target: Codable, Sendable, Hashable {
@@ -25,7 +25,7 @@ public enum CheckpointMethods {
         public static let name = "checkpoint.list"
         public static let summary = "The instance's checkpoints, oldest first, with their labels; the head is marked."
         public static let params = [instanceParam]
-        public static let result = Schema.object(["checkpoints": Schema.array(Schema.ref("CheckpointInfo"))], required: ["checkpoints"])
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = [.instanceNotFound]
     }
 
@@ -44,7 +44,7 @@ public enum CheckpointMethods {
         public static let name = "checkpoint.get"
         public static let summary = "One checkpoint with its whole snapshot (plain JSON)."
         public static let params = [instanceParam, checkpointParam]
-        public static let result = Schema.object(["info": Schema.ref("CheckpointInfo"), "checkpoint": ["type": "object"]], required: ["info", "checkpoint"])
+        public static let result = Schema.of(Result.self, ["checkpoint": ["type": "object"]])
         public static let errors: [RPCError.Code] = [.instanceNotFound, .checkpointNotFound]
     }
 
@@ -76,7 +76,7 @@ public enum CheckpointMethods {
         public static let name = "checkpoint.delete"
         public static let summary = "Deletes a checkpoint (not the lineage head)."
         public static let params = [instanceParam, checkpointParam]
-        public static let result = Schema.object(["deleted": Schema.boolean], required: ["deleted"])
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = [.instanceNotFound, .checkpointNotFound]
     }
 
@@ -90,7 +90,7 @@ public enum CheckpointMethods {
         public static let name = "checkpoint.prune"
         public static let summary = "Applies retention now: keeps the newest N, the head, branch tips, labelled checkpoints and the newest N with open requests."
         public static let params = [instanceParam]
-        public static let result = Schema.object(["deleted": Schema.count], required: ["deleted"])
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = [.instanceNotFound]
     }
 }

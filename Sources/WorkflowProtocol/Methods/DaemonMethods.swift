@@ -16,7 +16,7 @@ public enum DaemonMethods {
         public static let name = "daemon.ping"
         public static let summary = "Answers at once: the daemon is up."
         public static let params: [RPCParam] = []
-        public static let result = Schema.object(["pong": Schema.boolean, "version": Schema.string], required: ["pong", "version"])
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = []
     }
 
@@ -64,14 +64,7 @@ public enum DaemonMethods {
         public static let name = "daemon.status"
         public static let summary = "The daemon's version, uptime, paths and counts (instances stored and loaded, active runs, connections, subscriptions, definitions and the errors of those that do not load, store transactions written)."
         public static let params: [RPCParam] = []
-        public static let result = Schema.object([
-            "version": Schema.string, "pid": Schema.count, "startedAt": Schema.time, "uptimeSeconds": ["type": "number", "minimum": 0],
-            "socket": Schema.string, "stateDirectory": Schema.string, "definitionsDirectory": Schema.string,
-            "instancesStored": Schema.count, "instancesLoaded": Schema.count, "activeRuns": Schema.count, "connections": Schema.count,
-            "subscriptions": Schema.count, "definitions": Schema.count, "definitionErrors": Schema.array(Schema.ref("DefinitionProblem")),
-            "storeTransactions": Schema.count,
-        ], required: ["version", "pid", "startedAt", "uptimeSeconds", "socket", "stateDirectory", "definitionsDirectory", "instancesStored",
-                      "instancesLoaded", "activeRuns", "connections", "subscriptions", "definitions", "definitionErrors", "storeTransactions"])
+        public static let result = Schema.of(Result.self, ["startedAt": Schema.time, "uptimeSeconds": ["type": "number", "minimum": 0]])
         public static let errors: [RPCError.Code] = []
     }
 
@@ -89,8 +82,7 @@ public enum DaemonMethods {
         public static let name = "daemon.reload"
         public static let summary = "Re-reads the definitions directory and answers once done. Instances keep the version they pin until reset with upgrade; a definition that no longer loads is reported, and the instances on it keep working."
         public static let params: [RPCParam] = []
-        public static let result = Schema.object(["definitions": Schema.array(Schema.string), "errors": Schema.array(Schema.ref("DefinitionProblem"))],
-                                                 required: ["definitions", "errors"])
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = []
     }
 

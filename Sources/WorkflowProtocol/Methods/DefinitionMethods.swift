@@ -16,8 +16,7 @@ public enum DefinitionMethods {
         public static let name = "definition.list"
         public static let summary = "The loaded definitions, by name, and the files that did not load with what is wrong with them."
         public static let params: [RPCParam] = []
-        public static let result = Schema.object(["definitions": Schema.array(Schema.ref("DefinitionInfo")),
-                                                  "errors": Schema.array(Schema.ref("DefinitionProblem"))], required: ["definitions", "errors"])
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = []
     }
 
@@ -30,7 +29,7 @@ public enum DefinitionMethods {
         public typealias Result = DefinitionInfo
         public static let name = "definition.get"
         public static let summary = "One definition with its document (as JSON) and executors."
-        public static let params = [RPCParam("name", "The definition's name.", Schema.string)]
+        public static let params = [RPCParam("name", "The definition's name.")]
         public static let result = Schema.ref("DefinitionInfo")
         public static let errors: [RPCError.Code] = [.definitionNotFound]
     }
@@ -59,10 +58,9 @@ public enum DefinitionMethods {
         }
         public static let name = "definition.validate"
         public static let summary = "Checks a definition's text (YAML or JSON) as the daemon would load it, naming the line and path of each problem. It installs nothing and runs nothing; program paths are checked against the daemon's file system."
-        public static let params = [RPCParam("text", "The definition's text.", Schema.string),
-                                    RPCParam("file", "The name to give it in errors (and the directory its relative paths start from).", Schema.string)]
-        public static let result = Schema.object(["valid": Schema.boolean, "name": Schema.string, "hash": Schema.string,
-                                                  "errors": Schema.array(Schema.ref("DefinitionProblem"))], required: ["valid", "errors"])
+        public static let params = [RPCParam("text", "The definition's text."),
+                                    RPCParam("file", "The name to give it in errors (and the directory its relative paths start from).")]
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = [.limitExceeded]
     }
 }

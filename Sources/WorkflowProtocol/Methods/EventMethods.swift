@@ -36,11 +36,8 @@ public enum EventMethods {
         }
         public static let name = "events.subscribe"
         public static let summary = "Subscribes to the instance's events: events.event notifications follow this answer, first replaying the log after afterSeq, then live, in seq order with no gap and no duplicate. A subscriber too slow for the connection's send queue gets events.overflow and loses only that subscription."
-        public static let params = [instanceParam, RPCParam("afterSeq", "Replay the log after this seq (omit for live events only).", Schema.seq)]
-        public static let result = Schema.object([
-            "subscription": Schema.string, "nextSeq": Schema.seq,
-            "missed": Schema.object(["first": Schema.seq, "last": Schema.seq], required: ["first", "last"]),
-        ], required: ["subscription", "nextSeq"])
+        public static let params = [instanceParam, RPCParam("afterSeq", "Replay the log after this seq (omit for live events only).")]
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = [.instanceNotFound, .limitExceeded]
     }
 
@@ -56,8 +53,8 @@ public enum EventMethods {
         }
         public static let name = "events.unsubscribe"
         public static let summary = "Ends a subscription of this connection (false if it had none by that id)."
-        public static let params = [RPCParam("subscription", "The subscription's id.", Schema.string)]
-        public static let result = Schema.object(["unsubscribed": Schema.boolean], required: ["unsubscribed"])
+        public static let params = [RPCParam("subscription", "The subscription's id.")]
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = []
     }
 
@@ -87,10 +84,9 @@ public enum EventMethods {
         }
         public static let name = "events.read"
         public static let summary = "A page of the instance's event log after afterSeq (default 0), at most limit events (default 1000)."
-        public static let params = [instanceParam, RPCParam("afterSeq", "Events after this seq.", Schema.seq),
+        public static let params = [instanceParam, RPCParam("afterSeq", "Events after this seq."),
                                     RPCParam("limit", "At most this many (default 1000, at most 10000).", ["type": "integer", "minimum": 1, "maximum": 10000])]
-        public static let result = Schema.object(["events": Schema.array(Schema.ref("Event")), "oldestSeq": Schema.seq, "lastSeq": Schema.seq],
-                                                 required: ["events", "lastSeq"])
+        public static let result = Schema.of(Result.self, ["events": Schema.array(Schema.ref("Event"))])
         public static let errors: [RPCError.Code] = [.instanceNotFound]
     }
 
@@ -106,7 +102,7 @@ public enum EventMethods {
         }
         public static let name = "events.event"
         public static let summary = "An event of a subscription, in seq order."
-        public static let params = Schema.object(["subscription": Schema.string, "event": Schema.ref("Event")], required: ["subscription", "event"])
+        public static let params = Schema.of(Params.self, ["event": Schema.ref("Event")])
     }
 
     /// `events.overflow` (notification): the subscription was dropped.
@@ -121,13 +117,13 @@ public enum EventMethods {
         }
         public static let name = "events.overflow"
         public static let summary = "The reader was too slow for the connection's send queue: this subscription ended after lastSeq (subscribe again with afterSeq: lastSeq to go on). Other subscriptions and clients are not affected."
-        public static let params = Schema.object(["subscription": Schema.string, "lastSeq": Schema.seq], required: ["subscription", "lastSeq"])
+        public static let params = Schema.of(Params.self)
     }
 
     /// `events.closed` (notification): the subscription ended on the daemon's side.
     public enum Closed: RPCNotification {
         /// Why the subscription ended.
-        public enum Reason: String, Codable, Sendable, Hashable, CaseIterable {
+        public enum Reason: String, WireEnum {
             /// The instance was deleted: the stream ends.
             case deleted
             /// The daemon is shutting down: resume once it is back.
@@ -145,7 +141,6 @@ public enum EventMethods {
         }
         public static let name = "events.closed"
         public static let summary = "The subscription ended: the instance was deleted, or the daemon is shutting down (reason). Resume with afterSeq: lastSeq."
-        public static let params = Schema.object(["subscription": Schema.string, "reason": Schema.oneOf(Reason.allCases.map(\.rawValue)), "lastSeq": Schema.seq],
-                                                 required: ["subscription", "reason", "lastSeq"])
+        public static let params = Schema.of(Params.self)
     }
 }

@@ -53,17 +53,7 @@ extension InstanceMethods {
         public static let name = "instance.graph"
         public static let summary = "The instance's workflow as a graph to draw: the definition version it pins (with its document and those of its sub-workflows), the executors holding messages, those waiting on a person, and the path of the active or last run."
         public static let params = [instanceParam]
-        public static let result = Schema.object([
-            "definition": Schema.ref("DefinitionInfo"),
-            "subDefinitions": ["type": "object", "additionalProperties": ["type": "object"]],
-            "holding": ["type": "object", "additionalProperties": Schema.count],
-            "waiting": Schema.array(Schema.string),
-            "status": InstanceStatusValue.schema,
-            "lastRun": Schema.object([
-                "runId": Schema.string, "status": RunStatusValue.schema,
-                "invocations": Schema.array(Schema.object(["executor": Schema.string, "superstep": Schema.count], required: ["executor", "superstep"])),
-            ], required: ["runId", "status", "invocations"]),
-        ], required: ["definition", "subDefinitions", "holding", "waiting", "status"])
+        public static let result = Schema.of(Result.self, ["subDefinitions": ["type": "object", "additionalProperties": ["type": "object"]]])
         public static let errors: [RPCError.Code] = [.instanceNotFound, .definitionNotFound]
     }
 }

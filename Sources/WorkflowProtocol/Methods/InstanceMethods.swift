@@ -8,7 +8,7 @@ public enum InstanceMethods {
         public init(instance: String) { self.instance = instance }
     }
 
-    static let instanceParam = RPCParam("instance", "The instance's name.", Schema.string)
+    static let instanceParam = RPCParam("instance", "The instance's name.")
 
     /// `instance.create`
     public enum Create: RPCMethod {
@@ -26,8 +26,8 @@ public enum InstanceMethods {
         public static let name = "instance.create"
         public static let summary = "Creates an instance from a loaded definition (pinning its current version). The caller's uid owns it."
         public static let params = [RPCParam("name", "The new instance's name.", Schema.name),
-                                    RPCParam("definition", "A loaded definition's name.", Schema.string),
-                                    RPCParam("onBusy", "What a run.start does while a run is active: reject (default) or queue.", BusyPolicyValue.schema)]
+                                    RPCParam("definition", "A loaded definition's name."),
+                                    RPCParam("onBusy", "What a run.start does while a run is active: reject (default) or queue.")]
         public static let result = Schema.ref("InstanceInfo")
         public static let errors: [RPCError.Code] = [.instanceExists, .definitionNotFound]
     }
@@ -55,10 +55,10 @@ public enum InstanceMethods {
         }
         public static let name = "instance.list"
         public static let summary = "The instances the caller may see (its own; root sees all), by name, a page at a time."
-        public static let params = [RPCParam("definition", "Only instances of this definition.", Schema.string),
-                                    RPCParam("after", "Names after this one (the previous page's next).", Schema.string),
+        public static let params = [RPCParam("definition", "Only instances of this definition."),
+                                    RPCParam("after", "Names after this one (the previous page's next)."),
                                     RPCParam("limit", "At most this many (default 1000, at most 10000).", ["type": "integer", "minimum": 1, "maximum": 10000])]
-        public static let result = Schema.object(["instances": Schema.array(Schema.ref("InstanceInfo")), "next": Schema.string], required: ["instances"])
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = []
     }
 
@@ -89,8 +89,8 @@ public enum InstanceMethods {
         }
         public static let name = "instance.delete"
         public static let summary = "Deletes an instance with its checkpoints, events and runs. Refused while a run is active, unless cancel is true (the run is cancelled and awaited first)."
-        public static let params = [instanceParam, RPCParam("cancel", "Cancel an active run first.", Schema.boolean)]
-        public static let result = Schema.object(["deleted": Schema.boolean], required: ["deleted"])
+        public static let params = [instanceParam, RPCParam("cancel", "Cancel an active run first.")]
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy]
     }
 
@@ -109,8 +109,8 @@ public enum InstanceMethods {
         public typealias Result = InstanceInfo
         public static let name = "instance.reset"
         public static let summary = "Makes the instance like new (state, requests, queue, keys, lineage), atomically. Refused while a run is active unless cancel is true; upgrade moves it to the definition's current version."
-        public static let params = [instanceParam, RPCParam("cancel", "Cancel an active run first.", Schema.boolean),
-                                    RPCParam("upgrade", "Move to the definition's current version.", Schema.boolean)]
+        public static let params = [instanceParam, RPCParam("cancel", "Cancel an active run first."),
+                                    RPCParam("upgrade", "Move to the definition's current version.")]
         public static let result = Schema.ref("InstanceInfo")
         public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy, .definitionNotFound]
     }
@@ -126,7 +126,7 @@ public enum InstanceMethods {
         }
     }
 
-    static let continuedSchema = Schema.object(["instance": Schema.ref("InstanceInfo"), "runId": Schema.string], required: ["instance"])
+    static let continuedSchema = Schema.of(Continued.self)
 
     /// `instance.rewind`
     public enum Rewind: RPCMethod {
@@ -141,7 +141,7 @@ public enum InstanceMethods {
         public typealias Result = Continued
         public static let name = "instance.rewind"
         public static let summary = "Restores a checkpoint of the instance in place (a new branch starts there); if it has work in flight, a run continues it."
-        public static let params = [instanceParam, RPCParam("checkpointId", "A checkpoint id or label.", Schema.string)]
+        public static let params = [instanceParam, RPCParam("checkpointId", "A checkpoint id or label.")]
         public static let result = continuedSchema
         public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy, .checkpointNotFound, .checkpointIncompatible]
     }
@@ -161,7 +161,7 @@ public enum InstanceMethods {
         public typealias Result = Continued
         public static let name = "instance.fork"
         public static let summary = "Creates a new instance from a checkpoint of this one, recording where it came from; if the checkpoint has work in flight, a run on the new instance continues it."
-        public static let params = [instanceParam, RPCParam("checkpointId", "A checkpoint id or label.", Schema.string),
+        public static let params = [instanceParam, RPCParam("checkpointId", "A checkpoint id or label."),
                                     RPCParam("name", "The new instance's name.", Schema.name)]
         public static let result = continuedSchema
         public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceExists, .checkpointNotFound, .checkpointIncompatible]

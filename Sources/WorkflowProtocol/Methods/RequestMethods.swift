@@ -14,8 +14,8 @@ public enum RequestMethods {
         }
         public static let name = "request.list"
         public static let summary = "Open requests, each with its payload and JSON Schema: of one instance, or of every instance the caller may see."
-        public static let params = [RPCParam("instance", "Only this instance's.", Schema.string)]
-        public static let result = Schema.object(["requests": Schema.array(Schema.ref("RequestInfo"))], required: ["requests"])
+        public static let params = [RPCParam("instance", "Only this instance's.")]
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = [.instanceNotFound]
     }
 
@@ -42,9 +42,9 @@ public enum RequestMethods {
         }
         public static let name = "request.respond"
         public static let summary = "Answers an open request. The response is checked against the request's schema first (a rejected one leaves the request open), is durable before this answers, and reaches the active run at its next superstep boundary, or starts a continuation run."
-        public static let params = [InstanceMethods.instanceParam, RPCParam("requestId", "The request's id.", Schema.string),
-                                    RPCParam("response", "The answer; it must satisfy the request's schema.", Schema.any)]
-        public static let result = Schema.object(["runId": Schema.string, "startedRun": Schema.boolean], required: ["runId", "startedRun"])
+        public static let params = [InstanceMethods.instanceParam, RPCParam("requestId", "The request's id."),
+                                    RPCParam("response", "The answer; it must satisfy the request's schema.")]
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = [.instanceNotFound, .requestNotFound, .responseInvalid, .instanceBusy, .storeFailed, .instanceBroken]
     }
 }

@@ -23,10 +23,10 @@ public enum RunMethods {
         public typealias Result = RunInfo
         public static let name = "run.start"
         public static let summary = "Starts a run with input delivered to the start executor; answers with the run id once its start is durable (or, with wait, with the result). With definition, an instance that does not exist yet is created from it first. An idempotencyKey already used returns that run and starts nothing."
-        public static let params = [instanceParam, RPCParam("input", "The input (default null).", Schema.any),
-                                    RPCParam("definition", "Create the instance from this definition if it does not exist.", Schema.string),
+        public static let params = [instanceParam, RPCParam("input", "The input (default null)."),
+                                    RPCParam("definition", "Create the instance from this definition if it does not exist."),
                                     RPCParam("idempotencyKey", "The same key returns the same run.", ["type": "string", "minLength": 1, "maxLength": 256]),
-                                    RPCParam("wait", "Answer with the run's result, once it ends.", Schema.boolean)]
+                                    RPCParam("wait", "Answer with the run's result, once it ends.")]
         public static let result = Schema.ref("RunInfo")
         public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy, .definitionNotFound, .storeErrorCode, .instanceBroken]
     }
@@ -46,7 +46,7 @@ public enum RunMethods {
         public typealias Result = RunInfo
         public static let name = "run.wait"
         public static let summary = "Waits for a run (default: the active one, else the last) to end. A timeout is not an error: it answers with the current status and timedOut."
-        public static let params = [instanceParam, RPCParam("runId", "The run (default: the active, else the last).", Schema.string),
+        public static let params = [instanceParam, RPCParam("runId", "The run (default: the active, else the last)."),
                                     RPCParam("timeoutMs", "Wait at most this long.", ["type": "integer", "minimum": 0])]
         public static let result = Schema.ref("RunInfo")
         public static let errors: [RPCError.Code] = [.instanceNotFound, .runNotFound]
@@ -65,7 +65,7 @@ public enum RunMethods {
         public typealias Result = RunInfo
         public static let name = "run.get"
         public static let summary = "One run: queued, in progress, or how it ended (outputs, error, requests left open)."
-        public static let params = [instanceParam, RPCParam("runId", "The run.", Schema.string)]
+        public static let params = [instanceParam, RPCParam("runId", "The run.")]
         public static let result = Schema.ref("RunInfo")
         public static let errors: [RPCError.Code] = [.instanceNotFound, .runNotFound]
     }
@@ -87,7 +87,7 @@ public enum RunMethods {
         public static let name = "run.list"
         public static let summary = "The instance's runs, newest first: queued ones, the active one, and those the store still records."
         public static let params = [instanceParam, RPCParam("limit", "At most this many (default 100, at most 1000).", ["type": "integer", "minimum": 1, "maximum": 1000])]
-        public static let result = Schema.object(["runs": Schema.array(Schema.ref("RunInfo"))], required: ["runs"])
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = [.instanceNotFound]
     }
 
@@ -105,7 +105,7 @@ public enum RunMethods {
         public static let name = "run.cancel"
         public static let summary = "Cancels the active run (its executors are cancelled, child processes killed) and answers once it has ended; the instance keeps its last checkpoint."
         public static let params = [instanceParam]
-        public static let result = Schema.object(["cancelled": Schema.boolean, "runId": Schema.string], required: ["cancelled"])
+        public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = [.instanceNotFound]
     }
 }

@@ -34,10 +34,5 @@ public struct CheckpointInfo: Codable, Sendable, Hashable {
         self.head = head
     }
 
-    public static let schema: JSON = Schema.object([
-        "id": Schema.string, "parentId": Schema.string, "instance": Schema.string, "runId": Schema.string,
-        "reason": CheckpointReasonValue.schema, "superstep": Schema.count,
-        "time": Schema.time, "status": InstanceStatusValue.schema, "openRequests": Schema.count, "messagesInFlight": Schema.count,
-        "label": Schema.string, "head": Schema.boolean,
-    ], required: ["id", "instance", "reason", "superstep", "time", "status", "openRequests", "messagesInFlight", "head"])
+    public static let schema: JSON = Schema.of(CheckpointInfo.self, ["time": Schema.time])
 }

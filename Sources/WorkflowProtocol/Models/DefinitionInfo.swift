@@ -29,9 +29,5 @@ public struct DefinitionInfo: Codable, Sendable, Hashable {
         self.executors = executors
     }
 
-    public static let schema: JSON = Schema.object([
-        "name": Schema.string, "description": Schema.string, "hash": Schema.string, "file": Schema.string, "start": Schema.string,
-        "executors": Schema.array(Schema.object(["id": Schema.string, "kind": Schema.string], required: ["id", "kind"])),
-        "document": Schema.any,
-    ], required: ["name", "hash", "file", "start", "executors"])
+    public static let schema: JSON = Schema.of(DefinitionInfo.self)
 }

@@ -22,7 +22,5 @@ public struct DefinitionProblem: Codable, Sendable, Hashable, CustomStringConver
         return "\(file)\(position): \(path.isEmpty ? "" : path + ": ")\(message)"
     }
 
-    public static let schema: JSON = Schema.object([
-        "file": Schema.string, "line": Schema.count, "column": Schema.count, "path": Schema.string, "message": Schema.string,
-    ], required: ["file", "path", "message"])
+    public static let schema: JSON = Schema.of(DefinitionProblem.self)
 }

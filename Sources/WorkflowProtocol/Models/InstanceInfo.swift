@@ -46,13 +46,7 @@ public struct InstanceInfo: Codable, Sendable, Hashable {
         self.createdAt = createdAt
     }
 
-    public static let schema: JSON = Schema.object([
-        "name": Schema.string, "definition": Schema.string, "definitionHash": Schema.string,
-        "status": InstanceStatusValue.schema,
-        "owner": Schema.count, "onBusy": BusyPolicyValue.schema, "createdAt": Schema.time,
-        "upgradeAvailable": Schema.boolean, "activeRunId": Schema.string, "queuedRunIds": Schema.array(Schema.string),
-        "openRequests": Schema.array(Schema.ref("RequestInfo")), "head": Schema.string, "nextSeq": Schema.seq,
-        "superstep": Schema.count,
-        "forkedFrom": Schema.object(["instance": Schema.string, "checkpointId": Schema.string], required: ["instance", "checkpointId"]),
-    ], required: ["name", "definition", "definitionHash", "status", "owner", "onBusy", "createdAt"])
+    public static let schema: JSON = Schema.of(InstanceInfo.self, [
+        "createdAt": Schema.time, "openRequests": Schema.array(Schema.ref("RequestInfo")),
+    ])
 }

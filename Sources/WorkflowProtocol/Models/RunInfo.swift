@@ -34,12 +34,7 @@ public struct RunInfo: Codable, Sendable, Hashable {
     /// Whether the run has ended.
     public var isFinished: Bool { status.isFinished }
 
-    public static let schema: JSON = Schema.object([
-        "runId": Schema.string, "instance": Schema.string,
-        "status": RunStatusValue.schema,
-        "disposition": RunDisposition.schema, "position": Schema.count,
-        "trigger": RunTrigger.schema, "input": Schema.any,
-        "outputs": Schema.array(Schema.any), "error": Schema.ref("WorkflowError"), "pendingRequests": Schema.array(Schema.string),
-        "supersteps": Schema.count, "startedAt": Schema.time, "endedAt": Schema.time, "timedOut": Schema.boolean,
-    ], required: ["runId", "instance", "status"])
+    public static let schema: JSON = Schema.of(RunInfo.self, [
+        "error": Schema.ref("WorkflowError"), "startedAt": Schema.time, "endedAt": Schema.time,
+    ])
 }
