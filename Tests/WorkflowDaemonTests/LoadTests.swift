@@ -14,7 +14,13 @@ struct LoadTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = root.appendingPathComponent("Contrib/dev/load").path
         // Output and exit both awaited: the summary is the last line of stdout.
-        struct Collected { var bytes: [UInt8] = []; var eof = false; var status: Int32?; var continuation: CheckedContinuation<Void, any Error>? }
+        struct Collected {
+            var bytes: [UInt8] = []
+            var errors: [UInt8] = []
+            var eof = false
+            var status: Int32?
+            var continuation: CheckedContinuation<Void, any Error>?
+        }
         let box = NIOLockedValueBox(Collected())
         @Sendable func finishIfDone() {
             let continuation = box.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
@@ -38,7 +44,7 @@ struct LoadTests {
                                                box.withLockedValue { if chunk.isEmpty { $0.eof = true } else { $0.bytes += chunk } }
                                                finishIfDone()
                                            },
-                                           onError: { _ in },
+                                           onError: { chunk in box.withLockedValue { $0.errors = Array(($0.errors + chunk).suffix(4096)) } },
                                            onExit: { status in
                                                box.withLockedValue { $0.status = status }
                                                finishIfDone()
@@ -48,8 +54,10 @@ struct LoadTests {
                 continuation.resume(throwing: error)
             }
         }
-        let text = box.withLockedValue { String(decoding: $0.bytes, as: UTF8.self) }
-        let summary = try JSON(parsing: try #require(text.split(separator: "\n").last.map(String.init), "no summary: \(text)"))
+        let (text, errors, status) = box.withLockedValue { (String(decoding: $0.bytes, as: UTF8.self), String(decoding: $0.errors, as: UTF8.self), $0.status) }
+        // Without a summary, what the load said on stderr and how it ended are the finding.
+        let summary = try JSON(parsing: try #require(text.split(separator: "\n").last.map(String.init),
+                                                     "no summary (exit status \(status.map(String.init) ?? "?")): \(text)\nstderr: \(errors)"))
         #expect(summary["unexpected_count"] == 0, "unexpected: \(summary["unexpected"] ?? .null)")
         #expect(summary["daemon_alive"] == true)
         #expect(summary["daemon_exit"] == 0)
