@@ -55,7 +55,8 @@ struct ConnectionWriterTests {
         let writer = ConnectionWriter(limit: 1 << 20, budget: QueueBudget(limit: 1 << 20))
         #expect(writer.sendEvent(line: Array(repeating: UInt8(ascii: "x"), count: ConnectionWriter.roomMark + 1)))
         let waiting = Task { await writer.waitForRoom(timeout: .seconds(600)) }
-        try await Task.sleep(for: .milliseconds(20))
+        // The sender is surely waiting before the connection ends (else it would not have to be let go).
+        try await eventually(.seconds(30), "the sender to wait for room") { writer.roomWaiterCount == 1 }
         writer.finish()
         #expect(await waiting.value, "the wait did not end when the connection did")
     }

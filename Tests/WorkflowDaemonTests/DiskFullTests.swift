@@ -45,6 +45,12 @@ struct DiskFullTests {
         for refusal in refusals {
             #expect(refusal.lowercased().contains("full"), "the error does not say the disk is full: \(refusal)")
         }
+        // wfctl says the store failed with its own exit status (74, EX_IOERR), not "another error".
+        let input = FileManager.default.temporaryDirectory.path + "/wfd-full-input-\(getpid()).json"
+        try big.serialized().write(toFile: input, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: input) }
+        let refused = try await Wfctl(socket: daemon.socket).run(["run", "full-wfctl", "--definition", "echo", "--input", "@" + input])
+        #expect(refused.status == 74, "\(refused)")
         // Reads still answer, and what was accepted before is there.
         #expect(try await client.result("daemon.ping")["pong"] == true)
         #expect(try await client.result("request.list", ["instance": "keep"])["requests"]?.arrayValue?.count == 1)

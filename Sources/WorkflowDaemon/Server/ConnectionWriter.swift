@@ -80,6 +80,9 @@ final class ConnectionWriter: Sendable {
     /// Bytes waiting to be written.
     var queuedBytes: Int { state.withLockedValue { $0.queuedBytes } }
 
+    /// Senders waiting for room now (tests await a sender's wait instead of sleeping).
+    var roomWaiterCount: Int { state.withLockedValue { $0.roomWaiters.count } }
+
     /// Waits until fewer than ``roomMark`` bytes are queued, the connection ends, or `timeout`
     /// passes (a reader that does not read).
     /// - Returns: false if the time ran out with the queue still full.
