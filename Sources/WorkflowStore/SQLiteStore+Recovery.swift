@@ -1,4 +1,6 @@
+import Dispatch
 import GRDB
+import WorkflowConcurrency
 import WorkflowEngine
 
 extension SQLiteStore {
@@ -66,12 +68,15 @@ extension SQLiteStore {
         return rows == ["ok"] ? [] : rows
     }
 
-    /// The database's size in pages (after checkpointing the WAL), to watch growth.
+    /// The database's size in pages (after checkpointing the WAL), to watch growth. The
+    /// checkpoint goes through the background checkpointer, never beside it (see
+    /// ``WALCheckpointer/checkpointNow(_:)``); it blocks, so it runs on a thread of its own.
     public func pageCount() async throws -> Int {
-        try await database.writeWithoutTransaction { db in
-            try db.checkpoint(.truncate)
-            return try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+        let checkpointer = self.checkpointer
+        try await QueueWork.run(on: DispatchQueue(label: "workflowd.store.pagecount")) {
+            try checkpointer.checkpointNow(.truncate)
         }
+        return try await database.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
     }
 
     /// The instances a restart must take up at once: a run in progress, runs queued, or

@@ -29,7 +29,7 @@ public final class SQLiteStore: CheckpointStore {
     /// Run ends per instance since its last retention pass (see ``pruneTurn(_:)``).
     let runEnds = Locked<[String: Int]>([:])
     /// Moves the write-ahead log into the database off the commit path.
-    private let checkpointer: WALCheckpointer
+    let checkpointer: WALCheckpointer
 
     /// Background WAL checkpoints that failed, and the last one's cause (a checkpoint that the
     /// database was too busy for is tried again later; the log is never lost, only longer).

@@ -66,6 +66,15 @@ final class WALCheckpointer: TransactionObserver, Sendable {
         }
     }
 
+    /// Runs a checkpoint of `mode` now, on the checkpointer's queue, after any background one:
+    /// two checkpoints at once on two connections make the second fail at once with
+    /// SQLITE_BUSY (the checkpoint lock takes no busy handler), whatever the busy timeout.
+    func checkpointNow(_ mode: Database.CheckpointMode) throws {
+        try queue.sync {
+            _ = try connection.writeWithoutTransaction { db in try db.checkpoint(mode) }
+        }
+    }
+
     /// Checkpoints that failed (a busy database is retried at the next turn), and the last
     /// failure's cause: the store says so in ``SQLiteStore/checkpointFailures``.
     var failures: (count: Int, last: String?) { state.withLock { ($0.failures, $0.lastFailure) } }

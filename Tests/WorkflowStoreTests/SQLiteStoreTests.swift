@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import WorkflowTestSupport
 import WorkflowEngine
+import WorkflowConcurrency
 @testable import WorkflowStore
 
 /// draft → ask (a request) → publish; each run: start checkpoint, 2 supersteps, a request.
@@ -262,6 +263,32 @@ struct SQLiteStoreTests {
         #expect(kept == Array((kept.last ?? 0) - 499...(kept.last ?? 0)))
         #expect(late <= early + early / 5, "pages grew from \(early) to \(late)")
         #expect(try await store.integrityProblems().isEmpty)
+    }
+
+    @Test("measuring the database while background WAL checkpoints run never fails with 'database is locked'")
+    func pageCountBesideBackgroundCheckpoints() async throws {
+        let db = try TemporaryDatabase()
+        let store = try SQLiteStore(path: db.path)
+        try await store.database.write { db in try db.execute(sql: "CREATE TABLE filler (x BLOB)") }
+        // Every 64th commit starts a passive checkpoint on the checkpointer's connection; a
+        // truncating one beside it used to fail at once (SQLITE_BUSY: the checkpoint lock
+        // takes no busy handler).
+        let writing = Locked(true)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { writing.withLock { $0 = false } }
+                for _ in 0..<1_280 {
+                    try await store.database.write { db in
+                        try db.execute(sql: "INSERT INTO filler VALUES (zeroblob(65536))")
+                    }
+                }
+            }
+            group.addTask {
+                while writing.withLock({ $0 }) { _ = try await store.pageCount() }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await store.pageCount() > 1_280 * 16)
     }
 
     @Test("durability settings set the writer's synchronous mode (the connection that commits); the journal is WAL")
