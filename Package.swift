@@ -113,7 +113,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strictSettings),
         .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "JMESPath", "JSONSchema", "WorkflowStore", "WorkflowDefinitions",
-                                                                  "WorkflowProtocol", .product(name: "GRDB", package: "GRDB.swift")],
+                                                                  "WorkflowProtocol", "WorkflowClient", .product(name: "GRDB", package: "GRDB.swift")],
                           swiftSettings: strictSettings),
         // Helpers shared by the test targets (latches that tests await instead of sleeping).
         .target(name: "WorkflowTestSupport", dependencies: ["WorkflowEngine", "WorkflowConcurrency"], path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
@@ -131,7 +131,7 @@ let package = Package(
         // What the daemon, client, wfctl and systemd tests share: the real workflowd started on a
         // temporary socket, a raw JSON-RPC client, test definitions, a booted systemd machine.
         .target(name: "DaemonTestSupport", dependencies: [
-            "WorkflowJSON", "WorkflowProtocol", "WorkflowConcurrency", "WorkflowTestSupport",
+            "WorkflowJSON", "WorkflowProtocol", "WorkflowClient", "WorkflowConcurrency", "WorkflowTestSupport",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
         ], path: "Tests/DaemonTestSupport", swiftSettings: strictSettings),
@@ -143,7 +143,8 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
             .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strictSettings),
-        .testTarget(name: "WorkflowClientTests", dependencies: ["WorkflowClient", "DaemonTestSupport", "WorkflowJSON", "WorkflowProtocol"],
+        .testTarget(name: "WorkflowClientTests", dependencies: ["WorkflowClient", "DaemonTestSupport", "WorkflowJSON", "WorkflowProtocol", "WorkflowTestSupport",
+                                                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
                     swiftSettings: strictSettings),
         // wfctl as its users run it: the built binary against a real daemon.
         .testTarget(name: "WfctlTests", dependencies: ["DaemonTestSupport", "WorkflowJSON", "WorkflowTestSupport"], exclude: ["Fixtures"],

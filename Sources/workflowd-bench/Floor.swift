@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import GRDB
+import WorkflowClient
 import WorkflowJSON
 
 /// What this machine allows for the work of one durable request, measured in the same run as the
@@ -45,13 +46,13 @@ enum Floor {
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         }
-        var client: SocketClient?
+        var client: BlockingConnection?
         for _ in 0..<1000 {
-            client = try? SocketClient(path: path)
+            client = try? BlockingConnection(path: path)
             if client != nil { break }
             usleep(5_000)
         }
-        guard let client else { throw SocketClient.Failure(description: "the echo process did not listen") }
+        guard let client else { throw BenchFailure(description: "the echo process did not listen") }
         let line: JSON = ["jsonrpc": "2.0", "id": 1, "result": ["runId": "r0000000000000000", "status": "idle", "outputs": [1]]]
         var times: [Double] = []
         for n in 0..<5_500 {

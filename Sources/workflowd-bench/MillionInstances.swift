@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import WorkflowClient
 import GRDB
 import WorkflowEngine
 import WorkflowStore
@@ -14,7 +15,7 @@ enum MillionInstances {
     static func run() throws -> Report {
         let count = 1_000_000
         let prepared = try SocketWorkloads.Daemon()
-        let client = try SocketClient(path: prepared.socket)
+        let client = try BlockingConnection(path: prepared.socket)
         _ = try client.call("instance.create", ["name": "seed", "definition": "echo"])
         let directory = prepared.directory
         prepared.stop()
@@ -46,10 +47,10 @@ enum MillionInstances {
             while access(socket, F_OK) != 0 {
                 usleep(1000)
                 waited += 1
-                if waited > 10_000 { throw SocketClient.Failure(description: "systemd-socket-activate did not listen on \(socket)") }
+                if waited > 10_000 { throw BenchFailure(description: "systemd-socket-activate did not listen on \(socket)") }
             }
             let start = nowMicros()
-            let first = try SocketClient(path: socket)
+            let first = try BlockingConnection(path: socket)
             _ = try first.call("daemon.ping", [:])
             samples.append(nowMicros() - start)
             if round == 2 {
@@ -59,7 +60,7 @@ enum MillionInstances {
                 for n in 0..<10_000 {
                     let name = JSON.string(String(format: "inst-%07d", Int.random(in: 1..<count, using: &random)))
                     let info = try first.call("instance.get", ["instance": name])
-                    guard info["name"] == name else { throw SocketClient.Failure(description: "instance.get \(name): \(info.serialized())") }
+                    guard info["name"] == name else { throw BenchFailure(description: "instance.get \(name): \(info.serialized())") }
                     if n % 10 == 0 { _ = try first.call("run.start", ["instance": name, "input": .number(Double(n)), "wait": true]) }
                     if n % 500 == 0 { rssPeak = max(rssPeak, residentKiB(pid)) }
                 }

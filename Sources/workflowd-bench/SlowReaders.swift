@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import WorkflowClient
 import WorkflowEngine
 
 /// `slow_readers`: a busy instance (a loop emitting events as fast as it commits) with one reader
@@ -23,11 +24,11 @@ enum SlowReaders {
         let slowCount = 1_000
         let daemon = try SocketWorkloads.Daemon(arguments: ["--max-connections", "2000", "--max-connections-per-uid", "2000"],
                                                 extraDefinitions: ["busy.yaml": definition])
-        let control = try SocketClient(path: daemon.socket)
+        let control = try BlockingConnection(path: daemon.socket)
         _ = try control.call("instance.create", ["name": "busy", "definition": "busy"])
         // The fast reader: a thread that reads and counts every event.
         // Only the reader thread uses it once subscribed.
-        nonisolated(unsafe) let fast = try SocketClient(path: daemon.socket)
+        nonisolated(unsafe) let fast = try BlockingConnection(path: daemon.socket)
         _ = try fast.call("events.subscribe", ["instance": "busy"])
         let counter = EventCounter()
         let reader = Thread {
@@ -61,7 +62,7 @@ enum SlowReaders {
             let connected = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
             }
-            guard connected == 0 else { throw SocketClient.Failure(description: "slow_readers: connect failed (errno \(errno))") }
+            guard connected == 0 else { throw BenchFailure(description: "slow_readers: connect failed (errno \(errno))") }
             let line = Array(#"{"jsonrpc":"2.0","id":1,"method":"events.subscribe","params":{"instance":"busy"}}"#.utf8) + [0x0A]
             _ = line.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             slow.append(fd)

@@ -1,5 +1,6 @@
 import Foundation
 import WorkflowConcurrency
+import WorkflowClient
 import WorkflowJSON
 
 /// The socket workloads: the real `workflowd` (built beside this binary) on a temporary socket
@@ -36,7 +37,7 @@ enum SocketWorkloads {
             }
             let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("workflowd").path
             guard FileManager.default.isExecutableFile(atPath: binary) else {
-                throw SocketClient.Failure(description: "\(binary) is not built: run `swift build -c release --static-swift-stdlib --product workflowd` first")
+                throw BenchFailure(description: "\(binary) is not built: run `swift build -c release --static-swift-stdlib --product workflowd` first")
             }
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["--socket", socket, "--state-dir", directory + "/state", "--definitions", directory + "/definitions",
@@ -47,10 +48,10 @@ enum SocketWorkloads {
             Self.running.withLock { $0[pid] = process }
             // Ready when the socket answers.
             for _ in 0..<1000 {
-                if let client = try? SocketClient(path: socket), (try? client.call("daemon.ping", [:])) != nil { return }
+                if let client = try? BlockingConnection(path: socket), (try? client.call("daemon.ping", [:])) != nil { return }
                 usleep(10_000)
             }
-            throw SocketClient.Failure(description: "workflowd did not answer within 10 s")
+            throw BenchFailure(description: "workflowd did not answer within 10 s")
         }
 
         /// What does not depend on the machine's noise: the daemon's context switches (voluntary
@@ -94,7 +95,7 @@ enum SocketWorkloads {
         }
 
         /// Transactions the daemon's store has written (daemon.status).
-        func transactions(_ client: SocketClient) throws -> Double {
+        func transactions(_ client: BlockingConnection) throws -> Double {
             Double(try client.call("daemon.status", [:])["storeTransactions"]?.intValue ?? 0)
         }
 
@@ -152,7 +153,7 @@ enum SocketWorkloads {
         // The machine's limit for the same work, measured in the same run.
         let floor = try Floor.measure()
         let daemon = try Daemon()
-        let client = try SocketClient(path: daemon.socket)
+        let client = try BlockingConnection(path: daemon.socket)
         _ = try client.call("instance.create", ["name": "lat", "definition": "echo"])
         for n in 0..<50 { _ = try client.call("run.start", ["instance": "lat", "input": .number(Double(n)), "wait": true]) }
         var samples: [Double] = []
@@ -186,7 +187,7 @@ enum SocketWorkloads {
         let daemon = try Daemon(arguments: ["--max-connections-per-uid", "\(clients + 16)"])
         let socket = daemon.socket
         let results = ThreadResults.measure(threads: clients) { index, start in
-            let client = try SocketClient(path: socket)
+            let client = try BlockingConnection(path: socket)
             let name = JSON.string("lat-\(index)")
             _ = try client.call("instance.create", ["name": name, "definition": "echo"])
             for n in 0..<20 { _ = try client.call("run.start", ["instance": name, "input": .number(Double(n)), "wait": true]) }
@@ -202,7 +203,7 @@ enum SocketWorkloads {
             }
             return times
         }
-        if let failure = results.failure { throw SocketClient.Failure(description: "run_latency_\(clients): \(failure)") }
+        if let failure = results.failure { throw BenchFailure(description: "run_latency_\(clients): \(failure)") }
         let perClient = results.perThread.map(\.count)
         let all = results.all
         let median = percentile(all, 0.5)
@@ -222,12 +223,12 @@ enum SocketWorkloads {
         let socket = daemon.socket
         var samples: [Double] = []
         var roundTrips: [Double] = []
-        let control = try SocketClient(path: socket)
+        let control = try BlockingConnection(path: socket)
         let transactionsBefore = try daemon.transactions(control)
         let before = daemon.counters
         for rep in 0..<5 {
             let results = ThreadResults.measure(threads: clients) { index, start in
-                let client = try SocketClient(path: socket)
+                let client = try BlockingConnection(path: socket)
                 let name = JSON.string("hitl-\(rep)-\(index)")
                 _ = try client.call("instance.create", ["name": name, "definition": "pingpong"])
                 _ = try client.call("events.subscribe", ["instance": name])
@@ -255,7 +256,7 @@ enum SocketWorkloads {
                         while next == nil { take(try client.readMessage()) }
                     } catch {
                         // A round trip that does not come back is a finding: say where it stopped.
-                        throw SocketClient.Failure(description: "instance \(name.stringValue ?? "?"), round \(n): no next request after answering \(requestID.serialized()) (\(error)); last events: "
+                        throw BenchFailure(description: "instance \(name.stringValue ?? "?"), round \(n): no next request after answering \(requestID.serialized()) (\(error)); last events: "
                                                    + lastEvents.map { $0.serialized() }.joined(separator: " "))
                     }
                     times.append(nowMicros() - began)
@@ -263,7 +264,7 @@ enum SocketWorkloads {
                 }
                 return times
             }
-            if let failure = results.failure { throw SocketClient.Failure(description: "hitl1k_socket: \(failure)") }
+            if let failure = results.failure { throw BenchFailure(description: "hitl1k_socket: \(failure)") }
             let times = results.all
             roundTrips += times
             samples.append(results.span / Double(clients * perClient))
@@ -280,7 +281,7 @@ enum SocketWorkloads {
     /// The daemon's RSS growth with 10,000 instances created, after touching each once.
     static func instances10kDaemon() throws -> Report {
         let daemon = try Daemon()
-        let client = try SocketClient(path: daemon.socket)
+        let client = try BlockingConnection(path: daemon.socket)
         let count = 10_000
         let before = daemon.residentKiB
         let start = nowMicros()
@@ -293,7 +294,7 @@ enum SocketWorkloads {
             try client.send(batch)
             for _ in batch {
                 let answer = try client.readMessage()
-                if let error = answer["error"] { throw SocketClient.Failure(description: "instance.create: \(error.serialized())") }
+                if let error = answer["error"] { throw BenchFailure(description: "instance.create: \(error.serialized())") }
             }
             created += batch.count
         }
@@ -319,7 +320,7 @@ enum SocketWorkloads {
     static func coldStart() throws -> Report {
         let instances = 10_000
         let prepared = try Daemon()
-        let client = try SocketClient(path: prepared.socket)
+        let client = try BlockingConnection(path: prepared.socket)
         var created = 0
         while created < instances {
             let batch = (created..<min(instances, created + 100)).map { n in
@@ -328,7 +329,7 @@ enum SocketWorkloads {
             try client.send(batch)
             for _ in batch {
                 let answer = try client.readMessage()
-                if let error = answer["error"] { throw SocketClient.Failure(description: "instance.create: \(error.serialized())") }
+                if let error = answer["error"] { throw BenchFailure(description: "instance.create: \(error.serialized())") }
             }
             created += batch.count
         }
@@ -346,10 +347,10 @@ enum SocketWorkloads {
             while access(socket, F_OK) != 0 {
                 usleep(1000)
                 waited += 1
-                if waited > 10_000 { throw SocketClient.Failure(description: "systemd-socket-activate did not listen on \(socket)") }
+                if waited > 10_000 { throw BenchFailure(description: "systemd-socket-activate did not listen on \(socket)") }
             }
             let start = nowMicros()
-            let first = try SocketClient(path: socket)
+            let first = try BlockingConnection(path: socket)
             _ = try first.call("daemon.ping", [:])
             samples.append(nowMicros() - start)
             kill(pid, SIGTERM)
@@ -370,7 +371,7 @@ enum SocketWorkloads {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
-        guard result == 0 else { throw SocketClient.Failure(description: "cannot run \(arguments[0]): \(String(cString: strerror(result)))") }
+        guard result == 0 else { throw BenchFailure(description: "cannot run \(arguments[0]): \(String(cString: strerror(result)))") }
         return pid
     }
 }

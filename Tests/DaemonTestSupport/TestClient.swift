@@ -1,18 +1,16 @@
 import NIOConcurrencyHelpers
-import NIOCore
-import NIOExtras
-import NIOPosix
+import WorkflowClient
 import WorkflowJSON
 import WorkflowProtocol
 
-/// A JSON-RPC client over a real Unix socket, as a test drives the daemon: answers are routed to
+/// The library's connection (``WorkflowConnection``) as a test drives the daemon: answers go to
 /// their callers by id (so calls may overlap), everything else (notifications, batch answers,
-/// errors with a null id) waits in order for `next()`. Every wait has a deadline, so a daemon that
-/// never answers fails the test instead of hanging it.
+/// errors with a null id, lines that are not JSON) waits in order for `next()`. Every wait has a
+/// deadline, so a daemon that never answers fails the test instead of hanging it.
 package final class TestClient: Sendable {
-    package let channel: any Channel
+    /// The connection itself (a slow reader reads through it by hand).
+    package let connection: WorkflowConnection
     package let mailbox: Mailbox
-    private let ids = NIOLockedValueBox(1_000_000)
 
     /// A call that succeeded: what was sent and what came back (the OpenRPC test validates them
     /// against the document's schemas).
@@ -30,63 +28,55 @@ package final class TestClient: Sendable {
         package var description: String { "timed out waiting for \(what)" }
     }
 
-    /// Connects to the daemon's socket.
+    /// Connects to the daemon's socket; a client that does not read automatically reads 1 KiB at
+    /// a time, when asked.
     package static func connect(_ path: String, autoRead: Bool = true) async throws -> TestClient {
         let mailbox = Mailbox()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(ChannelOptions.autoRead, value: autoRead)
-            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: autoRead ? 65536 : 1024))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(LineHandler(mailbox: mailbox))
-                }
+        // Calls count up from 1_000_001: never an id a test writes by hand.
+        let options = WorkflowConnection.Options(readsAutomatically: autoRead, readSize: autoRead ? nil : 1024, firstRequestID: 1_000_001)
+        let connection = try await WorkflowConnection.connect(path: path, options: options) { incoming in
+            switch incoming {
+            case .message(let message): mailbox.deliver(message)
+            case .unreadable(let text): mailbox.deliver(.string(text))
+            case .closed: mailbox.close()
             }
-            .connect(unixDomainSocketPath: path).get()
-        return TestClient(channel: channel, mailbox: mailbox)
+        }
+        return TestClient(connection: connection, mailbox: mailbox)
     }
 
-    private init(channel: any Channel, mailbox: Mailbox) {
-        self.channel = channel
+    private init(connection: WorkflowConnection, mailbox: Mailbox) {
+        self.connection = connection
         self.mailbox = mailbox
     }
 
     /// Sends raw text (a newline is added unless `newline` is false).
     package func send(raw text: String, newline: Bool = true) async throws {
-        var buffer = channel.allocator.buffer(capacity: text.utf8.count + 1)
-        buffer.writeString(text)
-        if newline { buffer.writeString("\n") }
-        try await channel.writeAndFlush(buffer)
+        try await connection.send(raw: Array(text.utf8) + (newline ? [0x0A] : []))
     }
 
     /// Sends one message as a line.
     package func send(_ message: JSON) async throws {
-        try await send(raw: message.serialized())
+        try await connection.send(message)
     }
 
     /// Calls a method and returns its answer (result or error).
     package func call(_ method: String, _ params: JSON? = nil, timeout: Duration = .seconds(60)) async throws -> Result<JSON, RPCError> {
-        let id = ids.withLockedValue { value -> Int in
-            value += 1  // from 1_000_001 up: never an id a test writes by hand
-            return value
+        let connection = self.connection
+        let answer = try await withThrowingTaskGroup(of: Result<JSON, RPCError>.self) { group in
+            group.addTask { try await connection.call(method, params) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw Timeout(what: "the answer to \(method)")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
         }
-        let answer = mailbox.answer(to: id)
-        try await send(RPCOutgoing.request(id: RPCID(id), method, params))
-        let response = try await answer.value(timeout: timeout, on: channel.eventLoop, what: "the answer to \(method)")
-        guard let response else { throw Timeout(what: "the answer to \(method) (the connection closed)") }
-        // Read as the protocol reads a response (the library client does the same).
-        guard case .response(_, let outcome) = RPCIncoming(response) else {
-            throw Timeout(what: "a well-formed answer to \(method), not \(response.serialized())")
+        if case .success(let result) = answer {
+            Self.recorded.withLockedValue { calls in
+                if calls.count < 20_000 { calls.append(RecordedCall(method: method, params: params, result: result)) }
+            }
         }
-        let result: JSON
-        switch outcome {
-        case .failure(let error): return .failure(error)
-        case .success(let value): result = value
-        }
-        Self.recorded.withLockedValue { calls in
-            if calls.count < 20_000 { calls.append(RecordedCall(method: method, params: params, result: result)) }
-        }
-        return .success(result)
+        return answer
     }
 
     /// Calls a method that must succeed.
@@ -105,7 +95,7 @@ package final class TestClient: Sendable {
 
     /// The next message that is not an answer to a call (nil once the daemon closed the connection).
     package func next(timeout: Duration = .seconds(30)) async throws -> JSON? {
-        try await mailbox.next().value(timeout: timeout, on: channel.eventLoop, what: "a message")
+        try await mailbox.next().value(timeout: timeout, what: "a message")
     }
 
     /// Notifications of a method, skipping others, until `count` have come.
@@ -133,13 +123,12 @@ package final class TestClient: Sendable {
     }
 
     package func close() async {
-        try? await channel.close()
+        connection.close()
     }
 
     /// Where lines go.
     package final class Mailbox: Sendable {
         private struct State {
-            var answerWaiters: [Int: Waiter] = [:]
             var others: [JSON] = []
             var head = 0  // others[..<head] are taken (popping the front of an array is O(n))
             var otherWaiter: Waiter?
@@ -149,11 +138,6 @@ package final class TestClient: Sendable {
 
         package func deliver(_ message: JSON) {
             let waiter: Waiter? = state.withLockedValue { state in
-                // An answer to a call (its waiter was registered before it was sent); answers to
-                // raw lines go with everything else.
-                if let id = message["id"]?.intValue, message["method"] == nil, let waiter = state.answerWaiters.removeValue(forKey: id) {
-                    return waiter
-                }
                 if let waiter = state.otherWaiter {
                     state.otherWaiter = nil
                     return waiter
@@ -168,27 +152,12 @@ package final class TestClient: Sendable {
         package var waiting: Int { state.withLockedValue { $0.others.count - $0.head } }
 
         package func close() {
-            let waiters: [Waiter] = state.withLockedValue { state in
+            let waiter: Waiter? = state.withLockedValue { state in
                 state.closed = true
-                var all = Array(state.answerWaiters.values)
-                state.answerWaiters = [:]
-                if let other = state.otherWaiter { all.append(other) }
-                state.otherWaiter = nil
-                return all
+                defer { state.otherWaiter = nil }
+                return state.otherWaiter
             }
-            for waiter in waiters { waiter.fulfil(nil) }
-        }
-
-        package func answer(to id: Int) -> Waiter {
-            let waiter = Waiter()
-            state.withLockedValue { state in
-                if state.closed {
-                    waiter.fulfil(nil)
-                } else {
-                    state.answerWaiters[id] = waiter
-                }
-            }
-            return waiter
+            waiter?.fulfil(nil)
         }
 
         package func next() -> Waiter {
@@ -235,9 +204,13 @@ package final class TestClient: Sendable {
             continuation?.resume(throwing: Timeout(what: what))
         }
 
-        package func value(timeout: Duration, on loop: any EventLoop, what: String) async throws -> JSON? {
-            let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-            let deadline = loop.scheduleTask(in: .nanoseconds(nanoseconds)) { self.expire(what) }
+        package func value(timeout: Duration, what: String) async throws -> JSON? {
+            let deadline = Task {
+                do {
+                    try await Task.sleep(for: timeout)
+                    self.expire(what)
+                } catch {}  // cancelled: the value came
+            }
             defer { deadline.cancel() }
             return try await withCheckedThrowingContinuation { continuation in
                 let ready = promise.withLockedValue { state -> JSON?? in
@@ -247,28 +220,6 @@ package final class TestClient: Sendable {
                 }
                 if let ready { continuation.resume(returning: ready) }
             }
-        }
-    }
-
-    /// Lines in, JSON into the mailbox (a line that is not JSON arrives as a string).
-    package final class LineHandler: ChannelInboundHandler, Sendable {
-        package typealias InboundIn = ByteBuffer
-        package let mailbox: Mailbox
-        package init(mailbox: Mailbox) { self.mailbox = mailbox }
-
-        package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let buffer = unwrapInboundIn(data)
-            let text = String(buffer: buffer)
-            mailbox.deliver((try? JSONParser.parse(text)) ?? .string(text))
-        }
-
-        package func channelInactive(context: ChannelHandlerContext) {
-            mailbox.close()
-            context.fireChannelInactive()
-        }
-
-        package func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            context.close(promise: nil)
         }
     }
 }

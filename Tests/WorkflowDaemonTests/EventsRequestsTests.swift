@@ -1,9 +1,7 @@
 import DaemonTestSupport
 import Foundation
-import NIOCore
-import NIOExtras
-import NIOPosix
 import Testing
+import WorkflowClient
 import WorkflowJSON
 import WorkflowProtocol
 
@@ -168,8 +166,8 @@ struct EventsRequestsTests {
         #expect(summary["contiguous"] == true)
         let seqs = [summary["first"]?.intValue ?? 0, summary["last"]?.intValue ?? 0]
         // Now the slow reader reads: its subscription overflowed; the connection still works.
-        slow.channel.read()
-        try await slow.channel.setOption(ChannelOptions.autoRead, value: true)
+        slow.connection.read()
+        try await slow.connection.setReadsAutomatically(true)
         let overflow = try await slow.notifications("events.overflow", count: 1)
         #expect(overflow.first?["lastSeq"]?.intValue ?? 0 < seqs.last ?? 0)
         #expect(try await slow.result("daemon.ping")["pong"] == true)
