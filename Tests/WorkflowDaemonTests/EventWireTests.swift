@@ -16,6 +16,8 @@ struct EventWireTests {
         .warning(executor: "x", reason: "dropped", valueType: nil), .runFailed(error: WorkflowError(.executorFailed, "boom")),
         .instanceReset, .instanceRewound(checkpointID: "c1"), .instanceForked(fromInstance: "a", checkpointID: "c2"),
         .runRecovered(checkpointID: "c3"), .custom(executor: "x", name: "progress", data: 0.5),
+        .timerFired(executor: "later", waitID: "w1", scheduledFor: 100, firedAt: 100.5),
+        .signalReceived(name: "approved", executor: "later", waitID: "w2"),
     ]
 
     @Test("every type the engine writes is one the protocol lists, and no other")
@@ -48,6 +50,9 @@ struct EventWireTests {
             case (.instanceForked(let f, let c), .instanceForked(let f2, let c2)): #expect(f == f2 && c == c2)
             case (.runRecovered(let c), .runRecovered(let c2)): #expect(c == c2)
             case (.custom(let e, let n, let d), .custom(let e2, let n2, let d2)): #expect(e == e2 && n == n2 && d == d2)
+            case (.timerFired(let e, let w, let due, let fired), .timerFired(let e2, let w2, let due2, let fired2, let late)):
+                #expect(e == e2 && w == w2 && due2 == Timestamp.format(due) && fired2 == Timestamp.format(fired) && late == 500)
+            case (.signalReceived(let n, let e, let w), .signalReceived(let n2, let e2, let w2)): #expect(n == n2 && e == e2 && w == w2)
             default: Issue.record("\(json.serialized()) was read as \(read)")
             }
         }

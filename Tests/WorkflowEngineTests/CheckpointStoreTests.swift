@@ -81,6 +81,8 @@ struct CheckpointStoreTests {
             .warning(executor: nil, reason: "why", valueType: nil), .runFailed(error: WorkflowError(.executorFailed, "x", details: ["e": 1])),
             .instanceReset, .instanceRewound(checkpointID: "c1"), .instanceForked(fromInstance: "i", checkpointID: "c1"),
             .runRecovered(checkpointID: "c1"), .custom(executor: "a", name: "n", data: [1, 2]),
+            .timerFired(executor: "w", waitID: "w1", scheduledFor: 1_000, firedAt: 1_000.25),
+            .signalReceived(name: "approved", executor: "w", waitID: "w2"),
         ]
         #expect(Set(bodies.map(\.kind)) == Set(WorkflowEvent.Kind.allCases))
         for (index, body) in bodies.enumerated() {

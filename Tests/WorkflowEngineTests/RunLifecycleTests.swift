@@ -127,7 +127,7 @@ struct RunLifecycleTests {
         _ = machine.startRequested(runID: "r1", input: 1, idempotencyKey: nil, now: Self.now)
         _ = machine.runEnding(runID: "r1")
         _ = machine.responseAccepted(delivery("q1"), continuationRunID: "c1")
-        #expect(machine.responseWithdrawn(requestID: "q1") == "c1")
+        #expect(machine.deliveryWithdrawn(id: "q1") == "c1")
         #expect(machine.runFinished(runID: "r1", continuationRunID: "c9") == .becomeIdle)
     }
 

@@ -10,6 +10,7 @@ enum Conversions {
         case .idle: .idle
         case .inProgress: .inProgress
         case .idleWithPendingRequests: .idleWithPendingRequests
+        case .waiting: .waiting
         case .failed: .failed
         case .cancelled: .cancelled
         }
@@ -20,6 +21,7 @@ enum Conversions {
         case .idle: .idle
         case .inProgress: .inProgress
         case .idleWithPendingRequests: .idleWithPendingRequests
+        case .waiting: .waiting
         case .failed: .failed
         case .cancelled: .cancelled
         }
@@ -31,6 +33,8 @@ enum Conversions {
         case .response: .response
         case .rewind: .rewind
         case .recovery: .recovery
+        case .timer: .timer
+        case .signal: .signal
         }
     }
 
@@ -53,6 +57,8 @@ enum Conversions {
         case .runStarted: .runStarted
         case .superstep: .superstep
         case .responseAccepted: .responseAccepted
+        case .waitFired: .waitFired
+        case .signalKept: .signalKept
         case .manual: .manual
         }
     }

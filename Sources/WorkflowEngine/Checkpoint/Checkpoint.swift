@@ -11,6 +11,10 @@ public struct Checkpoint: Sendable, Hashable {
         case superstep
         /// A response was accepted (it is in flight toward its executor).
         case responseAccepted = "response_accepted"
+        /// A wait fired (its wake is in flight toward its executor).
+        case waitFired = "wait_fired"
+        /// A signal came that no wait was armed for: it is kept for the first that will be.
+        case signalKept = "signal_kept"
         /// Asked for (``WorkflowInstance/takeCheckpoint()``) while the instance was idle.
         case manual
     }
@@ -25,13 +29,16 @@ public struct Checkpoint: Sendable, Hashable {
         public var payload: JSON
         /// For a response delivery: the request being answered (`payload` is the response).
         public var request: WorkflowRequest?
+        /// For a wake: the wait that fired (`payload` is the wake's message).
+        public var wake: WorkflowWake?
 
         /// Makes a message waiting for delivery.
-        public init(source: String, target: String, payload: JSON, request: WorkflowRequest?) {
+        public init(source: String, target: String, payload: JSON, request: WorkflowRequest?, wake: WorkflowWake? = nil) {
             self.source = source
             self.target = target
             self.payload = payload
             self.request = request
+            self.wake = wake
         }
     }
 
@@ -65,11 +72,16 @@ public struct Checkpoint: Sendable, Hashable {
     public var messages: [Message]
     /// Requests for a person that were open, oldest first.
     public var pendingRequests: [WorkflowRequest]
+    /// Waits that were armed (due ones first, then waits on a signal only).
+    public var waits: [WorkflowWait]
+    /// Signals that arrived before any wait for them, oldest first.
+    public var signals: [WorkflowSignal]
 
     /// Makes a checkpoint from its parts (an instance makes its own; a store reads them back).
     public init(id: String, parentID: String?, instance: String, workflowName: String, definitionHash: String, runID: String?,
                 reason: Reason, superstep: Int, time: Double, status: InstanceStatus, sharedState: JSONObject,
-                executorStates: JSONObject, edgeStates: JSONObject, messages: [Message], pendingRequests: [WorkflowRequest]) {
+                executorStates: JSONObject, edgeStates: JSONObject, messages: [Message], pendingRequests: [WorkflowRequest],
+                waits: [WorkflowWait] = [], signals: [WorkflowSignal] = []) {
         self.id = id
         self.parentID = parentID
         self.instance = instance
@@ -85,6 +97,8 @@ public struct Checkpoint: Sendable, Hashable {
         self.edgeStates = edgeStates
         self.messages = messages
         self.pendingRequests = pendingRequests
+        self.waits = waits
+        self.signals = signals
     }
 
     /// The summary ``CheckpointStore`` lists.
@@ -98,7 +112,7 @@ public struct Checkpoint: Sendable, Hashable {
 
 extension Checkpoint: JSONRepresentable {
     public var json: JSON {
-        [
+        var json: JSONObject = [
             "id": .string(id), "parentId": parentID.map { .string($0) } ?? .null, "instance": .string(instance),
             "workflow": .string(workflowName), "definitionHash": .string(definitionHash),
             "runId": runID.map { .string($0) } ?? .null, "reason": .string(reason.rawValue),
@@ -107,11 +121,16 @@ extension Checkpoint: JSONRepresentable {
             "messages": .array(messages.map { message in
                 var object: JSONObject = ["source": .string(message.source), "target": .string(message.target), "payload": message.payload]
                 if let request = message.request { object["request"] = request.json }
+                if let wake = message.wake { object["wake"] = wake.json }
                 return .object(object)
             }),
             "pendingRequests": .array(pendingRequests.map(\.json)),
             "version": 1,
         ]
+        // Only when there are some: the checkpoints of workflows without waits stay as they were.
+        if !waits.isEmpty { json["waits"] = .array(waits.map(\.json)) }
+        if !signals.isEmpty { json["signals"] = .array(signals.map(\.json)) }
+        return .object(json)
     }
 
     public init(json: JSON) throws {
@@ -124,7 +143,8 @@ extension Checkpoint: JSONRepresentable {
         for (index, element) in try r.array("messages").enumerated() {
             let m = try JSONReader(element, path: "\(r.field("messages"))[\(index)]")
             messages.append(Message(source: try m.string("source"), target: try m.string("target"), payload: m.object["payload"] ?? .null,
-                                    request: try m.object["request"].map { try WorkflowRequest(json: $0) }))
+                                    request: try m.object["request"].map { try WorkflowRequest(json: $0) },
+                                    wake: try m.object["wake"].map { try WorkflowWake(json: $0) }))
         }
         self.init(id: try r.string("id"), parentID: try r.optionalString("parentId"), instance: try r.string("instance"),
                   workflowName: try r.string("workflow"), definitionHash: try r.string("definitionHash"),
@@ -132,6 +152,8 @@ extension Checkpoint: JSONRepresentable {
                   time: try Timestamp.parse(try r.string("time"), path: r.field("time")), status: status,
                   sharedState: try r.objectValue("sharedState"), executorStates: try r.objectValue("executorStates"),
                   edgeStates: try r.objectValue("edgeStates"), messages: messages,
-                  pendingRequests: try r.array("pendingRequests").map { try WorkflowRequest(json: $0) })
+                  pendingRequests: try r.array("pendingRequests").map { try WorkflowRequest(json: $0) },
+                  waits: try (r.object["waits"] == nil ? [] : r.array("waits")).map { try WorkflowWait(json: $0) },
+                  signals: try (r.object["signals"] == nil ? [] : r.array("signals")).map { try WorkflowSignal(json: $0) })
     }
 }

@@ -6,6 +6,9 @@ public enum InstanceStatus: String, Sendable, Hashable, CaseIterable {
     case inProgress = "in_progress"
     /// No run is active, and requests for a person are open: an answer starts a run that delivers it.
     case idleWithPendingRequests = "idle_with_pending_requests"
+    /// No run is active, no request is open, and waits are armed: a time that comes or a signal
+    /// starts a run that wakes them.
+    case waiting
     /// The last run failed (its error says why); a new run may start.
     case failed
     /// The last run was cancelled; a new run may start.

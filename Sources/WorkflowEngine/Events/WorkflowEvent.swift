@@ -63,6 +63,11 @@ public struct WorkflowEvent: Sendable, Hashable {
         case runRecovered = "run_recovered"
         /// An event an executor emitted itself.
         case custom
+        /// A wait's time came (or passed while the daemon was down): when it was due, when it
+        /// fired, how late.
+        case timerFired = "timer_fired"
+        /// A signal woke a wait.
+        case signalReceived = "signal_received"
     }
 
     /// What started a run.
@@ -75,6 +80,10 @@ public struct WorkflowEvent: Sendable, Hashable {
         case rewind
         /// A run interrupted by a crash or a stop, resumed when its instance was loaded again.
         case recovery
+        /// A wait's time came, and the run delivers the wake.
+        case timer
+        /// A signal woke a wait, and the run delivers the wake.
+        case signal
     }
 
     /// The type-specific part of an event.
@@ -115,6 +124,10 @@ public struct WorkflowEvent: Sendable, Hashable {
         case runRecovered(checkpointID: String?)
         /// An executor's own event: its name and data.
         case custom(executor: String, name: String, data: JSON)
+        /// A wait's time came: the executor that armed it, when it was due and when it fired.
+        case timerFired(executor: String, waitID: String, scheduledFor: Double, firedAt: Double)
+        /// A signal woke the wait of an executor.
+        case signalReceived(name: String, executor: String, waitID: String)
 
         /// The event's type.
         public var kind: Kind {
@@ -137,6 +150,8 @@ public struct WorkflowEvent: Sendable, Hashable {
             case .instanceForked: .instanceForked
             case .runRecovered: .runRecovered
             case .custom: .custom
+            case .timerFired: .timerFired
+            case .signalReceived: .signalReceived
             }
         }
     }
@@ -202,6 +217,16 @@ extension WorkflowEvent: JSONRepresentable {
             object["executor"] = .string(executor)
             object["name"] = .string(name)
             object["data"] = data
+        case .timerFired(let executor, let waitID, let scheduledFor, let firedAt):
+            object["executor"] = .string(executor)
+            object["waitId"] = .string(waitID)
+            object["scheduledFor"] = .string(Timestamp.format(scheduledFor))
+            object["firedAt"] = .string(Timestamp.format(firedAt))
+            object["lateByMs"] = .number(max(0, ((firedAt - scheduledFor) * 1000).rounded()))
+        case .signalReceived(let name, let executor, let waitID):
+            object["name"] = .string(name)
+            object["executor"] = .string(executor)
+            object["waitId"] = .string(waitID)
         }
         return .object(object)
     }
@@ -241,6 +266,11 @@ extension WorkflowEvent: JSONRepresentable {
         case .instanceForked: body = .instanceForked(fromInstance: try r.string("fromInstance"), checkpointID: try r.string("checkpointId"))
         case .runRecovered: body = .runRecovered(checkpointID: try r.optionalString("checkpointId"))
         case .custom: body = .custom(executor: try r.string("executor"), name: try r.string("name"), data: r.object["data"] ?? .null)
+        case .timerFired:
+            body = .timerFired(executor: try r.string("executor"), waitID: try r.string("waitId"),
+                               scheduledFor: try Timestamp.parse(try r.string("scheduledFor"), path: r.field("scheduledFor")),
+                               firedAt: try Timestamp.parse(try r.string("firedAt"), path: r.field("firedAt")))
+        case .signalReceived: body = .signalReceived(name: try r.string("name"), executor: try r.string("executor"), waitID: try r.string("waitId"))
         }
         self.init(seq: try r.uint64("seq"), time: try Timestamp.parse(try r.string("time"), path: r.field("time")),
                   instance: try r.string("instance"), runID: try r.optionalString("runId"), body: body)

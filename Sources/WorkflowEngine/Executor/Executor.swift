@@ -18,6 +18,11 @@ public protocol Executor: Sendable {
     /// `{"requestId", "request", "response"}` on to the executor's outgoing edges.
     mutating func handleResponse(_ response: JSON, to request: WorkflowRequest, context: inout ExecutorContext) async throws
 
+    /// Handles a wait this executor armed (``ExecutorContext/wait(for:until:signal:input:)``)
+    /// that fired. The default sends ``WorkflowWake/message`` (`{reason, input, scheduledFor,
+    /// firedAt, signal?}`) on to the executor's outgoing edges.
+    mutating func handleWake(_ wake: WorkflowWake, context: inout ExecutorContext) async throws
+
     /// The executor's own state as JSON, for checkpoints. The default (`null`) suits stateless executors.
     func snapshot() throws -> JSON
 
@@ -40,6 +45,10 @@ public protocol Executor: Sendable {
 extension Executor {
     public mutating func handleResponse(_ response: JSON, to request: WorkflowRequest, context: inout ExecutorContext) async throws {
         context.send(["requestId": .string(request.id), "request": request.payload, "response": response])
+    }
+
+    public mutating func handleWake(_ wake: WorkflowWake, context: inout ExecutorContext) async throws {
+        context.send(wake.message)
     }
 
     public func snapshot() throws -> JSON { .null }

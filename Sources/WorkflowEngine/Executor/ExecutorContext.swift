@@ -29,9 +29,12 @@ public struct ExecutorContext: Sendable {
         /// again (recovery resumes the interrupted one) raises its requests again with the same
         /// ids; one already answered is not raised twice.
         let answered: Set<String>
+        /// Where waits read the time.
+        let clock: any WorkflowClock
 
         init(instanceName: String, runID: String, superstep: Int, committedState: JSONObject, sink: EventSink,
-             scopeID: UInt64, outputExecutors: Set<String>?, time: Double? = nil, answered: Set<String> = []) {
+             scopeID: UInt64, outputExecutors: Set<String>?, time: Double? = nil, answered: Set<String> = [],
+             clock: any WorkflowClock = SystemClock()) {
             self.instanceName = instanceName
             self.runID = runID
             self.superstep = superstep
@@ -41,6 +44,7 @@ public struct ExecutorContext: Sendable {
             self.outputExecutors = outputExecutors
             self.time = time
             self.answered = answered
+            self.clock = clock
         }
 
         /// Emits an event if the superstep is still going on.
@@ -58,6 +62,8 @@ public struct ExecutorContext: Sendable {
     var outputs: [JSON] = []
     /// Requests raised so far in this superstep (it makes their ids).
     var requestsRaised = 0
+    /// Waits armed in this superstep: they take effect at its boundary.
+    var armed: [WorkflowWait] = []
 
     /// The instance's name.
     public var instanceName: String { scope.instanceName }
@@ -140,6 +146,56 @@ public struct ExecutorContext: Sendable {
                                       runID: runID, superstep: superstep, time: Timestamp.now())
         scope.emit(.request(request))
         return request.id
+    }
+
+    // MARK: Waits
+
+    /// Arms a wait: the executor is woken (``Executor/handleWake(_:context:)``, whose default
+    /// sends the wake's message on) when `seconds` have passed, when the time `until` comes
+    /// (seconds since 1970), or when a signal named `signal` arrives, whichever is first. A
+    /// signal that came before the wait is taken at once. The wait takes effect at the
+    /// superstep's boundary (a failed superstep arms nothing) and is instance state from then
+    /// on: checkpointed, and reset, rewound and forked with the rest. A run that ends with waits
+    /// armed and no request open ends `waiting`.
+    ///
+    /// Like a request's, the wait's id is derived from the run, the superstep, the executor and
+    /// how many it armed before in this superstep, so a superstep that runs again arms the same.
+    /// - Parameters:
+    ///   - input: what the wake carries on (the message being handled, usually).
+    /// - Returns: the wait's id.
+    /// - Throws: `invalidGraph` when the wait has neither a time nor a signal, or a duration
+    ///   that is negative or not a number.
+    @discardableResult
+    public mutating func wait(for seconds: Double? = nil, until: Double? = nil, signal: String? = nil, input: JSON) throws -> String {
+        if let seconds, !(seconds.isFinite && seconds >= 0) {
+            throw WorkflowError(.invalidGraph, "executor '\(executorID)': a wait's duration must be a number of seconds, 0 or more (got \(seconds))")
+        }
+        if let until, !until.isFinite {
+            throw WorkflowError(.invalidGraph, "executor '\(executorID)': a wait's time must be a finite time")
+        }
+        if let signal, signal.isEmpty {
+            throw WorkflowError(.invalidGraph, "executor '\(executorID)': a wait's signal name must not be empty")
+        }
+        guard seconds != nil || until != nil || signal != nil else {
+            throw WorkflowError(.invalidGraph, "executor '\(executorID)': a wait needs a duration (for), a time (until) or a signal")
+        }
+        let now = scope.clock.now()
+        // Both a duration and a time: the first to come.
+        var due: Double?
+        var reason: WorkflowWake.Reason?
+        if let seconds {
+            due = now + seconds
+            reason = .for
+        }
+        if let until, due.map({ until < $0 }) ?? true {
+            due = until
+            reason = .until
+        }
+        let number = requestsRaised + armed.count + 1
+        let id = Identifier.derived("w", from: SHA256.digest(Array("\(runID)/\(superstep)/\(executorID)/wait/\(number)".utf8)))
+        armed.append(WorkflowWait(id: id, executor: executorID, runID: runID, superstep: superstep, input: input, due: due,
+                                  timeReason: reason, signal: signal, armedAt: now))
+        return id
     }
 
     /// Emits a custom event (`type: custom`) with a name and data.

@@ -19,6 +19,13 @@ public struct InstanceConfiguration: Sendable {
     /// Requests that may be open at once; a superstep raising one beyond it fails its run (the
     /// error says to answer them or reset).
     public var openRequestLimit: Int
+    /// Waits that may be armed at once; a superstep arming one beyond it fails its run.
+    public var waitLimit: Int
+    /// Signals kept for waits that have not come yet; beyond it a signal is refused
+    /// (`limitExceeded`, naming the bound).
+    public var signalLimit: Int
+    /// Where waits read the time (tests pass a ``ManualClock``).
+    public var clock: any WorkflowClock
     /// Runs that may wait in the queue (onBusy `queue`); beyond it a start is refused as busy.
     public var queueLimit: Int
     /// Events a subscriber may have waiting before it is dropped with ``SubscriptionOverflow``.
@@ -35,6 +42,7 @@ public struct InstanceConfiguration: Sendable {
     public init(store: (any CheckpointStore)? = nil, onBusy: BusyPolicy = .reject,
                 responseValidator: (any ResponseValidator)? = nil, runHistoryLimit: Int = 64,
                 idempotencyKeyLimit: Int = 1000, idempotencyKeyLifetime: Double = 86_400, queueLimit: Int = 1000, openRequestLimit: Int = 1000,
+                waitLimit: Int = 1000, signalLimit: Int = 100, clock: any WorkflowClock = SystemClock(),
                 subscriptionBufferLimit: Int = 10_000, subscriptionBudget: EventBudget? = nil, subscriptionLimit: Int = 1000,
                 logger: Logger = Logger(label: "workflowd.engine", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.store = store
@@ -45,6 +53,9 @@ public struct InstanceConfiguration: Sendable {
         self.idempotencyKeyLifetime = idempotencyKeyLifetime
         self.queueLimit = queueLimit
         self.openRequestLimit = max(1, openRequestLimit)
+        self.waitLimit = max(1, waitLimit)
+        self.signalLimit = max(0, signalLimit)
+        self.clock = clock
         self.subscriptionBufferLimit = subscriptionBufferLimit
         self.subscriptionBudget = subscriptionBudget
         self.subscriptionLimit = subscriptionLimit

@@ -8,6 +8,10 @@ struct InstanceState: Sendable {
     var fanIn: [Int: [[JSON]]] = [:]
     var inFlight: [PendingMessage] = []
     var pending: [String: WorkflowRequest] = [:]
+    /// Armed waits, by id.
+    var waits: [String: WorkflowWait] = [:]
+    /// Signals that came before any wait for them, oldest first.
+    var signals: [WorkflowSignal] = []
     var superstep = 0
     /// The lineage pointer: the last checkpoint written (or restored).
     var head: String?
@@ -21,6 +25,18 @@ struct InstanceState: Sendable {
 
     var sortedPending: [WorkflowRequest] {
         pending.values.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
+    }
+
+    /// Armed waits, the soonest due first, then those on a signal only (oldest first).
+    var sortedWaits: [WorkflowWait] {
+        waits.values.sorted { ($0.due ?? .infinity, $0.armedAt, $0.id) < ($1.due ?? .infinity, $1.armedAt, $1.id) }
+    }
+
+    /// What a run that converges leaves: waiting for a person while a request is open, else
+    /// waiting for a time or a signal while a wait is armed, else idle.
+    var quiescentStatus: InstanceStatus {
+        if !pending.isEmpty { return .idleWithPendingRequests }
+        return waits.isEmpty ? .idle : .waiting
     }
 }
 

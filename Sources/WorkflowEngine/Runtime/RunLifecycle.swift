@@ -218,11 +218,12 @@ struct RunLifecycle: Sendable {
         }
     }
 
-    /// A response whose commit failed is not accepted after all. Returns the promised
-    /// continuation's id if nothing is left for it to deliver (the caller forgets that run).
-    mutating func responseWithdrawn(requestID: String) -> String? {
-        inbox.removeAll { $0.request?.id == requestID }
-        afterRun.removeAll { $0.request?.id == requestID }
+    /// A response (or a wake) whose commit failed is not accepted after all; `id` is its
+    /// request's (or its wait's). Returns the promised continuation's id if nothing is left for
+    /// it to deliver (the caller forgets that run).
+    mutating func deliveryWithdrawn(id: String) -> String? {
+        inbox.removeAll { $0.deliveryID == id }
+        afterRun.removeAll { $0.deliveryID == id }
         return dropPromiseIfNothingWaits()
     }
 

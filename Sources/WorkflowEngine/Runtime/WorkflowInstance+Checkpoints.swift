@@ -22,17 +22,17 @@ extension WorkflowInstance {
             edgeStates[workflow.edges[edgeIndex].id] = .array(buffers.map { .array($0) })
         }
         let messages = (state.inFlight + lifecycle.waitingResponses).map {
-            Checkpoint.Message(source: $0.source, target: workflow.executorIDs[$0.target], payload: $0.payload, request: $0.request)
+            Checkpoint.Message(source: $0.source, target: workflow.executorIDs[$0.target], payload: $0.payload, request: $0.request, wake: $0.wake)
         }
         // A boundary with nothing left in flight is where the run converges: the checkpoint says
         // what restoring it gives (idle, or waiting for a person), not the run's last superstep.
         var status = state.status
-        if status == .inProgress && messages.isEmpty { status = state.pending.isEmpty ? .idle : .idleWithPendingRequests }
+        if status == .inProgress && messages.isEmpty { status = state.quiescentStatus }
         return Checkpoint(id: Identifier.make("c"), parentID: state.head, instance: name, workflowName: workflow.name,
                           definitionHash: workflow.graphHash, runID: runID, reason: reason, superstep: state.superstep,
                           time: time ?? Timestamp.now(), status: status, sharedState: state.sharedState,
                           executorStates: executorStates, edgeStates: edgeStates, messages: messages,
-                          pendingRequests: state.sortedPending)
+                          pendingRequests: state.sortedPending, waits: state.sortedWaits, signals: state.signals)
     }
 
     /// Builds (aside) the state a checkpoint describes; the caller swaps it in.
@@ -80,7 +80,10 @@ extension WorkflowInstance {
             if let request = message.request, request.executor != message.target {
                 throw invalid("a response to request '\(request.id)' of '\(request.executor)' is addressed to '\(message.target)'")
             }
-            restored.inFlight.append(PendingMessage(source: message.source, target: target, payload: message.payload, request: message.request))
+            if let wake = message.wake, wake.wait.executor != message.target {
+                throw invalid("a wake of wait '\(wake.wait.id)' of '\(wake.wait.executor)' is addressed to '\(message.target)'")
+            }
+            restored.inFlight.append(PendingMessage(source: message.source, target: target, payload: message.payload, request: message.request, wake: message.wake))
         }
         for request in checkpoint.pendingRequests {
             guard workflow.index(of: request.executor) != nil else {
@@ -88,10 +91,17 @@ extension WorkflowInstance {
             }
             restored.pending[request.id] = request
         }
+        for wait in checkpoint.waits {
+            guard workflow.index(of: wait.executor) != nil else {
+                throw invalid("wait '\(wait.id)' belongs to unknown executor '\(wait.executor)'")
+            }
+            restored.waits[wait.id] = wait
+        }
+        restored.signals = checkpoint.signals
         restored.sharedState = checkpoint.sharedState
         restored.superstep = checkpoint.superstep
         restored.head = checkpoint.id
-        restored.status = restored.pending.isEmpty ? .idle : .idleWithPendingRequests
+        restored.status = restored.quiescentStatus
         return restored
     }
 

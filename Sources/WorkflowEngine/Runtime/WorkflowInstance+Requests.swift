@@ -48,7 +48,7 @@ extension WorkflowInstance {
                 try await beginRun(continuationID, trigger: .response, input: response, seed: [])
             } catch {
                 state.pending[requestID] = request
-                _ = lifecycle.responseWithdrawn(requestID: requestID)
+                _ = lifecycle.deliveryWithdrawn(id: requestID)
                 throw error
             }
             return ResponseOutcome(runID: continuationID, startedRun: true)
@@ -66,7 +66,7 @@ extension WorkflowInstance {
             try await publish(checkpoint: .responseAccepted, runID: runID)
         } catch {
             state.pending[request.id] = request
-            if let dropped = lifecycle.responseWithdrawn(requestID: request.id) { runs.remove(dropped) }
+            if let dropped = lifecycle.deliveryWithdrawn(id: request.id) { runs.remove(dropped) }
             throw error
         }
     }

@@ -124,7 +124,14 @@ extension WorkflowInstance {
             var kept: [PendingMessage] = []
             var lost: [PendingMessage] = []
             for message in state.inFlight {
-                if let request = message.request, request.runID != failedRun { kept.append(message) } else { lost.append(message) }
+                // Responses and wakes for earlier runs' questions and waits are delivered in this run.
+                if let request = message.request, request.runID != failedRun {
+                    kept.append(message)
+                } else if let wake = message.wake, wake.wait.runID != failedRun {
+                    kept.append(message)
+                } else {
+                    lost.append(message)
+                }
             }
             if !lost.isEmpty {
                 let targets = lost.map { workflow.executorIDs[$0.target] }
@@ -136,6 +143,11 @@ extension WorkflowInstance {
                 if !raised.isEmpty {
                     dropped.append("open request(s) \(raised.map(\.id).joined(separator: ", "))")
                     for request in raised { state.pending[request.id] = nil }
+                }
+                let armed = state.sortedWaits.filter { $0.runID == failedRun }
+                if !armed.isEmpty {
+                    dropped.append("armed wait(s) \(armed.map(\.id).joined(separator: ", "))")
+                    for wait in armed { state.waits[wait.id] = nil }
                 }
             }
         }

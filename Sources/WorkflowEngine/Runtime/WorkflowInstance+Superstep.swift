@@ -87,7 +87,7 @@ extension WorkflowInstance {
             configuration.logger.warning("a run failed: an executor failed", metadata: metadata)
             return await endRun(runID, status: .failed, error: failure, supersteps: used, discarding: superstep)
         case .success(let results):
-            if let failure = openRequestLimitFailure(results, superstep: superstep) {
+            if let failure = openRequestLimitFailure(results, superstep: superstep) ?? waitLimitFailure(results, superstep: superstep) {
                 configuration.logger.warning("a run failed: too many open requests",
                                              metadata: ["instance": "\(name)", "run": "\(runID)", "error": "\(failure.message)"])
                 return await endRun(runID, status: .failed, error: failure, supersteps: used, discarding: superstep)
@@ -122,6 +122,19 @@ extension WorkflowInstance {
         return Self.failure(of: executor, error, superstep: superstep)
     }
 
+    /// The failure of a superstep whose executors armed waits beyond the instance's
+    /// ``InstanceConfiguration/waitLimit``.
+    func waitLimitFailure(_ results: [SuperstepResult], superstep: Int) -> WorkflowError? {
+        guard let arming = results.first(where: { !$0.context.armed.isEmpty }) else { return nil }
+        let armed = results.reduce(0) { $0 + $1.context.armed.count }
+        let limit = configuration.waitLimit
+        guard state.waits.count + armed > limit else { return nil }
+        let error = WorkflowError(.limitExceeded, "instance '\(name)' already has \(state.waits.count) armed waits and may have at most \(limit) (waitLimit): signal them, wait for them, or reset the instance",
+                                  details: ["instance": .string(name), "waits": .number(Double(state.waits.count)), "limit": "waitLimit",
+                                            "value": .number(Double(limit))])
+        return Self.failure(of: workflow.executorIDs[arming.index], error, superstep: superstep)
+    }
+
     /// The run's error for a failed superstep. An executor's own ``WorkflowError`` keeps its code
     /// (and becomes the cause); any other error is `executorFailed` with it as the cause.
     static func failure(of executor: String?, _ error: any Error, superstep: Int) -> WorkflowError {
@@ -154,10 +167,10 @@ extension WorkflowInstance {
         defer { sink.closeScope(scopeID) }
         let inline = lone && executors[first].runsInline
         var answered: Set<String> = []
-        for message in messages { if let request = message.request { answered.insert(request.id) } }
+        for message in messages { if let id = message.deliveryID { answered.insert(id) } }
         let scope = ExecutorContext.Scope(instanceName: name, runID: runID, superstep: superstep, committedState: state.sharedState,
                                           sink: sink, scopeID: scopeID, outputExecutors: workflow.outputExecutors,
-                                          time: inline ? time : nil, answered: answered)
+                                          time: inline ? time : nil, answered: answered, clock: configuration.clock)
         if inline {
             var executor = executors[first]
             var context = ExecutorContext(executorID: workflow.executorIDs[first], scope: scope)
@@ -250,6 +263,8 @@ extension WorkflowInstance {
             do {
                 if let request = message.request {
                     try await executor.handleResponse(message.payload, to: request, context: &context)
+                } else if let wake = message.wake {
+                    try await executor.handleWake(wake, context: &context)
                 } else {
                     try await executor.handle(message.payload, context: &context)
                 }
@@ -302,6 +317,11 @@ extension WorkflowInstance {
             }
         }
         state.inFlight = inFlight
+        for position in results.indices where !results[position].context.armed.isEmpty {
+            for wait in results[position].context.armed where !results[position].context.scope.answered.contains(wait.id) {
+                arm(wait, runID: runID, time: time)
+            }
+        }
         if !state.changes.isEverything && (!fanIn.isEmpty || !previousFanIn.isEmpty) {
             // Buffers that routing left alone share their storage with the old ones (== is quick).
             for (edgeIndex, buffers) in fanIn where previousFanIn[edgeIndex] != buffers {
@@ -326,7 +346,7 @@ extension WorkflowInstance {
     func convergeRun(_ runID: String, supersteps: Int) async -> RunResult {
         // From here a response is for a continuation after this run (it took all those for it).
         state.inFlight += lifecycle.runEnding(runID: runID)
-        let status: InstanceStatus = state.pending.isEmpty ? .idle : .idleWithPendingRequests
+        let status = state.quiescentStatus
         state.status = status
         sink.emit(runID: runID, .status(status))
         do {

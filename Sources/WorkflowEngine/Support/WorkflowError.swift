@@ -7,7 +7,7 @@ public struct WorkflowError: Error, Hashable, Sendable {
         private enum Base: String, Hashable, Sendable {
             case invalidGraph, instanceBusy, requestNotFound, responseInvalid, checkpointNotFound,
                  checkpointIncompatible, runNotFound, superstepLimitExceeded, executorFailed,
-                 cancelled, storeFailed, invalidCheckpoint, instanceExists, noStore, interrupted, instanceBroken
+                 cancelled, storeFailed, invalidCheckpoint, instanceExists, noStore, interrupted, instanceBroken, limitExceeded
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -45,12 +45,15 @@ public struct WorkflowError: Error, Hashable, Sendable {
         /// After a store failure the instance could not return to its last committed checkpoint;
         /// it takes no new work until it is rewound or reset.
         public static let instanceBroken = Code(.instanceBroken)
+        /// A bound of the instance is reached (the error names it): signals kept for waits that
+        /// have not come yet.
+        public static let limitExceeded = Code(.limitExceeded)
 
         /// Every code, for decoding.
         static let all: [Code] = [.invalidGraph, .instanceBusy, .requestNotFound, .responseInvalid, .checkpointNotFound,
                                   .checkpointIncompatible, .runNotFound, .superstepLimitExceeded, .executorFailed,
                                   .cancelled, .storeFailed, .invalidCheckpoint, .instanceExists, .noStore, .interrupted,
-                                  .instanceBroken]
+                                  .instanceBroken, .limitExceeded]
 
         /// The code's name, e.g. `instanceBusy`.
         public var description: String { base.rawValue }

@@ -4,7 +4,7 @@ import WorkflowJSON
 /// of the protocol shares (the Swift client, wfctl). An event of a type this side does not know
 /// (from a newer daemon) is ``unknown(type:)``, never an error.
 public enum EventBody: Sendable, Hashable {
-    /// A run began (`trigger`: input, response, rewind or recovery).
+    /// A run began (`trigger`: input, response, rewind, recovery, timer or signal).
     case runStarted(trigger: String, input: JSON)
     /// The instance's status changed (`idle`, `in_progress`, `idle_with_pending_requests`,
     /// `failed`, `cancelled`).
@@ -41,6 +41,10 @@ public enum EventBody: Sendable, Hashable {
     case runRecovered(checkpointId: String?)
     /// An executor's own event.
     case custom(executor: String, name: String, data: JSON)
+    /// A wait's time came (times in RFC 3339; `lateByMs` how long after its time it fired).
+    case timerFired(executor: String, waitId: String, scheduledFor: String, firedAt: String, lateByMs: Int)
+    /// A signal woke an executor's wait.
+    case signalReceived(name: String, executor: String, waitId: String)
     /// A type this side does not know.
     case unknown(type: String)
 
@@ -73,6 +77,10 @@ public enum EventBody: Sendable, Hashable {
         case .instanceForked: self = .instanceForked(fromInstance: string("fromInstance"), checkpointId: string("checkpointId"))
         case .runRecovered: self = .runRecovered(checkpointId: event["checkpointId"]?.stringValue)
         case .custom: self = .custom(executor: string("executor"), name: string("name"), data: event["data"] ?? .null)
+        case .timerFired:
+            self = .timerFired(executor: string("executor"), waitId: string("waitId"), scheduledFor: string("scheduledFor"),
+                               firedAt: string("firedAt"), lateByMs: int("lateByMs"))
+        case .signalReceived: self = .signalReceived(name: string("name"), executor: string("executor"), waitId: string("waitId"))
         }
     }
 }

@@ -20,4 +20,6 @@ public enum EventType: String, Codable, Sendable, Hashable, CaseIterable {
     case instanceForked = "instance_forked"
     case runRecovered = "run_recovered"
     case custom
+    case timerFired = "timer_fired"
+    case signalReceived = "signal_received"
 }

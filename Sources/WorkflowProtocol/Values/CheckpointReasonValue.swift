@@ -6,6 +6,10 @@ public enum CheckpointReasonValue: String, WireEnum {
     case superstep
     /// An answer was accepted.
     case responseAccepted = "response_accepted"
+    /// A wait fired (its wake is in flight).
+    case waitFired = "wait_fired"
+    /// A signal was kept for a wait to come.
+    case signalKept = "signal_kept"
     /// On demand (`checkpoint.create`).
     case manual
 }

@@ -8,6 +8,8 @@ public enum RunStatusValue: String, WireEnum {
     case idle
     /// Ended waiting for a person (requests open).
     case idleWithPendingRequests = "idle_with_pending_requests"
+    /// Ended with waits armed (a time, a signal) and no request open.
+    case waiting
     /// Ended failed.
     case failed
     /// Ended cancelled.

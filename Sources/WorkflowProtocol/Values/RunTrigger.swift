@@ -8,4 +8,8 @@ public enum RunTrigger: String, WireEnum {
     case rewind
     /// A restart took up a run the previous process left in progress.
     case recovery
+    /// A wait's time came.
+    case timer
+    /// A signal woke a wait.
+    case signal
 }

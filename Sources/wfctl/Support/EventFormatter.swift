@@ -47,6 +47,9 @@ struct EventFormatter {
         case .instanceRewound(let checkpointId): return "to \(checkpointId)"
         case .instanceForked(let fromInstance, let checkpointId): return "from \(fromInstance) at \(checkpointId)"
         case .custom(let executor, let name, let data): return executor + " " + name + " " + short(data)
+        case .timerFired(let executor, _, let scheduledFor, _, let lateByMs):
+            return executor + ": due \(scheduledFor)" + (lateByMs > 0 ? ", \(lateByMs) ms late" : "")
+        case .signalReceived(let name, let executor, _): return executor + " ← signal \(name)"
         case .instanceReset, .runRecovered, .unknown: return ""
         }
     }

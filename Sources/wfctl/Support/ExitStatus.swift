@@ -35,7 +35,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .failure: "another error (an internal error of the daemon, a protocol error)"
         case .runFailed: "the run failed"
         case .runCancelled: "the run was cancelled"
-        case .runWaiting: "the run ended waiting for a person (open requests)"
+        case .runWaiting: "the run ended waiting: for a person (open requests), a time or a signal"
         case .usage: "usage error (wrong arguments or options)"
         case .invalidInput: "invalid input, a response that fails its schema, a broken definition"
         case .notFound: "not found: instance, definition, request, checkpoint or run"
@@ -56,7 +56,7 @@ enum ExitStatus: Int32, CaseIterable {
         switch status {
         case .failed: .runFailed
         case .cancelled: .runCancelled
-        case .idleWithPendingRequests: .runWaiting
+        case .idleWithPendingRequests, .waiting: .runWaiting
         case .idle, .queued, .inProgress: .success
         }
     }

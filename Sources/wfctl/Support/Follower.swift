@@ -85,6 +85,12 @@ struct Follower {
                 }
             case .responseAccepted(let requestId, _, _):
                 if !session.json { show(t.styled("  ← response to \(requestId) accepted", .dim)) }
+            case .timerFired(let executor, _, let scheduledFor, _, let lateByMs):
+                if !session.json {
+                    show(t.styled("  ⏰ \(executor)'s wait fired (due \(scheduledFor)\(lateByMs > 0 ? ", \(lateByMs) ms late" : ""))", .dim))
+                }
+            case .signalReceived(let name, let executor, _):
+                if !session.json { show(t.styled("  ← signal \(name) woke \(executor)", .dim)) }
             case .warning(let executor, let reason):
                 if !session.json {
                     show(t.styled("  ! ", .yellow) + (reason.isEmpty ? "warning" : reason) + (executor.map { " (\($0))" } ?? ""))
@@ -102,6 +108,8 @@ struct Follower {
                         t.line(t.styled("✓ run \(runId) finished", .green, .bold) + ": \(steps), \(outputs) output\(outputs == 1 ? "" : "s")")
                     case "idle_with_pending_requests":
                         t.line(t.styled("⏸ run \(runId) is waiting for a person", .yellow, .bold) + ": \(steps); answer with wfctl respond \(instance)")
+                    case "waiting":
+                        t.line(t.styled("⏸ run \(runId) is waiting for a time or a signal", .yellow, .bold) + ": \(steps)")
                     case "failed":
                         t.line(t.styled("✗ run \(runId) failed", .red, .bold) + ": \(failure ?? "see wfctl events \(instance)") (\(steps))")
                     case "cancelled":
