@@ -18,7 +18,7 @@ struct DefinitionCompiler {
     let resolve: Resolver
 
     /// The executor kinds this build provides.
-    static let kinds = ["request", "transform", "join", "output", "exec", "worker", "workflow"]
+    static let kinds = ["request", "wait", "transform", "join", "output", "exec", "worker", "workflow"]
     /// Kinds of docs/semantics.md §4 that this build does not provide yet.
     static let laterKinds: [String] = []
 
@@ -28,6 +28,9 @@ struct DefinitionCompiler {
     static let maximumSupersteps = 1_000_000_000
     static let maximumDuration: Double = 30 * 86_400
     static let maximumRetries = 100
+    /// A wait is durable (no process waits), so it may be long; a bound still keeps its time a
+    /// time (ten years).
+    static let maximumWait: Double = 3_660 * 86_400
 
     /// Executor ids are 1 to 64 characters: letters, digits, `_`, `-` and `.`, not starting with
     /// `-` or `.` (they name edges, checkpoint keys and child instances, and are typed in shells).
@@ -111,6 +114,28 @@ struct DefinitionCompiler {
             let schema = spec["schema"] ?? true
             do { _ = try JSONSchema(schema) } catch { throw self.error(path + ".schema", "invalid JSON Schema: \(error)") }
             builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.request(prompt: prompt, payload: payload, schema: schema) }
+        case "wait":
+            try allowOnly(spec, ["kind", "for", "until", "signal"], at: path)
+            var duration: Double?
+            if let raw = spec["for"] {
+                guard let text = raw.stringValue, let seconds = parseDuration(text) else {
+                    throw error(path + ".for", "must be a duration like 30s, 10m, 24h or 7d")
+                }
+                guard seconds <= DefinitionCompiler.maximumWait else {
+                    throw error(path + ".for", "\(text) is longer than ten years, the longest wait allowed")
+                }
+                duration = seconds
+            }
+            let until = try optionalExpression(spec, "until", at: path)
+            let signal = try optionalString(spec, "signal", at: path)
+            if let signal, signal.isEmpty || signal.count > 128 {
+                throw error(path + ".signal", "a signal's name is 1 to 128 characters")
+            }
+            guard duration != nil || until != nil || signal != nil else {
+                throw error(path, "a wait needs 'for' (a duration), 'until' (an expression giving an RFC 3339 time) or 'signal' (a name), or several: the first to come wins")
+            }
+            let seconds = duration
+            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.wait(for: seconds, until: until, signal: signal) }
         case "transform":
             try allowOnly(spec, ["kind", "expression"], at: path)
             guard let expression = try optionalExpression(spec, "expression", at: path) else {

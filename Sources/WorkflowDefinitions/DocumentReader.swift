@@ -120,9 +120,9 @@ struct DocumentReader {
     }
 }
 
-/// `500ms`, `30s`, `5m`, `1h` → seconds.
+/// `500ms`, `30s`, `5m`, `1h`, `2d` → seconds.
 func parseDuration(_ text: String) -> Double? {
-    let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+    let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
     for (suffix, scale) in units where text.hasSuffix(suffix) {
         let number = text.dropLast(suffix.count)
         if let value = Double(number), value >= 0, value.isFinite { return value * scale }

@@ -11,6 +11,12 @@ package enum BuiltInExecutors {
         RequestExecutor(prompt: prompt, payload: payload, schema: schema)
     }
 
+    /// `wait`: sends its input on after `duration` seconds, at the time `until` gives, or when the
+    /// signal named `signal` arrives, whichever is first.
+    package static func wait(for duration: Double?, until: JMESPathExpression?, signal: String?) -> any Executor {
+        WaitExecutor(duration: duration, until: until, signal: signal)
+    }
+
     /// `transform`: sends the expression's value over `{message, state}`.
     package static func transform(_ expression: JMESPathExpression) -> any Executor {
         TransformExecutor(expression: expression)

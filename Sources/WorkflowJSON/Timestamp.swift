@@ -67,7 +67,8 @@ public enum Timestamp {
         }
     }
 
-    /// Reads the text ``format(_:)`` writes (also without fraction, or with an offset of `Z`).
+    /// Reads an RFC 3339 time: the text ``format(_:)`` writes, also without a fraction, and with
+    /// `Z` or a numeric offset (`+01:00`, `-05:30`).
     public static func parse(_ text: String, path: String = "time") throws -> Double {
         let b = Array(text.utf8)
         func num(_ from: Int, _ count: Int) -> Int64? {
@@ -94,7 +95,15 @@ public enum Timestamp {
             }
             for _ in digits..<max(digits, 3) { millis *= 10 }
         }
-        guard index == b.count - 1, b[index] == 90 else { throw JSONShapeError(path: path, "expected a UTC time ending in Z") }
+        var offset: Int64 = 0
+        if index == b.count - 6, b[index] == 43 || b[index] == 45, b[index + 3] == 58,
+           let oh = num(index + 1, 2), let om = num(index + 4, 2), oh < 24, om < 60 {
+            offset = (oh * 3600 + om * 60) * (b[index] == 43 ? 1 : -1)
+        } else {
+            guard index == b.count - 1, b[index] == 90 || b[index] == 122 else {
+                throw JSONShapeError(path: path, "expected an RFC 3339 time ending in Z or an offset like +01:00")
+            }
+        }
         let yy = mo <= 2 ? y - 1 : y
         let era = (yy >= 0 ? yy : yy - 399) / 400
         let yoe = yy - era * 400
@@ -102,7 +111,7 @@ public enum Timestamp {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146_097 + doe - 719_468
         let seconds: Int64 = days * 86400 + h * 3600 + mi * 60 + s
-        let total: Int64 = seconds * 1000 + millis
+        let total: Int64 = (seconds - offset) * 1000 + millis
         return Double(total) / 1000
     }
 }

@@ -31,6 +31,8 @@ struct DefinitionSchemaTests {
         "name: x\nstart: a\nexecutors:\n  a: { kind: transform }\n",
         "name: x\nstart: a\nexecutors:\n  a: { kind: output }\nedges:\n  - { from: a }\n",
         "start: a\nexecutors:\n  a: { kind: output }\n",
+        "name: x\nstart: a\nexecutors:\n  a: { kind: wait }\n",
+        "name: x\nstart: a\nexecutors:\n  a: { kind: wait, for: soon }\n",
     ])
     func rejectsInvalidDefinitions(text: String) throws {
         #expect(throws: DefinitionError.self) { try Definition.parse(text, file: "bad.yaml") }

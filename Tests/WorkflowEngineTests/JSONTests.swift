@@ -117,6 +117,11 @@ struct JSONTests {
         let now = Timestamp.now()
         #expect(try Timestamp.parse(Timestamp.format(now)) == now)
         #expect(throws: JSONShapeError.self) { try Timestamp.parse("yesterday") }
+        // Offsets (a wait's `until` is written in local time as often as not).
+        #expect(try Timestamp.parse("2026-11-22T05:28:52.123+01:00") == 1_795_321_732.123)
+        #expect(try Timestamp.parse("2026-11-21T23:58:52-04:30") == 1_795_321_732)
+        #expect(throws: JSONShapeError.self) { try Timestamp.parse("2026-11-22T04:28:52+0100") }
+        #expect(throws: JSONShapeError.self) { try Timestamp.parse("2026-11-22T04:28:52") }
     }
 
     @Test("identifiers are 15 characters with their type letter, distinct, and every character carries random bits")
