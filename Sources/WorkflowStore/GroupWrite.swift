@@ -14,6 +14,10 @@ struct GroupWrite {
     var ordinals: [String: Int64] = [:]
     var heads: [String: String] = [:]
     var statuses: [String: String] = [:]
+    /// Each instance's soonest wait as of this group's last word on it (nil inside: none armed).
+    var wakes: [String: Double?] = [:]
+    /// The instances whose stored soonest wait the flushes changed, with its new time.
+    var changedWakes: [String: Double?] = [:]
     /// Supersteps completed in this group, by run.
     var supersteps: [String: Int] = [:]
     /// Events to insert, in order (several batches' events share a multi-row INSERT).
@@ -58,11 +62,17 @@ struct GroupWrite {
             // of instance_by_status in every commit of a run that ends as the one before it).
             try db.cachedStatement(sql: "UPDATE instance SET status = ?1 WHERE name = ?2 AND status IS NOT ?1").execute(arguments: [status, instance])
         }
+        for (instance, due) in wakes {
+            // Only when it changes (the partial index is touched only then).
+            try db.cachedStatement(sql: "UPDATE instance SET nextWake = ?1 WHERE name = ?2 AND nextWake IS NOT ?1").execute(arguments: [due, instance])
+            if db.changesCount > 0 { changedWakes[instance] = due }
+        }
         for (runID, count) in supersteps {
             try db.cachedStatement(sql: "UPDATE run SET supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?").execute(arguments: [count, runID])
         }
         heads = [:]
         statuses = [:]
+        wakes = [:]
         supersteps = [:]
     }
 }

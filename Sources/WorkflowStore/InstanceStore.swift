@@ -67,6 +67,15 @@ public protocol InstanceStore: CheckpointStore {
     /// and not delivered.
     func instancesNeedingRecovery() async throws -> [String]
 
+    // MARK: Waits
+
+    /// The instances whose soonest wait is due at `time` or before, soonest first, at most
+    /// `limit`, with that wait's time.
+    func instancesWaking(through time: Double, limit: Int) async throws -> [(instance: String, due: Double)]
+    /// Has `observer` told, after every commit, which instances' soonest wait changed and to what
+    /// (nil: none armed any more). It is called on the store's writer, and must only hand off.
+    func observeWakes(_ observer: @escaping @Sendable ([String: Double?]) -> Void)
+
     // MARK: Commits and health
 
     /// Commits several instances' groups of batches in one transaction, each group in a

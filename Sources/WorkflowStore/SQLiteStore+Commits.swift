@@ -11,17 +11,19 @@ extension SQLiteStore {
     /// Commits consecutive batches in one transaction: all of them, or none.
     public func commit(_ batches: [StoreBatch]) async throws {
         guard !batches.isEmpty else { return }
-        try await uninterruptibleWrite { db in
+        let wakes = try await uninterruptibleWrite { db in
             // An explicit transaction: GRDB's general one costs more than the statements here.
             try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
             do {
-                try self.write(batches, db)
+                let wakes = try self.write(batches, db)
                 try db.cachedStatement(sql: "COMMIT").execute()
+                return wakes
             } catch {
                 try? db.execute(sql: "ROLLBACK")
                 throw error
             }
         }
+        announce(wakes)
     }
 
     /// Commits several instances' groups of batches in one transaction, each group in a savepoint:
@@ -29,14 +31,15 @@ extension SQLiteStore {
     /// commit. If the transaction itself fails, this throws and nothing was stored.
     public func commit(groups: [[StoreBatch]]) async throws -> [(any Error & Sendable)?] {
         guard !groups.isEmpty else { return [] }
-        return try await uninterruptibleWrite { db in
+        let (outcomes, wakes) = try await uninterruptibleWrite { db in
             try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
             var outcomes: [(any Error & Sendable)?] = []
+            var wakes: [String: Double?] = [:]
             do {
                 for group in groups {
                     try db.cachedStatement(sql: "SAVEPOINT batchGroup").execute()
                     do {
-                        try self.write(group, db)
+                        wakes.merge(try self.write(group, db)) { $1 }
                         try db.cachedStatement(sql: "RELEASE batchGroup").execute()
                         outcomes.append(nil)
                     } catch {
@@ -50,8 +53,10 @@ extension SQLiteStore {
                 try? db.execute(sql: "ROLLBACK")
                 throw error
             }
-            return outcomes
+            return (outcomes, wakes)
         }
+        announce(wakes)
+        return outcomes
     }
 
     /// Runs a write on GRDB's writer queue (never on the cooperative pool) that the cancel of
@@ -70,11 +75,13 @@ extension SQLiteStore {
     /// Writes consecutive batches inside the caller's transaction. What only the last of them
     /// decides (an instance's head and status) is written once, at the end (or before a prune
     /// that reads it); a checkpoint continued by a later one in the group is inserted as such.
-    func write(_ batches: [StoreBatch], _ db: Database) throws {
+    /// Returns the instances whose soonest wait changed, with its new time (nil: none armed).
+    func write(_ batches: [StoreBatch], _ db: Database) throws -> [String: Double?] {
         var group = GroupWrite()
         for batch in batches { if let parent = batch.checkpoint?.parentID { group.continued.insert(parent) } }
         for batch in batches { try write(batch, &group, db) }
         try group.flush(db)
+        return group.changedWakes
     }
 
     func write(_ batch: StoreBatch, _ group: inout GroupWrite, _ db: Database) throws {
@@ -97,6 +104,7 @@ extension SQLiteStore {
             }
             group.written.insert(checkpoint.id)
             group.heads[batch.instance] = checkpoint.id
+            group.wakes[batch.instance] = .some(checkpoint.soonestWait)
         }
         if let status = batch.status { group.statuses[batch.instance] = status.rawValue }
         for queued in batch.queuedRuns {
@@ -156,16 +164,17 @@ extension SQLiteStore {
             try db.cachedStatement(sql: "DELETE FROM inbox WHERE instance = ? AND requestId = ?").execute(arguments: [instance, requestID])
         case .instanceReset:
             group.heads[instance] = nil
+            group.wakes[instance] = .some(nil)
             for table in ["inbox", "idempotencyKey", "queuedRun"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE instance = ?", arguments: [instance])
             }
             try db.execute(sql: "UPDATE instance SET head = NULL WHERE name = ?", arguments: [instance])
         case .instanceRewound(let checkpointID):
             group.heads[instance] = nil
-            try restoreInbox(instance: instance, from: checkpointID, db)
+            group.wakes[instance] = .some(try restoreHead(instance: instance, from: checkpointID, db))
         case .instanceForked(let fromInstance, let checkpointID):
             group.heads[instance] = nil
-            try restoreInbox(instance: instance, from: checkpointID, db)
+            group.wakes[instance] = .some(try restoreHead(instance: instance, from: checkpointID, db))
             try db.execute(sql: "UPDATE instance SET forkedFrom = ?, forkedFromCheckpoint = ? WHERE name = ?",
                            arguments: [fromInstance, checkpointID, instance])
         default:
@@ -175,16 +184,17 @@ extension SQLiteStore {
     }
 
     /// After a rewind or fork, the lineage head is the restored checkpoint and the inbox holds the
-    /// responses that checkpoint has in flight.
-    func restoreInbox(instance: String, from checkpointID: String, _ db: Database) throws {
+    /// responses that checkpoint has in flight. Returns the time of its soonest wait.
+    func restoreHead(instance: String, from checkpointID: String, _ db: Database) throws -> Double? {
         try db.execute(sql: "UPDATE instance SET head = ? WHERE name = ?", arguments: [checkpointID, instance])
         try db.execute(sql: "DELETE FROM inbox WHERE instance = ?", arguments: [instance])
-        guard let text = try String.fetchOne(db, sql: "SELECT snapshot FROM checkpoint WHERE id = ?", arguments: [checkpointID]) else { return }
+        guard let text = try String.fetchOne(db, sql: "SELECT snapshot FROM checkpoint WHERE id = ?", arguments: [checkpointID]) else { return nil }
         let checkpoint = try Checkpoint(json: try JSON(parsing: text))
         for message in checkpoint.messages {
             guard let request = message.request else { continue }
             try db.execute(sql: "INSERT OR REPLACE INTO inbox (instance, requestId, executor, response, runId, acceptedAt) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [instance, request.id, request.executor, message.payload.serialized(), nil as String?, checkpoint.time])
         }
+        return checkpoint.soonestWait
     }
 }

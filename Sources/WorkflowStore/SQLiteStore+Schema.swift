@@ -122,6 +122,14 @@ extension SQLiteStore {
         migrator.registerMigration("v5: runs count their supersteps") { db in
             try db.execute(sql: "ALTER TABLE run ADD COLUMN supersteps INTEGER")
         }
+        // Each instance's soonest armed wait, indexed only where there is one: the daemon reads
+        // the few due soon, never every instance (a million stored timers cost no memory).
+        migrator.registerMigration("v6: instances know their soonest wait") { db in
+            try db.execute(sql: """
+                ALTER TABLE instance ADD COLUMN nextWake REAL;
+                CREATE INDEX instance_by_wake ON instance(nextWake) WHERE nextWake IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

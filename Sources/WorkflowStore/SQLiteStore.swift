@@ -19,7 +19,8 @@ import WorkflowEngine
 /// The daemon sees it as an ``InstanceStore``. Its files, by concern: this one opens the
 /// database; `+Schema` (the migrations), `+Commits` (transactions and the event projection),
 /// `+Reads` (checkpoints and the log), `+Checkpoints` (how a checkpoint is stored, labels),
-/// `+Lineage` (lineage and runs), `+Retention`, `+Instances`, `+Definitions`, `+Recovery`.
+/// `+Lineage` (lineage and runs), `+Retention`, `+Instances`, `+Definitions`, `+Recovery`,
+/// `+Wakes` (when instances' waits are due).
 public final class SQLiteStore: CheckpointStore {
     public let path: String
     public let configuration: StoreConfiguration
@@ -28,6 +29,8 @@ public final class SQLiteStore: CheckpointStore {
     public let database: DatabasePool
     /// Run ends per instance since its last retention pass (see ``pruneTurn(_:)``).
     let runEnds = Locked<[String: Int]>([:])
+    /// Told, after each commit, which instances' soonest wait changed (see ``observeWakes(_:)``).
+    let wakeObserver = Locked<(@Sendable ([String: Double?]) -> Void)?>(nil)
     /// Moves the write-ahead log into the database off the commit path.
     let checkpointer: WALCheckpointer
 

@@ -101,6 +101,15 @@ public struct Checkpoint: Sendable, Hashable {
         self.signals = signals
     }
 
+    /// When the soonest of its waits is due (seconds since 1970); nil when none is on a time.
+    public var soonestWait: Double? {
+        var soonest: Double?
+        for wait in waits {
+            if let due = wait.due, due < (soonest ?? .infinity) { soonest = due }
+        }
+        return soonest
+    }
+
     /// The summary ``CheckpointStore`` lists.
     public var summary: CheckpointSummary {
         CheckpointSummary(id: id, parentID: parentID, instance: instance, runID: runID, reason: reason, superstep: superstep,
