@@ -173,13 +173,13 @@ _wfctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|events|pending|respond|cancel|runs|create|list|show|delete|reset|graph|checkpoints|checkpoint|rewind|fork|prune|definitions|definition|validate|status|reload|help)
+    run|events|pending|respond|signal|cancel|runs|create|list|show|delete|reset|graph|checkpoints|checkpoint|rewind|fork|prune|definitions|definition|validate|status|reload|help)
         # Offer subcommand argument completions
         "_wfctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run events pending respond cancel runs create list show delete reset graph checkpoints checkpoint rewind fork prune definitions definition validate status reload help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run events pending respond signal cancel runs create list show delete reset graph checkpoints checkpoint rewind fork prune definitions definition validate status reload help' -- "${cur}"))
         ;;
     esac
 }
@@ -244,6 +244,21 @@ _wfctl_pending() {
 _wfctl_respond() {
     repeating_flags=()
     non_repeating_flags=(--json --wait --follow --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __wfctl_offer_flags_options 3
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_wfctl_signal() {
+    repeating_flags=()
+    non_repeating_flags=(--json --follow --version -h --help)
     repeating_options=()
     non_repeating_options=(--socket)
     __wfctl_offer_flags_options 3

@@ -135,6 +135,12 @@ extension WorkflowClient {
         try await call(RequestMethods.Respond.self, .init(instance: instance, requestId: requestId, response: response))
     }
 
+    /// Sends the instance a named signal: it wakes the first wait armed for that name, or is
+    /// kept for the first that will be (`instance.signal`).
+    public func signal(_ instance: String, _ name: String, payload: JSON = .null) async throws -> InstanceMethods.Signal.Result {
+        try await call(InstanceMethods.Signal.self, .init(instance: instance, name: name, payload: payload))
+    }
+
     // MARK: checkpoint.*
 
     /// Every checkpoint of an instance, oldest first, with labels and the lineage head marked (`checkpoint.list`).

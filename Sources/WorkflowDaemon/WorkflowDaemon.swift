@@ -62,6 +62,8 @@ public final class WorkflowDaemon: Service {
         await catalog.reload()
         let lifecycle = DaemonLifecycle()
         let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration, lifecycle: lifecycle)
+        // Told by the store's commits from now on, so no wait armed during recovery is missed.
+        let timers = TimerService(store: store, registry: registry, logger: logger)
         // Recovery may take a while with many interrupted runs: say so, and ask for the time.
         configuration.notifier.notify(.status("starting: recovering interrupted runs"), .extendTimeout(microseconds: 60_000_000))
         await registry.recoverAtStart()
@@ -126,6 +128,10 @@ public final class WorkflowDaemon: Service {
                 try? await cancelWhenGracefulShutdown {
                     try await Self.health(daemon: daemon, eventLoop: server.channel.eventLoop)
                 }
+            }
+            // Waits that come due fire (those due while the daemon was down, at once).
+            group.addTask {
+                try? await cancelWhenGracefulShutdown { await timers.run() }
             }
             // Memory a burst freed goes back to the system instead of staying resident for months.
             if let interval = configuration.memoryTrimInterval {

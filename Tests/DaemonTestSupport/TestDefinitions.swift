@@ -10,6 +10,28 @@ package enum TestDefinitions {
           out: { kind: output }
         """
 
+    /// Waits two seconds, or for the signal `go`; the wake comes out.
+    package static let remind = """
+        name: remind
+        start: hold
+        executors:
+          hold: { kind: wait, for: 2s, signal: go }
+          out: { kind: output }
+        edges:
+          - { from: hold, to: out }
+        """
+
+    /// Waits for the signal `go` only; the wake comes out.
+    package static let signalled = """
+        name: signalled
+        start: hold
+        executors:
+          hold: { kind: wait, signal: go }
+          out: { kind: output }
+        edges:
+          - { from: hold, to: out }
+        """
+
     /// A person answers {ok: boolean}; the answer comes out.
     package static let ask = """
         name: ask
@@ -143,5 +165,6 @@ package enum TestDefinitions {
 
     package static let all: [String: String] = [
         "stubborn.yaml": stubborn, "pingpong.yaml": pingpong, "echo.yaml": echo, "ask.yaml": ask, "forever.yaml": forever, "gated.yaml": gated, "countgated.yaml": countGated, "branch.yaml": branch, "count.yaml": count,
+        "remind.yaml": remind, "signalled.yaml": signalled,
     ]
 }

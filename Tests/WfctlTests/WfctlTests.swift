@@ -246,6 +246,33 @@ struct WfctlTests {
         #expect(all.status == 0, "\(all)")
     }
 
+    @Test("signal: kept while nothing waits (show lists it), then taken by the wait a run arms; a wait shows with its time; --follow shows the wake and the run finishing")
+    func signals() async throws {
+        let daemon = try await DaemonProcess.started()
+        let wfctl = Wfctl(socket: daemon.socket)
+        _ = try await wfctl.run(["create", "s", "signalled"])
+        var outcome = try await wfctl.run(["signal", "s", "go", #"{"early": true}"#])
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.stdout.contains("signal go kept"), "\(outcome)")
+        #expect(try await wfctl.run(["show", "s"]).stdout.contains("kept signals go"))
+        outcome = try await wfctl.run(["run", "s", "--input", "1", "--wait", "--json"])
+        #expect(outcome.status == 0, "the kept signal woke the wait at once: \(outcome)")
+        #expect(try outcome.json()["outputs"]?[0]?["signal"]?["payload"] == ["early": true])
+
+        _ = try await wfctl.run(["create", "r", "remind"])
+        outcome = try await wfctl.run(["run", "r", "--input", "2", "--wait"])
+        #expect(outcome.status == 4, "a run that ends waiting exits 4: \(outcome)")
+        let show = try await wfctl.run(["show", "r"])
+        #expect(show.stdout.contains("wait") && show.stdout.contains("hold until") && show.stdout.contains("or for signal go"), "\(show)")
+        outcome = try await wfctl.run(["signal", "r", "go", "--follow"])
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.stdout.contains("signal go woke"), "\(outcome)")
+        #expect(outcome.stdout.contains("← signal go woke hold"), "\(outcome)")
+        #expect(outcome.stdout.contains("finished"), "\(outcome)")
+        outcome = try await wfctl.run(["signal", "nobody", "go"])
+        #expect(outcome.status == 66, "not found: \(outcome)")
+    }
+
     @Test("help texts of the main commands are the tested snapshots", arguments: [
         ["--help"], ["run", "--help"], ["respond", "--help"], ["graph", "--help"], ["events", "--help"], ["reset", "--help"],
     ])
@@ -270,7 +297,8 @@ struct WfctlTests {
         }
         let manual = try String(contentsOf: Self.repository.appendingPathComponent("Contrib/man/wfctl.1"), encoding: .utf8)
         for command in ["run", "events", "pending", "respond", "cancel", "create", "list", "show", "delete", "reset", "graph",
-                        "checkpoints", "checkpoint", "rewind", "fork", "prune", "definitions", "definition", "validate", "status", "reload"] {
+                        "checkpoints", "checkpoint", "rewind", "fork", "prune", "definitions", "definition", "validate", "status", "reload",
+                        "signal"] {
             #expect(manual.contains(".It Em \(command)\n"), "wfctl(1) lacks \(command)")
         }
         #expect(manual.contains("EXIT STATUS"))

@@ -101,8 +101,15 @@ enum Conversions {
         info.head = overview.lineageHead
         info.nextSeq = overview.nextSeq
         info.superstep = overview.superstep
+        if !overview.waits.isEmpty { info.waits = overview.waits.map { wait($0) } }
+        if !overview.keptSignals.isEmpty { info.keptSignals = overview.keptSignals.map(\.name) }
         if let currentHash { info.upgradeAvailable = currentHash != info.definitionHash }
         return info
+    }
+
+    static func wait(_ wait: WorkflowWait) -> WaitInfo {
+        WaitInfo(id: wait.id, executor: wait.executor, runId: wait.runID, due: wait.due.map { Timestamp.format($0) }, signal: wait.signal,
+                 armedAt: Timestamp.format(wait.armedAt))
     }
 
     static func run(_ result: RunResult, instance: String) -> RunInfo {

@@ -12,6 +12,7 @@ extension Handlers {
         dispatcher.register(InstanceMethods.Rewind.self, serving: InstanceService.rewind)
         dispatcher.register(InstanceMethods.Fork.self, serving: InstanceService.fork)
         dispatcher.register(InstanceMethods.Graph.self, serving: InstanceService.graph)
+        dispatcher.register(InstanceMethods.Signal.self, serving: InstanceService.signal)
     }
 
     static func registerRuns(_ dispatcher: inout Dispatcher) {

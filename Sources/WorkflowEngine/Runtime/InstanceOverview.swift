@@ -19,10 +19,15 @@ public struct InstanceOverview: Sendable, Hashable {
     public var messagesInFlight: Int
     /// Why the instance takes no new work, if it is broken.
     public var brokenReason: WorkflowError?
+    /// Armed waits, the soonest due first.
+    public var waits: [WorkflowWait]
+    /// Signals kept for waits to come, oldest first.
+    public var keptSignals: [WorkflowSignal]
 
     /// Makes an overview (the instance makes its own: ``WorkflowInstance/overview``).
     public init(status: InstanceStatus, activeRunID: String?, queuedRunIDs: [String], pendingRequests: [WorkflowRequest],
-                lineageHead: String?, nextSeq: UInt64, superstep: Int, messagesInFlight: Int, brokenReason: WorkflowError?) {
+                lineageHead: String?, nextSeq: UInt64, superstep: Int, messagesInFlight: Int, brokenReason: WorkflowError?,
+                waits: [WorkflowWait] = [], keptSignals: [WorkflowSignal] = []) {
         self.status = status
         self.activeRunID = activeRunID
         self.queuedRunIDs = queuedRunIDs
@@ -32,5 +37,7 @@ public struct InstanceOverview: Sendable, Hashable {
         self.superstep = superstep
         self.messagesInFlight = messagesInFlight
         self.brokenReason = brokenReason
+        self.waits = waits
+        self.keptSignals = keptSignals
     }
 }

@@ -8,9 +8,10 @@ extension WorkflowInstance {
     public var overview: InstanceOverview {
         InstanceOverview(status: state.status, activeRunID: lifecycle.activeRunID, queuedRunIDs: queuedRunIDs,
                          pendingRequests: state.sortedPending, lineageHead: state.head, nextSeq: sink.nextSeq,
-                         superstep: state.superstep, messagesInFlight: messagesInFlight, brokenReason: durability.brokenReason)
+                         superstep: state.superstep, messagesInFlight: messagesInFlight, brokenReason: durability.brokenReason,
+                         waits: state.sortedWaits, keptSignals: state.signals)
     }
-    /// The last status: `idle`, `in_progress`, `idle_with_pending_requests`, `failed`, `cancelled`.
+    /// The last status: `idle`, `in_progress`, `idle_with_pending_requests`, `waiting`, `failed`, `cancelled`.
     public var status: InstanceStatus { state.status }
     /// The open requests, oldest first.
     public var pendingRequests: [WorkflowRequest] { state.sortedPending }

@@ -94,6 +94,42 @@ public enum InstanceMethods {
         public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy]
     }
 
+    /// `instance.signal`
+    public enum Signal: RPCMethod {
+        public struct Params: Codable, Sendable, Hashable {
+            public var instance: String
+            public var name: String
+            public var payload: JSON?
+            public init(instance: String, name: String, payload: JSON? = nil) {
+                self.instance = instance
+                self.name = name
+                self.payload = payload
+            }
+        }
+        public struct Result: Codable, Sendable, Hashable {
+            /// Whether a wait was armed for it (else it is kept for the first that will be).
+            public var delivered: Bool
+            /// The wait it woke.
+            public var waitId: String?
+            /// The run that delivers it: the active run, or a continuation.
+            public var runId: String?
+            /// Whether delivering it starts a run.
+            public var startedRun: Bool
+            public init(delivered: Bool, waitId: String?, runId: String?, startedRun: Bool) {
+                self.delivered = delivered
+                self.waitId = waitId
+                self.runId = runId
+                self.startedRun = startedRun
+            }
+        }
+        public static let name = "instance.signal"
+        public static let summary = "Sends the instance a named signal: it wakes the first wait armed for that name (the active run delivers it at its next boundary, or a continuation run starts), or, when none is armed, it is kept, durably, for the first wait that will be (at most signalLimit kept; more is refused with -32013). Durable before this answers."
+        public static let params = [instanceParam, RPCParam("name", "The signal's name.", ["type": "string", "minLength": 1, "maxLength": 128]),
+                                    RPCParam("payload", "What it carries (any JSON; default null).")]
+        public static let result = Schema.of(Result.self)
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy, .limitExceeded, .storeFailed, .instanceBroken]
+    }
+
     /// `instance.reset`
     public enum Reset: RPCMethod {
         public struct Params: Codable, Sendable, Hashable {

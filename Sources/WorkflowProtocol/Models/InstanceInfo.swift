@@ -16,7 +16,7 @@ public struct InstanceInfo: Codable, Sendable, Hashable {
     public var definition: String
     /// The graph hash of the definition version the instance pins.
     public var definitionHash: String
-    /// `idle`, `in_progress`, `idle_with_pending_requests`, `failed` or `cancelled`.
+    /// `idle`, `in_progress`, `idle_with_pending_requests`, `waiting`, `failed` or `cancelled`.
     public var status: InstanceStatusValue
     /// The uid that created it (it and root may act on it).
     public var owner: UInt32
@@ -34,6 +34,10 @@ public struct InstanceInfo: Codable, Sendable, Hashable {
     public var nextSeq: UInt64?
     public var superstep: Int?
     public var forkedFrom: Origin?
+    /// Armed waits, the soonest due first (with `instance.get`).
+    public var waits: [WaitInfo]?
+    /// Signals kept for waits that have not been armed yet, by name, oldest first.
+    public var keptSignals: [String]?
 
     public init(name: String, definition: String, definitionHash: String, status: InstanceStatusValue, owner: UInt32, onBusy: BusyPolicyValue,
                 createdAt: String) {
@@ -47,6 +51,6 @@ public struct InstanceInfo: Codable, Sendable, Hashable {
     }
 
     public static let schema: JSON = Schema.of(InstanceInfo.self, [
-        "createdAt": Schema.time, "openRequests": Schema.array(Schema.ref("RequestInfo")),
+        "createdAt": Schema.time, "openRequests": Schema.array(Schema.ref("RequestInfo")), "waits": Schema.array(Schema.ref("WaitInfo")),
     ])
 }

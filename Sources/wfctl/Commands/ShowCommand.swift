@@ -4,7 +4,7 @@ import ArgumentParser
 import WorkflowJSON
 
 struct ShowCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an instance: status, runs, open requests, head checkpoint.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an instance: status, runs, open requests, waits, head checkpoint.")
     @OptionGroup var options: ClientOptions
     @Argument(help: "The instance.") var name: String
 
@@ -27,6 +27,12 @@ struct ShowCommand: AsyncParsableCommand {
             if let superstep = info.superstep { rows.append(("superstep", "\(superstep)")) }
             if let next = info.nextSeq { rows.append(("next event", "\(next)")) }
             if let origin = info.forkedFrom { rows.append(("forked from", "\(origin.instance) at \(origin.checkpointId)")) }
+            for wait in info.waits ?? [] {
+                let until = [wait.due.map { "until " + $0 + " (" + Time.ahead($0) + ")" }, wait.signal.map { "for signal " + $0 }]
+                    .compactMap { $0 }.joined(separator: " or ")
+                rows.append(("wait", "\(wait.executor) \(until)"))
+            }
+            if let kept = info.keptSignals, !kept.isEmpty { rows.append(("kept signals", kept.joined(separator: ", "))) }
             for (key, value) in rows { t.line("  " + key.padding(12) + " " + value) }
             for request in info.openRequests ?? [] {
                 t.line()

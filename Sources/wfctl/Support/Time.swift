@@ -10,6 +10,19 @@ enum Time {
         return ago(now - time, iso: iso)
     }
 
+    /// How far ahead a time is: "in 5m", "in 2h", or "due now" once it has passed.
+    static func ahead(_ iso: String?, now: Double = Timestamp.now()) -> String {
+        guard let iso, let time = try? Timestamp.parse(iso) else { return "-" }
+        let seconds = time - now
+        switch seconds {
+        case ..<1: return "due now"
+        case ..<60: return "in \(Int(seconds))s"
+        case ..<3600: return "in \(Int(seconds / 60))m"
+        case ..<86400: return "in \(Int(seconds / 3600))h"
+        default: return "in \(Int(seconds / 86400))d"
+        }
+    }
+
     static func ago(_ seconds: Double, iso: String) -> String {
         switch seconds {
         case ..<1: "just now"

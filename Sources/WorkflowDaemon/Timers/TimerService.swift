@@ -1,0 +1,138 @@
+import Logging
+import WorkflowConcurrency
+import WorkflowEngine
+import WorkflowProtocol
+import WorkflowStore
+
+/// Fires instances' waits when they come due. It holds in memory only the instances due within
+/// the horizon (``TimerSchedule``): it reads them from the store (each instance's soonest wait
+/// is indexed there), again every half horizon, and the store tells it after every commit whose
+/// soonest wait changed. It sleeps until the soonest, then fires each due instance's waits on the
+/// instance itself (loading it if it was evicted), a few instances at once. A wait that came due
+/// while the daemon was down fires at the first pass after start.
+///
+/// It logs only what goes wrong: an idle daemon's journal stays quiet.
+final class TimerService: Sendable {
+    let store: any InstanceStore
+    let registry: InstanceRegistry
+    let clock: any WorkflowClock
+    let logger: Logger
+    /// How far ahead waits are held in memory.
+    let horizon: Double
+    /// Instances fired at once.
+    let concurrency: Int
+    private let schedule: Locked<TimerSchedule>
+    /// Resolved to wake the loop early (a change came); a new one for every sleep.
+    private let bell = Locked(Promise<Void>())
+
+    /// Root acts for the daemon itself.
+    static let daemonPeer = Peer(pid: 0, uid: 0, gid: 0)
+    /// How soon an instance that was busy (a reset in progress) is tried again.
+    static let busyRetry = 0.25
+    /// How soon an instance whose fire failed otherwise (the store) is tried again.
+    static let failureRetry = 5.0
+
+    init(store: any InstanceStore, registry: InstanceRegistry, clock: any WorkflowClock = SystemClock(), logger: Logger,
+         horizon: Double = 60, capacity: Int = 10_000, concurrency: Int = 16) {
+        self.store = store
+        self.registry = registry
+        self.clock = clock
+        self.logger = logger
+        self.horizon = horizon
+        self.concurrency = max(1, concurrency)
+        schedule = Locked(TimerSchedule(horizon: horizon, capacity: capacity))
+        store.observeWakes { [weak self] changes in self?.changed(changes) }
+    }
+
+    /// What the store's commits changed (called on its writer: only hands off).
+    func changed(_ changes: [String: Double?]) {
+        let now = clock.now()
+        schedule.withLock { schedule in
+            for (instance, due) in changes { schedule.set(instance, to: due, now: now) }
+        }
+        ring()
+    }
+
+    private func ring() {
+        bell.withLock { $0 }.resolve(.success(()))
+    }
+
+    /// Fires waits until the task is cancelled (the daemon stops).
+    func run() async {
+        var nextRefresh = -Double.infinity
+        while !Task.isCancelled {
+            let bell = Promise<Void>()
+            self.bell.withLock { $0 = bell }
+            if clock.now() >= nextRefresh {
+                await refresh()
+                nextRefresh = clock.now() + horizon / 2
+            }
+            let due = schedule.withLock { $0.takeDue(now: clock.now()) }
+            if !due.isEmpty { await fire(due) }
+            let next = min(schedule.withLock { $0.nextDue() } ?? .infinity, nextRefresh)
+            let delay = next - clock.now()
+            guard delay > 0 else { continue }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await Task.sleep(for: .milliseconds(Int64((delay * 1000).rounded(.up)))) }
+                group.addTask { _ = try? await bell.value() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Reads the instances due within the horizon from the store.
+    private func refresh() async {
+        let now = clock.now()
+        do {
+            let rows = try await store.instancesWaking(through: now + horizon, limit: schedule.withLock { $0.capacity })
+            schedule.withLock { schedule in
+                for row in rows { schedule.set(row.instance, to: row.due, now: now) }
+            }
+        } catch {
+            logger.error("could not read the waits due soon; trying again", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Fires the due waits of `instances`, a few at once.
+    private func fire(_ instances: [String]) async {
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for instance in instances {
+                if running >= concurrency {
+                    await group.next()
+                    running -= 1
+                }
+                group.addTask { await self.fire(instance) }
+                running += 1
+            }
+        }
+    }
+
+    /// Fires one instance's due waits, then holds its next one (read from the instance itself,
+    /// which no stale read of the store can contradict).
+    private func fire(_ name: String) async {
+        let next: Double?
+        do {
+            let lease = try await registry.acquire(name, peer: Self.daemonPeer)
+            do {
+                try await lease.instance.fireDueWaits()
+            } catch {
+                await registry.release(lease)
+                throw error
+            }
+            next = await lease.instance.nextWaitDue
+            await registry.release(lease)
+        } catch let error as DaemonError where error.rpcError.code == .instanceNotFound || error.rpcError.code == .shuttingDown {
+            return  // deleted meanwhile (its waits went with it), or the daemon stops (they fire after the restart)
+        } catch let error as WorkflowError where error.code == .instanceBusy {
+            schedule.withLock { $0.set(name, to: clock.now() + Self.busyRetry, now: clock.now()) }
+            return
+        } catch {
+            logger.warning("could not fire an instance's waits; trying again", metadata: ["instance": "\(name)", "error": "\(error)"])
+            schedule.withLock { $0.set(name, to: clock.now() + Self.failureRetry, now: clock.now()) }
+            return
+        }
+        schedule.withLock { $0.set(name, to: next, now: clock.now()) }
+    }
+}

@@ -1,0 +1,93 @@
+import DaemonTestSupport
+import Foundation
+import Testing
+import WorkflowJSON
+import WorkflowProtocol
+import WorkflowTestSupport
+
+/// Waits over the socket, with real (short) durations: the daemon's timer service fires them,
+/// signals wake them, and a kill -9 loses none and fires none twice.
+@Suite("Daemon: waits, timers and signals")
+struct WaitDaemonTests {
+    @Test("a wait for 2 s ends its run waiting; about 2 s later the daemon fires it once: timer_fired, a run with trigger timer, the wake as output")
+    func timerFires() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        _ = try await client.result("instance.create", ["name": "r", "definition": "remind"])
+        _ = try await client.result("events.subscribe", ["instance": "r", "afterSeq": 0])
+        let started = Date()
+        let first = try await client.result("run.start", ["instance": "r", "input": ["n": 1], "wait": true])
+        #expect(first["status"] == "waiting")
+        let info = try await client.result("instance.get", ["instance": "r"])
+        #expect(info["status"] == "waiting")
+        #expect(info["waits"]?.arrayValue?.count == 1)
+        #expect(info["waits"]?[0]?["signal"] == "go")
+        #expect(info["waits"]?[0]?["due"]?.stringValue != nil)
+        let events = try await client.events(until: { $0["type"] == "status" && $0["status"] == "idle" }, timeout: .seconds(60))
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed >= 1.9, "it fired after \(elapsed) s, before its time")
+        let fired = events.filter { $0["type"] == "timer_fired" }
+        #expect(fired.count == 1)
+        #expect((fired.first?["lateByMs"]?.intValue ?? -1) >= 0)
+        #expect(events.contains { $0["type"] == "run_started" && $0["trigger"] == "timer" })
+        let output = try #require(events.last { $0["type"] == "output" })
+        #expect(output["value"]?["reason"] == "for")
+        #expect(output["value"]?["input"] == ["n": 1])
+        let after = try await client.result("instance.get", ["instance": "r"])
+        #expect(after["status"] == "idle")
+        #expect(after["waits"] == nil)
+    }
+
+    @Test("instance.signal: wakes the armed wait (a continuation run); before any wait it is kept, shown by instance.get, and taken at once by the next wait")
+    func signals() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        _ = try await client.result("run.start", ["instance": "s", "definition": "signalled", "input": 1, "wait": true])
+        let woke = try await client.result("instance.signal", ["instance": "s", "name": "go", "payload": ["by": "ana"]])
+        #expect(woke["delivered"] == true)
+        #expect(woke["startedRun"] == true)
+        let result = try await client.result("run.wait", ["instance": "s", "runId": try #require(woke["runId"])])
+        #expect(result["status"] == "idle")
+        #expect(result["outputs"]?[0]?["signal"] == ["name": "go", "payload": ["by": "ana"]])
+
+        let kept = try await client.result("instance.signal", ["instance": "s", "name": "go", "payload": 2])
+        #expect(kept["delivered"] == false)
+        #expect(kept["runId"] == nil)
+        #expect(try await client.result("instance.get", ["instance": "s"])["keptSignals"] == ["go"])
+        let taken = try await client.result("run.start", ["instance": "s", "input": 3, "wait": true])
+        #expect(taken["status"] == "idle", "the kept signal woke the wait at once")
+        #expect(taken["outputs"]?[0]?["signal"]?["payload"] == 2)
+
+        let missing = try await client.error("instance.signal", ["instance": "nobody", "name": "go"])
+        #expect(missing.code == .instanceNotFound)
+        let unnamed = try await client.error("instance.signal", ["instance": "s", "name": ""])
+        #expect(unnamed.code == .invalidParams)
+    }
+
+    @Test("kill -9 with a timer armed: after the restart it fires once (late), and the run it starts finishes")
+    func timerSurvivesKill() async throws {
+        let daemon = try await DaemonProcess.started()
+        var client = try await daemon.client()
+        let first = try await client.result("run.start", ["instance": "k", "definition": "remind", "input": "x", "wait": true])
+        #expect(first["status"] == "waiting")
+        await daemon.kill9()
+        // Down past the wait's time: it fires at start, late.
+        try await Task.sleep(for: .seconds(2.5))
+        try await daemon.start()
+        client = try await daemon.client()
+        _ = try await client.result("events.subscribe", ["instance": "k", "afterSeq": 0])
+        let events = try await client.events(until: { $0["type"] == "status" && $0["status"] == "idle" }, timeout: .seconds(60))
+        let fired = events.filter { $0["type"] == "timer_fired" }
+        #expect(fired.count == 1)
+        #expect((fired.first?["lateByMs"]?.intValue ?? 0) >= 400, "it was due while the daemon was down")
+        // Nothing fires twice: a second restart finds no wait armed.
+        _ = await daemon.stop()
+        try await daemon.start()
+        client = try await daemon.client()
+        let info = try await client.result("instance.get", ["instance": "k"])
+        #expect(info["waits"] == nil)
+        #expect(info["status"] == "idle")
+        let log = try #require(try await client.result("events.read", ["instance": "k", "limit": 10_000])["events"]?.arrayValue)
+        #expect(log.filter { $0["type"] == "timer_fired" }.count == 1)
+    }
+}
