@@ -107,13 +107,28 @@ struct DefinitionCompiler {
         let kind = try string(spec, "kind", at: path)
         switch kind {
         case "request":
-            try allowOnly(spec, ["kind", "prompt", "payload", "schema"], at: path)
+            try allowOnly(spec, ["kind", "prompt", "payload", "schema", "timeout", "onTimeout"], at: path)
             let prompt = try optionalString(spec, "prompt", at: path)
             let payload = try optionalExpression(spec, "payload", at: path)
             if prompt != nil && payload != nil { throw error(path, "give 'prompt' or 'payload', not both") }
             let schema = spec["schema"] ?? true
-            do { _ = try JSONSchema(schema) } catch { throw self.error(path + ".schema", "invalid JSON Schema: \(error)") }
-            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.request(prompt: prompt, payload: payload, schema: schema) }
+            let compiled: JSONSchema
+            do { compiled = try JSONSchema(schema) } catch { throw self.error(path + ".schema", "invalid JSON Schema: \(error)") }
+            var timeout: Double?
+            if let raw = spec["timeout"] {
+                guard let text = raw.stringValue, let seconds = parseDuration(text) else {
+                    throw error(path + ".timeout", "must be a duration like 30m, 24h or 7d")
+                }
+                guard seconds <= DefinitionCompiler.maximumWait else {
+                    throw error(path + ".timeout", "\(text) is longer than ten years, the longest wait allowed")
+                }
+                timeout = seconds
+            }
+            let onTimeout = try timeoutAction(spec["onTimeout"], schema: compiled, hasTimeout: timeout != nil, at: path)
+            let seconds = timeout
+            builder.addExecutor(id, kind: kind, config: value) {
+                BuiltInExecutors.request(prompt: prompt, payload: payload, schema: schema, timeout: seconds, onTimeout: onTimeout)
+            }
         case "wait":
             try allowOnly(spec, ["kind", "for", "until", "signal"], at: path)
             var duration: Double?
@@ -177,6 +192,60 @@ struct DefinitionCompiler {
                 throw error(path + ".kind", "executor kind '\(kind)' is not available in this build yet (available: \(Self.kinds.joined(separator: ", ")))")
             }
             throw error(path + ".kind", "unknown executor kind '\(kind)' (known: \((Self.kinds + Self.laterKinds).joined(separator: ", ")))")
+        }
+    }
+
+    /// A request's `onTimeout`: `fail` (the default), `{respond: VALUE}` (checked against the
+    /// request's schema now), `{respondWith: EXPRESSION}`, or `{to: EXECUTOR}`.
+    private func timeoutAction(_ raw: JSON?, schema: JSONSchema, hasTimeout: Bool, at path: String) throws(DefinitionError) -> RequestTimeoutAction {
+        guard let raw else { return .fail }
+        let where_ = path + ".onTimeout"
+        guard hasTimeout else { throw error(where_, "'onTimeout' needs a 'timeout' (how long the request waits for a person)") }
+        if raw.stringValue == "fail" { return .fail }
+        guard case .object(let object) = raw, object.count == 1, let (key, value) = object.first else {
+            throw error(where_, "must be fail, {respond: VALUE}, {respondWith: EXPRESSION} or {to: EXECUTOR}")
+        }
+        switch key {
+        case "respond":
+            let problems = schema.validate(value)
+            if !problems.isEmpty {
+                throw error(where_ + ".respond", "does not match the request's schema: " + problems.prefix(3).map(\.description).joined(separator: "; "))
+            }
+            return .respond(value)
+        case "respondWith":
+            guard let expression = try optionalExpression(object, "respondWith", at: where_) else {
+                throw error(where_ + ".respondWith", "must be a JMESPath expression over {message, state}")
+            }
+            return .respondWith(expression)
+        case "to":
+            guard let target = value.stringValue else { throw error(where_ + ".to", "must name an executor") }
+            guard case .object(let executors)? = document["executors"], executors[target] != nil else {
+                throw error(where_ + ".to", "'\(target)' is not one of the executors")
+            }
+            let from = String(path.dropFirst("executors.".count))
+            guard edgeExists(from: from, to: target) else {
+                throw error(where_ + ".to", "no edge goes from '\(from)' to '\(target)': add one ({ from: \(from), to: \(target) }) so the escalation has a way")
+            }
+            return .to(target)
+        default:
+            throw error(where_, "must be fail, {respond: VALUE}, {respondWith: EXPRESSION} or {to: EXECUTOR}, not '\(key)'")
+        }
+    }
+
+    /// Whether the document has an edge from `source` that can reach `target`.
+    private func edgeExists(from source: String, to target: String) -> Bool {
+        guard case .array(let edges)? = document["edges"] else { return false }
+        func names(_ value: JSON?) -> [String] {
+            switch value {
+            case .string(let name)?: [name]
+            case .array(let list)?: list.compactMap(\.stringValue)
+            default: []
+            }
+        }
+        return edges.contains { edge in
+            guard names(edge["from"]).contains(source) else { return false }
+            let cases = edge["switch"]?.arrayValue ?? []
+            return names(edge["to"]).contains(target) || cases.contains { names($0["to"]).contains(target) || names($0["default"]).contains(target) }
         }
     }
 

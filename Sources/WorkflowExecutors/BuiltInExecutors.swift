@@ -6,9 +6,10 @@ import WorkflowJSON
 /// Each call makes a fresh executor (an instance's factory runs for every instance and reset).
 package enum BuiltInExecutors {
     /// `request`: raises a request for a person (`prompt`, or the `payload` expression's value)
-    /// whose answer must match `schema`.
-    package static func request(prompt: String?, payload: JMESPathExpression?, schema: JSON) -> any Executor {
-        RequestExecutor(prompt: prompt, payload: payload, schema: schema)
+    /// whose answer must match `schema`; after `timeout` seconds unanswered, `onTimeout` decides.
+    package static func request(prompt: String?, payload: JMESPathExpression?, schema: JSON, timeout: Double? = nil,
+                                onTimeout: RequestTimeoutAction = .fail) -> any Executor {
+        RequestExecutor(prompt: prompt, payload: payload, schema: schema, timeout: timeout, onTimeout: onTimeout)
     }
 
     /// `wait`: sends its input on after `duration` seconds, at the time `until` gives, or when the

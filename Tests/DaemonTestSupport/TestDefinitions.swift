@@ -21,6 +21,22 @@ package enum TestDefinitions {
           - { from: hold, to: out }
         """
 
+    /// A person answers {ok: boolean} within a second, or the answer is {ok: false}.
+    package static let impatient = """
+        name: impatient
+        start: ask
+        executors:
+          ask:
+            kind: request
+            prompt: "Quick?"
+            schema: { type: object, required: [ok], properties: { ok: { type: boolean } } }
+            timeout: 1s
+            onTimeout: { respond: { ok: false } }
+          out: { kind: output }
+        edges:
+          - { from: ask, to: out }
+        """
+
     /// Waits for the signal `go` only; the wake comes out.
     package static let signalled = """
         name: signalled
@@ -165,6 +181,6 @@ package enum TestDefinitions {
 
     package static let all: [String: String] = [
         "stubborn.yaml": stubborn, "pingpong.yaml": pingpong, "echo.yaml": echo, "ask.yaml": ask, "forever.yaml": forever, "gated.yaml": gated, "countgated.yaml": countGated, "branch.yaml": branch, "count.yaml": count,
-        "remind.yaml": remind, "signalled.yaml": signalled,
+        "remind.yaml": remind, "signalled.yaml": signalled, "impatient.yaml": impatient,
     ]
 }

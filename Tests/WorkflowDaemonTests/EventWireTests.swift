@@ -18,6 +18,7 @@ struct EventWireTests {
         .runRecovered(checkpointID: "c3"), .custom(executor: "x", name: "progress", data: 0.5),
         .timerFired(executor: "later", waitID: "w1", scheduledFor: 100, firedAt: 100.5),
         .signalReceived(name: "approved", executor: "later", waitID: "w2"),
+        .requestTimedOut(requestID: "q3", executor: "ask", expiredAt: 200),
     ]
 
     @Test("every type the engine writes is one the protocol lists, and no other")
@@ -53,6 +54,8 @@ struct EventWireTests {
             case (.timerFired(let e, let w, let due, let fired), .timerFired(let e2, let w2, let due2, let fired2, let late)):
                 #expect(e == e2 && w == w2 && due2 == Timestamp.format(due) && fired2 == Timestamp.format(fired) && late == 500)
             case (.signalReceived(let n, let e, let w), .signalReceived(let n2, let e2, let w2)): #expect(n == n2 && e == e2 && w == w2)
+            case (.requestTimedOut(let q, let e, let at), .requestTimedOut(let q2, let e2, let at2)):
+                #expect(q == q2 && e == e2 && at2 == Timestamp.format(at))
             default: Issue.record("\(json.serialized()) was read as \(read)")
             }
         }

@@ -64,6 +64,31 @@ struct WaitDaemonTests {
         #expect(unnamed.code == .invalidParams)
     }
 
+    @Test("a request with a 1 s timeout: its request event says when it expires; the daemon closes it (request_timed_out) and answers for the person; a late answer gets -32007 saying when")
+    func requestTimesOut() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        _ = try await client.result("instance.create", ["name": "q", "definition": "impatient"])
+        _ = try await client.result("events.subscribe", ["instance": "q", "afterSeq": 0])
+        let first = try await client.result("run.start", ["instance": "q", "input": 1, "wait": true])
+        #expect(first["status"] == "idle_with_pending_requests")
+        // (request.list would say the same while it is open; the event log says it however late this test reads.)
+        let events = try await client.events(until: { $0["type"] == "status" && $0["status"] == "idle" }, timeout: .seconds(60))
+        let request = try #require(events.first { $0["type"] == "request" }?["request"])
+        let id = try #require(request["id"]?.stringValue)
+        #expect(request["expiresAt"]?.stringValue != nil)
+        let timedOut = try #require(events.first { $0["type"] == "request_timed_out" })
+        #expect(timedOut["requestId"]?.stringValue == id)
+        #expect(timedOut["expiredAt"] == request["expiresAt"])
+        let output = try #require(events.last { $0["type"] == "output" })
+        #expect(output["value"]?["response"] == ["ok": false])
+        #expect(output["value"]?["timedOut"] == true)
+        let late = try await client.error("request.respond", ["instance": "q", "requestId": .string(id), "response": ["ok": true]])
+        #expect(late.code == .requestNotFound)
+        #expect(late.message.contains("timed out at"), "\(late.message)")
+        #expect(late.data?["timedOutAt"] == request["expiresAt"])
+    }
+
     @Test("kill -9 with a timer armed: after the restart it fires once (late), and the run it starts finishes")
     func timerSurvivesKill() async throws {
         let daemon = try await DaemonProcess.started()

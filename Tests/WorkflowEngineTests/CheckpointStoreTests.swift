@@ -83,6 +83,7 @@ struct CheckpointStoreTests {
             .runRecovered(checkpointID: "c1"), .custom(executor: "a", name: "n", data: [1, 2]),
             .timerFired(executor: "w", waitID: "w1", scheduledFor: 1_000, firedAt: 1_000.25),
             .signalReceived(name: "approved", executor: "w", waitID: "w2"),
+            .requestTimedOut(requestID: "q1", executor: "a", expiredAt: 1_000),
         ]
         #expect(Set(bodies.map(\.kind)) == Set(WorkflowEvent.Kind.allCases))
         for (index, body) in bodies.enumerated() {

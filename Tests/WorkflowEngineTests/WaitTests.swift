@@ -217,6 +217,52 @@ struct WaitTests {
         #expect(warnings.contains { $0.contains("armed wait(s)") })
     }
 
+    @Test("a request with a timeout closes unanswered when it passes: request_timed_out, the run fails by default, a late answer is refused saying when")
+    func requestTimesOut() async throws {
+        var builder = WorkflowBuilder(name: "ask", start: "ask")
+        builder.add("ask") { Scripted { message, context in context.requestInfo(message, timeout: 3_600) } }
+        let clock = ManualClock(start: Self.start)
+        let store = InMemoryCheckpointStore()
+        let instance = Self.instance(try builder.build(), clock: clock, store: store)
+        let first = try await instance.run("go on?")
+        #expect(first.status == .idleWithPendingRequests, "a request open takes precedence over its timeout's wait")
+        let request = try #require(first.pendingRequests.first)
+        #expect(request.expiresAt == Self.start + 3_600)
+        #expect(await instance.nextWaitDue == Self.start + 3_600)
+        clock.advance(by: 3_600)
+        let fired = try await instance.fireDueWaits()
+        let result = try await instance.result(of: try #require(fired.first?.runID))
+        #expect(result.status == .failed)
+        #expect(result.error?.message.contains("timed out") == true)
+        #expect(await instance.pendingRequests.isEmpty)
+        let events = try await store.events(instance: "test", afterSeq: 0, limit: 1_000)
+        #expect(events.contains { if case .requestTimedOut(request.id, "ask", Self.start + 3_600) = $0.body { true } else { false } })
+        #expect(!events.contains { $0.kind == .timerFired }, "a request's timeout says request_timed_out, not timer_fired")
+        do {
+            try await instance.respond(to: request.id, with: "yes")
+            Issue.record("a late answer was accepted")
+        } catch let error as WorkflowError {
+            #expect(error.code == .requestNotFound)
+            #expect(error.message.contains("timed out at \(Timestamp.format(Self.start + 3_600))"), "\(error.message)")
+        }
+    }
+
+    @Test("an answer in time disarms the request's timeout: nothing fires later")
+    func answerDisarmsTimeout() async throws {
+        var builder = WorkflowBuilder(name: "ask", start: "ask")
+        builder.add("ask") { Scripted { message, context in context.requestInfo(message, timeout: 60) } }
+        builder.add("out") { output() }
+        builder.addEdge(from: "ask", to: "out")
+        let clock = ManualClock(start: Self.start)
+        let instance = Self.instance(try builder.build(), clock: clock)
+        let request = try #require(try await instance.run("?").pendingRequests.first)
+        let outcome = try await instance.respond(to: request.id, with: "yes")
+        #expect(try await instance.result(of: outcome.runID).status == .idle)
+        #expect(await instance.armedWaits.isEmpty)
+        clock.advance(by: 120)
+        #expect(try await instance.fireDueWaits().isEmpty)
+    }
+
     @Test("a wait without a time or a signal fails its run, naming what a wait needs")
     func invalidWait() async throws {
         var builder = WorkflowBuilder(name: "bad", start: "later")

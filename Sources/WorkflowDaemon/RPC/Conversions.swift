@@ -74,7 +74,8 @@ enum Conversions {
 
     static func request(_ request: WorkflowRequest, instance: String) -> RequestInfo {
         RequestInfo(instance: instance, id: request.id, executor: request.executor, payload: request.payload, schema: request.schema,
-                    runId: request.runID, superstep: request.superstep, time: Timestamp.format(request.time))
+                    runId: request.runID, superstep: request.superstep, time: Timestamp.format(request.time),
+                    expiresAt: request.expiresAt.map { Timestamp.format($0) })
     }
 
     static func summary(_ record: InstanceRecord, currentHash: String?) throws -> InstanceInfo {

@@ -76,12 +76,14 @@ public struct Checkpoint: Sendable, Hashable {
     public var waits: [WorkflowWait]
     /// Signals that arrived before any wait for them, oldest first.
     public var signals: [WorkflowSignal]
+    /// Requests that timed out unanswered, with when (the newest few): a late answer is told so.
+    public var timedOutRequests: [String: Double]
 
     /// Makes a checkpoint from its parts (an instance makes its own; a store reads them back).
     public init(id: String, parentID: String?, instance: String, workflowName: String, definitionHash: String, runID: String?,
                 reason: Reason, superstep: Int, time: Double, status: InstanceStatus, sharedState: JSONObject,
                 executorStates: JSONObject, edgeStates: JSONObject, messages: [Message], pendingRequests: [WorkflowRequest],
-                waits: [WorkflowWait] = [], signals: [WorkflowSignal] = []) {
+                waits: [WorkflowWait] = [], signals: [WorkflowSignal] = [], timedOutRequests: [String: Double] = [:]) {
         self.id = id
         self.parentID = parentID
         self.instance = instance
@@ -99,6 +101,7 @@ public struct Checkpoint: Sendable, Hashable {
         self.pendingRequests = pendingRequests
         self.waits = waits
         self.signals = signals
+        self.timedOutRequests = timedOutRequests
     }
 
     /// When the soonest of its waits is due (seconds since 1970); nil when none is on a time.
@@ -139,6 +142,7 @@ extension Checkpoint: JSONRepresentable {
         // Only when there are some: the checkpoints of workflows without waits stay as they were.
         if !waits.isEmpty { json["waits"] = .array(waits.map(\.json)) }
         if !signals.isEmpty { json["signals"] = .array(signals.map(\.json)) }
+        if !timedOutRequests.isEmpty { json["timedOutRequests"] = .object(timedOutRequests.mapValues { .string(Timestamp.format($0)) }) }
         return .object(json)
     }
 
@@ -163,6 +167,10 @@ extension Checkpoint: JSONRepresentable {
                   edgeStates: try r.objectValue("edgeStates"), messages: messages,
                   pendingRequests: try r.array("pendingRequests").map { try WorkflowRequest(json: $0) },
                   waits: try (r.object["waits"] == nil ? [] : r.array("waits")).map { try WorkflowWait(json: $0) },
-                  signals: try (r.object["signals"] == nil ? [] : r.array("signals")).map { try WorkflowSignal(json: $0) })
+                  signals: try (r.object["signals"] == nil ? [] : r.array("signals")).map { try WorkflowSignal(json: $0) },
+                  timedOutRequests: try (r.object["timedOutRequests"] == nil ? [:] : r.objectValue("timedOutRequests")).mapValues { value in
+                      guard let text = value.stringValue else { throw JSONShapeError(path: r.field("timedOutRequests"), "times must be strings") }
+                      return try Timestamp.parse(text, path: r.field("timedOutRequests"))
+                  })
     }
 }

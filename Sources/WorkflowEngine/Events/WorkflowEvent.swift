@@ -68,6 +68,8 @@ public struct WorkflowEvent: Sendable, Hashable {
         case timerFired = "timer_fired"
         /// A signal woke a wait.
         case signalReceived = "signal_received"
+        /// A request's timeout passed without an answer: it is closed, and its executor decides.
+        case requestTimedOut = "request_timed_out"
     }
 
     /// What started a run.
@@ -128,6 +130,8 @@ public struct WorkflowEvent: Sendable, Hashable {
         case timerFired(executor: String, waitID: String, scheduledFor: Double, firedAt: Double)
         /// A signal woke the wait of an executor.
         case signalReceived(name: String, executor: String, waitID: String)
+        /// A request timed out unanswered (at `expiredAt`); its executor decides for the person.
+        case requestTimedOut(requestID: String, executor: String, expiredAt: Double)
 
         /// The event's type.
         public var kind: Kind {
@@ -152,6 +156,7 @@ public struct WorkflowEvent: Sendable, Hashable {
             case .custom: .custom
             case .timerFired: .timerFired
             case .signalReceived: .signalReceived
+            case .requestTimedOut: .requestTimedOut
             }
         }
     }
@@ -227,6 +232,10 @@ extension WorkflowEvent: JSONRepresentable {
             object["name"] = .string(name)
             object["executor"] = .string(executor)
             object["waitId"] = .string(waitID)
+        case .requestTimedOut(let requestID, let executor, let expiredAt):
+            object["requestId"] = .string(requestID)
+            object["executor"] = .string(executor)
+            object["expiredAt"] = .string(Timestamp.format(expiredAt))
         }
         return .object(object)
     }
@@ -271,6 +280,9 @@ extension WorkflowEvent: JSONRepresentable {
                                scheduledFor: try Timestamp.parse(try r.string("scheduledFor"), path: r.field("scheduledFor")),
                                firedAt: try Timestamp.parse(try r.string("firedAt"), path: r.field("firedAt")))
         case .signalReceived: body = .signalReceived(name: try r.string("name"), executor: try r.string("executor"), waitID: try r.string("waitId"))
+        case .requestTimedOut:
+            body = .requestTimedOut(requestID: try r.string("requestId"), executor: try r.string("executor"),
+                                    expiredAt: try Timestamp.parse(try r.string("expiredAt"), path: r.field("expiredAt")))
         }
         self.init(seq: try r.uint64("seq"), time: try Timestamp.parse(try r.string("time"), path: r.field("time")),
                   instance: try r.string("instance"), runID: try r.optionalString("runId"), body: body)

@@ -20,7 +20,8 @@ public protocol Executor: Sendable {
 
     /// Handles a wait this executor armed (``ExecutorContext/wait(for:until:signal:input:)``)
     /// that fired. The default sends ``WorkflowWake/message`` (`{reason, input, scheduledFor,
-    /// firedAt, signal?}`) on to the executor's outgoing edges.
+    /// firedAt, signal?}`) on to the executor's outgoing edges; for a request that timed out
+    /// (the wait's ``WorkflowWait/requestID``), it fails the run saying so.
     mutating func handleWake(_ wake: WorkflowWake, context: inout ExecutorContext) async throws
 
     /// The executor's own state as JSON, for checkpoints. The default (`null`) suits stateless executors.
@@ -48,6 +49,10 @@ extension Executor {
     }
 
     public mutating func handleWake(_ wake: WorkflowWake, context: inout ExecutorContext) async throws {
+        if let requestID = wake.wait.requestID {
+            throw WorkflowError(.executorFailed, "request \(requestID) timed out at \(Timestamp.format(wake.wait.due ?? wake.firedAt)) without an answer",
+                                details: ["requestId": .string(requestID)])
+        }
         context.send(wake.message)
     }
 

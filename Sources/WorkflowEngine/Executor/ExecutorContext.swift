@@ -136,14 +136,25 @@ public struct ExecutorContext: Sendable {
     /// requests it raised before in this superstep: a superstep that runs again after a crash
     /// asks the same question under the same id, and one that was already answered is not asked
     /// again.
+    ///
+    /// With a `timeout` (seconds), the request closes unanswered when it passes
+    /// (`request_timed_out`), and the executor decides for the person: its
+    /// ``Executor/handleWake(_:context:)`` gets a wake whose wait names the request (the default
+    /// fails the run). An answer after that is refused, saying when the request timed out.
     /// - Returns: the request's id.
     @discardableResult
-    public mutating func requestInfo(_ payload: JSON, schema: JSON = true, id: String? = nil) -> String {
+    public mutating func requestInfo(_ payload: JSON, schema: JSON = true, id: String? = nil, timeout: Double? = nil) -> String {
         requestsRaised += 1
         let requestID = id ?? Identifier.derived("q", from: SHA256.digest(Array("\(runID)/\(superstep)/\(executorID)/\(requestsRaised)".utf8)))
         if scope.answered.contains(requestID) { return requestID }
+        let now = scope.clock.now()
+        let expiresAt = timeout.map { now + max(0, $0) }
         let request = WorkflowRequest(id: requestID, executor: executorID, payload: payload, schema: schema,
-                                      runID: runID, superstep: superstep, time: Timestamp.now())
+                                      runID: runID, superstep: superstep, time: now, expiresAt: expiresAt)
+        if let expiresAt {
+            armed.append(WorkflowWait(id: "t" + requestID, executor: executorID, runID: runID, superstep: superstep, input: payload,
+                                      due: expiresAt, timeReason: .for, signal: nil, armedAt: now, requestID: requestID))
+        }
         scope.emit(.request(request))
         return request.id
     }

@@ -12,6 +12,25 @@ struct InstanceState: Sendable {
     var waits: [String: WorkflowWait] = [:]
     /// Signals that came before any wait for them, oldest first.
     var signals: [WorkflowSignal] = []
+    /// Requests that timed out unanswered, and when (the newest ``timedOutLimit``): a late
+    /// answer is told so.
+    var timedOut: [String: Double] = [:]
+    static let timedOutLimit = 256
+
+    /// Records that `requestID` timed out at `time`, forgetting the oldest beyond the bound.
+    mutating func recordTimeout(_ requestID: String, at time: Double) {
+        timedOut[requestID] = time
+        if timedOut.count > Self.timedOutLimit, let oldest = timedOut.min(by: { $0.value < $1.value }) {
+            timedOut[oldest.key] = nil
+        }
+    }
+
+    /// Disarms the timeout of `requestID` (it was answered); returns the wait, if there was one.
+    mutating func disarmTimeout(of requestID: String) -> WorkflowWait? {
+        guard let wait = waits.values.first(where: { $0.requestID == requestID }) else { return nil }
+        waits[wait.id] = nil
+        return wait
+    }
     var superstep = 0
     /// The lineage pointer: the last checkpoint written (or restored).
     var head: String?

@@ -32,7 +32,8 @@ extension WorkflowInstance {
                           definitionHash: workflow.graphHash, runID: runID, reason: reason, superstep: state.superstep,
                           time: time ?? Timestamp.now(), status: status, sharedState: state.sharedState,
                           executorStates: executorStates, edgeStates: edgeStates, messages: messages,
-                          pendingRequests: state.sortedPending, waits: state.sortedWaits, signals: state.signals)
+                          pendingRequests: state.sortedPending, waits: state.sortedWaits, signals: state.signals,
+                          timedOutRequests: state.timedOut)
     }
 
     /// Builds (aside) the state a checkpoint describes; the caller swaps it in.
@@ -98,6 +99,7 @@ extension WorkflowInstance {
             restored.waits[wait.id] = wait
         }
         restored.signals = checkpoint.signals
+        restored.timedOut = checkpoint.timedOutRequests
         restored.sharedState = checkpoint.sharedState
         restored.superstep = checkpoint.superstep
         restored.head = checkpoint.id

@@ -21,6 +21,7 @@ extension WorkflowInstance {
                 continue
             }
             restored.pending[response.requestID] = nil
+            _ = restored.disarmTimeout(of: response.requestID)
             restored.inFlight.append(PendingMessage(source: "response", target: target, payload: response.response, request: request))
         }
         // Which run delivers them: those promised to a continuation that never started, that

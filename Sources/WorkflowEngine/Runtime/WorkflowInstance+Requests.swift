@@ -13,6 +13,10 @@ extension WorkflowInstance {
     public func respond(to requestID: String, with response: JSON) async throws -> ResponseOutcome {
         try durability.admitWork()
         guard let request = state.pending[requestID] else {
+            if let time = state.timedOut[requestID] {
+                throw WorkflowError(.requestNotFound, "request '\(requestID)' of instance '\(name)' timed out at \(Timestamp.format(time)) without an answer; its step went on without one",
+                                    details: ["instance": .string(name), "requestId": .string(requestID), "timedOutAt": .string(Timestamp.format(time))])
+            }
             throw WorkflowError(.requestNotFound, "instance '\(name)' has no open request '\(requestID)' (it was never raised, is already answered, or was cleared by a reset)",
                                 details: ["instance": .string(name), "requestId": .string(requestID)])
         }
@@ -42,12 +46,14 @@ extension WorkflowInstance {
             // The run takes the response from the inbox at its first boundary (so that, were it
             // cancelled before, the response would still get a run of its own).
             state.pending[requestID] = nil
+            let timeout = state.disarmTimeout(of: requestID)
             sink.emit(runID: continuationID, .responseAccepted(requestID: requestID, executor: request.executor, response: response))
             runs.add(continuationID, trigger: .response, input: response)
             do {
                 try await beginRun(continuationID, trigger: .response, input: response, seed: [])
             } catch {
                 state.pending[requestID] = request
+                if let timeout { state.waits[timeout.id] = timeout }
                 _ = lifecycle.deliveryWithdrawn(id: requestID)
                 throw error
             }
@@ -61,11 +67,13 @@ extension WorkflowInstance {
     /// boundary; that point has the request open too.)
     private func recordAcceptance(of request: WorkflowRequest, response: JSON, deliveredBy runID: String) async throws {
         state.pending[request.id] = nil
+        let timeout = state.disarmTimeout(of: request.id)
         sink.emit(runID: runID, .responseAccepted(requestID: request.id, executor: request.executor, response: response))
         do {
             try await publish(checkpoint: .responseAccepted, runID: runID)
         } catch {
             state.pending[request.id] = request
+            if let timeout { state.waits[timeout.id] = timeout }
             if let dropped = lifecycle.deliveryWithdrawn(id: request.id) { runs.remove(dropped) }
             throw error
         }

@@ -32,6 +32,11 @@ extension WorkflowInstance {
             guard let due = wait.due, due <= now else { break }
             // Another fire in this loop may have suspended: the wait may be gone meanwhile.
             guard state.waits[wait.id] != nil else { continue }
+            if let requestID = wait.requestID, state.pending[requestID] == nil {
+                // Its request was answered (or dropped) and the timeout outlived it.
+                state.waits[wait.id] = nil
+                continue
+            }
             let wake = WorkflowWake(wait: wait, reason: wait.timeReason ?? .for, firedAt: now, signal: nil)
             outcomes.append(try await deliver(wake, trigger: .timer))
         }
@@ -101,13 +106,13 @@ extension WorkflowInstance {
         case .startContinuation(let continuationID):
             // The run takes the wake from the inbox at its first boundary; its start checkpoint
             // records the fire (the wait no longer armed, its wake in flight).
-            state.waits[wait.id] = nil
+            let closed = take(wake)
             emitFire(of: wake, runID: continuationID, time: nil)
             runs.add(continuationID, trigger: trigger, input: wake.message)
             do {
                 try await beginRun(continuationID, trigger: trigger, input: wake.message, seed: [])
             } catch {
-                state.waits[wait.id] = wait
+                putBack(wake, closed)
                 _ = lifecycle.deliveryWithdrawn(id: wait.id)
                 throw error
             }
@@ -115,24 +120,44 @@ extension WorkflowInstance {
         }
     }
 
+    /// Takes a firing wait off the armed set; for a request's timeout, closes the request too
+    /// (returned, to put back if the fire is not committed).
+    private func take(_ wake: WorkflowWake) -> WorkflowRequest? {
+        state.waits[wake.wait.id] = nil
+        guard let requestID = wake.wait.requestID, let request = state.pending.removeValue(forKey: requestID) else { return nil }
+        state.recordTimeout(requestID, at: wake.wait.due ?? wake.firedAt)
+        return request
+    }
+
+    /// Undoes ``take(_:)`` after a failed commit.
+    private func putBack(_ wake: WorkflowWake, _ request: WorkflowRequest?) {
+        state.waits[wake.wait.id] = wake.wait
+        if let request {
+            state.pending[request.id] = request
+            state.timedOut[request.id] = nil
+        }
+    }
+
     /// Commits a fire whose wake waits in the inbox for run `runID`. If the store cannot take
     /// it, the wait is armed again and the inbox forgets the wake.
     private func recordFire(of wake: WorkflowWake, deliveredBy runID: String) async throws {
-        state.waits[wake.wait.id] = nil
+        let closed = take(wake)
         emitFire(of: wake, runID: runID, time: nil)
         do {
             try await publish(checkpoint: .waitFired, runID: runID)
         } catch {
-            state.waits[wake.wait.id] = wake.wait
+            putBack(wake, closed)
             if let dropped = lifecycle.deliveryWithdrawn(id: wake.wait.id) { runs.remove(dropped) }
             throw error
         }
     }
 
-    /// `timer_fired` or `signal_received`.
+    /// `timer_fired`, `signal_received`, or for a request's timeout `request_timed_out`.
     func emitFire(of wake: WorkflowWake, runID: String, time: Double?) {
         let wait = wake.wait
-        if let signal = wake.signal {
+        if let requestID = wait.requestID {
+            sink.emit(runID: runID, .requestTimedOut(requestID: requestID, executor: wait.executor, expiredAt: wait.due ?? wake.firedAt), time: time)
+        } else if let signal = wake.signal {
             sink.emit(runID: runID, .signalReceived(name: signal.name, executor: wait.executor, waitID: wait.id), time: time)
         } else {
             sink.emit(runID: runID, .timerFired(executor: wait.executor, waitID: wait.id, scheduledFor: wait.due ?? wake.firedAt,
@@ -146,7 +171,8 @@ extension WorkflowInstance {
         var wake: WorkflowWake?
         if let name = wait.signal, let index = state.signals.firstIndex(where: { $0.name == name }) {
             wake = WorkflowWake(wait: wait, reason: .signal, firedAt: time, signal: state.signals.remove(at: index))
-        } else if let due = wait.due, due <= configuration.clock.now() {
+        } else if wait.requestID == nil, let due = wait.due, due <= configuration.clock.now() {
+            // (A request's timeout waits for its request to be registered: fireDueWaits takes it.)
             wake = WorkflowWake(wait: wait, reason: wait.timeReason ?? .for, firedAt: configuration.clock.now(), signal: nil)
         }
         guard let wake, let target = workflow.index(of: wait.executor) else {

@@ -21,10 +21,13 @@ public struct WorkflowWait: Sendable, Hashable {
     public var signal: String?
     /// When it was armed (seconds since 1970).
     public var armedAt: Double
+    /// The request whose timeout this wait is: it goes when the request is answered, and when
+    /// it fires the request closes unanswered (`request_timed_out`).
+    public var requestID: String?
 
     /// Makes a wait (an executor arms its own through ``ExecutorContext``; a store reads them back).
     public init(id: String, executor: String, runID: String, superstep: Int, input: JSON, due: Double?,
-                timeReason: WorkflowWake.Reason?, signal: String?, armedAt: Double) {
+                timeReason: WorkflowWake.Reason?, signal: String?, armedAt: Double, requestID: String? = nil) {
         self.id = id
         self.executor = executor
         self.runID = runID
@@ -34,6 +37,7 @@ public struct WorkflowWait: Sendable, Hashable {
         self.timeReason = timeReason
         self.signal = signal
         self.armedAt = armedAt
+        self.requestID = requestID
     }
 }
 
@@ -44,6 +48,7 @@ extension WorkflowWait: JSONRepresentable {
         if let due { object["due"] = .string(Timestamp.format(due)) }
         if let timeReason { object["timeReason"] = .string(timeReason.rawValue) }
         if let signal { object["signal"] = .string(signal) }
+        if let requestID { object["requestId"] = .string(requestID) }
         return .object(object)
     }
 
@@ -59,6 +64,7 @@ extension WorkflowWait: JSONRepresentable {
         self.init(id: try reader.string("id"), executor: try reader.string("executor"), runID: try reader.string("runId"),
                   superstep: try reader.counter("superstep"), input: reader.object["input"] ?? .null, due: due,
                   timeReason: reason, signal: try reader.optionalString("signal"),
-                  armedAt: try Timestamp.parse(try reader.string("armedAt"), path: reader.field("armedAt")))
+                  armedAt: try Timestamp.parse(try reader.string("armedAt"), path: reader.field("armedAt")),
+                  requestID: try reader.optionalString("requestId"))
     }
 }

@@ -45,6 +45,8 @@ public enum EventBody: Sendable, Hashable {
     case timerFired(executor: String, waitId: String, scheduledFor: String, firedAt: String, lateByMs: Int)
     /// A signal woke an executor's wait.
     case signalReceived(name: String, executor: String, waitId: String)
+    /// A request timed out unanswered at `expiredAt`; its step decided for the person.
+    case requestTimedOut(requestId: String, executor: String, expiredAt: String)
     /// A type this side does not know.
     case unknown(type: String)
 
@@ -81,6 +83,7 @@ public enum EventBody: Sendable, Hashable {
             self = .timerFired(executor: string("executor"), waitId: string("waitId"), scheduledFor: string("scheduledFor"),
                                firedAt: string("firedAt"), lateByMs: int("lateByMs"))
         case .signalReceived: self = .signalReceived(name: string("name"), executor: string("executor"), waitId: string("waitId"))
+        case .requestTimedOut: self = .requestTimedOut(requestId: string("requestId"), executor: string("executor"), expiredAt: string("expiredAt"))
         }
     }
 }

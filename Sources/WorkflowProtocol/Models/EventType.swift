@@ -22,4 +22,5 @@ public enum EventType: String, Codable, Sendable, Hashable, CaseIterable {
     case custom
     case timerFired = "timer_fired"
     case signalReceived = "signal_received"
+    case requestTimedOut = "request_timed_out"
 }

@@ -11,8 +11,11 @@ public struct RequestInfo: Codable, Sendable, Hashable {
     public var runId: String
     public var superstep: Int
     public var time: String
+    /// When it times out unanswered, if it does (RFC 3339).
+    public var expiresAt: String?
 
-    public init(instance: String, id: String, executor: String, payload: JSON, schema: JSON, runId: String, superstep: Int, time: String) {
+    public init(instance: String, id: String, executor: String, payload: JSON, schema: JSON, runId: String, superstep: Int, time: String,
+                expiresAt: String? = nil) {
         self.instance = instance
         self.id = id
         self.executor = executor
@@ -21,7 +24,8 @@ public struct RequestInfo: Codable, Sendable, Hashable {
         self.runId = runId
         self.superstep = superstep
         self.time = time
+        self.expiresAt = expiresAt
     }
 
-    public static let schema: JSON = Schema.of(RequestInfo.self, ["time": Schema.time])
+    public static let schema: JSON = Schema.of(RequestInfo.self, ["time": Schema.time, "expiresAt": Schema.time])
 }

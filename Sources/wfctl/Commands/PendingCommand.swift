@@ -20,10 +20,11 @@ struct PendingCommand: AsyncParsableCommand {
                 t.line("no open requests" + (name.map { " on \($0)" } ?? ""))
                 return .success
             }
-            var table = Table("INSTANCE", "REQUEST", "EXECUTOR", "ASKED", "PROMPT")
+            var table = Table("INSTANCE", "REQUEST", "EXECUTOR", "ASKED", "TIMES OUT", "PROMPT")
             for request in requests {
                 let prompt = request.payload.stringValue ?? request.payload["prompt"]?.stringValue ?? request.payload.serialized()
-                table.add(request.instance, request.id, request.executor, Time.relative(request.time), String(prompt.prefix(60)))
+                table.add(request.instance, request.id, request.executor, Time.relative(request.time),
+                          request.expiresAt.map { Time.ahead($0) } ?? "-", String(prompt.prefix(60)))
             }
             t.line(table.render(t))
             t.line()

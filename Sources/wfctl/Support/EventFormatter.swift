@@ -50,6 +50,7 @@ struct EventFormatter {
         case .timerFired(let executor, _, let scheduledFor, _, let lateByMs):
             return executor + ": due \(scheduledFor)" + (lateByMs > 0 ? ", \(lateByMs) ms late" : "")
         case .signalReceived(let name, let executor, _): return executor + " ← signal \(name)"
+        case .requestTimedOut(let requestId, let executor, let expiredAt): return "\(executor)'s request \(requestId) timed out at \(expiredAt)"
         case .instanceReset, .runRecovered, .unknown: return ""
         }
     }

@@ -91,6 +91,8 @@ struct Follower {
                 }
             case .signalReceived(let name, let executor, _):
                 if !session.json { show(t.styled("  ← signal \(name) woke \(executor)", .dim)) }
+            case .requestTimedOut(let requestId, let executor, _):
+                if !session.json { show(t.styled("  ⏰ request \(requestId) timed out; \(executor) decides", .yellow)) }
             case .warning(let executor, let reason):
                 if !session.json {
                     show(t.styled("  ! ", .yellow) + (reason.isEmpty ? "warning" : reason) + (executor.map { " (\($0))" } ?? ""))

@@ -9,7 +9,8 @@ struct RequestPrinter {
     func print(_ request: RequestInfo, indent: String = "  ") {
         let t = terminal
         t.line(indent + t.styled("? ", .yellow, .bold) + t.styled(request.executor, .bold) + " asks" + promptText(request.payload)
-               + t.styled("  (request \(request.id), \(Time.relative(request.time)))", .dim))
+               + t.styled("  (request \(request.id), \(Time.relative(request.time))"
+                          + (request.expiresAt.map { ", times out " + Time.ahead($0) } ?? "") + ")", .dim))
         t.line(indent + "  answer: " + Self.command(request))
     }
 
