@@ -114,33 +114,14 @@ struct DefinitionCompiler {
             let schema = spec["schema"] ?? true
             let compiled: JSONSchema
             do { compiled = try JSONSchema(schema) } catch { throw self.error(path + ".schema", "invalid JSON Schema: \(error)") }
-            var timeout: Double?
-            if let raw = spec["timeout"] {
-                guard let text = raw.stringValue, let seconds = parseDuration(text) else {
-                    throw error(path + ".timeout", "must be a duration like 30m, 24h or 7d")
-                }
-                guard seconds <= DefinitionCompiler.maximumWait else {
-                    throw error(path + ".timeout", "\(text) is longer than ten years, the longest wait allowed")
-                }
-                timeout = seconds
-            }
+            let timeout = try waitDuration(spec, "timeout", at: path)
             let onTimeout = try timeoutAction(spec["onTimeout"], schema: compiled, hasTimeout: timeout != nil, at: path)
-            let seconds = timeout
             builder.addExecutor(id, kind: kind, config: value) {
-                BuiltInExecutors.request(prompt: prompt, payload: payload, schema: schema, timeout: seconds, onTimeout: onTimeout)
+                BuiltInExecutors.request(prompt: prompt, payload: payload, schema: schema, timeout: timeout, onTimeout: onTimeout)
             }
         case "wait":
             try allowOnly(spec, ["kind", "for", "until", "signal"], at: path)
-            var duration: Double?
-            if let raw = spec["for"] {
-                guard let text = raw.stringValue, let seconds = parseDuration(text) else {
-                    throw error(path + ".for", "must be a duration like 30s, 10m, 24h or 7d")
-                }
-                guard seconds <= DefinitionCompiler.maximumWait else {
-                    throw error(path + ".for", "\(text) is longer than ten years, the longest wait allowed")
-                }
-                duration = seconds
-            }
+            let duration = try waitDuration(spec, "for", at: path)
             let until = try optionalExpression(spec, "until", at: path)
             let signal = try optionalString(spec, "signal", at: path)
             if let signal, signal.isEmpty || signal.count > 128 {
@@ -149,8 +130,7 @@ struct DefinitionCompiler {
             guard duration != nil || until != nil || signal != nil else {
                 throw error(path, "a wait needs 'for' (a duration), 'until' (an expression giving an RFC 3339 time) or 'signal' (a name), or several: the first to come wins")
             }
-            let seconds = duration
-            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.wait(for: seconds, until: until, signal: signal) }
+            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.wait(for: duration, until: until, signal: signal) }
         case "transform":
             try allowOnly(spec, ["kind", "expression"], at: path)
             guard let expression = try optionalExpression(spec, "expression", at: path) else {
@@ -193,6 +173,18 @@ struct DefinitionCompiler {
             }
             throw error(path + ".kind", "unknown executor kind '\(kind)' (known: \((Self.kinds + Self.laterKinds).joined(separator: ", ")))")
         }
+    }
+
+    /// A durable wait's length (`for`, a request's `timeout`): a duration up to ten years.
+    private func waitDuration(_ spec: JSONObject, _ key: String, at path: String) throws(DefinitionError) -> Double? {
+        guard let raw = spec[key] else { return nil }
+        guard let text = raw.stringValue, let seconds = parseDuration(text) else {
+            throw error(path + "." + key, "must be a duration like 30s, 10m, 24h or 7d")
+        }
+        guard seconds <= DefinitionCompiler.maximumWait else {
+            throw error(path + "." + key, "\(text) is longer than ten years, the longest wait allowed")
+        }
+        return seconds
     }
 
     /// A request's `onTimeout`: `fail` (the default), `{respond: VALUE}` (checked against the
