@@ -25,12 +25,41 @@ struct ExampleTests {
     @Test("every example loads and satisfies the definition format's JSON Schema")
     func load() throws {
         let definitions = try Self.load()
-        #expect(definitions.keys.sorted() == ["loop", "mapreduce", "release", "review", "shout"])
+        #expect(definitions.keys.sorted() == ["loop", "mapreduce", "release", "reminder", "review", "shout"])
         let text = try String(contentsOfFile: ExampleTests.directory + "/../schema/workflow-definition.schema.json", encoding: .utf8)
         let schema = try JSONSchema(try JSON(parsing: text))
         for (name, definition) in definitions {
             #expect(schema.validate(definition.document).isEmpty, "\(name): \(schema.validate(definition.document))")
         }
+    }
+
+    @Test("reminder: unanswered for a day, the person is asked again with a reminder; unanswered two days more, the draft is dropped for them; an answer in time publishes")
+    func reminder() async throws {
+        let definition = try #require(try Self.load()["reminder"])
+        let clock = ManualClock(start: 1_800_000_000)
+        let quiet = WorkflowInstance(name: "quiet", workflow: definition.workflow,
+                                     configuration: .init(store: InMemoryCheckpointStore(), responseValidator: JSONSchemaValidator(), clock: clock))
+        let asked = try await quiet.run(["title": "Waits"])
+        #expect(asked.pendingRequests.first?.payload["prompt"] == "Publish this draft?")
+        clock.advance(by: 86_400)
+        let reminded = try await quiet.result(of: try #require(try await quiet.fireDueWaits().first?.runID))
+        #expect(reminded.status == .idleWithPendingRequests)
+        let again = try #require(reminded.pendingRequests.first)
+        #expect(again.payload["prompt"]?.stringValue?.hasPrefix("Reminder") == true)
+        #expect(again.payload["message"] == ["title": "Waits"])
+        clock.advance(by: 2 * 86_400)
+        let dropped = try await quiet.result(of: try #require(try await quiet.fireDueWaits().first?.runID))
+        #expect(dropped.status == .idle)
+        #expect(dropped.outputs.first?["response"] == ["approved": false])
+        #expect(dropped.outputs.first?["timedOut"] == true)
+
+        let prompt = WorkflowInstance(name: "prompt", workflow: definition.workflow,
+                                      configuration: .init(store: InMemoryCheckpointStore(), responseValidator: JSONSchemaValidator(), clock: clock))
+        let request = try #require(try await prompt.run(["title": "Now"]).pendingRequests.first)
+        let answered = try await prompt.respond(to: request.id, with: ["approved": true])
+        #expect(try await prompt.result(of: answered.runID).outputs == [["published": ["title": "Now"]]])
+        clock.advance(by: 10 * 86_400)
+        #expect(try await prompt.fireDueWaits().isEmpty, "an answer in time disarms the reminder")
     }
 
     @Test("review: an exec drafts, a person approves, a worker publishes; or the draft is dropped", .timeLimit(.minutes(1)))
