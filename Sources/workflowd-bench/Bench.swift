@@ -53,7 +53,11 @@ struct Bench {
         ("instances10k_daemon", { try await SocketWorkloads.offPool(SocketWorkloads.instances10kDaemon) }),
         ("cold_start", { try await SocketWorkloads.offPool(SocketWorkloads.coldStart) }),
         ("slow_readers", { try await SocketWorkloads.offPool(SlowReaders.run) }),
-        ("instances1m_store", { try await SocketWorkloads.offPool(MillionInstances.run) }),
+        ("instances1m_store", { try await SocketWorkloads.offPool { try MillionInstances.run(waits: false) } }),
+        // Time (DESIGN §10): lateness of 10,000 fires; start-up and memory with 1,000,000 stored waits.
+        ("timers10k", { try await SocketWorkloads.offPool { try TimerWorkloads.timers10k() } }),
+        ("timers10k_loaded", { try await SocketWorkloads.offPool { try TimerWorkloads.timers10k(arguments: ["--max-loaded-instances", "20000"]) } }),
+        ("timers1m_store", { try await SocketWorkloads.offPool { try MillionInstances.run(waits: true) } }),
     ]
 
     static func main() async throws {

@@ -11,12 +11,28 @@ import WorkflowStore
 /// activated on it, answers its first request (median of 3 cold starts); then clients touch
 /// 10,000 random instances (`instance.get`, and every tenth a run to its end) while its RSS is
 /// sampled: start-up and memory must not grow with what is stored.
+///
+/// `timers1m_store` is the same with a wait armed on every instance (a month ahead, each a
+/// millisecond after the one before): 1,000,000 stored timers must not grow the daemon either.
 enum MillionInstances {
-    static func run() throws -> Report {
+    static func run(waits: Bool) throws -> Report {
         let count = 1_000_000
-        let prepared = try SocketWorkloads.Daemon()
+        let prepared = try SocketWorkloads.Daemon(extraDefinitions: ["month.yaml": """
+            name: month
+            start: hold
+            executors:
+              hold: { kind: wait, for: 30d }
+              out: { kind: output }
+            edges:
+              - { from: hold, to: out }
+            """])
         let client = try BlockingConnection(path: prepared.socket)
-        _ = try client.call("instance.create", ["name": "seed", "definition": "echo"])
+        if waits {
+            let run = try client.call("run.start", ["instance": "seed", "definition": "month", "input": 0, "wait": true])
+            guard run["status"] == "waiting" else { throw BenchFailure(description: "timers1m_store: the seed run ended \(run.serialized())") }
+        } else {
+            _ = try client.call("instance.create", ["name": "seed", "definition": "echo"])
+        }
         let directory = prepared.directory
         prepared.stop()
         // The other 999,999 rows are copies of the seed's (same definition version), in one transaction.
@@ -25,8 +41,8 @@ enum MillionInstances {
         try database.write { db in
             try db.execute(sql: """
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-                INSERT INTO instance (name, definition, definitionHash, ownerUID, onBusy, status, head, createdAt)
-                SELECT printf('inst-%07d', i), definition, definitionHash, ownerUID, onBusy, status, head, createdAt
+                INSERT INTO instance (name, definition, definitionHash, ownerUID, onBusy, status, head, createdAt, nextWake)
+                SELECT printf('inst-%07d', i), definition, definitionHash, ownerUID, onBusy, status, head, createdAt, nextWake + i / 1000.0
                 FROM n, instance WHERE instance.name = 'seed'
                 """, arguments: [count - 1])
         }
@@ -73,7 +89,7 @@ enum MillionInstances {
         }
         try? FileManager.default.removeItem(atPath: directory)
         return Report(unit: "start", samples: samples,
-                      extra: [("instances", "\(count)"), ("create_s", format(createSeconds)), ("db_mib", format(Double(size) / 1_048_576)),
+                      extra: [("instances", "\(count)"), ("waits", waits ? "\(count)" : "0"), ("create_s", format(createSeconds)), ("db_mib", format(Double(size) / 1_048_576)),
                               ("rss_after_start_mib", format(rssAfterStart / 1024)), ("rss_peak_touching_10k_mib", format(rssPeak / 1024)),
                               ("touches_per_s", format(touchRate))])
     }

@@ -33,7 +33,7 @@ final class TimerService: Sendable {
     static let failureRetry = 5.0
 
     init(store: any InstanceStore, registry: InstanceRegistry, clock: any WorkflowClock = SystemClock(), logger: Logger,
-         horizon: Double = 60, capacity: Int = 10_000, concurrency: Int = 16) {
+         horizon: Double = 60, capacity: Int = 10_000, concurrency: Int = 32) {
         self.store = store
         self.registry = registry
         self.clock = clock
@@ -94,17 +94,25 @@ final class TimerService: Sendable {
         }
     }
 
-    /// Fires the due waits of `instances`, a few at once.
+    /// Fires the due waits of `instances`, a few at once, and those that come due meanwhile:
+    /// each free slot takes the next due instance, so a burst is a pipeline, not rounds.
     private func fire(_ instances: [String]) async {
         await withTaskGroup(of: Void.self) { group in
+            var waiting = instances[...]
             var running = 0
-            for instance in instances {
-                if running >= concurrency {
-                    await group.next()
-                    running -= 1
+            while true {
+                if waiting.isEmpty {
+                    waiting = schedule.withLock { $0.takeDue(now: clock.now()) }[...]
                 }
-                group.addTask { await self.fire(instance) }
-                running += 1
+                if let instance = waiting.first, running < concurrency {
+                    waiting = waiting.dropFirst()
+                    group.addTask { await self.fire(instance) }
+                    running += 1
+                    continue
+                }
+                guard running > 0 else { return }
+                await group.next()
+                running -= 1
             }
         }
     }
