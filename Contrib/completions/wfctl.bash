@@ -173,13 +173,13 @@ _wfctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|events|pending|respond|signal|cancel|runs|create|list|show|delete|reset|graph|checkpoints|checkpoint|rewind|fork|prune|definitions|definition|validate|status|reload|help)
+    run|events|pending|respond|signal|cancel|runs|retry|create|list|show|delete|reset|graph|checkpoints|checkpoint|rewind|fork|prune|definitions|definition|validate|status|reload|help)
         # Offer subcommand argument completions
         "_wfctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run events pending respond signal cancel runs create list show delete reset graph checkpoints checkpoint rewind fork prune definitions definition validate status reload help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run events pending respond signal cancel runs retry create list show delete reset graph checkpoints checkpoint rewind fork prune definitions definition validate status reload help' -- "${cur}"))
         ;;
     esac
 }
@@ -288,7 +288,7 @@ _wfctl_cancel() {
 
 _wfctl_runs() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --failed --version -h --help)
     repeating_options=()
     non_repeating_options=(--socket --limit)
     __wfctl_offer_flags_options 1
@@ -299,6 +299,21 @@ _wfctl_runs() {
         return
         ;;
     '--limit')
+        return
+        ;;
+    esac
+}
+
+_wfctl_retry() {
+    repeating_flags=()
+    non_repeating_flags=(--json --wait --follow --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __wfctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
         return
         ;;
     esac

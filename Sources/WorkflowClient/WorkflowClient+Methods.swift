@@ -104,6 +104,16 @@ extension WorkflowClient {
     public func runs(of instance: String, limit: Int? = nil) async throws -> [RunInfo] {
         try await call(RunMethods.List.self, .init(instance: instance, limit: limit)).runs
     }
+    /// The recorded runs with `status`, of one instance or of every instance this user may see,
+    /// newest first (`run.list`): `.failed` across instances is the dead-letter view.
+    public func runs(withStatus status: RunStatusValue, of instance: String? = nil, limit: Int? = nil) async throws -> [RunInfo] {
+        try await call(RunMethods.List.self, .init(instance: instance, status: status, limit: limit)).runs
+    }
+    /// Takes up the work the instance's last failed or cancelled run left, in a new run (`run.retry`);
+    /// with `wait`, answers with its result.
+    public func retryRun(on instance: String, wait: Bool = false) async throws -> RunInfo {
+        try await call(RunMethods.Retry.self, .init(instance: instance, wait: wait))
+    }
     /// Cancels the instance's active run (`run.cancel`); answers once it has ended, saying
     /// whether there was one to cancel.
     @discardableResult

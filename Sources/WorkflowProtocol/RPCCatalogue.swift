@@ -13,6 +13,7 @@ public enum RPCCatalogue {
         InstanceMethods.Reset.self, InstanceMethods.Rewind.self, InstanceMethods.Fork.self, InstanceMethods.Graph.self,
         InstanceMethods.Signal.self,
         RunMethods.Start.self, RunMethods.Wait.self, RunMethods.Get.self, RunMethods.List.self, RunMethods.Cancel.self,
+        RunMethods.Retry.self,
         EventMethods.Subscribe.self, EventMethods.Unsubscribe.self, EventMethods.Read.self,
         RequestMethods.List.self, RequestMethods.Respond.self,
         CheckpointMethods.List.self, CheckpointMethods.Get.self, CheckpointMethods.Create.self, CheckpointMethods.Delete.self,

@@ -55,6 +55,8 @@ public protocol InstanceStore: CheckpointStore {
 
     /// The runs of `instance` the store keeps, oldest first.
     func runs(instance: String) async throws -> [StoredRun]
+    /// Runs with `status` across instances (only `owner`'s, if given), newest first, at most `limit`.
+    func runs(withStatus status: String, owner: UInt32?, limit: Int) async throws -> [StoredRun]
     /// Run `id`, if the store keeps it.
     func run(id: String) async throws -> StoredRun?
 

@@ -45,6 +45,19 @@ extension SQLiteStore {
         }
     }
 
+    /// Recorded runs with `status` across instances (of `owner` only, if given), the newest
+    /// first, at most `limit`: `failed` is the dead-letter view.
+    public func runs(withStatus status: String, owner: UInt32?, limit: Int) async throws -> [StoredRun] {
+        let ownerUID: Int64? = owner.map { Int64($0) }
+        return try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT run.* FROM run JOIN instance ON instance.name = run.instance
+                WHERE run.status = ? AND (? IS NULL OR instance.ownerUID = ?)
+                ORDER BY COALESCE(run.endedAt, run.startedAt) DESC, run.rowid DESC LIMIT ?
+                """, arguments: [status, ownerUID, ownerUID, limit]).map(Self.storedRun)
+        }
+    }
+
     /// One recorded run, if the store still has it.
     public func run(id: String) async throws -> StoredRun? {
         try await database.read { db in

@@ -23,7 +23,7 @@ struct Wfctl: AsyncParsableCommand {
         version: RPCCatalogue.version,
         groupedSubcommands: [
             CommandGroup(name: "Runs", subcommands: [RunCommand.self, EventsCommand.self, PendingCommand.self, RespondCommand.self,
-                                                     SignalCommand.self, CancelCommand.self, RunsCommand.self]),
+                                                     SignalCommand.self, CancelCommand.self, RunsCommand.self, RetryCommand.self]),
             CommandGroup(name: "Instances", subcommands: [CreateCommand.self, ListCommand.self, ShowCommand.self, DeleteCommand.self,
                                                           ResetCommand.self, GraphCommand.self]),
             CommandGroup(name: "Checkpoints", subcommands: [CheckpointsCommand.self, CheckpointCommand.self, RewindCommand.self,

@@ -37,6 +37,20 @@ package enum TestDefinitions {
           - { from: ask, to: out }
         """
 
+    /// Fails (exit 3) until the file its input names exists, then "done" comes out: a failed run
+    /// that a retry can take up once the test makes the file.
+    package static let flaky = """
+        name: flaky
+        start: step
+        executors:
+          step:
+            kind: exec
+            command: [/usr/bin/python3, -c, "import json, os, sys; path = json.load(sys.stdin)['message']; os.path.exists(path) or sys.exit(3); print(json.dumps('done'))"]
+          out: { kind: output }
+        edges:
+          - { from: step, to: out }
+        """
+
     /// Waits for the signal `go` only; the wake comes out.
     package static let signalled = """
         name: signalled
@@ -181,6 +195,6 @@ package enum TestDefinitions {
 
     package static let all: [String: String] = [
         "stubborn.yaml": stubborn, "pingpong.yaml": pingpong, "echo.yaml": echo, "ask.yaml": ask, "forever.yaml": forever, "gated.yaml": gated, "countgated.yaml": countGated, "branch.yaml": branch, "count.yaml": count,
-        "remind.yaml": remind, "signalled.yaml": signalled, "impatient.yaml": impatient,
+        "remind.yaml": remind, "signalled.yaml": signalled, "impatient.yaml": impatient, "flaky.yaml": flaky,
     ]
 }

@@ -298,7 +298,7 @@ struct WfctlTests {
         let manual = try String(contentsOf: Self.repository.appendingPathComponent("Contrib/man/wfctl.1"), encoding: .utf8)
         for command in ["run", "events", "pending", "respond", "cancel", "create", "list", "show", "delete", "reset", "graph",
                         "checkpoints", "checkpoint", "rewind", "fork", "prune", "definitions", "definition", "validate", "status", "reload",
-                        "signal"] {
+                        "signal", "retry"] {
             #expect(manual.contains(".It Em \(command)\n"), "wfctl(1) lacks \(command)")
         }
         #expect(manual.contains("EXIT STATUS"))

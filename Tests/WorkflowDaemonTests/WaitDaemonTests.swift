@@ -115,4 +115,39 @@ struct WaitDaemonTests {
         let log = try #require(try await client.result("events.read", ["instance": "k", "limit": 10_000])["events"]?.arrayValue)
         #expect(log.filter { $0["type"] == "timer_fired" }.count == 1)
     }
+
+    @Test("dead letters: run.list {status: failed} lists the failed runs of every instance, newest first; run.retry takes one up from its last checkpoint and it finishes; wfctl runs --failed and retry do the same")
+    func deadLetters() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        let path = daemon.directory + "/flaky-ok"
+        for name in ["a", "b"] {
+            let run = try await client.result("run.start", ["instance": .string(name), "definition": "flaky", "input": .string(path), "wait": true])
+            #expect(run["status"] == "failed")
+        }
+        _ = try await client.result("run.start", ["instance": "fine", "definition": "echo", "input": 1, "wait": true])
+        let failed = try #require(try await client.result("run.list", ["status": "failed"])["runs"]?.arrayValue)
+        #expect(failed.compactMap { $0["instance"]?.stringValue } == ["b", "a"])
+        #expect(failed.allSatisfy { $0["error"]?["message"]?.stringValue?.contains("exit") == true })
+        let nothing = try await client.error("run.retry", ["instance": "fine"])
+        #expect(nothing.code == .runNotFound)
+        let noFilter = try await client.error("run.list", [:])
+        #expect(noFilter.code == .invalidParams)
+
+        FileManager.default.createFile(atPath: path, contents: Data())
+        let retried = try await client.result("run.retry", ["instance": "a", "wait": true])
+        #expect(retried["status"] == "idle")
+        #expect(retried["trigger"] == "retry")
+        #expect(retried["outputs"] == ["done"])
+        let runs = try #require(try await client.result("run.list", ["instance": "a"])["runs"]?.arrayValue)
+        #expect(runs.map { $0["status"] } == ["idle", "failed"], "the failed run stays failed in the history")
+
+        let wfctl = Wfctl(socket: daemon.socket)
+        let list = try await wfctl.run(["runs", "--failed"])
+        #expect(list.status == 0 && list.stdout.contains("b") && list.stdout.contains("exit"), "\(list)")
+        let retry = try await wfctl.run(["retry", "b", "--wait"])
+        #expect(retry.status == 0, "\(retry)")
+        #expect(try await wfctl.run(["runs", "--failed", "--json"]).json()["runs"]?.arrayValue?.count == 2,
+                "both failed runs stay in the history")
+    }
 }

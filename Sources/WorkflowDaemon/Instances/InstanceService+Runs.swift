@@ -77,20 +77,43 @@ extension InstanceService {
         try await withInstance(params.instance, by: peer) { lease in try await runInfo(params.runId, lease) }
     }
 
-    /// `run.list`: the queued runs (next first), then the recorded ones, newest first.
+    /// `run.list`: of one instance, the queued runs (next first), then the recorded ones, newest
+    /// first; without an instance, the recorded runs of every instance the caller may see. With
+    /// a status, only those.
     func runs(_ params: RunMethods.List.Params, by peer: Peer) async throws -> RunMethods.List.Result {
-        try await withInstance(params.instance, by: peer) { lease in
-            let limit = try Self.pageLimit(params.limit, default: 100, maximum: 1000)
-            let queued = await lease.instance.queuedRunIDs
+        let limit = try Self.pageLimit(params.limit, default: 100, maximum: 1000)
+        guard let name = params.instance else {
+            guard let status = params.status else {
+                throw RPCError.invalidParams("params.status: give an instance, a status, or both (runs of every instance are listed by status)",
+                                             path: "params.status")
+            }
+            let stored = try await store.runs(withStatus: status.rawValue, owner: peer.isRoot ? nil : peer.uid, limit: limit)
+            return RunMethods.List.Result(runs: try stored.map { try Conversions.run($0) })
+        }
+        return try await withInstance(name, by: peer) { lease in
+            let queued = params.status == nil || params.status == .queued ? await lease.instance.queuedRunIDs : []
             var runs: [RunInfo] = queued.reversed().enumerated().map { index, id in
                 var info = RunInfo(runId: id, instance: lease.name, status: .queued)
                 info.position = queued.count - index
                 return info
             }
             for stored in try await store.runs(instance: lease.name).reversed() where runs.count < limit {
+                if let status = params.status, stored.status != status.rawValue { continue }
                 runs.append(try Conversions.run(stored))
             }
             return RunMethods.List.Result(runs: Array(runs.prefix(limit)))
+        }
+    }
+
+    /// `run.retry`: the work the last failed or cancelled run left, taken up by a new run.
+    func retryRun(_ params: RunMethods.Retry.Params, by peer: Peer) async throws -> RunInfo {
+        try await withInstance(params.instance, by: peer) { lease in
+            let handle = try await lease.instance.retry(durableStart: params.wait != true)
+            var info = params.wait == true ? Conversions.run(try await handle.result(), instance: lease.name)
+                                           : RunInfo(runId: handle.runID, instance: lease.name, status: .inProgress)
+            info.disposition = .started
+            info.trigger = .retry
+            return info
         }
     }
 

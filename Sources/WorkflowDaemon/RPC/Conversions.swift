@@ -35,6 +35,7 @@ enum Conversions {
         case .recovery: .recovery
         case .timer: .timer
         case .signal: .signal
+        case .retry: .retry
         }
     }
 

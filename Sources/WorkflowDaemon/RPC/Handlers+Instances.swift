@@ -21,6 +21,7 @@ extension Handlers {
         dispatcher.register(RunMethods.Get.self, serving: InstanceService.run)
         dispatcher.register(RunMethods.List.self, serving: InstanceService.runs)
         dispatcher.register(RunMethods.Cancel.self, serving: InstanceService.cancelRun)
+        dispatcher.register(RunMethods.Retry.self, serving: InstanceService.retryRun)
     }
 
     static func registerRequests(_ dispatcher: inout Dispatcher) {

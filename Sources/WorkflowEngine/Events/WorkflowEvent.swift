@@ -86,6 +86,8 @@ public struct WorkflowEvent: Sendable, Hashable {
         case timer
         /// A signal woke a wait, and the run delivers the wake.
         case signal
+        /// `retry`: the work a failed or cancelled run left, taken up again.
+        case retry
     }
 
     /// The type-specific part of an event.

@@ -71,6 +71,36 @@ extension WorkflowInstance {
         }
     }
 
+    /// Takes up the work the last run left when it failed or was cancelled, from the instance's
+    /// last checkpoint: a run with trigger `retry` delivers what that run had in flight (the
+    /// superstep that failed runs again), with a fresh superstep budget. The failed run stays
+    /// failed in the history, with its cause.
+    /// - Throws: `runNotFound` when the last run neither failed nor was cancelled, or left no work
+    ///   in flight; `instanceBusy` while a run is active or a reset or rewind is in progress;
+    ///   `storeFailed`.
+    public func retry(durableStart: Bool = true) async throws -> RunHandle {
+        try durability.admitWork()
+        guard state.status == .failed || state.status == .cancelled else {
+            throw WorkflowError(.runNotFound, "instance '\(name)' has no failed or cancelled run to retry (it is \(state.status.rawValue))",
+                                details: ["instance": .string(name), "status": .string(state.status.rawValue)])
+        }
+        guard !state.inFlight.isEmpty || !lifecycle.waitingResponses.isEmpty else {
+            throw WorkflowError(.runNotFound, "instance '\(name)': the run that \(state.status.rawValue == "failed" ? "failed" : "was cancelled") left no work in flight to retry",
+                                details: ["instance": .string(name)])
+        }
+        guard lifecycle.state == .idle else {
+            throw WorkflowError(.instanceBusy, "instance '\(name)': a run is active or the instance is being rebuilt", details: ["instance": .string(name)])
+        }
+        let runID = Identifier.make("r")
+        guard case .start = lifecycle.startRequested(runID: runID, input: .null, idempotencyKey: nil, now: Timestamp.now()) else {
+            throw WorkflowError(.instanceBusy, "instance '\(name)': busy", details: ["instance": .string(name)])
+        }
+        runs.add(runID, trigger: .retry, input: .null)
+        let events = attachStream(to: runID)
+        try await beginRun(runID, trigger: .retry, input: .null, seed: [], durable: durableStart)
+        return RunHandle(runID: runID, disposition: .started, events: events, instance: self)
+    }
+
     /// A bounded stream of run `runID`'s events from now until it ends (already ended if it has).
     func attachStream(to runID: String) -> EventSubscription {
         guard let entry = runs[runID], entry.result == nil else { return .finished() }
@@ -88,7 +118,8 @@ extension WorkflowInstance {
                   idempotencyKeys: [IdempotencyKey] = [], spawn: Bool = true, durable: Bool = true) async throws {
         let saved = state
         do {
-            if trigger == .input || trigger == .response { discardLeftovers(runID: runID, trigger: trigger) }
+            // A new run after a failed one drops what that run left (a retry is what takes it up).
+            if trigger != .rewind && trigger != .recovery && trigger != .retry { discardLeftovers(runID: runID, trigger: trigger) }
             if state.executors == nil { state.executors = try workflow.makeExecutors() }
             state.inFlight += seed
             state.status = .inProgress

@@ -73,10 +73,12 @@ public enum RunMethods {
     /// `run.list`
     public enum List: RPCMethod {
         public struct Params: Codable, Sendable, Hashable {
-            public var instance: String
+            public var instance: String?
+            public var status: RunStatusValue?
             public var limit: Int?
-            public init(instance: String, limit: Int? = nil) {
+            public init(instance: String? = nil, status: RunStatusValue? = nil, limit: Int? = nil) {
                 self.instance = instance
+                self.status = status
                 self.limit = limit
             }
         }
@@ -85,10 +87,30 @@ public enum RunMethods {
             public init(runs: [RunInfo]) { self.runs = runs }
         }
         public static let name = "run.list"
-        public static let summary = "The instance's runs, newest first: queued ones, the active one, and those the store still records."
-        public static let params = [instanceParam, RPCParam("limit", "At most this many (default 100, at most 1000).", ["type": "integer", "minimum": 1, "maximum": 1000])]
+        public static let summary = "The instance's runs, newest first: queued ones, the active one, and those the store still records. Without an instance, the recorded runs of every instance the caller may see; with a status, only those (status failed across instances is the dead-letter view: run.retry takes one up again)."
+        public static let params = [RPCParam("instance", "The instance (default: every instance the caller may see, recorded runs only)."),
+                                    RPCParam("status", "Only runs that ended (or are) so."),
+                                    RPCParam("limit", "At most this many (default 100, at most 1000).", ["type": "integer", "minimum": 1, "maximum": 1000])]
         public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = [.instanceNotFound]
+    }
+
+    /// `run.retry`
+    public enum Retry: RPCMethod {
+        public struct Params: Codable, Sendable, Hashable {
+            public var instance: String
+            public var wait: Bool?
+            public init(instance: String, wait: Bool? = nil) {
+                self.instance = instance
+                self.wait = wait
+            }
+        }
+        public typealias Result = RunInfo
+        public static let name = "run.retry"
+        public static let summary = "Takes up the work the instance's last run left when it failed or was cancelled: a run with trigger retry continues from the last checkpoint (the superstep that failed runs again) with a fresh superstep budget; the failed run stays failed in the history. With wait, answers with the result."
+        public static let params = [instanceParam, RPCParam("wait", "Answer with the run's result, once it ends.")]
+        public static let result = Schema.ref("RunInfo")
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .runNotFound, .instanceBusy, .storeErrorCode, .instanceBroken]
     }
 
     /// `run.cancel`

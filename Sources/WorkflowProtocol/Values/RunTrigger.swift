@@ -12,4 +12,6 @@ public enum RunTrigger: String, WireEnum {
     case timer
     /// A signal woke a wait.
     case signal
+    /// `run.retry`: the work a failed or cancelled run left, taken up again.
+    case retry
 }
