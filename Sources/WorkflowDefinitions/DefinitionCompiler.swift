@@ -51,7 +51,7 @@ struct DefinitionCompiler {
 
     func compile() throws(DefinitionError) -> Definition {
         guard case .object(let top) = document else { throw error("", "a definition must be a mapping, not \(document.typeName)") }
-        try allowOnly(top, ["name", "description", "start", "maxSupersteps", "executors", "edges", "outputs"], at: "")
+        try allowOnly(top, ["name", "description", "start", "maxSupersteps", "runTimeout", "executors", "edges", "outputs"], at: "")
         let name = try string(top, "name", at: "")
         guard !name.isEmpty, name.count <= 128, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw error("name", "'\(name.prefix(40))' is not a valid name (1 to 128 letters, digits, '-', '_', '.')")
@@ -63,6 +63,13 @@ struct DefinitionCompiler {
                 throw error("maxSupersteps", "must be an integer from 1 to \(DefinitionCompiler.maximumSupersteps)")
             }
             builder.maxSupersteps = count
+        }
+        if top["runTimeout"] != nil {
+            guard let text = top["runTimeout"]?.stringValue, let seconds = parseDuration(text), seconds > 0 else {
+                throw error("runTimeout", "must be a duration like 30s, 10m or 2h (how long one run may take)")
+            }
+            guard seconds <= DefinitionCompiler.maximumWait else { throw error("runTimeout", "\(text) is longer than ten years") }
+            builder.runTimeout = seconds
         }
         guard case .object(let executors)? = top["executors"], !executors.isEmpty else {
             throw error(top["executors"] == nil ? "" : "executors", top["executors"] == nil ? "missing 'executors'" : "'executors' must map executor ids to executors")

@@ -79,6 +79,15 @@ struct RequestTimeoutTests {
         }
     }
 
+    @Test("runTimeout: a definition bounds each run's time; one that is not a duration is refused")
+    func runTimeout() throws {
+        let bounded = try Definition.parse("name: x\nstart: a\nrunTimeout: 2h\nexecutors:\n  a: { kind: output }\n", file: "x.yaml")
+        #expect(bounded.workflow.runTimeout == 7_200)
+        #expect(throws: DefinitionError.self) {
+            try Definition.parse("name: x\nstart: a\nrunTimeout: soon\nexecutors:\n  a: { kind: output }\n", file: "x.yaml")
+        }
+    }
+
     @Test("onTimeout without a timeout is refused")
     func needsTimeout() throws {
         #expect(throws: DefinitionError.self) {

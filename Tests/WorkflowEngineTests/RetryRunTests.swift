@@ -50,3 +50,43 @@ struct RetryRunTests {
         }
     }
 }
+
+/// `runTimeout`: a bound on one run's time.
+@Suite("Run timeouts")
+struct RunTimeoutTests {
+    @Test("a run past its runTimeout fails saying so: a loop of inline supersteps at a boundary, a step that blocks by interrupting it",
+          .timeLimit(.minutes(1)))
+    func runTimesOut() async throws {
+        var looping = WorkflowBuilder(name: "loop", start: "loop")
+        looping.maxSupersteps = 1_000_000_000
+        looping.runTimeout = 0.2
+        looping.add("loop") { Scripted { message, context in context.send(message) } }
+        looping.addEdge(from: "loop", to: "loop")
+        let loop = try await makeInstance(try looping.build()).run(1)
+        #expect(loop.status == .failed)
+        #expect(loop.error?.message.contains("took longer than its runTimeout") == true, "\(loop.error?.message ?? "")")
+
+        let gate = Gate()
+        var blocking = WorkflowBuilder(name: "block", start: "block")
+        blocking.runTimeout = 0.2
+        blocking.add("block") { Scripted(inline: false) { _, _ in try await gate.wait() } }
+        let instance = makeInstance(try blocking.build())
+        let blocked = try await instance.run(1)
+        #expect(blocked.status == .failed, "the step was interrupted, not waited for")
+        #expect(blocked.error?.details["runTimeout"] == 0.2)
+        gate.open()
+    }
+
+    @Test("a run that ends in time is not touched by its bound; the bound is part of the graph's hash")
+    func inTime() async throws {
+        var builder = WorkflowBuilder(name: "quick", start: "out")
+        builder.add("out") { output() }
+        let plain = try builder.build()
+        builder.runTimeout = 60
+        let bounded = try builder.build()
+        #expect(plain.graphHash != bounded.graphHash)
+        #expect(try await makeInstance(bounded).run(1).status == .idle)
+        builder.runTimeout = -1
+        #expect(throws: WorkflowError.self) { try builder.build() }
+    }
+}

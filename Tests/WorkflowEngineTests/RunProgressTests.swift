@@ -14,6 +14,7 @@ struct RunProgressTests {
         case .cancel: "cancel"
         case .converge: "converge"
         case .exceedLimit: "exceedLimit"
+        case .timeOut: "timeOut"
         case .runSuperstep: "runSuperstep"
         }
     }
@@ -24,6 +25,7 @@ struct RunProgressTests {
         case .suspend: "suspend"
         case .landThenSuspend: "landThenSuspend"
         case .cancel: "cancel"
+        case .timeOut: "timeOut"
         case .record: "record"
         }
     }
@@ -70,5 +72,17 @@ struct RunProgressTests {
         #expect(Self.name(RunProgress.afterSuperstep(storeFailure: nil, stop: .drain, taskCancelled: true)) == "cancel")
         #expect(Self.name(RunProgress.afterSuperstep(storeFailure: nil, stop: nil, taskCancelled: true)) == "cancel")
         #expect(Self.name(RunProgress.afterSuperstep(storeFailure: nil, stop: nil, taskCancelled: false)) == "record")
+    }
+
+    @Test("a run past its runTimeout fails at a boundary with work left, but converges if nothing is; after a superstep it is discarded, unless a stop decides first")
+    func timeOut() {
+        var progress = RunProgress(limit: 10)
+        #expect(Self.name(progress.atBoundary(storeFailure: nil, stop: nil, taskCancelled: false, workInFlight: true, timedOut: true)) == "timeOut")
+        #expect(Self.name(progress.atBoundary(storeFailure: nil, stop: nil, taskCancelled: false, workInFlight: false, timedOut: true)) == "converge")
+        #expect(Self.name(progress.atBoundary(storeFailure: nil, stop: .suspend, taskCancelled: false, workInFlight: true, timedOut: true)) == "suspend")
+        #expect(progress.used == 0)
+        #expect(Self.name(RunProgress.afterSuperstep(storeFailure: nil, stop: nil, taskCancelled: true, timedOut: true)) == "timeOut")
+        #expect(Self.name(RunProgress.afterSuperstep(storeFailure: nil, stop: .drain, taskCancelled: false, timedOut: true)) == "landThenSuspend")
+        #expect(Self.name(RunProgress.afterSuperstep(storeFailure: Self.failure, stop: nil, taskCancelled: false, timedOut: true)) == "fail")
     }
 }

@@ -10,6 +10,9 @@ public struct Workflow: Sendable {
     public let start: String
     /// Superstep budget of each run (a continuation after a response gets a fresh one).
     public let maxSupersteps: Int
+    /// How long one run may take, in seconds (nil: as long as it needs): past it the superstep in
+    /// flight is interrupted and the run fails, saying so.
+    public let runTimeout: Double?
     /// Executor ids, sorted; an executor's index is its position here, so index order is id order.
     public let executorIDs: [String]
     /// If set, only these executors' yields are workflow outputs; others' become warnings.
@@ -32,12 +35,13 @@ public struct Workflow: Sendable {
     /// Edge index by edge id (ids are unique: the builder checks).
     let edgeIndexByID: [String: Int]
 
-    init(name: String, start: String, maxSupersteps: Int, executors: [(id: String, kind: String, config: JSON, factory: Factory)],
-         edges: [Edge], outputExecutors: Set<String>?) {
+    init(name: String, start: String, maxSupersteps: Int, runTimeout: Double? = nil,
+         executors: [(id: String, kind: String, config: JSON, factory: Factory)], edges: [Edge], outputExecutors: Set<String>?) {
         let sorted = executors.sorted { JSON.codepointLess($0.id, $1.id) }
         self.name = name
         self.start = start
         self.maxSupersteps = maxSupersteps
+        self.runTimeout = runTimeout
         self.executorIDs = sorted.map(\.id)
         self.factories = sorted.map(\.factory)
         self.outputExecutors = outputExecutors
@@ -63,14 +67,16 @@ public struct Workflow: Sendable {
         for (index, edge) in edges.enumerated() where edgeIndexByID[edge.id] == nil { edgeIndexByID[edge.id] = index }
         self.edgeIndexByID = edgeIndexByID
 
-        let signature: JSON = [
+        var signature: JSONObject = [
             "start": .string(start),
             "maxSupersteps": .number(Double(maxSupersteps)),
             "executors": .object(Dictionary(uniqueKeysWithValues: sorted.map { ($0.id, ["kind": .string($0.kind), "config": $0.config]) })),
             "edges": .array(edges.map(\.signature)),
             "outputs": outputExecutors.map { .array($0.sorted().map { .string($0) }) } ?? .null,
         ]
-        self.graphHash = SHA256.hexDigest(signature.serializedBytes())
+        // Only when set: the graphs of definitions without one keep their hash.
+        if let runTimeout { signature["runTimeout"] = .number(runTimeout) }
+        self.graphHash = SHA256.hexDigest(JSON.object(signature).serializedBytes())
     }
 
     /// The index of executor `id`, if the graph has it.

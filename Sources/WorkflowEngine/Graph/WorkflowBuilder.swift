@@ -16,6 +16,8 @@ public struct WorkflowBuilder: Sendable {
     public var start: String
     /// Superstep budget of each run (default 100).
     public var maxSupersteps: Int = 100
+    /// How long one run may take, in seconds (nil: no bound).
+    public var runTimeout: Double?
     /// If set, only these executors' yields count as workflow outputs.
     public var outputExecutors: Set<String>?
 
@@ -67,7 +69,7 @@ public struct WorkflowBuilder: Sendable {
             throw WorkflowError(.invalidGraph, "workflow '\(name)' is invalid: " + problems.joined(separator: "; "),
                                 details: ["workflow": .string(name), "problems": .array(problems.map { .string($0) })])
         }
-        return Workflow(name: name, start: start, maxSupersteps: maxSupersteps, executors: executors, edges: edges,
+        return Workflow(name: name, start: start, maxSupersteps: maxSupersteps, runTimeout: runTimeout, executors: executors, edges: edges,
                         outputExecutors: outputExecutors)
     }
 
@@ -95,6 +97,7 @@ public struct WorkflowBuilder: Sendable {
         if executors.isEmpty { problems.append("the workflow has no executors") }
         if !known.contains(start) { problems.append("start executor '\(start)' is not defined") }
         if maxSupersteps < 1 { problems.append("maxSupersteps must be at least 1 (got \(maxSupersteps))") }
+        if let runTimeout, !(runTimeout.isFinite && runTimeout > 0) { problems.append("runTimeout must be a positive number of seconds (got \(runTimeout))") }
         for id in (outputExecutors ?? []).sorted() where !known.contains(id) {
             problems.append("output executor '\(id)' is not defined")
         }

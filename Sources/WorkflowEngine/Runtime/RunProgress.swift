@@ -26,19 +26,23 @@ struct RunProgress: Sendable {
         case converge
         /// Work is in flight but the budget is spent: the run fails with `superstepLimitExceeded`.
         case exceedLimit
+        /// The run took longer than its `runTimeout`: it fails, saying so.
+        case timeOut
         /// Run superstep number `used` of this run.
         case runSuperstep
     }
 
     /// Decides the boundary. In this order: a failed commit ends the run whatever else holds, a
     /// stop before a cancellation of the task, convergence before the budget (a run that used
-    /// exactly its budget and has nothing left converges).
+    /// exactly its budget and has nothing left converges), and before its time bound (a run that
+    /// is done is done).
     mutating func atBoundary(storeFailure: WorkflowError?, stop: RunLifecycle.ActiveRun.Stop?, taskCancelled: Bool,
-                             workInFlight: Bool) -> Next {
+                             workInFlight: Bool, timedOut: Bool = false) -> Next {
         if let storeFailure { return .fail(storeFailure) }
         if let stop { return stop.suspendsRun ? .suspend : .cancel }
         if taskCancelled { return .cancel }
         if !workInFlight { return .converge }
+        if timedOut { return .timeOut }
         if used >= limit { return .exceedLimit }
         used += 1
         return .runSuperstep
@@ -55,18 +59,25 @@ struct RunProgress: Sendable {
         case landThenSuspend
         /// A cancel while it ran: the superstep is discarded and the run ends cancelled.
         case cancel
+        /// The run's time ran out while it ran: the superstep is discarded and the run fails.
+        case timeOut
         /// Nothing stops it: record its outcome (a failed executor, or the results to apply).
         case record
     }
 
     /// Decides after a superstep, from what holds once it ran.
-    static func afterSuperstep(storeFailure: WorkflowError?, stop: RunLifecycle.ActiveRun.Stop?, taskCancelled: Bool) -> AfterSuperstep {
+    /// A stop asked for decides before the time bound (a suspended run resumes after the
+    /// restart with its bound counted anew).
+    static func afterSuperstep(storeFailure: WorkflowError?, stop: RunLifecycle.ActiveRun.Stop?, taskCancelled: Bool,
+                               timedOut: Bool = false) -> AfterSuperstep {
         if let storeFailure { return .fail(storeFailure) }
         switch stop {
         case .suspend: return .suspend
         case .cancel, .cancelForReset: return .cancel
         case .drain: return taskCancelled ? .cancel : .landThenSuspend
-        case nil: return taskCancelled ? .cancel : .record
+        case nil:
+            if timedOut { return .timeOut }
+            return taskCancelled ? .cancel : .record
         }
     }
 }

@@ -21,13 +21,24 @@ extension WorkflowInstance {
         var progress = RunProgress(limit: workflow.maxSupersteps)
         var lastYield = Timestamp.monotonic()
         let result: RunResult
+        // The run's time bound: past it, the superstep in flight is interrupted (its flusher is
+        // woken) and the run fails at the check that follows.
+        let deadline = workflow.runTimeout.map { seconds in
+            Task {
+                do { try await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up)))) } catch { return }
+                await self.runTimedOut(runID)
+            }
+        }
+        defer { deadline?.cancel() }
         while true {
             // Responses accepted since the last boundary are delivered in the next superstep (a
             // run that ends here keeps them in flight, as it keeps what the inbox holds).
             let responses = lifecycle.takeInbox()
             if !responses.isEmpty { state.inFlight += responses }
             switch progress.atBoundary(storeFailure: durability.failure, stop: lifecycle.stopRequest, taskCancelled: Task.isCancelled,
-                                       workInFlight: !state.inFlight.isEmpty) {
+                                       workInFlight: !state.inFlight.isEmpty, timedOut: timedOutRunID == runID) {
+            case .timeOut:
+                result = await endRun(runID, status: .failed, error: timeoutError(runID), supersteps: progress.used)
             case .fail(let failure):
                 result = await endRun(runID, status: .failed, error: failure, supersteps: progress.used)
             case .suspend:
@@ -56,7 +67,23 @@ extension WorkflowInstance {
             }
             break
         }
+        if timedOutRunID == runID { timedOutRunID = nil }
         await finishRun(runID, result)
+    }
+
+    /// The run's `runTimeout` passed: it fails at the next check, and a superstep in flight is
+    /// interrupted now.
+    func runTimedOut(_ runID: String) {
+        guard lifecycle.activeRunID == runID else { return }
+        timedOutRunID = runID
+        currentWake?.yield()
+    }
+
+    /// The error of a run that took longer than its `runTimeout`.
+    func timeoutError(_ runID: String) -> WorkflowError {
+        let seconds = workflow.runTimeout ?? 0
+        return WorkflowError(.executorFailed, "run \(runID) took longer than its runTimeout (\(seconds) s) and was stopped",
+                             details: ["runId": .string(runID), "runTimeout": .number(seconds)])
     }
 
     /// Runs one superstep of run `runID` (its `used`th) and applies it: nil if the run goes on,
@@ -68,7 +95,10 @@ extension WorkflowInstance {
         let time = Timestamp.now()
         sink.emit(runID: runID, .superstepStarted(superstep: superstep), time: time)
         let outcome = await executeSuperstep(runID: runID, superstep: superstep, time: time)
-        switch RunProgress.afterSuperstep(storeFailure: durability.failure, stop: lifecycle.stopRequest, taskCancelled: Task.isCancelled) {
+        switch RunProgress.afterSuperstep(storeFailure: durability.failure, stop: lifecycle.stopRequest, taskCancelled: Task.isCancelled,
+                                          timedOut: timedOutRunID == runID) {
+        case .timeOut:
+            return await endRun(runID, status: .failed, error: timeoutError(runID), supersteps: used, discarding: superstep)
         case .fail(let failure):
             return await endRun(runID, status: .failed, error: failure, supersteps: used, discarding: superstep)
         case .suspend:
@@ -251,6 +281,7 @@ extension WorkflowInstance {
     func flushLiveOrStop() async -> Bool {
         await flushLive()
         return lifecycle.stopRequest?.interruptsSuperstep == true || durability.failure != nil
+            || (timedOutRunID != nil && timedOutRunID == lifecycle.activeRunID)
     }
 
     /// Delivers an executor's messages one at a time, in order, with its events. The first

@@ -48,6 +48,8 @@ public actor WorkflowInstance {
     var interruptedRuns: [String]
     /// Wakes the flusher of a concurrent superstep (so a cancel reaches its task group).
     var currentWake: AsyncStream<Void>.Continuation?
+    /// The active run whose `runTimeout` has passed (it fails at the next check).
+    var timedOutRunID: String?
 
     /// Where this instance was forked from, if it was.
     var origin: (instance: String, checkpointID: String)?
