@@ -164,6 +164,11 @@ struct DefinitionCompiler {
             try allowOnly(spec, ["kind", "definition"], at: path)
             let name = try string(spec, "definition", at: path)
             let childDefinition = try resolve(name, path + ".definition", self)
+            // A sub-workflow runs inside one superstep of its parent, and its instance lives in
+            // the parent's executor: nothing would ever fire a wait of its own.
+            if let waiting = Self.stepThatWaits(in: childDefinition.document) {
+                throw error(path + ".definition", "'\(name)' has a step that waits (\(waiting)); waits and request timeouts are not available inside a sub-workflow: put them in the parent")
+            }
             // The child's behaviour is part of the parent's: its hash goes into the parent's.
             var config = spec
             config["definitionHash"] = .string(childDefinition.graphHash)
@@ -246,6 +251,18 @@ struct DefinitionCompiler {
             let cases = edge["switch"]?.arrayValue ?? []
             return names(edge["to"]).contains(target) || cases.contains { names($0["to"]).contains(target) || names($0["default"]).contains(target) }
         }
+    }
+
+    /// The first step of a definition that waits for time or a signal (a `wait`, a request with a
+    /// `timeout`), if it has one.
+    static func stepThatWaits(in document: JSON) -> String? {
+        guard case .object(let executors)? = document["executors"] else { return nil }
+        for id in executors.keys.sorted() {
+            let kind = executors[id]?["kind"]?.stringValue
+            if kind == "wait" { return "executors.\(id) is a wait" }
+            if kind == "request", executors[id]?["timeout"] != nil { return "executors.\(id) is a request with a timeout" }
+        }
+        return nil
     }
 
     /// The definition file's directory: relative programs and working directories start there.

@@ -69,6 +69,20 @@ struct WaitKindTests {
         #expect(result.error?.message.contains(says) == true, "\(result.error?.message ?? "")")
     }
 
+    @Test("a sub-workflow may not wait (nothing would fire its waits): the parent is refused, naming the step", arguments: [
+        "{ kind: wait, for: 1h }", "{ kind: request, timeout: 1h }",
+    ])
+    func noWaitsInSubWorkflows(step: String) throws {
+        let child = try Definition.parse("name: child\nstart: hold\nexecutors:\n  hold: \(step)\n", file: "child.yaml")
+        do {
+            _ = try Definition.parse("name: parent\nstart: sub\nexecutors:\n  sub: { kind: workflow, definition: child }\n",
+                                     file: "parent.yaml", definitions: ["child": child])
+            Issue.record("a parent of a waiting child loaded")
+        } catch {
+            #expect("\(error)".contains("executors.sub.definition") && "\(error)".contains("executors.hold"), "\(error)")
+        }
+    }
+
     @Test("a wait the loader refuses, with the path and what is wrong", arguments: [
         ("{ kind: wait }", "a wait needs 'for'"),
         ("{ kind: wait, for: soon }", "must be a duration like 30s, 10m, 24h or 7d"),
