@@ -172,6 +172,10 @@ public struct ExecutorContext: Sendable {
     /// Like a request's, the wait's id is derived from the run, the superstep, the executor and
     /// how many it armed before in this superstep, so a superstep that runs again arms the same.
     /// - Parameters:
+    ///   - seconds: how long to wait (`for`), from now.
+    ///   - until: a time to wait until, in seconds since 1970 (the earlier of this and `seconds`
+    ///     wins).
+    ///   - signal: the name of a signal that ends the wait (``WorkflowInstance/signal(_:payload:)``).
     ///   - input: what the wake carries on (the message being handled, usually).
     /// - Returns: the wait's id.
     /// - Throws: `invalidGraph` when the wait has neither a time nor a signal, or a duration
