@@ -264,6 +264,7 @@ struct WfctlTests {
         #expect(outcome.status == 4, "a run that ends waiting exits 4: \(outcome)")
         let show = try await wfctl.run(["show", "r"])
         #expect(show.stdout.contains("wait") && show.stdout.contains("hold until") && show.stdout.contains("or for signal go"), "\(show)")
+        #expect(show.stdout.contains("waiting for a time or a signal"), "\(show)")
         outcome = try await wfctl.run(["signal", "r", "go", "--follow"])
         #expect(outcome.status == 0, "\(outcome)")
         #expect(outcome.stdout.contains("signal go woke"), "\(outcome)")

@@ -39,6 +39,7 @@ struct Terminal: Sendable {
         case "idle": styled(status, .green)
         case "in_progress", "queued": styled(status, .blue)
         case "idle_with_pending_requests": styled("waiting for a person", .yellow)
+        case "waiting": styled("waiting for a time or a signal", .yellow)
         case "failed": styled(status, .red, .bold)
         case "cancelled": styled(status, .magenta)
         default: status
