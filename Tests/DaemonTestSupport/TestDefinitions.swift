@@ -51,6 +51,29 @@ package enum TestDefinitions {
           - { from: step, to: out }
         """
 
+    /// Waits an hour, or for the signal `go`: a wait that is surely still armed when a test
+    /// looks, however slow the machine (a sanitizer); the wake comes out.
+    package static let later = """
+        name: later
+        start: hold
+        executors:
+          hold: { kind: wait, for: 1h, signal: go }
+          out: { kind: output }
+        edges:
+          - { from: hold, to: out }
+        """
+
+    /// Waits until the time the input's `at` names (RFC 3339); the wake comes out.
+    package static let until = """
+        name: until
+        start: hold
+        executors:
+          hold: { kind: wait, until: message.at }
+          out: { kind: output }
+        edges:
+          - { from: hold, to: out }
+        """
+
     /// Waits for the signal `go` only; the wake comes out.
     package static let signalled = """
         name: signalled
@@ -195,6 +218,6 @@ package enum TestDefinitions {
 
     package static let all: [String: String] = [
         "stubborn.yaml": stubborn, "pingpong.yaml": pingpong, "echo.yaml": echo, "ask.yaml": ask, "forever.yaml": forever, "gated.yaml": gated, "countgated.yaml": countGated, "branch.yaml": branch, "count.yaml": count,
-        "remind.yaml": remind, "signalled.yaml": signalled, "impatient.yaml": impatient, "flaky.yaml": flaky,
+        "remind.yaml": remind, "signalled.yaml": signalled, "impatient.yaml": impatient, "flaky.yaml": flaky, "later.yaml": later, "until.yaml": until,
     ]
 }

@@ -259,7 +259,7 @@ struct WfctlTests {
         #expect(outcome.status == 0, "the kept signal woke the wait at once: \(outcome)")
         #expect(try outcome.json()["outputs"]?[0]?["signal"]?["payload"] == ["early": true])
 
-        _ = try await wfctl.run(["create", "r", "remind"])
+        _ = try await wfctl.run(["create", "r", "later"])
         outcome = try await wfctl.run(["run", "r", "--input", "2", "--wait"])
         #expect(outcome.status == 4, "a run that ends waiting exits 4: \(outcome)")
         let show = try await wfctl.run(["show", "r"])

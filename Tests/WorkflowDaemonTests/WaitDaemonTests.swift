@@ -18,11 +18,6 @@ struct WaitDaemonTests {
         let started = Date()
         let first = try await client.result("run.start", ["instance": "r", "input": ["n": 1], "wait": true])
         #expect(first["status"] == "waiting")
-        let info = try await client.result("instance.get", ["instance": "r"])
-        #expect(info["status"] == "waiting")
-        #expect(info["waits"]?.arrayValue?.count == 1)
-        #expect(info["waits"]?[0]?["signal"] == "go")
-        #expect(info["waits"]?[0]?["due"]?.stringValue != nil)
         let events = try await client.events(until: { $0["type"] == "status" && $0["status"] == "idle" }, timeout: .seconds(60))
         let elapsed = Date().timeIntervalSince(started)
         #expect(elapsed >= 1.9, "it fired after \(elapsed) s, before its time")
@@ -36,6 +31,20 @@ struct WaitDaemonTests {
         let after = try await client.result("instance.get", ["instance": "r"])
         #expect(after["status"] == "idle")
         #expect(after["waits"] == nil)
+    }
+
+    @Test("instance.get lists an armed wait with its time and its signal, and the instance as waiting")
+    func armedWaitShows() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        let first = try await client.result("run.start", ["instance": "l", "definition": "later", "input": 1, "wait": true])
+        #expect(first["status"] == "waiting")
+        let info = try await client.result("instance.get", ["instance": "l"])
+        #expect(info["status"] == "waiting")
+        #expect(info["waits"]?.arrayValue?.count == 1)
+        #expect(info["waits"]?[0]?["signal"] == "go")
+        let due = try Timestamp.parse(try #require(info["waits"]?[0]?["due"]?.stringValue))
+        #expect(due > Date().timeIntervalSince1970 + 3_000, "an hour ahead")
     }
 
     @Test("instance.signal: wakes the armed wait (a continuation run); before any wait it is kept, shown by instance.get, and taken at once by the next wait")
@@ -93,11 +102,16 @@ struct WaitDaemonTests {
     func timerSurvivesKill() async throws {
         let daemon = try await DaemonProcess.started()
         var client = try await daemon.client()
-        let first = try await client.result("run.start", ["instance": "k", "definition": "remind", "input": "x", "wait": true])
+        // Due 5 s from now: the kill comes well before it, however slow the machine.
+        let due = Date().timeIntervalSince1970 + 5
+        let first = try await client.result("run.start", ["instance": "k", "definition": "until", "input": ["at": .string(Timestamp.format(due))],
+                                                          "wait": true])
         #expect(first["status"] == "waiting")
         await daemon.kill9()
-        // Down past the wait's time: it fires at start, late.
-        try await Task.sleep(for: .seconds(2.5))
+        #expect(Date().timeIntervalSince1970 < due, "killed before the wait was due")
+        // Down until past the wait's time (this sleep is the downtime under test, not a wait for
+        // a condition): it fires at start, late.
+        try await Task.sleep(for: .seconds(max(0, due + 0.5 - Date().timeIntervalSince1970)))
         try await daemon.start()
         client = try await daemon.client()
         _ = try await client.result("events.subscribe", ["instance": "k", "afterSeq": 0])
