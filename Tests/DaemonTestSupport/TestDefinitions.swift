@@ -63,17 +63,6 @@ package enum TestDefinitions {
           - { from: hold, to: out }
         """
 
-    /// Waits until the time the input's `at` names (RFC 3339); the wake comes out.
-    package static let until = """
-        name: until
-        start: hold
-        executors:
-          hold: { kind: wait, until: message.at }
-          out: { kind: output }
-        edges:
-          - { from: hold, to: out }
-        """
-
     /// Waits for the signal `go` only; the wake comes out.
     package static let signalled = """
         name: signalled
@@ -218,6 +207,6 @@ package enum TestDefinitions {
 
     package static let all: [String: String] = [
         "stubborn.yaml": stubborn, "pingpong.yaml": pingpong, "echo.yaml": echo, "ask.yaml": ask, "forever.yaml": forever, "gated.yaml": gated, "countgated.yaml": countGated, "branch.yaml": branch, "count.yaml": count,
-        "remind.yaml": remind, "signalled.yaml": signalled, "impatient.yaml": impatient, "flaky.yaml": flaky, "later.yaml": later, "until.yaml": until,
+        "remind.yaml": remind, "signalled.yaml": signalled, "impatient.yaml": impatient, "flaky.yaml": flaky, "later.yaml": later,
     ]
 }

@@ -36,7 +36,7 @@ struct DaemonBasicsTests {
         let client = try await daemon.client()
         let list = try await client.result("definition.list")
         let names = list["definitions"]?.arrayValue?.compactMap { $0["name"]?.stringValue }.sorted()
-        #expect(names == ["ask", "branch", "count", "countgated", "echo", "flaky", "forever", "gated", "impatient", "later", "pingpong", "remind", "signalled", "stubborn", "until"])
+        #expect(names == ["ask", "branch", "count", "countgated", "echo", "flaky", "forever", "gated", "impatient", "later", "pingpong", "remind", "signalled", "stubborn"])
         let ask = try await client.result("definition.get", ["name": "ask"])
         #expect(ask["name"] == "ask")
         #expect(ask["document"]?["executors"]?["ask"]?["prompt"] == "Go on?")
