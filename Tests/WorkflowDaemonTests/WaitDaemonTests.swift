@@ -67,6 +67,15 @@ struct WaitDaemonTests {
         #expect(taken["status"] == "idle", "the kept signal woke the wait at once")
         #expect(taken["outputs"]?[0]?["signal"]?["payload"] == 2)
 
+        // Kept signals are bounded (100 an instance): the next is refused with -32013 naming the
+        // bound, and none of those kept is lost.
+        _ = try await client.result("instance.create", ["name": "full", "definition": "signalled"])
+        for n in 0..<100 { _ = try await client.result("instance.signal", ["instance": "full", "name": .string("s\(n)")]) }
+        let full = try await client.error("instance.signal", ["instance": "full", "name": "one-more"])
+        #expect(full.code == .limitExceeded)
+        #expect(full.data?["limit"] == "signalLimit")
+        #expect(try await client.result("instance.get", ["instance": "full"])["keptSignals"]?.arrayValue?.count == 100)
+
         let missing = try await client.error("instance.signal", ["instance": "nobody", "name": "go"])
         #expect(missing.code == .instanceNotFound)
         let unnamed = try await client.error("instance.signal", ["instance": "s", "name": ""])
