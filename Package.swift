@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "WorkflowConcurrency", targets: ["WorkflowConcurrency"]),
         .library(name: "WorkflowJSON", targets: ["WorkflowJSON"]),
+        .library(name: "WorkflowCalendar", targets: ["WorkflowCalendar"]),
         .library(name: "WorkflowEngine", targets: ["WorkflowEngine"]),
         .library(name: "JMESPath", targets: ["JMESPath"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
@@ -51,6 +52,9 @@ let package = Package(
         // (Promise), blocking work off the cooperative pool (BlockingWork, QueueWork). No
         // dependency at all.
         .target(name: "WorkflowConcurrency", swiftSettings: strictSettings),
+        // Wall clocks: time zones from the system's zoneinfo, cron expressions, cadences. No
+        // dependency at all (schedules compute their fire times with it).
+        .target(name: "WorkflowCalendar", swiftSettings: strictSettings),
         // JMESPath over JSON values (conditions, selections, transforms).
         .target(name: "JMESPath", dependencies: ["WorkflowJSON"], swiftSettings: strictSettings),
         // The definition language: definition files (YAML or JSON) -> engine graphs, checked.
@@ -117,6 +121,7 @@ let package = Package(
                           swiftSettings: strictSettings),
         // Helpers shared by the test targets (latches that tests await instead of sleeping).
         .target(name: "WorkflowTestSupport", dependencies: ["WorkflowEngine", "WorkflowConcurrency"], path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowCalendarTests", dependencies: ["WorkflowCalendar"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "WorkflowTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowDefinitionsTests", dependencies: ["WorkflowDefinitions", "WorkflowEngine", "JSONSchema", "WorkflowTestSupport"],
                     swiftSettings: strictSettings),
