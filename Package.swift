@@ -58,7 +58,7 @@ let package = Package(
         // JMESPath over JSON values (conditions, selections, transforms).
         .target(name: "JMESPath", dependencies: ["WorkflowJSON"], swiftSettings: strictSettings),
         // The definition language: definition files (YAML or JSON) -> engine graphs, checked.
-        .target(name: "WorkflowDefinitions", dependencies: ["WorkflowEngine", "WorkflowExecutors", "WorkflowConcurrency", "JMESPath", "JSONSchema",
+        .target(name: "WorkflowDefinitions", dependencies: ["WorkflowEngine", "WorkflowExecutors", "WorkflowConcurrency", "JMESPath", "JSONSchema", "WorkflowCalendar",
                                                           .product(name: "Yams", package: "Yams")],
                 swiftSettings: strictSettings),
         // The built-in executor kinds (request, transform, join, output, workflow) and process
@@ -88,7 +88,7 @@ let package = Package(
                 swiftSettings: strictSettings),
         // The daemon: instance registry, RPC handlers, subscriptions, the socket server, services.
         .target(name: "WorkflowDaemon", dependencies: [
-            "CMalloc", "WorkflowConcurrency",
+            "CMalloc", "WorkflowConcurrency", "WorkflowCalendar",
             "WorkflowEngine", "WorkflowDefinitions", "WorkflowExecutors", "WorkflowStore", "WorkflowProtocol", "JSONSchema", "SystemdSupport",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -173,13 +173,13 @@ _wfctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|events|pending|respond|signal|cancel|runs|retry|create|list|show|delete|reset|graph|checkpoints|checkpoint|rewind|fork|prune|definitions|definition|validate|status|reload|help)
+    run|events|pending|respond|signal|cancel|runs|retry|create|list|show|delete|reset|graph|checkpoints|checkpoint|rewind|fork|prune|definitions|definition|validate|schedule|status|reload|help)
         # Offer subcommand argument completions
         "_wfctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run events pending respond signal cancel runs retry create list show delete reset graph checkpoints checkpoint rewind fork prune definitions definition validate status reload help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run events pending respond signal cancel runs retry create list show delete reset graph checkpoints checkpoint rewind fork prune definitions definition validate schedule status reload help' -- "${cur}"))
         ;;
     esac
 }
@@ -560,6 +560,185 @@ _wfctl_validate() {
     repeating_options=()
     non_repeating_options=()
     __wfctl_offer_flags_options -1
+}
+
+_wfctl_schedule() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __wfctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|show|create|pause|resume|trigger|backfill|delete)
+        # Offer subcommand argument completions
+        "_wfctl_schedule_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list show create pause resume trigger backfill delete' -- "${cur}"))
+        ;;
+    esac
+}
+
+_wfctl_schedule_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __wfctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_wfctl_schedule_show() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __wfctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_wfctl_schedule_create() {
+    repeating_flags=()
+    non_repeating_flags=(--json --paused --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --instance --definition --cron --every --time-zone --input --overlap --catch-up --catch-up-window --jitter)
+    __wfctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--instance')
+        return
+        ;;
+    '--definition')
+        return
+        ;;
+    '--cron')
+        return
+        ;;
+    '--every')
+        return
+        ;;
+    '--time-zone')
+        return
+        ;;
+    '--input')
+        return
+        ;;
+    '--overlap')
+        return
+        ;;
+    '--catch-up')
+        return
+        ;;
+    '--catch-up-window')
+        return
+        ;;
+    '--jitter')
+        return
+        ;;
+    esac
+}
+
+_wfctl_schedule_pause() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __wfctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_wfctl_schedule_resume() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __wfctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_wfctl_schedule_trigger() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __wfctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_wfctl_schedule_backfill() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --from --to)
+    __wfctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--from')
+        return
+        ;;
+    '--to')
+        return
+        ;;
+    esac
+}
+
+_wfctl_schedule_delete() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __wfctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
 }
 
 _wfctl_status() {

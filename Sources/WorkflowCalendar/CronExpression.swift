@@ -26,7 +26,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     /// Reads a cron expression.
     /// - Parameter source: Five fields separated by spaces, or a name such as `@hourly`.
     /// - Throws: ``CalendarError`` with code `invalidCron`, naming the field that is wrong.
-    public init(_ source: String) throws {
+    public init(_ source: String) throws(CalendarError) {
         self.source = source
         let trimmed = source.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         var fields = trimmed
@@ -119,11 +119,11 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// One field as a bit set of the values it allows.
-    private static func field(_ text: String, name: String, range: ClosedRange<Int>, names: [String], firstName: Int = 0) throws -> UInt64 {
+    private static func field(_ text: String, name: String, range: ClosedRange<Int>, names: [String], firstName: Int = 0) throws(CalendarError) -> UInt64 {
         func failure(_ what: String) -> CalendarError {
             CalendarError(.invalidCron, "the \(name) field '\(text)' is not valid: \(what)")
         }
-        func value(_ token: Substring) throws -> Int {
+        func value(_ token: Substring) throws(CalendarError) -> Int {
             if let number = Int(token) {
                 guard range.contains(number) else { throw failure("\(number) is outside \(range.lowerBound)–\(range.upperBound)") }
                 return number

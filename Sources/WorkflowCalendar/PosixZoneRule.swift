@@ -57,7 +57,7 @@ public struct PosixZoneRule: Sendable, Hashable {
     /// Reads a POSIX `TZ` string.
     /// - Parameter text: The string, for example `EST5EDT,M3.2.0,M11.1.0`.
     /// - Throws: ``CalendarError`` naming what does not parse.
-    public init(parsing text: String) throws {
+    public init(parsing text: String) throws(CalendarError) {
         var reader = Reader(text: Array(text.utf8), source: text)
         try reader.name()
         standardOffset = -(try reader.offset())
@@ -108,13 +108,13 @@ public struct PosixZoneRule: Sendable, Hashable {
             CalendarError(.invalidZone, "the zone rule '\(source)' does not parse: \(what) (at character \(index + 1))")
         }
 
-        mutating func expect(_ character: Character) throws {
+        mutating func expect(_ character: Character) throws(CalendarError) {
             guard peek == character.asciiValue else { throw failure("expected '\(character)'") }
             index += 1
         }
 
         /// A zone abbreviation: three or more letters, or anything between `<` and `>`.
-        mutating func name() throws {
+        mutating func name() throws(CalendarError) {
             if peek == UInt8(ascii: "<") {
                 guard let close = text[index...].firstIndex(of: UInt8(ascii: ">")) else { throw failure("an unclosed '<'") }
                 index = close + 1
@@ -125,7 +125,7 @@ public struct PosixZoneRule: Sendable, Hashable {
             guard index - begin >= 3 else { throw failure("a zone abbreviation of at least three letters") }
         }
 
-        mutating func number() throws -> Int {
+        mutating func number() throws(CalendarError) -> Int {
             let begin = index
             var value = 0
             while let byte = peek, byte >= 48 && byte <= 57 {
@@ -138,7 +138,7 @@ public struct PosixZoneRule: Sendable, Hashable {
         }
 
         /// `[+|-]hh[:mm[:ss]]` in seconds, as written (POSIX offsets are west-positive).
-        mutating func offset() throws -> Int {
+        mutating func offset() throws(CalendarError) -> Int {
             var sign = 1
             if peek == UInt8(ascii: "+") { index += 1 } else if peek == UInt8(ascii: "-") { sign = -1; index += 1 }
             var seconds = try number() * 3600
@@ -154,7 +154,7 @@ public struct PosixZoneRule: Sendable, Hashable {
             return sign * seconds
         }
 
-        mutating func change() throws -> Change {
+        mutating func change() throws(CalendarError) -> Change {
             let day: Change.Day
             if peek == UInt8(ascii: "J") {
                 index += 1

@@ -40,7 +40,7 @@ public struct ZoneInfo: Sendable, Hashable {
     ///   - directory: The zoneinfo directory.
     /// - Throws: ``CalendarError`` with code `invalidZone` when the name is not a zone there or
     ///   its file does not parse.
-    public init(named identifier: String, directory: String = ZoneInfo.systemDirectory) throws {
+    public init(named identifier: String, directory: String = ZoneInfo.systemDirectory) throws(CalendarError) {
         let allowed = identifier.utf8.allSatisfy { byte in
             (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) || "_+-/".utf8.contains(byte)
         }
@@ -63,12 +63,12 @@ public struct ZoneInfo: Sendable, Hashable {
     ///   - identifier: The zone's name.
     ///   - tzif: The file's bytes.
     /// - Throws: ``CalendarError`` with code `invalidZone` when they are not a TZif file.
-    public init(identifier: String, tzif bytes: [UInt8]) throws {
+    public init(identifier: String, tzif bytes: [UInt8]) throws(CalendarError) {
         func failure(_ what: String) -> CalendarError {
             CalendarError(.invalidZone, "the zoneinfo file of '\(identifier)' does not parse: \(what)")
         }
         var cursor = 0
-        func integer(_ width: Int) throws -> Int {
+        func integer(_ width: Int) throws(CalendarError) -> Int {
             guard cursor + width <= bytes.count else { throw failure("it ends early") }
             var value: UInt64 = 0
             for byte in bytes[cursor..<cursor + width] { value = value << 8 | UInt64(byte) }
@@ -77,7 +77,7 @@ public struct ZoneInfo: Sendable, Hashable {
             let shift = UInt64(64 - width * 8)
             return Int(Int64(bitPattern: value << shift) >> Int64(shift))
         }
-        func header() throws -> (version: UInt8, isUT: Int, isStd: Int, leap: Int, time: Int, type: Int, chars: Int) {
+        func header() throws(CalendarError) -> (version: UInt8, isUT: Int, isStd: Int, leap: Int, time: Int, type: Int, chars: Int) {
             guard cursor + 44 <= bytes.count, Array(bytes[cursor..<cursor + 4]) == Array("TZif".utf8) else { throw failure("no TZif header") }
             let version = bytes[cursor + 4]
             cursor += 20

@@ -151,6 +151,49 @@ extension WorkflowClient {
         try await call(InstanceMethods.Signal.self, .init(instance: instance, name: name, payload: payload))
     }
 
+    // MARK: schedule.*
+
+    /// Creates a schedule (`schedule.create`): runs on an instance at cron times or intervals.
+    public func createSchedule(_ params: ScheduleMethods.Create.Params) async throws -> ScheduleInfo {
+        try await call(ScheduleMethods.Create.self, params)
+    }
+    /// The schedules this user may see, by name, with their next fire times (`schedule.list`, every page).
+    public func schedules() async throws -> [ScheduleInfo] {
+        var all: [ScheduleInfo] = []
+        var after: String?
+        repeat {
+            let page = try await call(ScheduleMethods.List.self, .init(after: after, limit: 1000))
+            all += page.schedules
+            after = page.next
+        } while after != nil
+        return all
+    }
+    /// One schedule (`schedule.get`).
+    public func schedule(_ name: String) async throws -> ScheduleInfo {
+        try await call(ScheduleMethods.Get.self, .init(name: name))
+    }
+    /// Pauses a schedule (`schedule.pause`).
+    public func pauseSchedule(_ name: String) async throws -> ScheduleInfo {
+        try await call(ScheduleMethods.Pause.self, .init(name: name))
+    }
+    /// Resumes a schedule from now (`schedule.resume`).
+    public func resumeSchedule(_ name: String) async throws -> ScheduleInfo {
+        try await call(ScheduleMethods.Resume.self, .init(name: name))
+    }
+    /// Deletes a schedule made with `schedule.create` (`schedule.delete`).
+    public func deleteSchedule(_ name: String) async throws -> Bool {
+        try await call(ScheduleMethods.Delete.self, .init(name: name)).deleted
+    }
+    /// Fires a schedule now (`schedule.trigger`).
+    public func triggerSchedule(_ name: String) async throws -> ScheduleInfo.Fire {
+        try await call(ScheduleMethods.Trigger.self, .init(name: name))
+    }
+    /// Fires a schedule for each of its times from `from` through `to` (RFC 3339), queued in order
+    /// (`schedule.backfill`).
+    public func backfillSchedule(_ name: String, from: String, to: String) async throws -> [ScheduleInfo.Fire] {
+        try await call(ScheduleMethods.Backfill.self, .init(name: name, from: from, to: to)).fires
+    }
+
     // MARK: checkpoint.*
 
     /// Every checkpoint of an instance, oldest first, with labels and the lineage head marked (`checkpoint.list`).

@@ -64,6 +64,13 @@ public final class WorkflowDaemon: Service {
         let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration, lifecycle: lifecycle)
         // Told by the store's commits from now on, so no wait armed during recovery is missed.
         let timers = TimerService(store: store, registry: registry, logger: logger)
+        let schedules = ScheduleService(store: store, instances: InstanceService(registry: registry, store: store, catalog: catalog, logger: logger),
+                                        logger: logger)
+        // The files' schedules as declared now (an unchanged one keeps its next fire, so what
+        // was missed while the daemon was down is caught up).
+        for problem in await schedules.sync(catalog.current) {
+            logger.error("a declared schedule was not taken", metadata: ["file": "\(problem.file)", "error": "\(problem.message)"])
+        }
         // Recovery may take a while with many interrupted runs: say so, and ask for the time.
         configuration.notifier.notify(.status("starting: recovering interrupted runs"), .extendTimeout(microseconds: 60_000_000))
         await registry.recoverAtStart()
@@ -81,7 +88,7 @@ public final class WorkflowDaemon: Service {
             chmod(socketPath, mode_t(configuration.socketMode))
         }
         let daemon = DaemonContext(configuration: configuration, store: store, shared: shared, catalog: catalog, registry: registry,
-                                   socketPath: socketPath)
+                                   schedules: schedules, socketPath: socketPath)
         let dispatcher = Handlers.dispatcher()
         // SIGHUP is trapped before READY=1: from then on systemd (or an operator) may send it,
         // and its default action would end the process.
@@ -131,7 +138,11 @@ public final class WorkflowDaemon: Service {
             }
             // Waits that come due fire (those due while the daemon was down, at once).
             group.addTask {
-                try? await cancelWhenGracefulShutdown { await timers.run() }
+                await cancelWhenGracefulShutdown { await timers.run() }
+            }
+            // Schedules fire (those missed while the daemon was down, as each one's catch-up says).
+            group.addTask {
+                await cancelWhenGracefulShutdown { await schedules.run() }
             }
             // Memory a burst freed goes back to the system instead of staying resident for months.
             if let interval = configuration.memoryTrimInterval {

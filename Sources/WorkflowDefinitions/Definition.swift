@@ -16,6 +16,8 @@ public struct Definition: Sendable {
     /// The document as read (YAML or JSON, as JSON).
     public let document: JSON
     public let workflow: Workflow
+    /// The schedules it declares (`schedules:`), which start runs on its instances.
+    public let schedules: [ScheduleSpec]
 
     /// The canonical hash of everything that changes behaviour (not comments or whitespace).
     public var graphHash: String { workflow.graphHash }

@@ -51,7 +51,7 @@ struct DefinitionCompiler {
 
     func compile() throws(DefinitionError) -> Definition {
         guard case .object(let top) = document else { throw error("", "a definition must be a mapping, not \(document.typeName)") }
-        try allowOnly(top, ["name", "description", "start", "maxSupersteps", "runTimeout", "executors", "edges", "outputs"], at: "")
+        try allowOnly(top, ["name", "description", "start", "maxSupersteps", "runTimeout", "executors", "edges", "outputs", "schedules"], at: "")
         let name = try string(top, "name", at: "")
         guard !name.isEmpty, name.count <= 128, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw error("name", "'\(name.prefix(40))' is not a valid name (1 to 128 letters, digits, '-', '_', '.')")
@@ -103,7 +103,8 @@ struct DefinitionCompiler {
             let problems = error.details["problems"]?.arrayValue?.compactMap(\.stringValue) ?? [error.message]
             throw self.error(top["edges"] != nil ? "edges" : "executors", problems.joined(separator: "; "))
         }
-        return Definition(name: name, description: description, file: reader.file, document: document, workflow: workflow)
+        return Definition(name: name, description: description, file: reader.file, document: document, workflow: workflow,
+                          schedules: try schedules(top["schedules"], definition: name))
     }
 
     // MARK: Executors
@@ -438,5 +439,31 @@ struct DefinitionCompiler {
         } catch {
             throw self.error(path.isEmpty ? key : path + "." + key, "\(error)")
         }
+    }
+}
+
+extension DefinitionCompiler {
+    /// The schedules a definition declares (`schedules:`), each checked as `schedule.create`
+    /// checks one, its runs on instances of this definition.
+    func schedules(_ value: JSON?, definition: String) throws(DefinitionError) -> [ScheduleSpec] {
+        guard let value else { return [] }
+        guard case .array(let items) = value else { throw error("schedules", "must be a list of schedules, not \(value.typeName)") }
+        var schedules: [ScheduleSpec] = []
+        for (index, item) in items.enumerated() {
+            do throws(ScheduleSpecError) {
+                let schedule = try ScheduleSpec(parsing: item, definition: definition)
+                guard !schedules.contains(where: { $0.name == schedule.name }) else {
+                    throw ScheduleSpecError("name", "'\(schedule.name)' names two schedules")
+                }
+                schedules.append(schedule)
+            } catch {
+                // A missing key has no line of its own: the error points at the schedule.
+                guard !error.key.isEmpty, item.objectValue?[error.key] != nil else {
+                    throw self.error("schedules[\(index)]", error.description)
+                }
+                throw self.error("schedules[\(index)].\(error.key)", error.message)
+            }
+        }
+        return schedules
     }
 }

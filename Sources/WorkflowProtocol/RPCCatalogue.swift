@@ -18,6 +18,8 @@ public enum RPCCatalogue {
         RequestMethods.List.self, RequestMethods.Respond.self,
         CheckpointMethods.List.self, CheckpointMethods.Get.self, CheckpointMethods.Create.self, CheckpointMethods.Delete.self,
         CheckpointMethods.Prune.self,
+        ScheduleMethods.Create.self, ScheduleMethods.List.self, ScheduleMethods.Get.self, ScheduleMethods.Pause.self,
+        ScheduleMethods.Resume.self, ScheduleMethods.Delete.self, ScheduleMethods.Trigger.self, ScheduleMethods.Backfill.self,
     ]
 
     public static let notifications: [any RPCNotification.Type] = [
@@ -33,6 +35,7 @@ public enum RPCCatalogue {
         "RunInfo": RunInfo.schema,
         "RequestInfo": RequestInfo.schema,
         "WaitInfo": WaitInfo.schema,
+        "ScheduleInfo": ScheduleInfo.schema,
         "CheckpointInfo": CheckpointInfo.schema,
         "DefinitionInfo": DefinitionInfo.schema,
         "DefinitionProblem": DefinitionProblem.schema,

@@ -29,7 +29,7 @@ public enum Schema {
     /// these types refers to its shared schema instead of repeating it.
     static let components: [TypeShape: String] = {
         let types: [(any Decodable.Type, String)] = [
-            (InstanceInfo.self, "InstanceInfo"), (RunInfo.self, "RunInfo"), (RequestInfo.self, "RequestInfo"), (WaitInfo.self, "WaitInfo"),
+            (InstanceInfo.self, "InstanceInfo"), (RunInfo.self, "RunInfo"), (RequestInfo.self, "RequestInfo"), (WaitInfo.self, "WaitInfo"), (ScheduleInfo.self, "ScheduleInfo"),
             (CheckpointInfo.self, "CheckpointInfo"), (DefinitionInfo.self, "DefinitionInfo"), (DefinitionProblem.self, "DefinitionProblem"),
         ]
         var byShape: [TypeShape: String] = [:]

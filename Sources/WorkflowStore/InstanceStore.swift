@@ -78,6 +78,23 @@ public protocol InstanceStore: CheckpointStore {
     /// (nil: none armed any more). It is called on the store's writer, and must only hand off.
     func observeWakes(_ observer: @escaping @Sendable ([String: Double?]) -> Void)
 
+    // MARK: Schedules
+
+    /// Creates or replaces schedule `schedule.name` (its creation time is kept when it exists).
+    func saveSchedule(_ schedule: StoredSchedule) async throws
+    /// The schedule named `name`, if there is one.
+    func schedule(named name: String) async throws -> StoredSchedule?
+    /// A page of schedules by name: those after `after`, at most `limit`, optionally only one
+    /// owner's, or one source's (`api`, `file` for every file's, or a file's path).
+    func schedules(after: String?, limit: Int, owner: UInt32?, source: String?) async throws -> [StoredSchedule]
+    /// Deletes schedule `name`; whether there was one.
+    func deleteSchedule(named name: String) async throws -> Bool
+    /// Records a fire: the next one not yet taken (kept nil while the schedule is paused) and,
+    /// if given, what the last one did.
+    func recordScheduleFire(name: String, nextFire: Double?, lastFire: JSON?) async throws
+    /// The schedules whose next fire is at `time` or before, soonest first, at most `limit`.
+    func schedulesDue(through time: Double, limit: Int) async throws -> [(name: String, due: Double)]
+
     // MARK: Commits and health
 
     /// Commits several instances' groups of batches in one transaction, each group in a

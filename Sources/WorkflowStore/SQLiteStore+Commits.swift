@@ -92,6 +92,11 @@ extension SQLiteStore {
         }
         group.events += batch.events.lazy.map { (batch.instance, $0) }
         var runEnded = false
+        // Keys first: a run that starts in this batch records the key it started with.
+        for key in batch.idempotencyKeys {
+            try db.execute(sql: "INSERT OR REPLACE INTO idempotencyKey (instance, key, runId, createdAt) VALUES (?, ?, ?, ?)",
+                           arguments: [batch.instance, key.key, key.runID, key.createdAt])
+        }
         for event in batch.events {
             runEnded = try apply(event, instance: batch.instance, &group, db) || runEnded
         }
@@ -113,10 +118,6 @@ extension SQLiteStore {
                 VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queuedRun WHERE instance = ?), ?, ?, ?)
                 """, arguments: [batch.instance, batch.instance, queued.runID, queued.input.serialized(), queued.idempotencyKey])
         }
-        for key in batch.idempotencyKeys {
-            try db.execute(sql: "INSERT OR REPLACE INTO idempotencyKey (instance, key, runId, createdAt) VALUES (?, ?, ?, ?)",
-                           arguments: [batch.instance, key.key, key.runID, key.createdAt])
-        }
         if runEnded && pruneTurn(batch.instance) {
             try group.flush(db)
             try prune(instance: batch.instance, db)
@@ -129,9 +130,10 @@ extension SQLiteStore {
         case .runStarted(let trigger, let input):
             guard let runID = event.runID else { return false }
             try db.cachedStatement(sql: """
-                INSERT INTO run (id, instance, status, trigger, input, startedAt, supersteps) VALUES (?, ?, 'in_progress', ?, ?, ?, 0)
+                INSERT INTO run (id, instance, status, trigger, input, startedAt, supersteps, idempotencyKey)
+                VALUES (?, ?, 'in_progress', ?, ?, ?, 0, (SELECT key FROM idempotencyKey WHERE instance = ? AND runId = ? LIMIT 1))
                 ON CONFLICT(id) DO UPDATE SET status = 'in_progress', endedAt = NULL
-                """).execute(arguments: [runID, instance, trigger.rawValue, input.serialized(), event.time])
+                """).execute(arguments: [runID, instance, trigger.rawValue, input.serialized(), event.time, instance, runID])
             try db.cachedStatement(sql: "DELETE FROM queuedRun WHERE instance = ? AND runId = ?").execute(arguments: [instance, runID])
         case .runRecovered:
             // The same run goes on (or a new one delivers what was accepted): in progress again.

@@ -69,6 +69,6 @@ extension SQLiteStore {
         StoredRun(id: row["id"], instance: row["instance"], status: row["status"], trigger: row["trigger"],
                   input: try JSON(parsing: row["input"] as String), outputs: try JSON(parsing: row["outputs"] as String),
                   error: try (row["error"] as String?).map { try JSON(parsing: $0) }, startedAt: row["startedAt"],
-                  endedAt: row["endedAt"], supersteps: row["supersteps"])
+                  endedAt: row["endedAt"], supersteps: row["supersteps"], idempotencyKey: row["idempotencyKey"])
     }
 }

@@ -130,6 +130,27 @@ extension SQLiteStore {
                 CREATE INDEX instance_by_wake ON instance(nextWake) WHERE nextWake IS NOT NULL;
                 """)
         }
+        // Schedules (DESIGN.md §10): each row its declaration and the next fire not yet taken,
+        // indexed only where there is one (a paused schedule has none), like instances' waits.
+        // A run remembers the idempotency key it started with: a schedule's run finds its
+        // schedule and time there.
+        migrator.registerMigration("v7: schedules, runs keep their idempotency key") { db in
+            try db.execute(sql: """
+                CREATE TABLE schedule (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    ownerUID INTEGER NOT NULL,
+                    source TEXT NOT NULL,
+                    spec TEXT NOT NULL,
+                    paused INTEGER NOT NULL DEFAULT 0,
+                    nextFire REAL,
+                    lastFire TEXT,
+                    createdAt REAL NOT NULL
+                );
+                CREATE INDEX schedule_by_fire ON schedule(nextFire) WHERE nextFire IS NOT NULL;
+                CREATE INDEX schedule_by_owner ON schedule(ownerUID, name);
+                ALTER TABLE run ADD COLUMN idempotencyKey TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -14,9 +14,11 @@ public struct StoredRun: Sendable, Hashable {
     public var endedAt: Double?
     /// Supersteps it completed (nil for runs recorded before the store counted them).
     public var supersteps: Int?
+    /// The idempotency key it was started with (a schedule's fire: `schedule:NAME:TIME`).
+    public var idempotencyKey: String?
 
     public init(id: String, instance: String, status: String, trigger: String, input: JSON, outputs: JSON, error: JSON?,
-                startedAt: Double, endedAt: Double?, supersteps: Int? = nil) {
+                startedAt: Double, endedAt: Double?, supersteps: Int? = nil, idempotencyKey: String? = nil) {
         self.id = id
         self.instance = instance
         self.status = status
@@ -27,5 +29,6 @@ public struct StoredRun: Sendable, Hashable {
         self.startedAt = startedAt
         self.endedAt = endedAt
         self.supersteps = supersteps
+        self.idempotencyKey = idempotencyKey
     }
 }

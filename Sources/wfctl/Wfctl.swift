@@ -29,6 +29,7 @@ struct Wfctl: AsyncParsableCommand {
             CommandGroup(name: "Checkpoints", subcommands: [CheckpointsCommand.self, CheckpointCommand.self, RewindCommand.self,
                                                             ForkCommand.self, PruneCommand.self]),
             CommandGroup(name: "Definitions", subcommands: [DefinitionsCommand.self, DefinitionCommand.self, ValidateCommand.self]),
+            CommandGroup(name: "Schedules", subcommands: [ScheduleCommand.self]),
             CommandGroup(name: "Daemon", subcommands: [StatusCommand.self, ReloadCommand.self]),
         ]
     )

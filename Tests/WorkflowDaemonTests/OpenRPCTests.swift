@@ -75,6 +75,17 @@ struct OpenRPCTests {
         _ = try await client.result("instance.reset", ["instance": "v", "upgrade": true])
         _ = try await client.result("events.unsubscribe", ["subscription": "none"])
         _ = try await client.result("instance.delete", ["instance": "w"])
+        _ = try await client.result("schedule.create", ["name": "n", "instance": "v", "cron": "0 2 * * *", "timeZone": "Europe/Paris",
+                                                        "input": ["x": 1], "jitter": "1m", "paused": true])
+        _ = try await client.result("schedule.list", ["limit": 10])
+        _ = try await client.result("schedule.resume", ["name": "n"])
+        _ = try await client.result("schedule.get", ["name": "n"])
+        _ = try await client.result("schedule.trigger", ["name": "n"])
+        _ = try await client.result("schedule.get", ["name": "n"])
+        _ = try await client.result("schedule.pause", ["name": "n"])
+        _ = try await client.result("schedule.backfill", ["name": "n", "from": "2026-01-01T00:00:00Z", "to": "2026-01-03T00:00:00Z"])
+        _ = try await client.result("schedule.delete", ["name": "n"])
+        _ = try await client.result("instance.signal", ["instance": "v", "name": "kept", "payload": 1])
 
         // Everything recorded in this process (this session and any other test's so far).
         let calls = TestClient.recorded.withLockedValue { $0 }

@@ -1,3 +1,4 @@
+import WorkflowDefinitions
 import WorkflowEngine
 import WorkflowProtocol
 import WorkflowStore
@@ -6,6 +7,10 @@ extension InstanceService {
     /// `run.start`: a run of the instance (created from `definition` first if it does not exist
     /// yet), started, queued, or the existing run its idempotency key names; with `wait`, its result.
     func startRun(_ params: RunMethods.Start.Params, by peer: Peer) async throws -> RunInfo {
+        if let key = params.idempotencyKey, key.hasPrefix("schedule:") {
+            throw RPCError.invalidParams("params.idempotencyKey: keys beginning with 'schedule:' are reserved for schedules' fires",
+                                         path: "params.idempotencyKey")
+        }
         if let definition = params.definition { try await createIfMissing(params.instance, from: definition, by: peer) }
         return try await withInstance(params.instance, by: peer) { lease in
             // A waiting caller hears of the run only with its (committed) result: its start
@@ -31,6 +36,34 @@ extension InstanceService {
             }
             info.trigger = info.trigger ?? .input
             return info
+        }
+    }
+
+    /// A schedule's fire: the run for idempotency key `key` on the schedule's instance (created
+    /// from its definition first if missing), started, queued or found, as `overlap` says when
+    /// the instance has a run. Busy is thrown for a fire to skip.
+    func startScheduledRun(_ spec: ScheduleSpec, key: String, overlap: ScheduleSpec.Overlap,
+                           by peer: Peer) async throws -> (runID: String, disposition: RunHandle.Disposition) {
+        if let definition = spec.definition { try await createIfMissing(spec.instance, from: definition, by: peer) }
+        return try await withInstance(spec.instance, by: peer) { lease in
+            let handle: RunHandle
+            switch overlap {
+            case .skip:
+                handle = try await lease.instance.start(spec.input, idempotencyKey: key, onBusy: .reject)
+            case .queue:
+                handle = try await lease.instance.start(spec.input, idempotencyKey: key, onBusy: .queue)
+            case .allow:
+                handle = try await lease.instance.start(spec.input, idempotencyKey: key)
+            case .cancelPrevious:
+                do {
+                    // The key is looked up first: a fire taken again after a crash finds its run, never cancels it.
+                    handle = try await lease.instance.start(spec.input, idempotencyKey: key, onBusy: .reject)
+                } catch let error as WorkflowError where error.code == .instanceBusy {
+                    _ = await lease.instance.cancel()
+                    handle = try await lease.instance.start(spec.input, idempotencyKey: key, onBusy: .queue)
+                }
+            }
+            return (handle.runID, handle.disposition)
         }
     }
 
@@ -153,6 +186,7 @@ extension InstanceService {
             info.input = stored.input
             info.startedAt = Timestamp.format(stored.startedAt)
             info.endedAt = stored.endedAt.map(Timestamp.format)
+            info.schedule = Conversions.scheduleFire(key: stored.idempotencyKey)
             if info.outputs == nil { info.outputs = stored.outputs.arrayValue }
         }
         return info

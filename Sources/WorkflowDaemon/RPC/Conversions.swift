@@ -36,6 +36,7 @@ enum Conversions {
         case .timer: .timer
         case .signal: .signal
         case .retry: .retry
+        case .schedule: .schedule
         }
     }
 
@@ -132,7 +133,17 @@ enum Conversions {
         info.startedAt = Timestamp.format(record.startedAt)
         info.endedAt = record.endedAt.map(Timestamp.format)
         info.supersteps = record.supersteps
+        info.schedule = scheduleFire(key: record.idempotencyKey)
         return info
+    }
+
+    /// The schedule and time a run's idempotency key names, if it is a fire's
+    /// (`schedule:NAME:TIME`; a name has no `:`).
+    static func scheduleFire(key: String?) -> RunInfo.ScheduleFire? {
+        guard let key, key.hasPrefix("schedule:") else { return nil }
+        let rest = key.dropFirst("schedule:".count)
+        guard let colon = rest.firstIndex(of: ":") else { return nil }
+        return RunInfo.ScheduleFire(name: String(rest[..<colon]), scheduledFor: String(rest[rest.index(after: colon)...]))
     }
 
     static func checkpoint(_ summary: CheckpointSummary, label: String?, head: String?) -> CheckpointInfo {

@@ -11,6 +11,7 @@ enum Handlers {
         registerEvents(&dispatcher)
         registerRequests(&dispatcher)
         registerCheckpoints(&dispatcher)
+        registerSchedules(&dispatcher)
         return dispatcher
     }
 }

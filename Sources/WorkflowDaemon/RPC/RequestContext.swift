@@ -10,4 +10,5 @@ struct RequestContext: Sendable {
     var peer: Peer { connection.peer }
     var registry: InstanceRegistry { daemon.registry }
     var instances: InstanceService { daemon.instances }
+    var schedules: ScheduleService { daemon.schedules }
 }

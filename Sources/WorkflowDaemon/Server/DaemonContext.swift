@@ -16,6 +16,8 @@ final class DaemonContext: Sendable {
     let registry: InstanceRegistry
     /// What callers may do with instances (the handlers' one call each).
     let instances: InstanceService
+    /// Schedules: the `schedule.*` methods, and the fires.
+    let schedules: ScheduleService
     let connections: ConnectionCounter
     /// The bytes all connections may have waiting (``DaemonLimits/maxQueuedBytesTotal``).
     let queueBudget: QueueBudget
@@ -29,14 +31,15 @@ final class DaemonContext: Sendable {
     private let subscriptionCount = Atomic<Int>(0)
 
     init(configuration: DaemonConfiguration, store: any InstanceStore, shared: GroupCommitStore, catalog: DefinitionCatalog,
-         registry: InstanceRegistry, socketPath: String) {
+         registry: InstanceRegistry, schedules: ScheduleService, socketPath: String) {
         self.configuration = configuration
         self.lifecycle = registry.lifecycle
         self.store = store
         self.shared = shared
         self.catalog = catalog
         self.registry = registry
-        self.instances = InstanceService(registry: registry, store: store, catalog: catalog, logger: configuration.logger)
+        self.instances = schedules.instances
+        self.schedules = schedules
         self.connections = ConnectionCounter(limits: configuration.limits)
         self.queueBudget = QueueBudget(limit: configuration.limits.maxQueuedBytesTotal)
         self.startedAt = Timestamp.now()
@@ -62,7 +65,8 @@ final class DaemonContext: Sendable {
         case .notifyReloadingAndReload:
             notifier.notify(.reloading(monotonicMicroseconds: MonotonicClock.microseconds()), .status("reloading definitions (\(trigger))"))
         }
-        let (names, problems) = await catalog.reload()
+        var (names, problems) = await catalog.reload()
+        problems += await schedules.sync(catalog.current)
         logger.notice("definitions reloaded (\(trigger))", metadata: ["count": "\(names.count)", "errors": "\(problems.count)"])
         switch lifecycle.transition({ $0.reloadEnded() }) {
         case .notifyReady: notifier.notify(.ready, .status(await statusLine()))

@@ -22,8 +22,7 @@ final class TimerService: Sendable {
     /// Instances fired at once.
     let concurrency: Int
     private let schedule: Locked<TimerSchedule>
-    /// Resolved to wake the loop early (a change came); a new one for every sleep.
-    private let bell = Locked(Promise<Void>())
+    private let alarm = Alarm()
 
     /// Root acts for the daemon itself.
     static let daemonPeer = Peer(pid: 0, uid: 0, gid: 0)
@@ -53,31 +52,14 @@ final class TimerService: Sendable {
         ring()
     }
 
-    private func ring() {
-        bell.withLock { $0 }.resolve(.success(()))
-    }
+    private func ring() { alarm.ring() }
 
     /// Fires waits until the task is cancelled (the daemon stops).
     func run() async {
-        var nextRefresh = -Double.infinity
-        while !Task.isCancelled {
-            let bell = Promise<Void>()
-            self.bell.withLock { $0 = bell }
-            if clock.now() >= nextRefresh {
-                await refresh()
-                nextRefresh = clock.now() + horizon / 2
-            }
+        await alarm.loop(clock: clock, refreshInterval: horizon / 2, refresh: refresh) {
             let due = schedule.withLock { $0.takeDue(now: clock.now()) }
             if !due.isEmpty { await fire(due) }
-            let next = min(schedule.withLock { $0.nextDue() } ?? .infinity, nextRefresh)
-            let delay = next - clock.now()
-            guard delay > 0 else { continue }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { try? await Task.sleep(for: .milliseconds(Int64((delay * 1000).rounded(.up)))) }
-                group.addTask { _ = try? await bell.value() }
-                await group.next()
-                group.cancelAll()
-            }
+            return schedule.withLock { $0.nextDue() }
         }
     }
 

@@ -88,6 +88,14 @@ public struct WorkflowEvent: Sendable, Hashable {
         case signal
         /// `retry`: the work a failed or cancelled run left, taken up again.
         case retry
+        /// A schedule's fire (the run's idempotency key is `schedule:NAME:TIME`).
+        case schedule
+
+        /// What starts a run with idempotency key `key`: a schedule's fire when the key is
+        /// `schedule:…` (a prefix only schedules may use), else an input.
+        public static func forStart(idempotencyKey key: String?) -> Trigger {
+            key?.hasPrefix("schedule:") == true ? .schedule : .input
+        }
     }
 
     /// The type-specific part of an event.

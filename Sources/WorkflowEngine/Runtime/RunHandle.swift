@@ -1,6 +1,6 @@
 /// A run that was asked for: its id, what happened to the request, and its events.
 public struct RunHandle: Sendable {
-    /// What ``WorkflowInstance/start(_:idempotencyKey:durableStart:)`` did.
+    /// What ``WorkflowInstance/start(_:idempotencyKey:durableStart:onBusy:)`` did.
     public enum Disposition: Sendable, Hashable {
         /// A new run started (or a continuation, for a response).
         case started

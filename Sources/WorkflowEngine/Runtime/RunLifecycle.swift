@@ -163,7 +163,7 @@ struct RunLifecycle: Sendable {
 
     // MARK: Starting
 
-    mutating func startRequested(runID: String, input: JSON, idempotencyKey: String?, now: Double) -> StartAction {
+    mutating func startRequested(runID: String, input: JSON, idempotencyKey: String?, now: Double, onBusy: BusyPolicy? = nil) -> StartAction {
         if let idempotencyKey, let existing = keys.lookup(idempotencyKey, now: now) { return .existing(runID: existing) }
         switch state {
         case .idle:
@@ -171,7 +171,7 @@ struct RunLifecycle: Sendable {
         case .running(let active):
             if active.stop == .cancelForReset { return .reject(reason: "instance busy: a reset is cancelling run \(active.runID)") }
             if active.stop?.suspendsRun == true { return .reject(reason: "shutting down") }
-            guard policy == .queue else { return .reject(reason: "instance busy: run \(active.runID) is active") }
+            guard (onBusy ?? policy) == .queue else { return .reject(reason: "instance busy: run \(active.runID) is active") }
             guard queue.count < queueLimit else {
                 return .reject(reason: "instance busy: run \(active.runID) is active and \(queue.count) runs are queued (the limit)")
             }

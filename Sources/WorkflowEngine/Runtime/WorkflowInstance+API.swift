@@ -98,8 +98,13 @@ extension WorkflowInstance {
     ///     follows it (its first supersteps, at the latest its end) instead of before this returns:
     ///     for a caller that acknowledges nothing until the run's result, which is itself durable.
     ///     A trivial run then costs one transaction instead of two.
-    public func start(_ input: JSON, idempotencyKey: String? = nil, durableStart: Bool = true) async throws -> RunHandle {
-        try await startRun(input, idempotencyKey: idempotencyKey, streamEvents: true, durableStart: durableStart)
+    ///   - onBusy: the busy policy for this start instead of the instance's (a schedule that
+    ///     queues its fires whatever the instance says).
+    ///
+    /// A key of the form `schedule:NAME:TIME` marks a schedule's fire: the run's trigger is
+    /// `schedule`.
+    public func start(_ input: JSON, idempotencyKey: String? = nil, durableStart: Bool = true, onBusy: BusyPolicy? = nil) async throws -> RunHandle {
+        try await startRun(input, idempotencyKey: idempotencyKey, streamEvents: true, durableStart: durableStart, onBusy: onBusy)
     }
 
     // MARK: Requests

@@ -41,7 +41,9 @@ extension WorkflowInstance {
                           keys: recovery.idempotencyKeys, afterRun: owed,
                           promisedContinuation: recovery.undeliveredResponses.lazy.compactMap(\.promisedRunID).first, now: Timestamp.now())
         var runs = RunHistory(limit: configuration.runHistoryLimit)
-        for queued in recovery.queuedRuns { runs.add(queued.runID, trigger: .input, input: queued.input) }
+        for queued in recovery.queuedRuns {
+            runs.add(queued.runID, trigger: .forStart(idempotencyKey: queued.idempotencyKey), input: queued.input)
+        }
         for finished in recovery.finishedRuns {
             runs.add(finished.runID, trigger: .input, input: .null)
             _ = runs.finish(finished.runID, finished, keep: lifecycle.keys.runIDs)

@@ -37,18 +37,19 @@ extension WorkflowInstance {
     }
 
     func startRun(_ input: JSON, idempotencyKey: String?, streamEvents: Bool, drivenByCaller: Bool = false,
-                  durableStart: Bool = true) async throws -> RunHandle {
+                  durableStart: Bool = true, onBusy: BusyPolicy? = nil) async throws -> RunHandle {
         try durability.admitWork()
         let runID = Identifier.make("r")
         let now = Timestamp.now()
-        switch lifecycle.startRequested(runID: runID, input: input, idempotencyKey: idempotencyKey, now: now) {
+        let trigger = WorkflowEvent.Trigger.forStart(idempotencyKey: idempotencyKey)
+        switch lifecycle.startRequested(runID: runID, input: input, idempotencyKey: idempotencyKey, now: now, onBusy: onBusy) {
         case .reject(let reason):
             throw WorkflowError(.instanceBusy, "instance '\(name)': \(reason)",
                                 details: ["instance": .string(name), "activeRunId": lifecycle.activeRunID.map { .string($0) } ?? .null])
         case .existing(let existing):
             return RunHandle(runID: existing, disposition: .existing, events: attachStream(to: existing), instance: self)
         case .enqueue(let position):
-            runs.add(runID, trigger: .input, input: input)
+            runs.add(runID, trigger: trigger, input: input)
             let events = streamEvents ? attachStream(to: runID) : .finished()
             // The queue is durable: the run is committed before the caller hears it is queued.
             do {
@@ -61,9 +62,9 @@ extension WorkflowInstance {
             }
             return RunHandle(runID: runID, disposition: .queued(position: position), events: events, instance: self)
         case .start:
-            runs.add(runID, trigger: .input, input: input)
+            runs.add(runID, trigger: trigger, input: input)
             let events = streamEvents ? attachStream(to: runID) : .finished()
-            try await beginRun(runID, trigger: .input, input: input,
+            try await beginRun(runID, trigger: trigger, input: input,
                                seed: [PendingMessage(source: "input", target: workflow.startIndex, payload: input)],
                                idempotencyKeys: idempotencyKey.map { [IdempotencyKey(key: $0, runID: runID, createdAt: now)] } ?? [],
                                spawn: !drivenByCaller, durable: durableStart)
@@ -229,7 +230,9 @@ extension WorkflowInstance {
     func announce(_ next: RunLifecycle.NextRun) {
         switch next {
         case .queued(let queued):
-            if runs[queued.runID] == nil { runs.add(queued.runID, trigger: .input, input: queued.input) }
+            if runs[queued.runID] == nil {
+                runs.add(queued.runID, trigger: .forStart(idempotencyKey: queued.idempotencyKey), input: queued.input)
+            }
         case .continuation(let runID):
             if runs[runID] == nil { runs.add(runID, trigger: .response, input: lifecycle.inbox.first?.payload ?? .null) }
         }
@@ -246,7 +249,7 @@ extension WorkflowInstance {
             let runID: String, trigger: WorkflowEvent.Trigger, input: JSON, seed: [PendingMessage]
             switch run {
             case .queued(let queued):
-                (runID, trigger, input) = (queued.runID, .input, queued.input)
+                (runID, trigger, input) = (queued.runID, .forStart(idempotencyKey: queued.idempotencyKey), queued.input)
                 seed = [PendingMessage(source: "input", target: workflow.startIndex, payload: queued.input)]
             case .continuation(let continuationID):
                 // The responses stay in the inbox: the run takes them at its first boundary, after

@@ -34,6 +34,10 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The instance could not return to its last committed checkpoint after a store failure:
         /// it takes no new work until a rewind or a reset.
         public static let instanceBroken = Code(rawValue: -32015)
+        /// No schedule has that name (or the caller may not see it).
+        public static let scheduleNotFound = Code(rawValue: -32016)
+        /// A schedule with that name exists already.
+        public static let scheduleExists = Code(rawValue: -32017)
 
         /// Every code workflowd answers with: its standard message and its category. The daemon
         /// answers by it, the OpenRPC document lists it, and wfctl's exit statuses follow it.
@@ -49,7 +53,8 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
             (.checkpointNotFound, "Checkpoint not found", .notFound), (.checkpointIncompatible, "Checkpoint incompatible", .conflict),
             (.runNotFound, "Run not found", .notFound), (.shuttingDown, "Shutting down", .unavailable),
             (.limitExceeded, "Limit exceeded", .invalidInput), (.storeFailed, "Store failed", .storeFailure),
-            (.instanceBroken, "Instance broken", .conflict),
+            (.instanceBroken, "Instance broken", .conflict), (.scheduleNotFound, "Schedule not found", .notFound),
+            (.scheduleExists, "Schedule exists", .conflict),
         ]
 
         /// Every code workflowd answers with, and its standard message.

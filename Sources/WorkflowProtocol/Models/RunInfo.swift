@@ -11,8 +11,11 @@ public struct RunInfo: Codable, Sendable, Hashable {
     public var disposition: RunDisposition?
     /// Place in the queue (1 is next).
     public var position: Int?
-    /// `input`, `response`, `rewind` or `recovery`.
+    /// What started it: `input`, `response`, `rewind`, `recovery`, `timer`, `signal`, `retry`
+    /// or `schedule`.
     public var trigger: RunTrigger?
+    /// A schedule's run: which schedule, and the time it fired for.
+    public var schedule: ScheduleFire?
     public var input: JSON?
     public var outputs: [JSON]?
     /// `{code, message, details?, cause?}` when the run failed or was cancelled.
@@ -25,6 +28,20 @@ public struct RunInfo: Codable, Sendable, Hashable {
     /// `run.wait` only: the wait ended before the run did.
     public var timedOut: Bool?
 
+    /// The schedule and time a run was started for.
+    public struct ScheduleFire: Codable, Sendable, Hashable {
+        /// The schedule's name.
+        public var name: String
+        /// The time it fired for (RFC 3339), as in the run's idempotency key.
+        public var scheduledFor: String
+
+        /// Makes one.
+        public init(name: String, scheduledFor: String) {
+            self.name = name
+            self.scheduledFor = scheduledFor
+        }
+    }
+
     public init(runId: String, instance: String, status: RunStatusValue) {
         self.runId = runId
         self.instance = instance
@@ -36,5 +53,6 @@ public struct RunInfo: Codable, Sendable, Hashable {
 
     public static let schema: JSON = Schema.of(RunInfo.self, [
         "error": Schema.ref("WorkflowError"), "startedAt": Schema.time, "endedAt": Schema.time,
+        "schedule": Schema.of(ScheduleFire.self, ["scheduledFor": Schema.time]),
     ])
 }

@@ -14,4 +14,6 @@ public enum RunTrigger: String, WireEnum {
     case signal
     /// `run.retry`: the work a failed or cancelled run left, taken up again.
     case retry
+    /// A schedule's fire (`schedule` in the run's info says which, and for when).
+    case schedule
 }

@@ -39,8 +39,10 @@ struct InProcessDaemon: Sendable {
         await catalog.reload()
         let lifecycle = DaemonLifecycle()
         let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration, lifecycle: lifecycle)
+        let schedules = ScheduleService(store: store, instances: InstanceService(registry: registry, store: store, catalog: catalog, logger: logger),
+                                        logger: logger)
         let context = DaemonContext(configuration: configuration, store: store, shared: shared, catalog: catalog, registry: registry,
-                                    socketPath: configuration.socketPath)
+                                    schedules: schedules, socketPath: configuration.socketPath)
         _ = lifecycle.transition { $0.startedServing() }
         return InProcessDaemon(directory: directory, context: context, dispatcher: Handlers.dispatcher())
     }
