@@ -123,7 +123,7 @@ let package = Package(
         .target(name: "WorkflowTestSupport", dependencies: ["WorkflowEngine", "WorkflowConcurrency"], path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "WorkflowCalendarTests", dependencies: ["WorkflowCalendar"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "WorkflowTestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "WorkflowDefinitionsTests", dependencies: ["WorkflowDefinitions", "WorkflowEngine", "JSONSchema", "WorkflowTestSupport"],
+        .testTarget(name: "WorkflowDefinitionsTests", dependencies: ["WorkflowDefinitions", "WorkflowEngine", "JSONSchema", "WorkflowTestSupport", "WorkflowCalendar"],
                     swiftSettings: strictSettings),
         .testTarget(name: "WorkflowExecutorsTests", dependencies: ["WorkflowExecutors", "WorkflowDefinitions", "WorkflowEngine", "JSONSchema",
                                                                    "WorkflowTestSupport"],

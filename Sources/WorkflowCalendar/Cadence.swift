@@ -31,4 +31,30 @@ public enum Cadence: Sendable, Hashable {
         }
         return fires
     }
+
+    /// The last `limit` fires in `range` (both ends included), in order: what a catch-up after
+    /// a long absence needs, without listing every fire of the absence for an interval.
+    /// - Parameters:
+    ///   - range: From and through, in seconds since 1970-01-01T00:00:00Z.
+    ///   - limit: The most to return.
+    public func lastFires(in range: ClosedRange<Int>, limit: Int) -> [Int] {
+        guard limit > 0 else { return [] }
+        switch self {
+        case .every(let interval):
+            let last = range.upperBound.floorDivided(by: interval)
+            let first = (range.lowerBound + interval - 1).floorDivided(by: interval)
+            guard last >= first else { return [] }
+            return (max(first, last - limit + 1)...last).map { $0 * interval }
+        case .cron:
+            // At most one a minute: a year's absence is half a million steps, once.
+            var fires: [Int] = []
+            var cursor = range.lowerBound - 1
+            while let next = next(after: cursor), next <= range.upperBound {
+                fires.append(next)
+                if fires.count >= 2 * limit { fires.removeFirst(fires.count - limit) }
+                cursor = next
+            }
+            return Array(fires.suffix(limit))
+        }
+    }
 }

@@ -148,6 +148,7 @@ extension SQLiteStore {
                 );
                 CREATE INDEX schedule_by_fire ON schedule(nextFire) WHERE nextFire IS NOT NULL;
                 CREATE INDEX schedule_by_owner ON schedule(ownerUID, name);
+                CREATE INDEX schedule_from_files ON schedule(name) WHERE source != 'api';
                 ALTER TABLE run ADD COLUMN idempotencyKey TEXT;
                 """)
         }

@@ -13,7 +13,8 @@ import WorkflowStore
 /// sampled: start-up and memory must not grow with what is stored.
 ///
 /// `timers1m_store` is the same with a wait armed on every instance (a month ahead, each a
-/// millisecond after the one before): 1,000,000 stored timers must not grow the daemon either.
+/// millisecond after the one before) and 1,000,000 schedules (every 30 days, their next fires a
+/// month ahead): stored timers and schedules must not grow the daemon either.
 enum MillionInstances {
     static func run(waits: Bool) throws -> Report {
         let count = 1_000_000
@@ -30,6 +31,7 @@ enum MillionInstances {
         if waits {
             let run = try client.call("run.start", ["instance": "seed", "definition": "month", "input": 0, "wait": true])
             guard run["status"] == "waiting" else { throw BenchFailure(description: "timers1m_store: the seed run ended \(run.serialized())") }
+            _ = try client.call("schedule.create", ["name": "seed", "instance": "seed", "every": "30d"])
         } else {
             _ = try client.call("instance.create", ["name": "seed", "definition": "echo"])
         }
@@ -45,6 +47,15 @@ enum MillionInstances {
                 SELECT printf('inst-%07d', i), definition, definitionHash, ownerUID, onBusy, status, head, createdAt, nextWake + i / 1000.0
                 FROM n, instance WHERE instance.name = 'seed'
                 """, arguments: [count - 1])
+            if waits {
+                try db.execute(sql: """
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+                    INSERT INTO schedule (name, ownerUID, source, spec, paused, nextFire, lastFire, createdAt)
+                    SELECT printf('sched-%07d', i), ownerUID, source, json_set(spec, '$.name', printf('sched-%07d', i)), paused,
+                           strftime('%s', 'now') + 2592000 + i / 1000.0, lastFire, createdAt
+                    FROM n, schedule WHERE schedule.name = 'seed'
+                    """, arguments: [count - 1])
+            }
         }
         _ = try database.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         try database.close()
@@ -89,7 +100,7 @@ enum MillionInstances {
         }
         try? FileManager.default.removeItem(atPath: directory)
         return Report(unit: "start", samples: samples,
-                      extra: [("instances", "\(count)"), ("waits", waits ? "\(count)" : "0"), ("create_s", format(createSeconds)), ("db_mib", format(Double(size) / 1_048_576)),
+                      extra: [("instances", "\(count)"), ("waits", waits ? "\(count)" : "0"), ("schedules", waits ? "\(count)" : "0"), ("create_s", format(createSeconds)), ("db_mib", format(Double(size) / 1_048_576)),
                               ("rss_after_start_mib", format(rssAfterStart / 1024)), ("rss_peak_touching_10k_mib", format(rssPeak / 1024)),
                               ("touches_per_s", format(touchRate))])
     }

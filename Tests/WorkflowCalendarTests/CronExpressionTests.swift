@@ -68,6 +68,14 @@ struct CronExpressionTests {
         #expect(quarter.next(after: Self.utc(2026, 1, 1, 10, 15)) == Self.utc(2026, 1, 1, 10, 30))
         #expect(quarter.fires(in: Self.utc(2026, 1, 1, 10)...Self.utc(2026, 1, 1, 11), limit: 100).count == 5)
         #expect(quarter.fires(in: Self.utc(2026, 1, 1, 10)...Self.utc(2026, 1, 1, 11), limit: 3).count == 3)
+        // The last ones of a long range, by arithmetic for an interval, by walking for cron.
+        let second = Cadence.every(1)
+        let year = Self.utc(2026, 1, 1)...Self.utc(2027, 1, 1)
+        #expect(second.lastFires(in: year, limit: 3) == [Self.utc(2027, 1, 1) - 2, Self.utc(2027, 1, 1) - 1, Self.utc(2027, 1, 1)])
+        #expect(quarter.lastFires(in: Self.utc(2026, 1, 1, 10, 1)...Self.utc(2026, 1, 1, 10, 14), limit: 5) == [])
+        let hourly = Cadence.cron(try! CronExpression("@hourly"), .utc)
+        #expect(hourly.lastFires(in: Self.utc(2026, 1, 1)...Self.utc(2026, 1, 3, 0, 30), limit: 2) == [Self.utc(2026, 1, 2, 23), Self.utc(2026, 1, 3)])
+        #expect(hourly.lastFires(in: year, limit: 1000).count == 1000)
     }
 
     @Test("civil days round-trip and know their weekdays")

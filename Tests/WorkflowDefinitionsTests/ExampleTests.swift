@@ -1,6 +1,7 @@
 import Foundation
 import JSONSchema
 import Testing
+import WorkflowCalendar
 import WorkflowDefinitions
 import WorkflowEngine
 
@@ -25,12 +26,24 @@ struct ExampleTests {
     @Test("every example loads and satisfies the definition format's JSON Schema")
     func load() throws {
         let definitions = try Self.load()
-        #expect(definitions.keys.sorted() == ["loop", "mapreduce", "release", "reminder", "review", "shout"])
+        #expect(definitions.keys.sorted() == ["loop", "mapreduce", "nightly", "release", "reminder", "review", "shout"])
         let text = try String(contentsOfFile: ExampleTests.directory + "/../schema/workflow-definition.schema.json", encoding: .utf8)
         let schema = try JSONSchema(try JSON(parsing: text))
         for (name, definition) in definitions {
             #expect(schema.validate(definition.document).isEmpty, "\(name): \(schema.validate(definition.document))")
         }
+    }
+
+    @Test("nightly: its schedule fires at 02:00 in Paris (01:00 UTC in winter, 00:00 in summer), and a run writes the digest")
+    func nightly() async throws {
+        let definition = try #require(try Self.load()["nightly"])
+        let schedule = try #require(definition.schedules.first)
+        #expect(schedule.name == "nightly-digest" && schedule.instance == "digest" && schedule.definition == "nightly")
+        // 2026-12-05T12:00Z, then 2026-07-01T12:00Z.
+        #expect(schedule.cadence.next(after: 1_796_472_000) == 1_796_518_800)
+        #expect(schedule.cadence.next(after: 1_782_907_200) == 1_782_950_400)
+        let result = try await instance(definition).start(schedule.input).result()
+        #expect(result.outputs == [["digest": "digest of yesterday"]])
     }
 
     @Test("reminder: unanswered for a day, the person is asked again with a reminder; unanswered two days more, the draft is dropped for them; an answer in time publishes")

@@ -97,16 +97,19 @@ final class ScheduleService: Sendable {
                 hold(name, at: nominal + spec.delay(for: first))
                 return
             }
-            let times = spec.cadence.fires(in: first...Int(now), limit: ScheduleSpec.catchUpLimit * 10)
+            // Only fires within the catch-up window (or on time) can be taken: list those, the
+            // latest ones, however long the daemon was away.
+            let reach = max(Double(spec.catchUpWindow), Self.onTimeGrace + Double(spec.jitter))
+            let times = spec.cadence.lastFires(in: max(first, Int(now - reach))...Int(now), limit: ScheduleSpec.catchUpLimit)
             var last: JSON?
             for time in Self.firesToTake(times, spec: spec, now: now) {
                 last = try await fire(spec, owner: stored.ownerUID, at: time, overlap: spec.overlap).json
             }
-            if let skipped = times.last, last == nil, !times.isEmpty {
+            if let skipped = times.last, last == nil {
                 logger.info("schedule fires missed while the daemon was down were not caught up (catchUp \(spec.catchUp.rawValue))",
-                            metadata: ["schedule": "\(name)", "missed": "\(times.count)", "latest": "\(Timestamp.format(Double(skipped)))"])
+                            metadata: ["schedule": "\(name)", "latest": "\(Timestamp.format(Double(skipped)))"])
             }
-            let next = spec.cadence.next(after: max(Int(now), times.last ?? first)).map(Double.init)
+            let next = spec.cadence.next(after: max(Int(now), times.last ?? first - 1)).map(Double.init)
             try await store.recordScheduleFire(name: name, nextFire: next, lastFire: last)
             hold(name, at: next)
         } catch {

@@ -124,7 +124,7 @@ public enum ScheduleMethods {
         public typealias Params = Target
         public typealias Result = ScheduleInfo
         public static let name = "schedule.resume"
-        public static let summary = "Resumes a paused schedule; the fires it missed while paused are caught up as its catchUp says."
+        public static let summary = "Resumes a paused schedule from now: the fires the pause skipped are not run (schedule.backfill runs a past range)."
         public static let params = [nameParam]
         public static let result = Schema.ref("ScheduleInfo")
         public static let errors = notFound

@@ -38,11 +38,11 @@ enum ExitStatus: Int32, CaseIterable {
         case .runWaiting: "the run ended waiting: for a person (open requests), a time or a signal"
         case .usage: "usage error (wrong arguments or options)"
         case .invalidInput: "invalid input, a response that fails its schema, a broken definition"
-        case .notFound: "not found: instance, definition, request, checkpoint or run"
+        case .notFound: "not found: instance, definition, request, checkpoint, run or schedule"
         case .unreachable: "daemon unreachable (no socket, nobody listening, shutting down)"
         case .storeFailed: "the daemon's storage failed (nothing was accepted; try again)"
         case .conflict: "busy or conflict (a run is active, the name is taken, the instance is broken)"
-        case .permissionDenied: "permission denied (not in the group of the daemon's socket)"
+        case .permissionDenied: "permission denied (not in the group of the daemon's socket; deleting a file's schedule)"
         }
     }
 
