@@ -111,8 +111,10 @@ struct DefinitionCompiler {
 
     private func addExecutor(_ id: String, _ value: JSON, to builder: inout WorkflowBuilder) throws(DefinitionError) {
         let path = "executors.\(id)"
-        guard case .object(let spec) = value else { throw error(path, "an executor must be a mapping with a 'kind'") }
+        guard case .object(var spec) = value else { throw error(path, "an executor must be a mapping with a 'kind'") }
         let kind = try string(spec, "kind", at: path)
+        // Every kind may retry; the rest of the mapping is the kind's.
+        let retry = try retryPolicy(spec.removeValue(forKey: "retry"), at: path + ".retry")
         switch kind {
         case "request":
             try allowOnly(spec, ["kind", "prompt", "payload", "schema", "timeout", "onTimeout"], at: path)
@@ -124,7 +126,7 @@ struct DefinitionCompiler {
             do { compiled = try JSONSchema(schema) } catch { throw self.error(path + ".schema", "invalid JSON Schema: \(error)") }
             let timeout = try waitDuration(spec, "timeout", at: path)
             let onTimeout = try timeoutAction(spec["onTimeout"], schema: compiled, hasTimeout: timeout != nil, at: path)
-            builder.addExecutor(id, kind: kind, config: value) {
+            builder.addExecutor(id, kind: kind, config: value, retry: retry) {
                 BuiltInExecutors.request(prompt: prompt, payload: payload, schema: schema, timeout: timeout, onTimeout: onTimeout)
             }
         case "wait":
@@ -138,13 +140,13 @@ struct DefinitionCompiler {
             guard duration != nil || until != nil || signal != nil else {
                 throw error(path, "a wait needs 'for' (a duration), 'until' (an expression giving an RFC 3339 time) or 'signal' (a name), or several: the first to come wins")
             }
-            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.wait(for: duration, until: until, signal: signal) }
+            builder.addExecutor(id, kind: kind, config: value, retry: retry) { BuiltInExecutors.wait(for: duration, until: until, signal: signal) }
         case "transform":
             try allowOnly(spec, ["kind", "expression"], at: path)
             guard let expression = try optionalExpression(spec, "expression", at: path) else {
                 throw error(path, "a transform needs an 'expression' (JMESPath over {message, state})")
             }
-            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.transform(expression) }
+            builder.addExecutor(id, kind: kind, config: value, retry: retry) { BuiltInExecutors.transform(expression) }
         case "join":
             try allowOnly(spec, ["kind", "merge"], at: path)
             var merge = false
@@ -153,14 +155,14 @@ struct DefinitionCompiler {
                 merge = value
             }
             let merging = merge
-            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.join(merge: merging) }
+            builder.addExecutor(id, kind: kind, config: value, retry: retry) { BuiltInExecutors.join(merge: merging) }
         case "output":
             try allowOnly(spec, ["kind"], at: path)
-            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.output() }
+            builder.addExecutor(id, kind: kind, config: value, retry: retry) { BuiltInExecutors.output() }
         case "exec":
             try allowOnly(spec, ["kind", "command", "env", "cwd", "timeout", "retries", "backoff", "grace"], at: path)
             let configuration = try execConfiguration(spec, at: path)
-            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.exec(configuration) }
+            builder.addExecutor(id, kind: kind, config: value, retry: retry) { BuiltInExecutors.exec(configuration) }
         case "workflow":
             try allowOnly(spec, ["kind", "definition"], at: path)
             let name = try string(spec, "definition", at: path)
@@ -174,12 +176,12 @@ struct DefinitionCompiler {
             var config = spec
             config["definitionHash"] = .string(childDefinition.graphHash)
             let child = childDefinition.workflow
-            builder.addExecutor(id, kind: kind, config: .object(config)) { BuiltInExecutors.workflow(child) }
+            builder.addExecutor(id, kind: kind, config: .object(config), retry: retry) { BuiltInExecutors.workflow(child) }
         case "worker":
             try allowOnly(spec, ["kind", "command", "env", "cwd", "timeout", "retries", "backoff", "grace"], at: path)
             let configuration = try execConfiguration(spec, at: path)
             // One worker process per instance: the factory runs for every instance (and reset).
-            builder.addExecutor(id, kind: kind, config: value) { BuiltInExecutors.worker(configuration) }
+            builder.addExecutor(id, kind: kind, config: value, retry: retry) { BuiltInExecutors.worker(configuration) }
         default:
             if Self.laterKinds.contains(kind) {
                 throw error(path + ".kind", "executor kind '\(kind)' is not available in this build yet (available: \(Self.kinds.joined(separator: ", ")))")
@@ -262,8 +264,62 @@ struct DefinitionCompiler {
             let kind = executors[id]?["kind"]?.stringValue
             if kind == "wait" { return "executors.\(id) is a wait" }
             if kind == "request", executors[id]?["timeout"] != nil { return "executors.\(id) is a request with a timeout" }
+            if case .object(let retry)? = executors[id]?["retry"], Self.retryMayWait(retry) {
+                return "executors.\(id) retries after delays over a second (a durable wait)"
+            }
         }
         return nil
+    }
+
+    /// Whether a retry policy as written may wait longer than a second between tries (then the
+    /// wait is durable, which a sub-workflow cannot hold).
+    static func retryMayWait(_ retry: JSONObject) -> Bool {
+        let attempts = retry["attempts"]?.intValue ?? 1
+        guard attempts > 1 else { return false }
+        let backoff = retry["backoff"]?.stringValue.flatMap(parseDuration) ?? 1
+        let factor = retry["factor"]?.doubleValue ?? 2
+        let maximum = retry["max"]?.stringValue.flatMap(parseDuration) ?? .infinity
+        let jitter = retry["jitter"]?.doubleValue ?? 0
+        let longest = RetryPolicy(attempts: attempts, backoff: backoff, factor: factor, maximum: maximum, jitter: jitter)
+            .delay(after: attempts - 1, random: 1)
+        return longest > RetryPolicy.inlineDelayLimit
+    }
+
+    /// An executor's `retry: {attempts, backoff, factor, max, jitter, on}`.
+    private func retryPolicy(_ value: JSON?, at path: String) throws(DefinitionError) -> RetryPolicy? {
+        guard let value else { return nil }
+        guard case .object(let spec) = value else { throw error(path, "must be a mapping {attempts, backoff, factor, max, jitter, on}") }
+        try allowOnly(spec, ["attempts", "backoff", "factor", "max", "jitter", "on"], at: path)
+        guard let attempts = spec["attempts"]?.intValue, (1...DefinitionCompiler.maximumRetries).contains(attempts) else {
+            throw error(spec["attempts"] == nil ? path : path + ".attempts",
+                        "'attempts' is required: how many tries in all, 1 to \(DefinitionCompiler.maximumRetries) (1 means no retry)")
+        }
+        func duration(_ key: String, default fallback: Double) throws(DefinitionError) -> Double {
+            guard let raw = spec[key] else { return fallback }
+            guard let text = raw.stringValue, let seconds = parseDuration(text) else { throw error(path + "." + key, "must be a duration like 500ms, 30s or 5m") }
+            guard seconds <= DefinitionCompiler.maximumWait else { throw error(path + "." + key, "\(text) is longer than ten years") }
+            return seconds
+        }
+        func number(_ key: String, default fallback: Double, in range: ClosedRange<Double>) throws(DefinitionError) -> Double {
+            guard let raw = spec[key] else { return fallback }
+            guard let number = raw.doubleValue, range.contains(number) else {
+                throw error(path + "." + key, "must be a number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        var conditions: [RetryPolicy.Condition] = []
+        if let raw = spec["on"] {
+            guard case .array(let items) = raw else { throw error(path + ".on", "must be a list of exit:N, timeout, crash, error:CODE") }
+            for (index, item) in items.enumerated() {
+                guard let text = item.stringValue, let condition = RetryPolicy.Condition(text) else {
+                    throw error("\(path).on[\(index)]", "'\(item.stringValue ?? item.serialized())' is not exit:N (0 to 255), timeout, crash or error:CODE")
+                }
+                conditions.append(condition)
+            }
+        }
+        return RetryPolicy(attempts: attempts, backoff: try duration("backoff", default: 1), factor: try number("factor", default: 2, in: 1...100),
+                           maximum: try duration("max", default: .infinity), jitter: try number("jitter", default: 0, in: 0...1),
+                           conditions: conditions)
     }
 
     /// The definition file's directory: relative programs and working directories start there.

@@ -82,13 +82,13 @@ struct ExecExecutor: Executor {
         // Whatever the program left behind in its group goes with it, before the step ends.
         await group.killAndWait()
         guard let finished else {
-            throw ExecFailure(description: "timed out after \(Self.seconds(configuration.timeout)) (its process group was terminated)")
+            throw ExecFailure(description: "timed out after \(Self.seconds(configuration.timeout)) (its process group was terminated)", failure: "timeout")
         }
         switch finished.status {
         case .exited(let code) where code != 0:
-            throw ExecFailure(description: "exited with status \(code)" + Self.tail(finished.error))
+            throw ExecFailure(description: "exited with status \(code)" + Self.tail(finished.error), failure: "exit:\(code)")
         case .signaled(let signal):
-            throw ExecFailure(description: "was killed by signal \(signal)" + Self.tail(finished.error))
+            throw ExecFailure(description: "was killed by signal \(signal)" + Self.tail(finished.error), failure: "crash")
         default:
             break
         }

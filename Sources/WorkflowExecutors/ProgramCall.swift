@@ -8,10 +8,12 @@ enum ProgramCall {
     static let withheldVariables = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
                                     "JOURNAL_STREAM"]
 
-    /// `{message, state, instance, runId, executor, superstep}`
+    /// `{message, state, instance, runId, executor, superstep, attempt}` (`attempt`: which try of
+    /// the message this is, under a `retry` policy; 1 otherwise).
     static func document(_ message: JSON, _ context: ExecutorContext) -> JSON {
         ["message": message, "state": .object(context.state), "instance": .string(context.instanceName),
-         "runId": .string(context.runID), "executor": .string(context.executorID), "superstep": .number(Double(context.superstep))]
+         "runId": .string(context.runID), "executor": .string(context.executorID), "superstep": .number(Double(context.superstep)),
+         "attempt": .number(Double(context.attempt))]
     }
 
     /// Runs `attempt` until it succeeds, retrying an ``ExecFailure`` `retries` times with
@@ -27,7 +29,7 @@ enum ProgramCall {
                 attempts += 1
                 guard attempts <= retries, !Task.isCancelled else {
                     let tries = attempts > 1 ? " (after \(attempts) attempts)" : ""
-                    throw WorkflowError(.executorFailed, "\(program)\(tries): \(failure)")
+                    throw WorkflowError(.executorFailed, "\(program)\(tries): \(failure)", details: failure.details)
                 }
                 let delay = backoff * Double(1 << min(attempts - 1, 16))
                 context.warn("attempt \(attempts) of \(program) failed (\(failure)); retrying in \(delay)s")

@@ -82,7 +82,7 @@ actor WorkerProcess {
         guard let answer else {
             slot.resolve(.failure(CancellationError()))
             await shutdown()
-            throw ExecFailure(description: "the worker did not answer within \(ExecExecutor.seconds(timeout)) (it was restarted)")
+            throw ExecFailure(description: "the worker did not answer within \(ExecExecutor.seconds(timeout)) (it was restarted)", failure: "timeout")
         }
         return answer
     }
@@ -158,7 +158,11 @@ actor WorkerProcess {
         }
         if let error = message["error"] {
             let text = error["message"]?.stringValue ?? error.serialized()
-            slot.resolve(.failure(ExecFailure(description: "the worker answered with an error: \(text)")))
+            // A worker names its error with `code` (a number or a string) and may mark it final in
+            // `data.final`: a retry policy's `on: [error:CODE]` reads these.
+            let code = error["code"].map { $0.stringValue ?? $0.serialized() }
+            slot.resolve(.failure(ExecFailure(description: "the worker answered with an error: \(text)", errorCode: code,
+                                              final: error["data"]?["final"] == .bool(true))))
         } else {
             slot.resolve(.success(message["result"] ?? .null))
         }
@@ -169,7 +173,7 @@ actor WorkerProcess {
         task = nil
         group = nil
         lastExit = exit
-        let failure = ExecFailure(description: "the worker stopped before answering\(exit)")
+        let failure = ExecFailure(description: "the worker stopped before answering\(exit)", failure: "crash")
         for (_, slot) in slots { slot.resolve(.failure(failure)) }
         for waiter in starting { waiter.resume(throwing: ExecFailure(description: "the worker could not start\(exit)")) }
         starting = []

@@ -19,6 +19,7 @@ struct EventWireTests {
         .timerFired(executor: "later", waitID: "w1", scheduledFor: 100, firedAt: 100.5),
         .signalReceived(name: "approved", executor: "later", waitID: "w2"),
         .requestTimedOut(requestID: "q3", executor: "ask", expiredAt: 200),
+        .executorRetrying(executor: "call", superstep: 2, attempt: 1, attempts: 3, delay: 1.5, error: "exit 75", durable: true),
     ]
 
     @Test("every type the engine writes is one the protocol lists, and no other")
@@ -56,6 +57,9 @@ struct EventWireTests {
             case (.signalReceived(let n, let e, let w), .signalReceived(let n2, let e2, let w2)): #expect(n == n2 && e == e2 && w == w2)
             case (.requestTimedOut(let q, let e, let at), .requestTimedOut(let q2, let e2, let at2)):
                 #expect(q == q2 && e == e2 && at2 == Timestamp.format(at))
+            case (.executorRetrying(let e, let n, let a, let of, let delay, let error, let durable),
+                  .executorRetrying(let e2, let n2, let a2, let of2, let delayMs, let error2, let durable2)):
+                #expect(e == e2 && n == n2 && a == a2 && of == of2 && delayMs == Int(delay * 1000) && error == error2 && durable == durable2)
             default: Issue.record("\(json.serialized()) was read as \(read)")
             }
         }

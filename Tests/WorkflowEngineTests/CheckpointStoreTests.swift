@@ -84,6 +84,7 @@ struct CheckpointStoreTests {
             .timerFired(executor: "w", waitID: "w1", scheduledFor: 1_000, firedAt: 1_000.25),
             .signalReceived(name: "approved", executor: "w", waitID: "w2"),
             .requestTimedOut(requestID: "q1", executor: "a", expiredAt: 1_000),
+            .executorRetrying(executor: "a", superstep: 1, attempt: 1, attempts: 2, delay: 0.25, error: "boom", durable: false),
         ]
         #expect(Set(bodies.map(\.kind)) == Set(WorkflowEvent.Kind.allCases))
         for (index, body) in bodies.enumerated() {

@@ -60,7 +60,7 @@ struct ExecTests {
         let definition = try execDefinition(echo)
         let instance = WorkflowInstance(name: "e", workflow: definition.workflow)
         let result = try await instance.run(["hello": "world"])
-        #expect(result.outputs == [["got": ["hello": "world"], "keys": ["executor", "instance", "message", "runId", "state", "superstep"],
+        #expect(result.outputs == [["got": ["hello": "world"], "keys": ["attempt", "executor", "instance", "message", "runId", "state", "superstep"],
                                     "executor": "run", "superstep": 1]])
     }
 

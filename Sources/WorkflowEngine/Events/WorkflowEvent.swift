@@ -70,6 +70,8 @@ public struct WorkflowEvent: Sendable, Hashable {
         case signalReceived = "signal_received"
         /// A request's timeout passed without an answer: it is closed, and its executor decides.
         case requestTimedOut = "request_timed_out"
+        /// An executor's invocation failed and its retry policy tries it again after a delay.
+        case executorRetrying = "executor_retrying"
     }
 
     /// What started a run.
@@ -142,6 +144,9 @@ public struct WorkflowEvent: Sendable, Hashable {
         case signalReceived(name: String, executor: String, waitID: String)
         /// A request timed out unanswered (at `expiredAt`); its executor decides for the person.
         case requestTimedOut(requestID: String, executor: String, expiredAt: Double)
+        /// Try `attempt` of `attempts` failed with `error`; the next comes after `delay` seconds
+        /// (`durable`: as a wait that survives a restart, the delay being over a second).
+        case executorRetrying(executor: String, superstep: Int, attempt: Int, attempts: Int, delay: Double, error: String, durable: Bool)
 
         /// The event's type.
         public var kind: Kind {
@@ -167,6 +172,7 @@ public struct WorkflowEvent: Sendable, Hashable {
             case .timerFired: .timerFired
             case .signalReceived: .signalReceived
             case .requestTimedOut: .requestTimedOut
+            case .executorRetrying: .executorRetrying
             }
         }
     }
@@ -246,6 +252,14 @@ extension WorkflowEvent: JSONRepresentable {
             object["requestId"] = .string(requestID)
             object["executor"] = .string(executor)
             object["expiredAt"] = .string(Timestamp.format(expiredAt))
+        case .executorRetrying(let executor, let superstep, let attempt, let attempts, let delay, let error, let durable):
+            object["executor"] = .string(executor)
+            object["superstep"] = .number(Double(superstep))
+            object["attempt"] = .number(Double(attempt))
+            object["attempts"] = .number(Double(attempts))
+            object["delayMs"] = .number((delay * 1000).rounded())
+            object["error"] = .string(error)
+            object["durable"] = .bool(durable)
         }
         return .object(object)
     }
@@ -293,6 +307,10 @@ extension WorkflowEvent: JSONRepresentable {
         case .requestTimedOut:
             body = .requestTimedOut(requestID: try r.string("requestId"), executor: try r.string("executor"),
                                     expiredAt: try Timestamp.parse(try r.string("expiredAt"), path: r.field("expiredAt")))
+        case .executorRetrying:
+            body = .executorRetrying(executor: try r.string("executor"), superstep: try r.int("superstep"), attempt: try r.int("attempt"),
+                                     attempts: try r.int("attempts"), delay: Double(try r.int("delayMs")) / 1000, error: try r.string("error"),
+                                     durable: r.object["durable"] == .bool(true))
         }
         self.init(seq: try r.uint64("seq"), time: try Timestamp.parse(try r.string("time"), path: r.field("time")),
                   instance: try r.string("instance"), runID: try r.optionalString("runId"), body: body)

@@ -64,6 +64,9 @@ public struct ExecutorContext: Sendable {
     var requestsRaised = 0
     /// Waits armed in this superstep: they take effect at its boundary.
     var armed: [WorkflowWait] = []
+    /// Which try of this message this is: 1, or more when the executor's retry policy tries a
+    /// failed invocation again.
+    public internal(set) var attempt = 1
 
     /// The instance's name.
     public var instanceName: String { scope.instanceName }
@@ -221,5 +224,17 @@ public struct ExecutorContext: Sendable {
     /// Emits a `warning` event attributed to this executor.
     public func warn(_ reason: String) {
         scope.emit(.warning(executor: executorID, reason: reason, valueType: nil))
+    }
+
+    /// Arms the wait before a retry that is too far off to sleep in the superstep: when it
+    /// fires, the executor gets `input` (a response to `request`, if set) again as try `attempt`.
+    mutating func armRetry(_ input: JSON, request: WorkflowRequest?, attempt: Int, after delay: Double) {
+        let now = scope.clock.now()
+        let number = requestsRaised + armed.count + 1
+        let id = Identifier.derived("w", from: SHA256.digest(Array("\(runID)/\(superstep)/\(executorID)/retry/\(number)".utf8)))
+        var wait = WorkflowWait(id: id, executor: executorID, runID: runID, superstep: superstep, input: input, due: now + delay,
+                                timeReason: .for, signal: nil, armedAt: now)
+        wait.retry = WorkflowWait.Retry(attempt: attempt, request: request)
+        armed.append(wait)
     }
 }

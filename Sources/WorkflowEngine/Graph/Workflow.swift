@@ -24,6 +24,8 @@ public struct Workflow: Sendable {
     public let graphHash: String
 
     let factories: [Factory]
+    /// Each executor's retry policy (by index), if it has one.
+    let retryPolicies: [RetryPolicy?]
     let startIndex: Int
     let indexByID: [String: Int]
     /// Edge indices leaving each executor (by executor index).
@@ -36,7 +38,7 @@ public struct Workflow: Sendable {
     let edgeIndexByID: [String: Int]
 
     init(name: String, start: String, maxSupersteps: Int, runTimeout: Double? = nil,
-         executors: [(id: String, kind: String, config: JSON, factory: Factory)], edges: [Edge], outputExecutors: Set<String>?) {
+         executors: [(id: String, kind: String, config: JSON, retry: RetryPolicy?, factory: Factory)], edges: [Edge], outputExecutors: Set<String>?) {
         let sorted = executors.sorted { JSON.codepointLess($0.id, $1.id) }
         self.name = name
         self.start = start
@@ -44,6 +46,7 @@ public struct Workflow: Sendable {
         self.runTimeout = runTimeout
         self.executorIDs = sorted.map(\.id)
         self.factories = sorted.map(\.factory)
+        self.retryPolicies = sorted.map(\.retry)
         self.outputExecutors = outputExecutors
         self.edges = edges
         var indexByID: [String: Int] = [:]
@@ -70,13 +73,23 @@ public struct Workflow: Sendable {
         var signature: JSONObject = [
             "start": .string(start),
             "maxSupersteps": .number(Double(maxSupersteps)),
-            "executors": .object(Dictionary(uniqueKeysWithValues: sorted.map { ($0.id, ["kind": .string($0.kind), "config": $0.config]) })),
+            // A retry policy only when set: executors without one keep their hash.
+            "executors": .object(Dictionary(uniqueKeysWithValues: sorted.map { executor -> (String, JSON) in
+                var signature: JSONObject = ["kind": .string(executor.kind), "config": executor.config]
+                if let retry = executor.retry { signature["retry"] = retry.json }
+                return (executor.id, .object(signature))
+            })),
             "edges": .array(edges.map(\.signature)),
             "outputs": outputExecutors.map { .array($0.sorted().map { .string($0) }) } ?? .null,
         ]
         // Only when set: the graphs of definitions without one keep their hash.
         if let runTimeout { signature["runTimeout"] = .number(runTimeout) }
         self.graphHash = SHA256.hexDigest(JSON.object(signature).serializedBytes())
+    }
+
+    /// Executor `id`'s retry policy, if it has one.
+    public func retryPolicy(of id: String) -> RetryPolicy? {
+        indexByID[id].flatMap { retryPolicies[$0] }
     }
 
     /// The index of executor `id`, if the graph has it.

@@ -21,7 +21,7 @@ public struct WorkflowBuilder: Sendable {
     /// If set, only these executors' yields count as workflow outputs.
     public var outputExecutors: Set<String>?
 
-    private var executors: [(id: String, kind: String, config: JSON, factory: Workflow.Factory)] = []
+    private var executors: [(id: String, kind: String, config: JSON, retry: RetryPolicy?, factory: Workflow.Factory)] = []
     private var edges: [Edge] = []
 
     /// Starts a workflow named `name` whose runs begin at executor `start`.
@@ -32,9 +32,10 @@ public struct WorkflowBuilder: Sendable {
 
     /// Adds an executor. `kind` and `config` describe its behaviour for the graph hash; `factory`
     /// is called for every instance (and on every reset), so instances never share executors.
-    public mutating func addExecutor(_ id: String, kind: String = "", config: JSON = .null,
+    /// With `retry`, a failed invocation is tried again as the policy says.
+    public mutating func addExecutor(_ id: String, kind: String = "", config: JSON = .null, retry: RetryPolicy? = nil,
                                      _ factory: @escaping Workflow.Factory) {
-        executors.append((id, kind, config, factory))
+        executors.append((id, kind, config, retry, factory))
     }
 
     /// Adds a direct edge (a self-loop when `from == to`), optionally conditional.

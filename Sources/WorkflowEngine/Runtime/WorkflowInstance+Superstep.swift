@@ -195,7 +195,8 @@ extension WorkflowInstance {
         }
         let scopeID = sink.openScope()
         defer { sink.closeScope(scopeID) }
-        let inline = lone && executors[first].runsInline
+        // A retry may sleep: never on the actor.
+        let inline = lone && executors[first].runsInline && workflow.retryPolicies[first] == nil
         var answered: Set<String> = []
         for message in messages { if let id = message.deliveryID { answered.insert(id) } }
         let scope = ExecutorContext.Scope(instanceName: name, runID: runID, superstep: superstep, committedState: state.sharedState,
@@ -205,7 +206,8 @@ extension WorkflowInstance {
             var executor = executors[first]
             var context = ExecutorContext(executorID: workflow.executorIDs[first], scope: scope)
             do {
-                try await Self.invoke(&executor, id: workflow.executorIDs[first], messages: messages, context: &context)
+                try await Self.invoke(&executor, id: workflow.executorIDs[first], messages: messages, retry: workflow.retryPolicies[first],
+                                      context: &context)
             } catch {
                 return .failure(executor: workflow.executorIDs[first], error: error)
             }
@@ -237,6 +239,7 @@ extension WorkflowInstance {
             wake.finish()
         }
         let ids = workflow.executorIDs
+        let policies = workflow.retryPolicies
         let work = groups.map { (index: $0.key, messages: $0.value, executor: executors[$0.key],
                                  context: ExecutorContext(executorID: ids[$0.key], scope: scope)) }
         do {
@@ -254,7 +257,8 @@ extension WorkflowInstance {
                         var executor = item.executor
                         var context = item.context
                         do {
-                            try await Self.invoke(&executor, id: ids[item.index], messages: item.messages, context: &context)
+                            try await Self.invoke(&executor, id: ids[item.index], messages: item.messages, retry: policies[item.index],
+                                                  context: &context)
                         } catch {
                             throw ExecutorFailure(executor: ids[item.index], error: error)
                         }
@@ -287,28 +291,58 @@ extension WorkflowInstance {
     /// Delivers an executor's messages one at a time, in order, with its events. The first
     /// executor of a superstep to fail closes the superstep's scope and says so: whatever its
     /// siblings do after that (they are being cancelled) does not land.
-    static func invoke(_ executor: inout any Executor, id: String, messages: [PendingMessage], context: inout ExecutorContext) async throws {
+    ///
+    /// With a retry policy, a failed invocation the policy retries is undone (the executor and
+    /// its context as they were before it) and tried again: after a delay of a second or less,
+    /// in this superstep; after a longer one, by a wait that delivers the message again when it
+    /// fires (a wake's own delivery is always retried in the superstep).
+    static func invoke(_ executor: inout any Executor, id: String, messages: [PendingMessage], retry: RetryPolicy?,
+                       context: inout ExecutorContext) async throws {
         let scope = context.scope
         for message in messages {
-            scope.emit(.executorInvoked(executor: id, superstep: scope.superstep, message: message.payload, requestID: message.request?.id))
-            do {
-                if let request = message.request {
-                    try await executor.handleResponse(message.payload, to: request, context: &context)
-                } else if let wake = message.wake {
-                    try await executor.handleWake(wake, context: &context)
-                } else {
-                    try await executor.handle(message.payload, context: &context)
-                }
-            } catch {
-                // A sibling cancelled because another executor failed (or the run was cancelled)
-                // is not itself a failure.
-                if !(error is CancellationError) && !Task.isCancelled, scope.sink.closeScope(scope.scopeID) {
-                    let text = (error as? WorkflowError)?.message ?? "\(error)"
-                    scope.sink.emit(runID: scope.runID, .executorFailed(executor: id, superstep: scope.superstep, error: text))
-                }
-                throw error
+            var payload = message.payload, request = message.request, wake = message.wake, attempt = 1
+            if let wait = wake?.wait, let again = wait.retry {
+                // A retry's wait fired: the failed message again, as its next try.
+                (payload, request, wake, attempt) = (wait.input, again.request, nil, again.attempt)
             }
-            scope.emit(.executorCompleted(executor: id, superstep: scope.superstep))
+            while true {
+                let before = (executor, context)
+                context.attempt = attempt
+                scope.emit(.executorInvoked(executor: id, superstep: scope.superstep, message: payload, requestID: request?.id))
+                do {
+                    if let request {
+                        try await executor.handleResponse(payload, to: request, context: &context)
+                    } else if let wake {
+                        try await executor.handleWake(wake, context: &context)
+                    } else {
+                        try await executor.handle(payload, context: &context)
+                    }
+                } catch {
+                    if let retry, !Task.isCancelled, retry.retries(error, attempt: attempt) {
+                        (executor, context) = before
+                        let delay = retry.delay(after: attempt, random: Double.random(in: 0..<1))
+                        let durable = delay > RetryPolicy.inlineDelayLimit && wake == nil
+                        scope.emit(.executorRetrying(executor: id, superstep: scope.superstep, attempt: attempt, attempts: retry.attempts,
+                                                     delay: delay, error: (error as? WorkflowError)?.message ?? "\(error)", durable: durable))
+                        if durable {
+                            context.armRetry(payload, request: request, attempt: attempt + 1, after: delay)
+                            break
+                        }
+                        try await Task.sleep(for: .milliseconds(Int64((delay * 1000).rounded())))
+                        attempt += 1
+                        continue
+                    }
+                    // A sibling cancelled because another executor failed (or the run was cancelled)
+                    // is not itself a failure.
+                    if !(error is CancellationError) && !Task.isCancelled, scope.sink.closeScope(scope.scopeID) {
+                        let text = (error as? WorkflowError)?.message ?? "\(error)"
+                        scope.sink.emit(runID: scope.runID, .executorFailed(executor: id, superstep: scope.superstep, error: text))
+                    }
+                    throw error
+                }
+                scope.emit(.executorCompleted(executor: id, superstep: scope.superstep))
+                break
+            }
         }
     }
 

@@ -24,6 +24,27 @@ public struct WorkflowWait: Sendable, Hashable {
     /// The request whose timeout this wait is: it goes when the request is answered, and when
     /// it fires the request closes unanswered (`request_timed_out`).
     public var requestID: String?
+    /// Set for the wait before a retry (a delay over a second): the try it starts, and the
+    /// request whose response is delivered again, if the failed message was one. When it fires,
+    /// its executor gets ``input`` again, not a wake.
+    public var retry: Retry?
+
+    /// What a retry's wait delivers again.
+    public struct Retry: Sendable, Hashable {
+        /// The try the wait starts (2 for the first retry).
+        public var attempt: Int
+        /// The request whose response failed, if the failed message was a response.
+        public var request: WorkflowRequest?
+
+        /// Makes one.
+        /// - Parameters:
+        ///   - attempt: The try the wait starts.
+        ///   - request: The request whose response is delivered again.
+        public init(attempt: Int, request: WorkflowRequest?) {
+            self.attempt = attempt
+            self.request = request
+        }
+    }
 
     /// Makes a wait (an executor arms its own through ``ExecutorContext``; a store reads them back).
     public init(id: String, executor: String, runID: String, superstep: Int, input: JSON, due: Double?,
@@ -49,6 +70,11 @@ extension WorkflowWait: JSONRepresentable {
         if let timeReason { object["timeReason"] = .string(timeReason.rawValue) }
         if let signal { object["signal"] = .string(signal) }
         if let requestID { object["requestId"] = .string(requestID) }
+        if let retry {
+            var detail: JSONObject = ["attempt": .number(Double(retry.attempt))]
+            if let request = retry.request { detail["request"] = request.json }
+            object["retry"] = .object(detail)
+        }
         return .object(object)
     }
 
@@ -66,5 +92,9 @@ extension WorkflowWait: JSONRepresentable {
                   timeReason: reason, signal: try reader.optionalString("signal"),
                   armedAt: try Timestamp.parse(try reader.string("armedAt"), path: reader.field("armedAt")),
                   requestID: try reader.optionalString("requestId"))
+        if let detail = reader.object["retry"] {
+            let retry = try JSONReader(detail, path: reader.field("retry"))
+            self.retry = Retry(attempt: try retry.counter("attempt"), request: try retry.object["request"].map { try WorkflowRequest(json: $0) })
+        }
     }
 }

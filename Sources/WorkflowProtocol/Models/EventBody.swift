@@ -47,6 +47,9 @@ public enum EventBody: Sendable, Hashable {
     case signalReceived(name: String, executor: String, waitId: String)
     /// A request timed out unanswered at `expiredAt`; its step decided for the person.
     case requestTimedOut(requestId: String, executor: String, expiredAt: String)
+    /// Try `attempt` of `attempts` failed with `error`; the next comes after `delayMs`
+    /// (`durable`: as a wait that survives a restart).
+    case executorRetrying(executor: String, superstep: Int, attempt: Int, attempts: Int, delayMs: Int, error: String, durable: Bool)
     /// A type this side does not know.
     case unknown(type: String)
 
@@ -84,6 +87,9 @@ public enum EventBody: Sendable, Hashable {
                                firedAt: string("firedAt"), lateByMs: int("lateByMs"))
         case .signalReceived: self = .signalReceived(name: string("name"), executor: string("executor"), waitId: string("waitId"))
         case .requestTimedOut: self = .requestTimedOut(requestId: string("requestId"), executor: string("executor"), expiredAt: string("expiredAt"))
+        case .executorRetrying:
+            self = .executorRetrying(executor: string("executor"), superstep: int("superstep"), attempt: int("attempt"), attempts: int("attempts"),
+                                     delayMs: int("delayMs"), error: string("error"), durable: event["durable"] == .bool(true))
         }
     }
 }

@@ -23,4 +23,6 @@ public enum EventType: String, Codable, Sendable, Hashable, CaseIterable {
     case timerFired = "timer_fired"
     case signalReceived = "signal_received"
     case requestTimedOut = "request_timed_out"
+    /// An executor's try failed and its retry policy tries again after a delay.
+    case executorRetrying = "executor_retrying"
 }

@@ -51,6 +51,8 @@ struct EventFormatter {
             return executor + ": due \(scheduledFor)" + (lateByMs > 0 ? ", \(lateByMs) ms late" : "")
         case .signalReceived(let name, let executor, _): return executor + " ← signal \(name)"
         case .requestTimedOut(let requestId, let executor, let expiredAt): return "\(executor)'s request \(requestId) timed out at \(expiredAt)"
+        case .executorRetrying(let executor, _, let attempt, let attempts, let delayMs, let error, _):
+            return "\(executor): try \(attempt) of \(attempts) failed (\(error)); again in \(Time.duration(Double(delayMs) / 1000))"
         case .instanceReset, .runRecovered, .unknown: return ""
         }
     }

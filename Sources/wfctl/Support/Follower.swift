@@ -93,6 +93,10 @@ struct Follower {
                 if !session.json { show(t.styled("  ← signal \(name) woke \(executor)", .dim)) }
             case .requestTimedOut(let requestId, let executor, _):
                 if !session.json { show(t.styled("  ⏰ request \(requestId) timed out; \(executor) decides", .yellow)) }
+            case .executorRetrying(let executor, _, let attempt, let attempts, let delayMs, let error, _):
+                if !session.json {
+                    show(t.styled("  ↻ \(executor): try \(attempt) of \(attempts) failed (\(error)); again in \(Time.duration(Double(delayMs) / 1000))", .yellow))
+                }
             case .warning(let executor, let reason):
                 if !session.json {
                     show(t.styled("  ! ", .yellow) + (reason.isEmpty ? "warning" : reason) + (executor.map { " (\($0))" } ?? ""))
