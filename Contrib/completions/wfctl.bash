@@ -173,13 +173,13 @@ _wfctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|events|pending|respond|signal|cancel|runs|retry|create|list|show|delete|reset|graph|checkpoints|checkpoint|rewind|fork|prune|definitions|definition|validate|schedule|status|reload|help)
+    run|events|pending|respond|signal|cancel|runs|retry|create|list|show|delete|reset|pause|resume|graph|checkpoints|checkpoint|rewind|fork|prune|definitions|definition|validate|schedule|status|reload|help)
         # Offer subcommand argument completions
         "_wfctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run events pending respond signal cancel runs retry create list show delete reset graph checkpoints checkpoint rewind fork prune definitions definition validate schedule status reload help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run events pending respond signal cancel runs retry create list show delete reset pause resume graph checkpoints checkpoint rewind fork prune definitions definition validate schedule status reload help' -- "${cur}"))
         ;;
     esac
 }
@@ -392,6 +392,39 @@ _wfctl_delete() {
 _wfctl_reset() {
     repeating_flags=()
     non_repeating_flags=(--json --cancel --upgrade --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __wfctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_wfctl_pause() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --reason)
+    __wfctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--reason')
+        return
+        ;;
+    esac
+}
+
+_wfctl_resume() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
     repeating_options=()
     non_repeating_options=(--socket)
     __wfctl_offer_flags_options 1

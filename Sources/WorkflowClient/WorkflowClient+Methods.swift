@@ -194,6 +194,16 @@ extension WorkflowClient {
         try await call(ScheduleMethods.Backfill.self, .init(name: name, from: from, to: to)).fires
     }
 
+    /// Pauses an instance (`instance.pause`): its active run stops at its next boundary and
+    /// nothing starts until ``resume(_:)``; answers and signals are still accepted.
+    public func pause(_ instance: String, reason: String? = nil) async throws -> InstanceInfo {
+        try await call(InstanceMethods.Pause.self, .init(instance: instance, reason: reason))
+    }
+    /// Resumes a paused instance (`instance.resume`): its stopped run goes on, then what was kept.
+    public func resume(_ instance: String) async throws -> InstanceInfo {
+        try await call(InstanceMethods.Resume.self, .init(instance: instance))
+    }
+
     // MARK: checkpoint.*
 
     /// Every checkpoint of an instance, oldest first, with labels and the lineage head marked (`checkpoint.list`).

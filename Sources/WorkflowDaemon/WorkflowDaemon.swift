@@ -64,8 +64,9 @@ public final class WorkflowDaemon: Service {
         let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration, lifecycle: lifecycle)
         // Told by the store's commits from now on, so no wait armed during recovery is missed.
         let timers = TimerService(store: store, registry: registry, logger: logger)
-        let schedules = ScheduleService(store: store, instances: InstanceService(registry: registry, store: store, catalog: catalog, logger: logger),
-                                        logger: logger)
+        var instances = InstanceService(registry: registry, store: store, catalog: catalog, logger: logger)
+        instances.wakesChanged = { timers.changed($0) }
+        let schedules = ScheduleService(store: store, instances: instances, logger: logger)
         // The files' schedules as declared now (an unchanged one keeps its next fire, so what
         // was missed while the daemon was down is caught up).
         for problem in await schedules.sync(catalog.current) {

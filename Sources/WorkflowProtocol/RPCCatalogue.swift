@@ -11,7 +11,7 @@ public enum RPCCatalogue {
         DefinitionMethods.List.self, DefinitionMethods.Get.self, DefinitionMethods.Validate.self,
         InstanceMethods.Create.self, InstanceMethods.List.self, InstanceMethods.Get.self, InstanceMethods.Delete.self,
         InstanceMethods.Reset.self, InstanceMethods.Rewind.self, InstanceMethods.Fork.self, InstanceMethods.Graph.self,
-        InstanceMethods.Signal.self,
+        InstanceMethods.Signal.self, InstanceMethods.Pause.self, InstanceMethods.Resume.self,
         RunMethods.Start.self, RunMethods.Wait.self, RunMethods.Get.self, RunMethods.List.self, RunMethods.Cancel.self,
         RunMethods.Retry.self,
         EventMethods.Subscribe.self, EventMethods.Unsubscribe.self, EventMethods.Read.self,

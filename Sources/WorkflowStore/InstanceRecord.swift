@@ -1,3 +1,5 @@
+import WorkflowEngine
+
 /// An instance as the store keeps it.
 public struct InstanceRecord: Sendable, Hashable {
     public var name: String
@@ -13,10 +15,12 @@ public struct InstanceRecord: Sendable, Hashable {
     public var createdAt: Double
     public var forkedFrom: String?
     public var forkedFromCheckpoint: String?
+    /// Set while the instance is paused: `{reason?, pausedAt}`.
+    public var paused: JSON?
 
     public init(name: String, definition: String, definitionHash: String, ownerUID: UInt32 = 0, onBusy: String = "reject",
                 status: String = "idle", head: String? = nil, createdAt: Double, forkedFrom: String? = nil,
-                forkedFromCheckpoint: String? = nil) {
+                forkedFromCheckpoint: String? = nil, paused: JSON? = nil) {
         self.name = name
         self.definition = definition
         self.definitionHash = definitionHash
@@ -27,5 +31,6 @@ public struct InstanceRecord: Sendable, Hashable {
         self.createdAt = createdAt
         self.forkedFrom = forkedFrom
         self.forkedFromCheckpoint = forkedFromCheckpoint
+        self.paused = paused
     }
 }

@@ -24,6 +24,11 @@ public protocol InstanceStore: CheckpointStore {
     func instances(withStatus statuses: [InstanceStatus], limit: Int) async throws -> [InstanceRecord]
     /// How many instances are stored.
     func instanceCount() async throws -> Int
+    /// Pauses instance `name` (`pause`: `{reason?, pausedAt}`) or, with nil, ends its pause. A
+    /// paused instance is left out of recovery at start and of the waits due.
+    func setPaused(instance name: String, pause: JSON?) async throws
+    /// How many instances are paused.
+    func pausedCount() async throws -> Int
     /// Deletes an instance with everything it has (checkpoints, events, runs, inbox, keys,
     /// queue); whether there was one.
     @discardableResult
@@ -66,13 +71,13 @@ public protocol InstanceStore: CheckpointStore {
     /// keys, queue, interrupted run), or nil if there is no such instance.
     func recover(instance name: String) async throws -> RecoveredInstance?
     /// The instances a restart must take up: a run in progress, runs queued, responses accepted
-    /// and not delivered.
+    /// and not delivered; not the paused ones.
     func instancesNeedingRecovery() async throws -> [String]
 
     // MARK: Waits
 
     /// The instances whose soonest wait is due at `time` or before, soonest first, at most
-    /// `limit`, with that wait's time.
+    /// `limit`, with that wait's time; not the paused ones.
     func instancesWaking(through time: Double, limit: Int) async throws -> [(instance: String, due: Double)]
     /// Has `observer` told, after every commit, which instances' soonest wait changed and to what
     /// (nil: none armed any more). It is called on the store's writer, and must only hand off.

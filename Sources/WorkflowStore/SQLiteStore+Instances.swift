@@ -48,7 +48,17 @@ extension SQLiteStore {
         InstanceRecord(name: row["name"], definition: row["definition"], definitionHash: row["definitionHash"],
                        ownerUID: UInt32(truncatingIfNeeded: row["ownerUID"] as Int64), onBusy: row["onBusy"], status: row["status"],
                        head: row["head"], createdAt: row["createdAt"], forkedFrom: row["forkedFrom"],
-                       forkedFromCheckpoint: row["forkedFromCheckpoint"])
+                       forkedFromCheckpoint: row["forkedFromCheckpoint"], paused: (row["paused"] as String?).flatMap { try? JSON(parsing: $0) })
+    }
+
+    public func setPaused(instance name: String, pause: JSON?) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE instance SET paused = ? WHERE name = ?", arguments: [pause?.serialized(), name])
+        }
+    }
+
+    public func pausedCount() async throws -> Int {
+        try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM instance WHERE paused IS NOT NULL") ?? 0 }
     }
 
     /// Moves instance `name` to another definition version (a reset with upgrade).

@@ -84,9 +84,10 @@ extension SQLiteStore {
     public func instancesNeedingRecovery() async throws -> [String] {
         try await database.read { db in
             try String.fetchAll(db, sql: """
-                SELECT name FROM instance WHERE status = 'in_progress'
+                SELECT name FROM instance WHERE status = 'in_progress' AND paused IS NULL
                 UNION SELECT instance FROM queuedRun
                 UNION SELECT instance FROM inbox
+                EXCEPT SELECT name FROM instance WHERE paused IS NOT NULL
                 ORDER BY 1
                 """)
         }

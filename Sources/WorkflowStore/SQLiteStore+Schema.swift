@@ -133,8 +133,8 @@ extension SQLiteStore {
         // Schedules (DESIGN.md §10): each row its declaration and the next fire not yet taken,
         // indexed only where there is one (a paused schedule has none), like instances' waits.
         // A run remembers the idempotency key it started with: a schedule's run finds its
-        // schedule and time there.
-        migrator.registerMigration("v7: schedules, runs keep their idempotency key") { db in
+        // schedule and time there. A paused instance says why and since when (`paused`, JSON).
+        migrator.registerMigration("v7: schedules, runs keep their idempotency key, instances pause") { db in
             try db.execute(sql: """
                 CREATE TABLE schedule (
                     name TEXT PRIMARY KEY NOT NULL,
@@ -150,6 +150,8 @@ extension SQLiteStore {
                 CREATE INDEX schedule_by_owner ON schedule(ownerUID, name);
                 CREATE INDEX schedule_from_files ON schedule(name) WHERE source != 'api';
                 ALTER TABLE run ADD COLUMN idempotencyKey TEXT;
+                ALTER TABLE instance ADD COLUMN paused TEXT;
+                CREATE INDEX instance_paused ON instance(name) WHERE paused IS NOT NULL;
                 """)
         }
         return migrator

@@ -9,7 +9,7 @@ extension SQLiteStore {
     public func instancesWaking(through time: Double, limit: Int) async throws -> [(instance: String, due: Double)] {
         try await database.read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT name, nextWake FROM instance WHERE nextWake IS NOT NULL AND nextWake <= ? ORDER BY nextWake LIMIT ?
+                SELECT name, nextWake FROM instance WHERE nextWake IS NOT NULL AND nextWake <= ? AND paused IS NULL ORDER BY nextWake LIMIT ?
                 """), arguments: [time, limit]).map { (instance: $0["name"], due: $0["nextWake"]) }
         }
     }

@@ -25,7 +25,7 @@ struct Wfctl: AsyncParsableCommand {
             CommandGroup(name: "Runs", subcommands: [RunCommand.self, EventsCommand.self, PendingCommand.self, RespondCommand.self,
                                                      SignalCommand.self, CancelCommand.self, RunsCommand.self, RetryCommand.self]),
             CommandGroup(name: "Instances", subcommands: [CreateCommand.self, ListCommand.self, ShowCommand.self, DeleteCommand.self,
-                                                          ResetCommand.self, GraphCommand.self]),
+                                                          ResetCommand.self, PauseCommand.self, ResumeCommand.self, GraphCommand.self]),
             CommandGroup(name: "Checkpoints", subcommands: [CheckpointsCommand.self, CheckpointCommand.self, RewindCommand.self,
                                                             ForkCommand.self, PruneCommand.self]),
             CommandGroup(name: "Definitions", subcommands: [DefinitionsCommand.self, DefinitionCommand.self, ValidateCommand.self]),

@@ -274,6 +274,35 @@ struct WfctlTests {
         #expect(outcome.status == 66, "not found: \(outcome)")
     }
 
+    @Test("pause and resume: show and list say paused with the reason, a run is refused meanwhile (exit 75), resume lets it run; schedule create, list, show, trigger, delete")
+    func pauseAndSchedules() async throws {
+        let daemon = try await DaemonProcess.started()
+        let wfctl = Wfctl(socket: daemon.socket, environment: ["NO_COLOR": "1"])
+        _ = try await wfctl.run(["create", "e", "echo"])
+        var outcome = try await wfctl.run(["pause", "e", "--reason", "audit"])
+        #expect(outcome.status == 0 && outcome.stdout.contains("e paused"), "\(outcome)")
+        #expect(try await wfctl.run(["show", "e"]).stdout.contains("audit (wfctl resume e goes on)"))
+        #expect(try await wfctl.run(["list"]).stdout.contains("(paused)"))
+        #expect(try await wfctl.run(["status"]).stdout.contains("1 paused"))
+        outcome = try await wfctl.run(["run", "e", "--input", "1", "--wait"])
+        #expect(outcome.status == 75 && outcome.stderr.contains("paused"), "\(outcome)")
+        #expect(try await wfctl.run(["resume", "e"]).status == 0)
+        #expect(try await wfctl.run(["run", "e", "--input", "1", "--wait"]).status == 0)
+
+        outcome = try await wfctl.run(["schedule", "create", "nightly", "--instance", "e", "--cron", "0 2 * * *", "--time-zone", "Europe/Paris"])
+        #expect(outcome.status == 0 && outcome.stdout.contains("cron:      0 2 * * * in Europe/Paris"), "\(outcome)")
+        #expect(outcome.stdout.contains("next:"), "\(outcome)")
+        outcome = try await wfctl.run(["schedule", "list"])
+        #expect(outcome.stdout.contains("nightly") && outcome.stdout.contains("0 2 * * * Europe/Paris"), "\(outcome)")
+        outcome = try await wfctl.run(["schedule", "trigger", "nightly"])
+        #expect(outcome.status == 0 && outcome.stdout.contains("started run"), "\(outcome)")
+        #expect(try await wfctl.run(["schedule", "show", "nightly"]).stdout.contains("last fire:"))
+        outcome = try await wfctl.run(["schedule", "create", "bad", "--instance", "e", "--cron", "0 25 * * *"])
+        #expect(outcome.status == 65 && outcome.stderr.contains("hour field"), "\(outcome)")
+        #expect(try await wfctl.run(["schedule", "delete", "nightly"]).status == 0)
+        #expect(try await wfctl.run(["schedule", "show", "nightly"]).status == 66)
+    }
+
     @Test("help texts of the main commands are the tested snapshots", arguments: [
         ["--help"], ["run", "--help"], ["respond", "--help"], ["graph", "--help"], ["events", "--help"], ["reset", "--help"],
     ])

@@ -86,6 +86,14 @@ struct OpenRPCTests {
         _ = try await client.result("schedule.backfill", ["name": "n", "from": "2026-01-01T00:00:00Z", "to": "2026-01-03T00:00:00Z"])
         _ = try await client.result("schedule.delete", ["name": "n"])
         _ = try await client.result("instance.signal", ["instance": "v", "name": "kept", "payload": 1])
+        _ = try await client.result("instance.pause", ["instance": "v", "reason": "checking"])
+        _ = try await client.result("instance.get", ["instance": "v"])
+        _ = try await client.result("instance.list")
+        _ = try await client.result("instance.resume", ["instance": "v"])
+        let marker = daemon.directory + "/retry-marker"
+        _ = try await client.result("run.start", ["instance": "fl", "definition": "flaky", "input": .string(marker), "wait": true])
+        FileManager.default.createFile(atPath: marker, contents: Data())
+        _ = try await client.result("run.retry", ["instance": "fl", "wait": true])
 
         // Everything recorded in this process (this session and any other test's so far).
         let calls = TestClient.recorded.withLockedValue { $0 }

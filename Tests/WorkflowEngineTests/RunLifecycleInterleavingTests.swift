@@ -79,7 +79,7 @@ struct RunLifecycleInterleavingTests {
                 case .startContinuation(let runID):
                     accepted.append(id)
                     begin(runID)
-                case .deliverToActiveRun, .deliverAfterActiveRun:
+                case .deliverToActiveRun, .deliverAfterActiveRun, .holdForResume:
                     accepted.append(id)
                 case .reject:
                     break

@@ -23,6 +23,30 @@ struct RunLifecycleTests {
         .running(.init(runID: runID, phase: phase, stop: stop))
     }
 
+    @Test("a held (paused) instance starts nothing: a start is refused (or queued by the queue policy), a response waits for the continuation promised to it, recovery and maintenance take nothing up")
+    func held() {
+        var machine = RunLifecycle(policy: .reject)
+        #expect(machine.startRequested(runID: "r1", input: 1, idempotencyKey: nil, now: Self.now) == .start)
+        let refusedWhileRunning = machine.hold()
+        #expect(!refusedWhileRunning, "only an idle instance is held")
+        #expect(machine.runFinished(runID: "r1", continuationRunID: "c") == .becomeIdle)
+        let held = machine.hold()
+        #expect(held)
+        #expect(machine.startRequested(runID: "r2", input: 2, idempotencyKey: nil, now: Self.now)
+                == .reject(reason: "instance paused (instance.resume goes on)"))
+        #expect(machine.startRequested(runID: "r3", input: 3, idempotencyKey: "k", now: Self.now, onBusy: .queue) == .enqueue(position: 1))
+        #expect(machine.startRequested(runID: "r4", input: 3, idempotencyKey: "k", now: Self.now) == .existing(runID: "r3"))
+        #expect(machine.responseAccepted(delivery("q1"), continuationRunID: "c1") == .holdForResume(continuationRunID: "c1"))
+        #expect(machine.responseAccepted(delivery("q2"), continuationRunID: "c2") == .holdForResume(continuationRunID: "c1"), "one continuation for all")
+        #expect(machine.afterRunIDs == ["q1", "q2"])
+        #expect(machine.state == .idle)
+        #expect(machine.nextRunIfIdle(continuationRunID: "c3") == nil)
+        #expect(machine.nextQueuedRunIfIdle() == nil)
+        #expect(machine.recoveryRun(resuming: "r1", continuationRunID: "c4") == nil)
+        #expect(machine.maintenanceRequested(.reset, cancelRunning: true) == .reject(reason: "instance paused: resume it first (instance.resume)"))
+        #expect(machine.state == .idle)
+    }
+
     @Test("a second start while running is rejected at once under the reject policy")
     func rejectWhenBusy() {
         var machine = RunLifecycle(policy: .reject)

@@ -101,6 +101,8 @@ actor InstanceRegistry {
         let workflow = try await catalog.workflow(hash: record.definitionHash, name: record.definition, store: store)
         let instance = try WorkflowInstance(recovering: recovered.recovery, workflow: workflow,
                                             configuration: instanceConfiguration(onBusy: record.onBusy, name: name))
+        // A paused instance is held: it takes up nothing until it is resumed.
+        if record.paused != nil { await instance.hold() }
         let outcome = try await instance.resumeRecovered(configuration.recoveryMode)
         if let resumed = outcome.resumed {
             configuration.logger.notice("resumed a run", metadata: ["instance": "\(name)", "run": "\(resumed.runID)"])
@@ -170,6 +172,20 @@ actor InstanceRegistry {
         // one is ignored); leases others hold of the old instance do not count for the new.
         loaded[lease.name] = Loaded(instance: instance, record: record, leases: 0, lastUsed: tick)
         return InstanceLease(instance: instance, record: record)
+    }
+
+    /// Stops the leased instance at its next superstep boundary (its active run, if any, stays in
+    /// progress at its last checkpoint) and forgets it: the next lease loads it again from the
+    /// store, as its record now says (paused, or not any more). Other leases of the old object
+    /// find it stopped.
+    func reload(_ lease: InstanceLease) async {
+        await lease.instance.suspend(grace: .seconds(365 * 86_400))
+        if loaded[lease.name]?.instance === lease.instance { loaded[lease.name] = nil }
+    }
+
+    /// The loaded instance's record no longer says it is paused (the store's does not either).
+    func resumed(_ name: String) {
+        loaded[name]?.record.paused = nil
     }
 
     /// Registers an instance made elsewhere (a fork), already stored.

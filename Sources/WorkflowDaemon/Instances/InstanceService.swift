@@ -20,6 +20,9 @@ struct InstanceService: Sendable {
     let catalog: DefinitionCatalog
     /// The daemon's logger.
     let logger: Logger
+    /// Tells the timer service an instance's soonest wait (an instance taken up again after a
+    /// pause: its waits fire again).
+    var wakesChanged: @Sendable ([String: Double?]) -> Void = { _ in }
 
     /// Runs `body` with the instance leased (loaded, checked against the peer), then gives it back.
     func withInstance<T: Sendable>(_ name: String, by peer: Peer, _ body: (InstanceLease) async throws -> T) async throws -> T {

@@ -88,6 +88,9 @@ enum Conversions {
         if let from = record.forkedFrom, let checkpoint = record.forkedFromCheckpoint {
             info.forkedFrom = InstanceInfo.Origin(instance: from, checkpointId: checkpoint)
         }
+        if let paused = record.paused {
+            info.paused = InstanceInfo.Pause(reason: paused["reason"]?.stringValue, pausedAt: paused["pausedAt"]?.stringValue ?? "")
+        }
         return info
     }
 

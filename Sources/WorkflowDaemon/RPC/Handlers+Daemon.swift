@@ -17,7 +17,7 @@ extension Handlers {
             let daemon = context.daemon
             var active = 0
             for instance in await daemon.registry.loadedInstances where await instance.activeRunID != nil { active += 1 }
-            return DaemonMethods.Status.Result(
+            var result = DaemonMethods.Status.Result(
                 version: RPCCatalogue.version, pid: getpid(), startedAt: Timestamp.format(daemon.startedAt),
                 uptimeSeconds: max(0, Timestamp.now() - daemon.startedAt), socket: daemon.socketPath,
                 stateDirectory: daemon.configuration.stateDirectory, definitionsDirectory: daemon.configuration.definitionsDirectory,
@@ -25,6 +25,8 @@ extension Handlers {
                 activeRuns: active, connections: daemon.connections.open, subscriptions: daemon.subscriptions,
                 definitions: await daemon.catalog.current.count, definitionErrors: await daemon.catalog.problems,
                 storeTransactions: daemon.shared.counts.transactions)
+            result.instancesPaused = try await daemon.store.pausedCount()
+            return result
         }
         dispatcher.register(DaemonMethods.Reload.self) { _, context in
             let (names, problems) = try await context.daemon.reloadDefinitions(trigger: "daemon.reload")

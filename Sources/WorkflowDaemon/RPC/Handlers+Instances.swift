@@ -13,6 +13,8 @@ extension Handlers {
         dispatcher.register(InstanceMethods.Fork.self, serving: InstanceService.fork)
         dispatcher.register(InstanceMethods.Graph.self, serving: InstanceService.graph)
         dispatcher.register(InstanceMethods.Signal.self, serving: InstanceService.signal)
+        dispatcher.register(InstanceMethods.Pause.self, serving: InstanceService.pause)
+        dispatcher.register(InstanceMethods.Resume.self, serving: InstanceService.resume)
     }
 
     static func registerRuns(_ dispatcher: inout Dispatcher) {

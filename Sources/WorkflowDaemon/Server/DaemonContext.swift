@@ -81,7 +81,10 @@ final class DaemonContext: Sendable {
         for instance in await registry.loadedInstances where await instance.activeRunID != nil { active += 1 }
         let loaded = await registry.loadedCount
         let definitions = await catalog.current.count
+        // Read through the index of paused instances: cheap however many are stored.
+        let paused = (try? await store.pausedCount()) ?? 0
         return "serving: \(loaded) instance\(loaded == 1 ? "" : "s") loaded, \(active) active run\(active == 1 ? "" : "s"), "
+            + (paused > 0 ? "\(paused) paused, " : "")
             + "\(connections.open) connection\(connections.open == 1 ? "" : "s"), \(definitions) definition\(definitions == 1 ? "" : "s")"
     }
 

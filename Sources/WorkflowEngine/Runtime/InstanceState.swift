@@ -62,6 +62,13 @@ struct InstanceState: Sendable {
 extension InstanceState {
     /// Takes the responses to requests that `matching` picks out of the messages in flight (in a
     /// state restored from a checkpoint, each response in flight was accepted and not delivered).
+    /// The wakes in flight (waits that fired for a continuation that had not started), taken.
+    mutating func takeWakes() -> [PendingMessage] {
+        let taken = inFlight.filter { $0.wake != nil }
+        if !taken.isEmpty { inFlight.removeAll { $0.wake != nil } }
+        return taken
+    }
+
     mutating func takeResponses(where matching: (WorkflowRequest) -> Bool) -> [PendingMessage] {
         guard inFlight.contains(where: { $0.request.map(matching) ?? false }) else { return [] }
         let taken = inFlight.filter { $0.request.map(matching) ?? false }

@@ -94,6 +94,9 @@ struct RunLifecycle: Sendable {
         /// The response waits in the inbox; the active run takes nothing more (it is ending or
         /// being cancelled), so continuation run `continuationRunID` delivers it once that run ends.
         case deliverAfterActiveRun(runID: String, continuationRunID: String)
+        /// The instance is held (paused): the response waits for continuation run
+        /// `continuationRunID`, which starts when the instance is taken up again.
+        case holdForResume(continuationRunID: String)
         case reject(reason: String)
     }
 
@@ -141,6 +144,9 @@ struct RunLifecycle: Sendable {
     /// the continuation that delivers ``afterRun``.
     private(set) var promisedContinuation: String?
     var policy: BusyPolicy
+    /// Held (the instance is paused): nothing starts; runs asked for are queued (or refused),
+    /// responses and wakes wait for a continuation that starts when it is taken up again.
+    private(set) var held = false
     /// At most this many runs wait in the queue.
     let queueLimit: Int
 
@@ -166,6 +172,12 @@ struct RunLifecycle: Sendable {
     mutating func startRequested(runID: String, input: JSON, idempotencyKey: String?, now: Double, onBusy: BusyPolicy? = nil) -> StartAction {
         if let idempotencyKey, let existing = keys.lookup(idempotencyKey, now: now) { return .existing(runID: existing) }
         switch state {
+        case .idle where held:
+            guard (onBusy ?? policy) == .queue else { return .reject(reason: "instance paused (instance.resume goes on)") }
+            guard queue.count < queueLimit else { return .reject(reason: "instance paused and \(queue.count) runs are queued (the limit)") }
+            queue.append(QueuedRun(runID: runID, input: input, idempotencyKey: idempotencyKey))
+            if let idempotencyKey { keys.insert(IdempotencyKey(key: idempotencyKey, runID: runID, createdAt: now), now: now) }
+            return .enqueue(position: queue.count)
         case .idle:
             state = .running(ActiveRun(runID: runID))
         case .running(let active):
@@ -192,6 +204,11 @@ struct RunLifecycle: Sendable {
     /// as accepted from here (the caller commits it, and withdraws it if that fails).
     mutating func responseAccepted(_ delivery: PendingMessage, continuationRunID: @autoclosure () -> String) -> ResponseAction {
         switch state {
+        case .idle where held:
+            afterRun.append(delivery)
+            let continuation = promisedContinuation ?? continuationRunID()
+            promisedContinuation = continuation
+            return .holdForResume(continuationRunID: continuation)
         case .idle:
             let runID = continuationRunID()
             state = .running(ActiveRun(runID: runID))
@@ -260,7 +277,7 @@ struct RunLifecycle: Sendable {
     /// before the process stopped, if one was). Nil if there is nothing to take up or the
     /// instance is not idle.
     mutating func recoveryRun(resuming interrupted: String?, continuationRunID: @autoclosure () -> String) -> String? {
-        guard state == .idle else { return nil }
+        guard state == .idle, !held else { return nil }
         guard let interrupted else {
             // Queued runs start after (the caller asks for them): only waiting responses here.
             guard !waitingResponses.isEmpty, case .continuation(let runID) = nextRunIfIdle(continuationRunID: continuationRunID()) else {
@@ -351,6 +368,7 @@ struct RunLifecycle: Sendable {
 
     /// Only a reset may cancel the active run.
     mutating func maintenanceRequested(_ operation: Maintenance, cancelRunning: Bool) -> MaintenanceAction {
+        if held { return .reject(reason: "instance paused: resume it first (instance.resume)") }
         switch state {
         case .idle:
             state = .maintenance(operation)
@@ -433,7 +451,7 @@ struct RunLifecycle: Sendable {
     /// continuation for waiting responses comes before queued runs: the responses answer a
     /// conversation that is already going on. The continuation takes them at its first boundary.
     mutating func nextRunIfIdle(continuationRunID: @autoclosure () -> String) -> NextRun? {
-        guard state == .idle else { return nil }
+        guard state == .idle, !held else { return nil }
         let waiting = inbox + afterRun
         if !waiting.isEmpty {
             let runID = promisedContinuation ?? continuationRunID()
@@ -450,10 +468,25 @@ struct RunLifecycle: Sendable {
     /// start the store refused, only queued runs are tried: each fails on its own, and responses
     /// wait for the next run that starts (or for recovery).
     mutating func nextQueuedRunIfIdle() -> NextRun? {
-        guard state == .idle, !queue.isEmpty else { return nil }
+        guard state == .idle, !held, !queue.isEmpty else { return nil }
         let next = queue.removeFirst()
         state = .running(ActiveRun(runID: next.runID))
         return .queued(next)
+    }
+
+    // MARK: Holding
+
+    /// Holds an idle instance (it is paused): see ``held``. False if a run is active or the
+    /// instance is being rebuilt or closed (only an idle instance is held).
+    mutating func hold() -> Bool {
+        guard state == .idle else { return false }
+        held = true
+        return true
+    }
+
+    /// Ends the hold (the instance is resumed): what it kept starts as after a recovery.
+    mutating func unhold() {
+        held = false
     }
 
     // MARK: Recovery

@@ -30,8 +30,18 @@ extension WorkflowInstance {
         // flight, as any run that fails keeps its work).
         let promised = Set(recovery.undeliveredResponses.filter { $0.promisedRunID != nil }.map(\.requestID))
         let failed = recovery.status == .failed || recovery.status == .cancelled
-        let owed = restored.takeResponses { request in
+        var owed = restored.takeResponses { request in
             promised.contains(request.id) || (recovery.interruptedRuns.isEmpty && !failed)
+        }
+        // Wakes in flight with no run interrupted fired for a continuation that had not started
+        // (the head was written with that continuation's id): it delivers them.
+        var promisedRun = recovery.undeliveredResponses.lazy.compactMap(\.promisedRunID).first
+        if recovery.interruptedRuns.isEmpty && !failed {
+            let wakes = restored.takeWakes()
+            if !wakes.isEmpty {
+                owed += wakes
+                promisedRun = promisedRun ?? recovery.head?.runID
+            }
         }
         restored.status = recovery.status
         if recovery.status == .failed || recovery.status == .cancelled { restored.failedRunID = recovery.head?.runID }
@@ -39,7 +49,7 @@ extension WorkflowInstance {
                                      keyLifetime: configuration.idempotencyKeyLifetime, queueLimit: configuration.queueLimit)
         lifecycle.restore(queue: recovery.queuedRuns.map { .init(runID: $0.runID, input: $0.input, idempotencyKey: $0.idempotencyKey) },
                           keys: recovery.idempotencyKeys, afterRun: owed,
-                          promisedContinuation: recovery.undeliveredResponses.lazy.compactMap(\.promisedRunID).first, now: Timestamp.now())
+                          promisedContinuation: promisedRun, now: Timestamp.now())
         var runs = RunHistory(limit: configuration.runHistoryLimit)
         for queued in recovery.queuedRuns {
             runs.add(queued.runID, trigger: .forStart(idempotencyKey: queued.idempotencyKey), input: queued.input)
@@ -55,6 +65,30 @@ extension WorkflowInstance {
                   interruptedRuns: recovery.interruptedRuns, forkedFrom: forkedFrom)
     }
 
+    /// Holds the instance (it is paused; call before ``resumeRecovered(_:)``, which then takes
+    /// up nothing): no run starts (a start is queued when the instance queues, else refused
+    /// with `instanceBusy` saying it is paused), responses and signals are accepted and kept
+    /// for a continuation that starts when the instance is loaded again without being held,
+    /// waits do not fire, and no reset, rewind or fork is done. What it keeps is in the store.
+    /// - Returns: false if a run is active (only an idle instance is held).
+    @discardableResult
+    public func hold() -> Bool {
+        lifecycle.hold()
+    }
+
+    /// Ends the hold (``hold()``) and takes up what the instance kept, as
+    /// ``resumeRecovered(_:)`` does: the run the hold found interrupted, then a continuation for
+    /// what was accepted meanwhile, then the next queued run.
+    /// - Throws: `storeFailed` if what it starts cannot be committed.
+    @discardableResult
+    public func resumeHeld(_ mode: RecoveryMode) async throws -> RecoveryOutcome {
+        lifecycle.unhold()
+        return try await resumeRecovered(mode)
+    }
+
+    /// Whether the instance is held (``hold()``).
+    public var isHeld: Bool { lifecycle.held }
+
     /// Takes up what the process was doing when it stopped. The interrupted run (the last one
     /// recorded in progress) resumes from the lineage head with a `run_recovered` event and the
     /// same run id (`resume`: the interrupted superstep runs again), or is recorded failed with
@@ -66,6 +100,13 @@ extension WorkflowInstance {
     @discardableResult
     public func resumeRecovered(_ mode: RecoveryMode) async throws -> RecoveryOutcome {
         var outcome = RecoveryOutcome(resumed: nil, failedRuns: [], startedQueuedRun: nil)
+        // A held instance takes up nothing: the interrupted run stays in progress in the store,
+        // for when the instance is loaded again without being held.
+        if lifecycle.held {
+            // The continuation promised to what was accepted while paused can be waited for.
+            if let promised = lifecycle.promisedContinuation, runs[promised] == nil { runs.add(promised, trigger: .response, input: .null) }
+            return outcome
+        }
         let interrupted = interruptedRuns
         interruptedRuns = []
         // Only the last run recorded in progress can be resumed (more than one cannot happen

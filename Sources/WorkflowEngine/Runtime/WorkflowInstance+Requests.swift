@@ -37,7 +37,7 @@ extension WorkflowInstance {
         case .deliverToActiveRun(let runID):
             try await recordAcceptance(of: request, response: response, deliveredBy: runID)
             return ResponseOutcome(runID: runID, startedRun: false)
-        case .deliverAfterActiveRun(_, let continuationID):
+        case .deliverAfterActiveRun(_, let continuationID), .holdForResume(let continuationID):
             // Known from now on, so that whoever is told its id can wait for it.
             if runs[continuationID] == nil { runs.add(continuationID, trigger: .response, input: response) }
             try await recordAcceptance(of: request, response: response, deliveredBy: continuationID)

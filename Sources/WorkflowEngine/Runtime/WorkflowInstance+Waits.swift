@@ -6,8 +6,11 @@ extension WorkflowInstance {
     public var keptSignals: [WorkflowSignal] { state.signals }
 
     /// When the soonest armed wait is due (seconds since 1970); nil when no wait is on a time.
-    /// Whoever drives the instance's timers (the daemon) calls ``fireDueWaits()`` then.
+    /// Whoever drives the instance's timers (the daemon) calls ``fireDueWaits()`` then. Nil
+    /// while the instance is held.
     public var nextWaitDue: Double? {
+        // A held instance fires nothing until it is taken up again.
+        if lifecycle.held { return nil }
         var soonest: Double?
         for wait in state.waits.values {
             if let due = wait.due, due < (soonest ?? .infinity) { soonest = due }
@@ -26,6 +29,7 @@ extension WorkflowInstance {
     @discardableResult
     public func fireDueWaits() async throws -> [ResponseOutcome] {
         try durability.admitWork()
+        if lifecycle.held { return [] }
         let now = configuration.clock.now()
         var outcomes: [ResponseOutcome] = []
         for wait in state.sortedWaits {
@@ -99,7 +103,7 @@ extension WorkflowInstance {
         case .deliverToActiveRun(let runID):
             try await recordFire(of: wake, deliveredBy: runID)
             return ResponseOutcome(runID: runID, startedRun: false)
-        case .deliverAfterActiveRun(_, let continuationID):
+        case .deliverAfterActiveRun(_, let continuationID), .holdForResume(let continuationID):
             if runs[continuationID] == nil { runs.add(continuationID, trigger: trigger, input: wake.message) }
             try await recordFire(of: wake, deliveredBy: continuationID)
             return ResponseOutcome(runID: continuationID, startedRun: true)

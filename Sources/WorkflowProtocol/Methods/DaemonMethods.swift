@@ -41,6 +41,8 @@ public enum DaemonMethods {
             /// Transactions the store has written since the daemon started (each may carry the
             /// work of several instances: group commit).
             public var storeTransactions: Int
+            /// Instances paused (`instance.pause`).
+            public var instancesPaused: Int?
             public init(version: String, pid: Int32, startedAt: String, uptimeSeconds: Double, socket: String, stateDirectory: String,
                         definitionsDirectory: String, instancesStored: Int, instancesLoaded: Int, activeRuns: Int, connections: Int,
                         subscriptions: Int, definitions: Int, definitionErrors: [DefinitionProblem], storeTransactions: Int) {

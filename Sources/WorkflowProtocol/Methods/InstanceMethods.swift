@@ -130,6 +130,35 @@ public enum InstanceMethods {
         public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy, .limitExceeded, .storeFailed, .instanceBroken]
     }
 
+    /// `instance.pause`
+    public enum Pause: RPCMethod {
+        public struct Params: Codable, Sendable, Hashable {
+            public var instance: String
+            public var reason: String?
+            public init(instance: String, reason: String? = nil) {
+                self.instance = instance
+                self.reason = reason
+            }
+        }
+        public typealias Result = InstanceInfo
+        public static let name = "instance.pause"
+        public static let summary = "Pauses an instance: the active run stops at its next superstep boundary (as a graceful stop does; it stays in progress) and answers once it has; while paused no run starts (run.start is queued on an instance that queues, else refused with -32004), waits do not fire, schedules' fires are queued or skipped by their overlap, no reset, rewind or fork is done; responses and signals are still accepted and kept. Durable: a restart keeps it paused. instance.resume goes on."
+        public static let params = [instanceParam, RPCParam("reason", "Why (shown by instance.get and wfctl show).", ["type": "string", "maxLength": 1024])]
+        public static let result = Schema.ref("InstanceInfo")
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .storeFailed]
+    }
+
+    /// `instance.resume`
+    public enum Resume: RPCMethod {
+        public typealias Params = Target
+        public typealias Result = InstanceInfo
+        public static let name = "instance.resume"
+        public static let summary = "Resumes a paused instance: the run the pause stopped goes on from its last checkpoint (run_recovered), then what was kept (responses, signals, queued runs) is delivered and started, and waits that came due fire."
+        public static let params = [instanceParam]
+        public static let result = Schema.ref("InstanceInfo")
+        public static let errors: [RPCError.Code] = [.instanceNotFound, .storeFailed]
+    }
+
     /// `instance.reset`
     public enum Reset: RPCMethod {
         public struct Params: Codable, Sendable, Hashable {

@@ -38,6 +38,21 @@ public struct InstanceInfo: Codable, Sendable, Hashable {
     public var waits: [WaitInfo]?
     /// Signals kept for waits that have not been armed yet, by name, oldest first.
     public var keptSignals: [String]?
+    /// Set while the instance is paused (`instance.pause`): why, and since when.
+    public var paused: Pause?
+
+    /// Why and since when an instance is paused.
+    public struct Pause: Codable, Sendable, Hashable {
+        /// The reason given to `instance.pause`, if one was.
+        public var reason: String?
+        /// When it was paused (RFC 3339).
+        public var pausedAt: String
+        /// Makes one.
+        public init(reason: String?, pausedAt: String) {
+            self.reason = reason
+            self.pausedAt = pausedAt
+        }
+    }
 
     public init(name: String, definition: String, definitionHash: String, status: InstanceStatusValue, owner: UInt32, onBusy: BusyPolicyValue,
                 createdAt: String) {
@@ -52,5 +67,6 @@ public struct InstanceInfo: Codable, Sendable, Hashable {
 
     public static let schema: JSON = Schema.of(InstanceInfo.self, [
         "createdAt": Schema.time, "openRequests": Schema.array(Schema.ref("RequestInfo")), "waits": Schema.array(Schema.ref("WaitInfo")),
+        "paused": Schema.of(Pause.self, ["pausedAt": Schema.time]),
     ])
 }

@@ -26,7 +26,8 @@ struct ListCommand: AsyncParsableCommand {
             var table = Table("NAME", "DEFINITION", "STATUS", "OWNER", "CREATED")
             for instance in all {
                 let definition = instance.definition + (instance.upgradeAvailable == true ? t.styled(" (upgrade available)", .dim) : "")
-                table.add(instance.name, definition, t.status(instance.status), "\(instance.owner)", Time.relative(instance.createdAt))
+                let status = t.status(instance.status) + (instance.paused != nil ? t.styled(" (paused)", .yellow) : "")
+                table.add(instance.name, definition, status, "\(instance.owner)", Time.relative(instance.createdAt))
             }
             t.line(table.render(t))
             return .success

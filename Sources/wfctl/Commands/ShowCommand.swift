@@ -16,11 +16,14 @@ struct ShowCommand: AsyncParsableCommand {
                 return .success
             }
             let t = session.terminal
-            t.line(t.styled(info.name, .bold) + "  " + t.status(info.status))
+            t.line(t.styled(info.name, .bold) + "  " + t.status(info.status) + (info.paused != nil ? "  " + t.styled("paused", .yellow) : ""))
             var rows: [(String, String)] = [
                 ("definition", "\(info.definition), version \(info.definitionHash.prefix(12))" + (info.upgradeAvailable == true ? " (a newer version is loaded: wfctl reset \(name) --upgrade)" : "")),
                 ("owner", "uid \(info.owner)"), ("on busy", info.onBusy.rawValue), ("created", Time.relative(info.createdAt)),
             ]
+            if let paused = info.paused {
+                rows.append(("paused", Time.relative(paused.pausedAt) + (paused.reason.map { ": \($0)" } ?? "") + " (wfctl resume \(name) goes on)"))
+            }
             if let run = info.activeRunId { rows.append(("active run", run)) }
             if let queued = info.queuedRunIds, !queued.isEmpty { rows.append(("queued runs", queued.joined(separator: ", "))) }
             if let head = info.head { rows.append(("head", head)) }

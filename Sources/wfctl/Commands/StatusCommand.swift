@@ -22,7 +22,8 @@ struct StatusCommand: AsyncParsableCommand {
                 ("socket", status.socket), ("state", status.stateDirectory),
                 ("definitions", "\(status.definitions) loaded from \(status.definitionsDirectory)"
                     + (status.definitionErrors.isEmpty ? "" : ", " + t.styled("\(status.definitionErrors.count) with errors", .red))),
-                ("instances", "\(status.instancesStored) stored, \(status.instancesLoaded) loaded"),
+                ("instances", "\(status.instancesStored) stored, \(status.instancesLoaded) loaded"
+                    + ((status.instancesPaused ?? 0) > 0 ? ", \(status.instancesPaused!) paused" : "")),
                 ("runs", "\(status.activeRuns) active"),
                 ("connections", "\(status.connections) (\(status.subscriptions) subscriptions)"),
             ]

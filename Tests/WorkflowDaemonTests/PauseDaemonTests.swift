@@ -1,0 +1,100 @@
+import DaemonTestSupport
+import Foundation
+import Testing
+import WorkflowJSON
+import WorkflowProtocol
+import WorkflowTestSupport
+
+/// `instance.pause` and `instance.resume` over the socket: a run held at its boundary, what is
+/// accepted meanwhile, what is held (starts, timers), and a pause that survives kill -9.
+@Suite("Daemon: pause and resume")
+struct PauseDaemonTests {
+    @Test("pause holds a running run at its next boundary (the superstep in flight finishes); while paused run.start is refused and a signal is kept; resume goes on: the run ends, the signal is delivered")
+    func pauseHoldsARun() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        let gate = daemon.gate("p")
+        let started = try await client.result("run.start", ["instance": "g", "definition": "gated", "input": .string(gate)])
+        let runId = try #require(started["runId"])
+        // The pause answers once the superstep in flight (the gated program) has finished.
+        let pausing = Task { try await daemon.client().result("instance.pause", ["instance": "g", "reason": "maintenance window"]) }
+        // The pause is recorded before the run is asked to stop: open the gate only then.
+        let deadline = Date().addingTimeInterval(60)
+        while try await client.result("daemon.status")["instancesPaused"] != 1 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try daemon.open(gate)
+        let paused = try await pausing.value
+        #expect(paused["paused"]?["reason"] == "maintenance window")
+        #expect(paused["activeRunId"] == nil, "the run stopped at its boundary")
+        #expect(try await client.result("run.get", ["instance": "g", "runId": runId])["status"] == "in_progress", "stopped, not ended")
+        let refused = try await client.error("run.start", ["instance": "g", "input": .string(gate)])
+        #expect(refused.code == .instanceBusy)
+        #expect(refused.message.contains("paused"))
+        let listed = try await client.result("instance.list")["instances"]?.arrayValue ?? []
+        #expect(listed.first { $0["name"] == "g" }?["paused"]?["reason"] == "maintenance window")
+        #expect(try await client.result("daemon.status")["instancesPaused"] == 1)
+        let refusedReset = try await client.error("instance.reset", ["instance": "g"])
+        #expect(refusedReset.message.contains("paused"))
+
+        _ = try await client.result("run.start", ["instance": "s", "definition": "signalled", "input": 1, "wait": true])
+        _ = try await client.result("instance.pause", ["instance": "s"])
+        let kept = try await client.result("instance.signal", ["instance": "s", "name": "go", "payload": "while paused"])
+        #expect(kept["delivered"] == true && kept["startedRun"] == true, "accepted, for a run that starts on resume: \(kept)")
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await client.result("run.get", ["instance": "s", "runId": try #require(kept["runId"])])["status"] != "idle",
+                "nothing runs while paused")
+
+        let resumed = try await client.result("instance.resume", ["instance": "g"])
+        #expect(resumed["paused"] == nil)
+        let ended = try await client.result("run.wait", ["instance": "g", "runId": runId])
+        #expect(ended["status"] == "idle")
+        #expect(ended["outputs"]?.arrayValue?.isEmpty == false)
+        _ = try await client.result("instance.resume", ["instance": "s"])
+        let woke = try await client.result("run.wait", ["instance": "s", "runId": try #require(kept["runId"])])
+        #expect(woke["status"] == "idle")
+        #expect(woke["outputs"]?[0]?["signal"]?["payload"] == "while paused")
+        #expect(try await client.result("daemon.status")["instancesPaused"] == 0)
+    }
+
+    @Test("a paused instance's timer does not fire; kill -9 keeps it paused across the restart; resume fires the wait that came due meanwhile")
+    func pauseHoldsTimersAcrossKill() async throws {
+        let daemon = try await DaemonProcess.started()
+        var client = try await daemon.client()
+        let first = try await client.result("run.start", ["instance": "r", "definition": "remind", "input": 1, "wait": true])
+        #expect(first["status"] == "waiting")
+        _ = try await client.result("instance.pause", ["instance": "r", "reason": "hold on"])
+        try await Task.sleep(for: .seconds(3))
+        #expect(try await client.result("instance.get", ["instance": "r"])["waits"]?.arrayValue?.count == 1, "the 2 s wait has not fired")
+        await daemon.kill9()
+        try await daemon.start()
+        client = try await daemon.client()
+        let info = try await client.result("instance.get", ["instance": "r"])
+        #expect(info["paused"]?["reason"] == "hold on")
+        #expect(info["waits"]?.arrayValue?.count == 1, "still held after the restart")
+        // Pause and resume load the instance again: its subscriptions end (events.closed); a
+        // client subscribes again from where it was.
+        _ = try await client.result("instance.resume", ["instance": "r"])
+        _ = try await client.result("events.subscribe", ["instance": "r", "afterSeq": .number(Double(info["nextSeq"]?.intValue ?? 1) - 1)])
+        let events = try await client.events(until: { $0["type"] == "status" && $0["status"] == "idle" }, timeout: .seconds(60))
+        #expect(events.filter { $0["type"] == "timer_fired" }.count == 1)
+    }
+
+    @Test("a signal accepted while paused survives kill -9: after the restart, resume starts the continuation it was promised (same run id), which delivers it")
+    func keptSignalSurvivesKill() async throws {
+        let daemon = try await DaemonProcess.started()
+        var client = try await daemon.client()
+        _ = try await client.result("run.start", ["instance": "s", "definition": "signalled", "input": 1, "wait": true])
+        _ = try await client.result("instance.pause", ["instance": "s"])
+        let kept = try await client.result("instance.signal", ["instance": "s", "name": "go", "payload": 42])
+        let runId = try #require(kept["runId"])
+        await daemon.kill9()
+        try await daemon.start()
+        client = try await daemon.client()
+        #expect(try await client.result("instance.get", ["instance": "s"])["paused"] != nil)
+        _ = try await client.result("instance.resume", ["instance": "s"])
+        let woke = try await client.result("run.wait", ["instance": "s", "runId": runId])
+        #expect(woke["status"] == "idle")
+        #expect(woke["outputs"]?[0]?["signal"]?["payload"] == 42)
+    }
+}
