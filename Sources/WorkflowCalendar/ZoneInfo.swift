@@ -86,12 +86,19 @@ public struct ZoneInfo: Sendable, Hashable {
         var counts = try header()
         var timeWidth = 4
         if counts.version >= UInt8(ascii: "2") {
+            guard [counts.isUT, counts.isStd, counts.leap, counts.time, counts.type, counts.chars].allSatisfy({ (0...1_000_000).contains($0) }) else {
+                throw failure("a count out of range in the version 1 header")
+            }
             // Skip the version 1 block (32-bit times) for the 64-bit one after it.
             cursor += counts.time * 5 + counts.type * 6 + counts.chars + counts.leap * 8 + counts.isStd + counts.isUT
             counts = try header()
             timeWidth = 8
         }
         guard counts.type >= 1 else { throw failure("no local time types") }
+        // Counts are 32-bit in the file: a negative or absurd one is a broken file, not a loop bound.
+        for count in [counts.isUT, counts.isStd, counts.leap, counts.time, counts.type, counts.chars] where !(0...1_000_000).contains(count) {
+            throw failure("a count of \(count)")
+        }
         var transitions: [Int] = []
         for _ in 0..<counts.time { transitions.append(try integer(timeWidth)) }
         var typeIndices: [Int] = []

@@ -83,7 +83,8 @@ public struct ScheduleSpec: Sendable, Hashable {
         }
         func duration(_ key: String, _ purpose: String, maximum: Int) throws(ScheduleSpecError) -> Int? {
             guard let text = try string(key) else { return nil }
-            guard let seconds = parseDuration(text), seconds.rounded() == seconds, Int(seconds) <= maximum else {
+            // Compared as a Double first: a huge duration must be refused, not trap in Int(_:).
+            guard let seconds = parseDuration(text), seconds <= Double(maximum), seconds.rounded() == seconds else {
                 throw ScheduleSpecError(key, "must be a whole number of seconds like 30s, 15m, 2h or 1d, at most \(maximum / 86_400)d (\(purpose)), not '\(text)'")
             }
             return Int(seconds)

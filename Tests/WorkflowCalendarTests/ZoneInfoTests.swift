@@ -53,6 +53,16 @@ struct ZoneInfoTests {
         #expect(directory?.message.contains("unknown time zone 'Europe'") == true)
     }
 
+    @Test("a broken zone file is an error, never a crash: truncated, a negative count, garbage")
+    func brokenFiles() throws {
+        let good = try #require(FileBytes.read("/usr/share/zoneinfo/Europe/Paris"))
+        var negative = good
+        negative[32] = 0xFF  // the first header's transition count, made negative
+        for bytes in [Array(good.prefix(60)), negative, Array("TZif2 garbage".utf8), []] {
+            #expect(throws: CalendarError.self) { try ZoneInfo(identifier: "X", tzif: bytes) }
+        }
+    }
+
     @Test("a wall time clocks jump over names no instant, and the jump is found; one they repeat names two")
     func gapsAndRepeats() throws {
         let paris = try ZoneInfo(named: "Europe/Paris")

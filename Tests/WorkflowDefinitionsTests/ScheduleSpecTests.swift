@@ -34,6 +34,8 @@ struct ScheduleSpecTests {
         ("  - { name: r, instance: i, every: 1h, timeZone: UTC }", "schedules[0].timeZone", "applies to a cron expression only"),
         ("  - { name: r, instance: i, every: 1h, definition: other }", "schedules[0].definition", "unknown key 'definition'"),
         ("  - { name: r, instance: i, every: 1.5s }", "schedules[0].every", "whole number of seconds"),
+        ("  - { name: r, instance: i, every: 99999999999999999999999d }", "schedules[0].every", "at most 366d"),
+        ("  - { name: r, instance: i, every: 1h, jitter: 1e300s }", "schedules[0].jitter", "at most 1d"),
         ("  - { name: r, instance: i, every: 1h }\n  - { name: r, instance: j, every: 2h }", "schedules[1].name", "names two schedules"),
         ("  - { name: r, every: 1h }", "schedules[0]", "instance is required"),
         ("  - { name: r, instance: i, every: 1h, catchUp: never }", "schedules[0].catchUp", "'never' is not one of none, latest, all"),
