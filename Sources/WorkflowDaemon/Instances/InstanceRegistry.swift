@@ -113,10 +113,13 @@ actor InstanceRegistry {
         loaded[name] = Loaded(instance: instance, record: record)
     }
 
-    /// Evicts the least recently used quiet instances until within the bound.
+    /// Evicts the least recently used quiet instances until a tenth below the bound: the
+    /// candidates are sorted once per pass, so a stream of loads (timers firing on evicted
+    /// instances) sorts once every hundred or so, not once per load.
     private func evict() async {
         let candidates = loaded.filter { $0.value.leases == 0 }.sorted { $0.value.lastUsed < $1.value.lastUsed }
-        var excess = loaded.count - configuration.limits.maxLoadedInstances
+        let bound = configuration.limits.maxLoadedInstances
+        var excess = loaded.count - max(1, bound - bound / 10)
         for (name, entry) in candidates where excess > 0 {
             guard await entry.instance.isQuiet else { continue }
             // Checked again after the await: someone may have taken it meanwhile.
