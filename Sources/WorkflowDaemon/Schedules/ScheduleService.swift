@@ -103,12 +103,17 @@ final class ScheduleService: Sendable {
             let times = spec.cadence.lastFires(in: max(first, Int(now - reach))...Int(now), limit: ScheduleSpec.catchUpLimit)
             var last: JSON?
             for time in Self.firesToTake(times, spec: spec, now: now) {
-                last = try await fire(spec, owner: stored.ownerUID, at: time, overlap: spec.overlap).json
+                let fired = await fire(spec, owner: stored.ownerUID, at: time, overlap: spec.overlap)
+                if stopping { return }
+                last = fired.json
             }
             if let skipped = times.last, last == nil {
                 logger.info("schedule fires missed while the daemon was down were not caught up (catchUp \(spec.catchUp.rawValue))",
                             metadata: ["schedule": "\(name)", "latest": "\(Timestamp.format(Double(skipped)))"])
             }
+            // The daemon stops: what this pass did not record is taken again after the restart
+            // (a run it started is found by its key), never recorded as failed.
+            if stopping { return }
             let next = spec.cadence.next(after: max(Int(now), times.last ?? first - 1)).map(Double.init)
             try await store.recordScheduleFire(name: name, nextFire: next, lastFire: last)
             hold(name, at: next)
@@ -117,6 +122,9 @@ final class ScheduleService: Sendable {
             hold(name, at: clock.now() + Self.failureRetry)
         }
     }
+
+    /// Whether the daemon stops (the loop is cancelled, or instances are no longer loaded).
+    private var stopping: Bool { Task.isCancelled || !instances.registry.lifecycle.loadsInstances }
 
     /// Which of the due `times` to fire at `now`: one taken within the grace is on time; older
     /// ones were missed, and the catch-up policy keeps none, the latest, or all within the window.
@@ -147,6 +155,9 @@ final class ScheduleService: Sendable {
         } catch let error as WorkflowError where error.code == .instanceBusy {
             return ScheduleInfo.Fire(scheduledFor: scheduledFor, firedAt: Timestamp.format(clock.now()), outcome: "skipped",
                                      error: error.message)
+        } catch let error as DaemonError where error.rpcError.code == .shuttingDown {
+            // Not a failure of the schedule: the fire is taken again after the restart.
+            return ScheduleInfo.Fire(scheduledFor: scheduledFor, firedAt: Timestamp.format(clock.now()), outcome: "failed", error: error.rpcError.message)
         } catch {
             let message = (error as? any RPCErrorConvertible)?.rpcError.message ?? "\(error)"
             logger.warning("a schedule's fire could not start its run", metadata: [
