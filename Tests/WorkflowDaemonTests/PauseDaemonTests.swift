@@ -41,9 +41,10 @@ struct PauseDaemonTests {
         _ = try await client.result("instance.pause", ["instance": "s"])
         let kept = try await client.result("instance.signal", ["instance": "s", "name": "go", "payload": "while paused"])
         #expect(kept["delivered"] == true && kept["startedRun"] == true, "accepted, for a run that starts on resume: \(kept)")
-        try await Task.sleep(for: .seconds(1))
+        // Held: a continuation would have started within the signal call itself.
         #expect(try await client.result("run.get", ["instance": "s", "runId": try #require(kept["runId"])])["status"] != "idle",
                 "nothing runs while paused")
+        #expect(try await client.result("instance.get", ["instance": "s"])["activeRunId"] == nil)
 
         let resumed = try await client.result("instance.resume", ["instance": "g"])
         #expect(resumed["paused"] == nil)
@@ -63,30 +64,38 @@ struct PauseDaemonTests {
         var client = try await daemon.client()
         // An hour's wait, moved an hour back while the daemon is down: due at once, whatever
         // time a sanitizer takes (as in the timer tests).
-        let first = try await client.result("run.start", ["instance": "r", "definition": "later", "input": 1, "wait": true])
-        #expect(first["status"] == "waiting")
+        // `u`, not paused, is the witness: once the timer service has fired its wait, the pass that
+        // would have fired r's has happened.
+        for name in ["r", "u"] {
+            let first = try await client.result("run.start", ["instance": .string(name), "definition": "later", "input": 1, "wait": true])
+            #expect(first["status"] == "waiting")
+        }
         _ = try await client.result("instance.pause", ["instance": "r", "reason": "hold on"])
         await daemon.kill9()
         let moved = try await Wfctl.spawn("/usr/bin/python3", ["-c", """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
-            head = db.execute("SELECT head FROM instance WHERE name = 'r'").fetchone()[0]
-            db.execute("UPDATE checkpoint SET snapshot = json_set(snapshot, '$.waits[0].due', strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour')) WHERE id = ?", (head,))
-            print(db.execute("UPDATE instance SET nextWake = nextWake - 7200 WHERE name = 'r'").rowcount)
+            changed = 0
+            for name in ("r", "u"):
+                head = db.execute("SELECT head FROM instance WHERE name = ?", (name,)).fetchone()[0]
+                db.execute("UPDATE checkpoint SET snapshot = json_set(snapshot, '$.waits[0].due', strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour')) WHERE id = ?", (head,))
+                changed += db.execute("UPDATE instance SET nextWake = nextWake - 7200 WHERE name = ?", (name,)).rowcount
             db.commit()
+            print(changed)
             """, daemon.state + "/workflowd.sqlite"])
-        #expect(moved.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(moved)")
+        #expect(moved.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "\(moved)")
         try await daemon.start()
         client = try await daemon.client()
-        // Due an hour ago, and held: the timer service does not take it (it would at once).
-        try await Task.sleep(for: .seconds(2))
+        _ = try await client.result("events.subscribe", ["instance": "u", "afterSeq": 0])
+        _ = try await client.events(until: { $0["type"] == "timer_fired" }, timeout: .seconds(120))
         let info = try await client.result("instance.get", ["instance": "r"])
         #expect(info["paused"]?["reason"] == "hold on")
         #expect(info["waits"]?.arrayValue?.count == 1, "still armed: a paused instance's wait does not fire")
         _ = try await client.result("instance.resume", ["instance": "r"])
         _ = try await client.result("events.subscribe", ["instance": "r", "afterSeq": .number(Double(info["nextSeq"]?.intValue ?? 1) - 1)])
-        let events = try await client.events(until: { $0["type"] == "status" && $0["status"] == "idle" }, timeout: .seconds(120))
-        let fired = events.filter { $0["type"] == "timer_fired" }
+        let events = try await client.events(until: { $0["instance"] == "r" && $0["type"] == "status" && $0["status"] == "idle" },
+                                             timeout: .seconds(120))
+        let fired = events.filter { $0["instance"] == "r" && $0["type"] == "timer_fired" }
         #expect(fired.count == 1)
         #expect((fired.first?["lateByMs"]?.intValue ?? 0) >= 3_000_000, "it fired late, after the resume")
     }

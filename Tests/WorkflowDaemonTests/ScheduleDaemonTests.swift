@@ -70,8 +70,11 @@ struct ScheduleDaemonTests {
         #expect(paused["paused"] == true)
         #expect(paused["nextFires"] == [])
         // A fire already under way when the pause came is for a time before it (however slow a
-        // sanitizer makes it): none may be for a time after.
-        try await Task.sleep(for: .seconds(3))
+        // sanitizer makes it): none may be for a time after. The witness, a schedule made after
+        // the pause, firing twice shows the service went on meanwhile.
+        _ = try await client.result("schedule.create", ["name": "beat", "instance": "b", "definition": "echo", "every": "1s"])
+        #expect(try await Self.awaitRuns(client, "b", atLeast: 2).count >= 2)
+        _ = try await client.result("schedule.delete", ["name": "beat"])
         let late = try await Self.runs(client, "t").compactMap { $0["schedule"]?["scheduledFor"]?.stringValue }
             .filter { (try? Timestamp.parse($0)) ?? 0 > pausedAt }
         #expect(late.isEmpty, "a paused schedule fires nothing: \(late)")
@@ -93,7 +96,15 @@ struct ScheduleDaemonTests {
                                                         "catchUp": "all", "overlap": "queue"])
         _ = try await Self.awaitRuns(client, "k", atLeast: 3)
         await daemon.kill9()
-        try await Task.sleep(for: .seconds(2))
+        // As if it had been down three seconds more: those fires are caught up too (never later
+        // than the stored next fire, so no time is skipped).
+        let moved = try await Wfctl.spawn("/usr/bin/python3", ["-c", """
+            import sqlite3, sys, time
+            db = sqlite3.connect(sys.argv[1])
+            print(db.execute("UPDATE schedule SET nextFire = MIN(nextFire, ?) WHERE name = 'k'", (float(int(time.time()) - 3),)).rowcount)
+            db.commit()
+            """, daemon.state + "/workflowd.sqlite"])
+        #expect(moved.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(moved)")
         try await daemon.start()
         client = try await daemon.client()
         var before = try await Self.runs(client, "k").count
@@ -220,6 +231,17 @@ struct ScheduleDaemonTests {
         let skipped = try await client.result("schedule.trigger", ["name": "s"])
         #expect(skipped["outcome"] == "skipped")
         #expect(skipped["error"]?.stringValue?.contains("busy") == true)
+
+        // cancelPrevious: the gated run is cancelled, and the fire's run comes after it.
+        let held = try await client.result("instance.get", ["instance": "g"])["activeRunId"]
+        _ = try await client.result("schedule.create", ["name": "c", "instance": "g", "every": "1h", "paused": true,
+                                                        "overlap": "cancelPrevious", "input": .string(daemon.gate("never"))])
+        let replaced = try await client.result("schedule.trigger", ["name": "c"])
+        #expect(replaced["outcome"] == "started" || replaced["outcome"] == "queued", "\(replaced)")
+        #expect(try await client.result("run.wait", ["instance": "g", "runId": try #require(held)])["status"] == "cancelled")
+        let next = try await client.result("instance.get", ["instance": "g"])
+        #expect(next["activeRunId"] == replaced["runId"], "the fire's run is the active one now")
+        _ = try await client.result("run.cancel", ["instance": "g"])
         try daemon.open(gate)
     }
 
