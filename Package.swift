@@ -122,6 +122,7 @@ let package = Package(
         // Helpers shared by the test targets (latches that tests await instead of sleeping).
         .target(name: "WorkflowTestSupport", dependencies: ["WorkflowEngine", "WorkflowConcurrency"], path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "WorkflowCalendarTests", dependencies: ["WorkflowCalendar"], swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowConcurrencyTests", dependencies: ["WorkflowConcurrency"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "WorkflowTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowDefinitionsTests", dependencies: ["WorkflowDefinitions", "WorkflowEngine", "JSONSchema", "WorkflowTestSupport", "WorkflowCalendar"],
                     swiftSettings: strictSettings),

@@ -20,6 +20,21 @@ struct GroupWrite {
     var changedWakes: [String: Double?] = [:]
     /// Supersteps completed in this group, by run.
     var supersteps: [String: Int] = [:]
+    /// Runs started in this group, their row as the group's events leave it (written at the flush).
+    var startedRuns: [String: StartedRun] = [:]
+
+    /// A run's row, built from the events of the group that started it.
+    struct StartedRun {
+        var instance: String
+        var trigger: String
+        var input: String
+        var startedAt: Double
+        var status = "in_progress"
+        var endedAt: Double?
+        var error: String?
+        /// Each output, serialized, in order.
+        var outputs: [String] = []
+    }
     /// Events to insert, in order (several batches' events share a multi-row INSERT).
     var events: [(instance: String, event: WorkflowEvent)] = []
     /// The part manifest of the checkpoint inserted last (its child, next in the group, inherits from it).
@@ -35,6 +50,32 @@ struct GroupWrite {
         }
         ordinals[instance] = last + 1
         return last + 1
+    }
+
+    /// Writes the rows of the runs started in this group. A run id already stored (a run started
+    /// again: a retry, a recovery) keeps its row, which is brought up to date as event by event
+    /// before: in progress again, its new outputs appended, then its end.
+    mutating func flushStartedRuns(_ db: Database) throws {
+        for (runID, run) in startedRuns {
+            let steps = supersteps.removeValue(forKey: runID) ?? 0
+            try db.cachedStatement(sql: """
+                INSERT INTO run (id, instance, status, trigger, input, outputs, error, startedAt, endedAt, supersteps, idempotencyKey)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT key FROM idempotencyKey WHERE instance = ?2 AND runId = ?1 LIMIT 1))
+                ON CONFLICT(id) DO NOTHING
+                """).execute(arguments: [runID, run.instance, run.status, run.trigger, run.input, "[" + run.outputs.joined(separator: ",") + "]",
+                                         run.error, run.startedAt, run.endedAt, steps])
+            guard db.changesCount == 0 else { continue }
+            try db.cachedStatement(sql: "UPDATE run SET status = 'in_progress', endedAt = NULL WHERE id = ?").execute(arguments: [runID])
+            for output in run.outputs {
+                try db.cachedStatement(sql: "UPDATE run SET outputs = json_insert(outputs, '$[#]', json(?)) WHERE id = ?").execute(arguments: [output, runID])
+            }
+            if let error = run.error {
+                try db.cachedStatement(sql: "UPDATE run SET error = ? WHERE id = ?").execute(arguments: [error, runID])
+            }
+            try db.cachedStatement(sql: "UPDATE run SET status = ?, endedAt = ?, supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?")
+                .execute(arguments: [run.status, run.endedAt, steps, runID])
+        }
+        startedRuns = [:]
     }
 
     /// Writes the events, heads and statuses gathered so far.
@@ -67,6 +108,7 @@ struct GroupWrite {
             try db.cachedStatement(sql: "UPDATE instance SET nextWake = ?1 WHERE name = ?2 AND nextWake IS NOT ?1").execute(arguments: [due, instance])
             if db.changesCount > 0 { changedWakes[instance] = due }
         }
+        try flushStartedRuns(db)
         for (runID, count) in supersteps {
             try db.cachedStatement(sql: "UPDATE run SET supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?").execute(arguments: [count, runID])
         }

@@ -59,17 +59,14 @@ extension SQLiteStore {
         return outcomes
     }
 
-    /// Runs a write on GRDB's writer queue (never on the cooperative pool) that the cancel of
-    /// the awaiting task does not interrupt: GRDB's async `write` interrupts SQLite when its task
-    /// is cancelled, which would fail a commit because a run was cancelled or a client went away
-    /// (and, in a group commit, fail every instance's batches with it). A commit is wholly in or
-    /// out, decided by the database, not by who happened to wait for it.
+    /// Runs a write on the store's commit thread (never on the cooperative pool), through GRDB's
+    /// writer connection, that the cancel of the awaiting task does not interrupt: GRDB's async
+    /// `write` interrupts SQLite when its task is cancelled, which would fail a commit because a
+    /// run was cancelled or a client went away (and, in a group commit, fail every instance's
+    /// batches with it). A commit is wholly in or out, decided by the database, not by who
+    /// happened to wait for it.
     func uninterruptibleWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            database.asyncWriteWithoutTransaction { db in
-                do { continuation.resume(returning: try body(db)) } catch { continuation.resume(throwing: error) }
-            }
-        }
+        try await committer.run { [database] in try database.writeWithoutTransaction(body) }
     }
 
     /// Writes consecutive batches inside the caller's transaction. What only the last of them
@@ -129,15 +126,15 @@ extension SQLiteStore {
         switch event.body {
         case .runStarted(let trigger, let input):
             guard let runID = event.runID else { return false }
-            try db.cachedStatement(sql: """
-                INSERT INTO run (id, instance, status, trigger, input, startedAt, supersteps, idempotencyKey)
-                VALUES (?, ?, 'in_progress', ?, ?, ?, 0, (SELECT key FROM idempotencyKey WHERE instance = ? AND runId = ? LIMIT 1))
-                ON CONFLICT(id) DO UPDATE SET status = 'in_progress', endedAt = NULL
-                """).execute(arguments: [runID, instance, trigger.rawValue, input.serialized(), event.time, instance, runID])
+            // Written at the flush, with what the rest of the group says of it (its outputs, end,
+            // error, supersteps): a trivial run is one row written once, not four statements.
+            group.startedRuns[runID] = GroupWrite.StartedRun(instance: instance, trigger: trigger.rawValue, input: input.serialized(),
+                                                             startedAt: event.time)
             try db.cachedStatement(sql: "DELETE FROM queuedRun WHERE instance = ? AND runId = ?").execute(arguments: [instance, runID])
         case .runRecovered:
             // The same run goes on (or a new one delivers what was accepted): in progress again.
             guard let runID = event.runID else { return false }
+            try group.flushStartedRuns(db)
             try db.cachedStatement(sql: """
                 INSERT INTO run (id, instance, status, trigger, input, startedAt, supersteps) VALUES (?, ?, 'in_progress', 'recovery', 'null', ?, 0)
                 ON CONFLICT(id) DO UPDATE SET status = 'in_progress', endedAt = NULL
@@ -148,15 +145,28 @@ extension SQLiteStore {
             group.supersteps[runID, default: 0] += 1
         case .status(let status):
             guard let runID = event.runID, status != .inProgress else { return false }
-            try db.cachedStatement(sql: "UPDATE run SET status = ?, endedAt = ? WHERE id = ?").execute(arguments: [status.rawValue, event.time, runID])
+            if group.startedRuns[runID] != nil {
+                group.startedRuns[runID]?.status = status.rawValue
+                group.startedRuns[runID]?.endedAt = event.time
+            } else {
+                try db.cachedStatement(sql: "UPDATE run SET status = ?, endedAt = ? WHERE id = ?").execute(arguments: [status.rawValue, event.time, runID])
+            }
             return true
         case .runFailed(let error):
             guard let runID = event.runID else { return false }
-            try db.cachedStatement(sql: "UPDATE run SET error = ? WHERE id = ?").execute(arguments: [error.json.serialized(), runID])
+            if group.startedRuns[runID] != nil {
+                group.startedRuns[runID]?.error = error.json.serialized()
+            } else {
+                try db.cachedStatement(sql: "UPDATE run SET error = ? WHERE id = ?").execute(arguments: [error.json.serialized(), runID])
+            }
         case .output(_, let value):
             guard let runID = event.runID else { return false }
-            try db.cachedStatement(sql: "UPDATE run SET outputs = json_insert(outputs, '$[#]', json(?)) WHERE id = ?")
-                .execute(arguments: [value.serialized(), runID])
+            if group.startedRuns[runID] != nil {
+                group.startedRuns[runID]?.outputs.append(value.serialized())
+            } else {
+                try db.cachedStatement(sql: "UPDATE run SET outputs = json_insert(outputs, '$[#]', json(?)) WHERE id = ?")
+                    .execute(arguments: [value.serialized(), runID])
+            }
         case .responseAccepted(let requestID, let executor, let response):
             try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO inbox (instance, requestId, executor, response, runId, acceptedAt) VALUES (?, ?, ?, ?, ?, ?)

@@ -33,6 +33,9 @@ public final class SQLiteStore: CheckpointStore {
     let wakeObserver = Locked<(@Sendable ([String: Double?]) -> Void)?>(nil)
     /// Moves the write-ahead log into the database off the commit path.
     let checkpointer: WALCheckpointer
+    /// The thread that writes commits (GRDB's writer connection, entered synchronously from
+    /// here: the commit runs on this thread, not on a dispatch worker woken for it).
+    let committer = WorkerThread(name: "wfd-commit")
 
     /// Background WAL checkpoints that failed, and the last one's cause (a checkpoint that the
     /// database was too busy for is tried again later; the log is never lost, only longer).
@@ -79,4 +82,6 @@ public final class SQLiteStore: CheckpointStore {
         checkpointer = try WALCheckpointer(path: path, busyTimeout: configuration.busyTimeout)
         database.add(transactionObserver: checkpointer, extent: .databaseLifetime)
     }
+
+    deinit { committer.stop() }
 }

@@ -55,22 +55,26 @@ enum SocketWorkloads {
         }
 
         /// What does not depend on the machine's noise: the daemon's context switches (voluntary
-        /// and involuntary, all its threads) and its read and write system calls so far.
+        /// and involuntary, all its threads), its read and write system calls so far, and the CPU
+        /// time it used (user and system, every thread including those that ended; the kernel
+        /// counts it in clock ticks, so it is read over many operations).
         struct Counters {
             var contextSwitches = 0.0
             var readCalls = 0.0
             var writeCalls = 0.0
+            var cpuMicros = 0.0
 
             static func - (lhs: Counters, rhs: Counters) -> Counters {
                 Counters(contextSwitches: lhs.contextSwitches - rhs.contextSwitches, readCalls: lhs.readCalls - rhs.readCalls,
-                         writeCalls: lhs.writeCalls - rhs.writeCalls)
+                         writeCalls: lhs.writeCalls - rhs.writeCalls, cpuMicros: lhs.cpuMicros - rhs.cpuMicros)
             }
 
             /// The figures per operation, for a report's extra fields.
             func per(_ operations: Int, _ unit: String) -> [(String, String)] {
                 let count = Double(max(1, operations))
                 return [("ctxsw_per_\(unit)", format(contextSwitches / count)), ("syscalls_per_\(unit)", format((readCalls + writeCalls) / count)),
-                        ("reads_per_\(unit)", format(readCalls / count)), ("writes_per_\(unit)", format(writeCalls / count))]
+                        ("reads_per_\(unit)", format(readCalls / count)), ("writes_per_\(unit)", format(writeCalls / count)),
+                        ("daemon_cpu_us_per_\(unit)", format(cpuMicros / count))]
             }
         }
 
@@ -81,6 +85,13 @@ enum SocketWorkloads {
                 guard let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8) else { continue }
                 for line in status.split(separator: "\n") where line.hasPrefix("voluntary_ctxt_switches") || line.hasPrefix("nonvoluntary_ctxt_switches") {
                     counters.contextSwitches += Double(line.split(separator: "\t").last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
+                }
+            }
+            // proc(5): utime and stime are the 14th and 15th fields, after the command in parentheses.
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") {
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                if fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) {
+                    counters.cpuMicros = (user + system) * 1_000_000 / Double(sysconf(Int32(_SC_CLK_TCK)))
                 }
             }
             if let io = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8) {
