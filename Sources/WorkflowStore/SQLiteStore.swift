@@ -79,7 +79,11 @@ public final class SQLiteStore: CheckpointStore {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         try Self.migrator.migrate(database)
-        checkpointer = try WALCheckpointer(path: path, busyTimeout: configuration.busyTimeout)
+        checkpointer = try WALCheckpointer(path: path, busyTimeout: configuration.busyTimeout) { [database, committer] done in
+            committer.submit {
+                done(Result { try database.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) } })
+            }
+        }
         database.add(transactionObserver: checkpointer, extent: .databaseLifetime)
     }
 

@@ -10,22 +10,40 @@ import WorkflowJSON
 /// observes the writer's transactions) a connection of its own runs a passive checkpoint on a
 /// queue of its own: it never waits for the writer, nor the writer for it. An idle store does
 /// nothing.
+///
+/// A passive checkpoint copies the log but never starts it over: SQLite goes back to the log's
+/// beginning only at a write that finds every frame copied, which commits that never pause
+/// (each arriving while the last checkpoint copies) never find. The log then grew without end
+/// (190 MB after 3,000 runs in a row, for a 7 MB database), every commit's pages landing in
+/// newly allocated blocks. So once a checkpoint sees more than ``restartFrames`` frames in the
+/// log, it asks the store's commit thread for one more passive checkpoint, between two commits:
+/// no frame can arrive while it copies, so it copies them all, and the next commit starts the
+/// log over. It never waits for a reader (one that still reads the log only delays the restart
+/// to a later turn); it is rare (one per few hundred runs) and short, since the background
+/// checkpoints copied most of the log.
 final class WALCheckpointer: TransactionObserver, Sendable {
     /// Commits between two checkpoints (a trivial run's commit writes 11 to 25 pages: about a
     /// thousand pages between two, as SQLite's own default).
     static let interval = 64
+    /// Frames in the log past which it is started over (16 MiB of 4 KiB pages).
+    static let restartFrames = 4096
 
     private let connection: DatabaseQueue
     private let queue = DispatchQueue(label: "workflowd.store.checkpoint", qos: .default)
+    /// Runs a passive checkpoint on the store's writer thread, between two commits (given by the store).
+    private let restartOnWriter: @Sendable (@escaping @Sendable (Result<Void, any Error>) -> Void) -> Void
     private struct State {
         var commits = 0
         var running = false
         var failures = 0
         var lastFailure: String?
+        var restarts = 0
     }
     private let state = Locked(State())
 
-    init(path: String, busyTimeout: Double) throws {
+    init(path: String, busyTimeout: Double,
+         restartOnWriter: @escaping @Sendable (@escaping @Sendable (Result<Void, any Error>) -> Void) -> Void) throws {
+        self.restartOnWriter = restartOnWriter
         var configuration = Configuration()
         configuration.label = "workflowd.store.checkpointer"
         configuration.qos = .default
@@ -48,23 +66,34 @@ final class WALCheckpointer: TransactionObserver, Sendable {
             return true
         }
         guard start else { return }
-        queue.async { [connection, state] in
-            let failure: String?
+        queue.async { [connection, restartOnWriter] in
             do {
-                try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
-                failure = nil
-            } catch {
-                failure = "\(error)"
-            }
-            state.withLock { state in
-                state.running = false
-                if let failure {
-                    state.failures += 1
-                    state.lastFailure = failure
+                let log = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive).walFrameCount }
+                guard log > Self.restartFrames else { return self.finished(nil) }
+                // Still "running" until the restart is done: no passive checkpoint meanwhile
+                // (two checkpoints at once make one fail at once with SQLITE_BUSY).
+                restartOnWriter { result in
+                    if case .success = result { self.state.withLock { $0.restarts += 1 } }
+                    self.finished(result)
                 }
+            } catch {
+                self.finished(.failure(error))
             }
         }
     }
+
+    private func finished(_ result: Result<Void, any Error>?) {
+        state.withLock { state in
+            state.running = false
+            if case .failure(let error) = result {
+                state.failures += 1
+                state.lastFailure = "\(error)"
+            }
+        }
+    }
+
+    /// Times the log was started over (for tests).
+    var restarts: Int { state.withLock { $0.restarts } }
 
     /// Runs a checkpoint of `mode` now, on the checkpointer's queue, after any background one:
     /// two checkpoints at once on two connections make the second fail at once with

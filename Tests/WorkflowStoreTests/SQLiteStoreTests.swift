@@ -407,3 +407,37 @@ struct SQLiteStoreTests {
         #expect(try #require(try await store.recover(instance: "c")).recovery.idempotencyKeys.map(\.key) == ["c"])
     }
 }
+
+@Suite("Write-ahead log")
+struct WriteAheadLogTests {
+    @Test("commits that never pause keep the write-ahead log bounded: it is started over, not grown without end")
+    func logStaysBoundedUnderSustainedCommits() async throws {
+        let db = try TemporaryDatabase()
+        defer { withExtendedLifetime(db) {} }
+        let store = try SQLiteStore(path: db.path)
+        try await store.createInstance(InstanceRecord(name: "w", definition: "d", definitionHash: "h", createdAt: 1))
+        let pageSize = 4096
+        var seq: UInt64 = 0
+        var parent: String?
+        // About four pages a commit: 4,000 commits put ~16,000 frames through the log, well past
+        // the restart bound (4,096 frames); grown without end the log would be ~60 MB.
+        for n in 0..<4_000 {
+            var events: [WorkflowEvent] = []
+            for _ in 0..<5 {
+                seq += 1
+                events.append(WorkflowEvent(seq: seq, time: Double(seq), instance: "w", runID: "r",
+                                            body: .custom(executor: "e", name: "tick", data: ["n": .number(Double(n)), "pad": .string(String(repeating: "x", count: 300))])))
+            }
+            let id = Identifier.make("c")
+            let checkpoint = Checkpoint(id: id, parentID: parent, instance: "w", workflowName: "w", definitionHash: "h", runID: "r",
+                                        reason: .superstep, superstep: n, time: Double(n), status: .inProgress, sharedState: ["n": .number(Double(n))],
+                                        executorStates: [:], edgeStates: [:], messages: [], pendingRequests: [])
+            parent = id
+            try await store.commit(StoreBatch(instance: "w", events: events, checkpoint: checkpoint, status: .inProgress))
+        }
+        let log = try FileManager.default.attributesOfItem(atPath: db.path + "-wal")[.size] as? Int ?? 0
+        #expect(store.checkpointer.restarts > 0, "log \(log)")
+        // The bound plus what may come in while a checkpoint runs.
+        #expect(log <= 2 * WALCheckpointer.restartFrames * (pageSize + 24), "the log is \(log) bytes")
+    }
+}
