@@ -58,12 +58,13 @@ struct GroupWrite {
     mutating func flushStartedRuns(_ db: Database) throws {
         for (runID, run) in startedRuns {
             let steps = supersteps.removeValue(forKey: runID) ?? 0
-            try db.cachedStatement(sql: """
+            try db.run("""
                 INSERT INTO run (id, instance, status, trigger, input, outputs, error, startedAt, endedAt, supersteps, idempotencyKey)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT key FROM idempotencyKey WHERE instance = ?2 AND runId = ?1 LIMIT 1))
                 ON CONFLICT(id) DO NOTHING
-                """).execute(arguments: [runID, run.instance, run.status, run.trigger, run.input, "[" + run.outputs.joined(separator: ",") + "]",
-                                         run.error, run.startedAt, run.endedAt, steps])
+                """, [.text(runID), .text(run.instance), .text(run.status), .text(run.trigger), .text(run.input),
+                      .text("[" + run.outputs.joined(separator: ",") + "]"), .text(run.error), .real(run.startedAt), .real(run.endedAt),
+                      .integer(steps)])
             guard db.changesCount == 0 else { continue }
             try db.cachedStatement(sql: "UPDATE run SET status = 'in_progress', endedAt = NULL WHERE id = ?").execute(arguments: [runID])
             for output in run.outputs {
@@ -85,32 +86,32 @@ struct GroupWrite {
         while start < events.count {
             let chunk = events[start..<min(events.count, start + 16)]
             let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-            var values: [(any DatabaseValueConvertible)?] = []
+            var values: [SQLValue] = []
             values.reserveCapacity(chunk.count * 6)
             for (instance, event) in chunk {
-                values += [instance, Int64(event.seq), event.time, event.runID, event.kind.rawValue, event.json.serialized(sortedKeys: false)]
+                values += [.text(instance), .integer(Int64(event.seq)), .real(event.time), .text(event.runID), .text(event.kind.rawValue),
+                           .text(event.json.serialized(sortedKeys: false))]
             }
-            try db.cachedStatement(sql: "INSERT INTO event (instance, seq, time, runId, type, body) VALUES " + placeholders)
-                .execute(arguments: StatementArguments(values))
+            try db.run("INSERT INTO event (instance, seq, time, runId, type, body) VALUES " + placeholders, values)
             start += chunk.count
         }
         events = []
         for (instance, head) in heads {
-            try db.cachedStatement(sql: "UPDATE instance SET head = ? WHERE name = ?").execute(arguments: [head, instance])
+            try db.run("UPDATE instance SET head = ? WHERE name = ?", [.text(head), .text(instance)])
         }
         for (instance, status) in statuses {
             // Only when it changes: rewriting the same value still rewrites its index entry (a page
             // of instance_by_status in every commit of a run that ends as the one before it).
-            try db.cachedStatement(sql: "UPDATE instance SET status = ?1 WHERE name = ?2 AND status IS NOT ?1").execute(arguments: [status, instance])
+            try db.run("UPDATE instance SET status = ?1 WHERE name = ?2 AND status IS NOT ?1", [.text(status), .text(instance)])
         }
         for (instance, due) in wakes {
             // Only when it changes (the partial index is touched only then).
-            try db.cachedStatement(sql: "UPDATE instance SET nextWake = ?1 WHERE name = ?2 AND nextWake IS NOT ?1").execute(arguments: [due, instance])
+            try db.run("UPDATE instance SET nextWake = ?1 WHERE name = ?2 AND nextWake IS NOT ?1", [.real(due), .text(instance)])
             if db.changesCount > 0 { changedWakes[instance] = due }
         }
         try flushStartedRuns(db)
         for (runID, count) in supersteps {
-            try db.cachedStatement(sql: "UPDATE run SET supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?").execute(arguments: [count, runID])
+            try db.run("UPDATE run SET supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?", [.integer(count), .text(runID)])
         }
         heads = [:]
         statuses = [:]

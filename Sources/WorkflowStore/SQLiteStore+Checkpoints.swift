@@ -62,13 +62,14 @@ extension SQLiteStore {
         // Keyed by (instance, ordinal), so an instance's checkpoints are appended side by side;
         // only the id index is maintained besides (few pages per commit: WAL frames are what a
         // commit costs).
-        try db.cachedStatement(sql: """
+        try db.run("""
             INSERT INTO checkpoint (instance, ordinal, id, parentId, hasChild, runId, reason, superstep, time, status, openRequests,
                                     messagesInFlight, snapshot, parts)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [instance, ordinal, checkpoint.id, checkpoint.parentID, hasChild, checkpoint.runID, checkpoint.reason.rawValue,
-                                     checkpoint.superstep, checkpoint.time, checkpoint.status.rawValue,
-                                     checkpoint.pendingRequests.count, checkpoint.messages.count, JSON.object(core).serialized(sortedKeys: false), parts])
+            """, [.text(instance), .integer(ordinal), .text(checkpoint.id), .text(checkpoint.parentID), .integer(hasChild ? 1 : 0),
+                  .text(checkpoint.runID), .text(checkpoint.reason.rawValue), .integer(checkpoint.superstep), .real(checkpoint.time),
+                  .text(checkpoint.status.rawValue), .integer(checkpoint.pendingRequests.count), .integer(checkpoint.messages.count),
+                  .text(JSON.object(core).serialized(sortedKeys: false)), .text(parts)])
     }
 
     /// Scalars and short strings never get a row of their own (no need to serialize them to know).

@@ -102,7 +102,7 @@ extension SQLiteStore {
             try insert(checkpoint, ordinal: ordinal, hasChild: group.continued.contains(checkpoint.id), changes: batch.checkpointChanges,
                        instance: batch.instance, &group, db)
             if let parent = checkpoint.parentID, !group.written.contains(parent) {
-                try db.cachedStatement(sql: "UPDATE checkpoint SET hasChild = 1 WHERE id = ? AND hasChild = 0").execute(arguments: [parent])
+                try db.run("UPDATE checkpoint SET hasChild = 1 WHERE id = ? AND hasChild = 0", [.text(parent)])
             }
             group.written.insert(checkpoint.id)
             group.heads[batch.instance] = checkpoint.id
@@ -130,7 +130,7 @@ extension SQLiteStore {
             // error, supersteps): a trivial run is one row written once, not four statements.
             group.startedRuns[runID] = GroupWrite.StartedRun(instance: instance, trigger: trigger.rawValue, input: input.serialized(),
                                                              startedAt: event.time)
-            try db.cachedStatement(sql: "DELETE FROM queuedRun WHERE instance = ? AND runId = ?").execute(arguments: [instance, runID])
+            try db.run("DELETE FROM queuedRun WHERE instance = ? AND runId = ?", [.text(instance), .text(runID)])
         case .runRecovered:
             // The same run goes on (or a new one delivers what was accepted): in progress again.
             guard let runID = event.runID else { return false }

@@ -309,7 +309,8 @@ struct SQLiteStoreTests {
         #expect(applied == ["v1: instances, checkpoints, events, runs, inbox, keys, queue", "v2: idempotency keys expire",
                            "v3: definition versions, checkpoint labels", "v4: checkpoints keep large values apart, once",
                            "v5: runs count their supersteps", "v6: instances know their soonest wait",
-                           "v7: schedules, runs keep their idempotency key, instances pause"])
+                           "v7: schedules, runs keep their idempotency key, instances pause",
+                           "v8: events and checkpoints in rowid tables"])
         _ = try SQLiteStore(path: db.path)
         #expect(try store.database.read { try SQLiteStore.migrator.appliedMigrations($0) } == applied)
     }
