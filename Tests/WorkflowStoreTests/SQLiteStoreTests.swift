@@ -442,3 +442,61 @@ struct WriteAheadLogTests {
         #expect(log <= 2 * WALCheckpointer.restartFrames * (pageSize + 24), "the log is \(log) bytes")
     }
 }
+
+@Suite("Store upgrade")
+struct StoreUpgradeTests {
+    @Test("a v7 database's events and checkpoints (WITHOUT ROWID tables) are all there after v8 moves them, labels included, and commits go on after them")
+    func v7DatabaseUpgrades() async throws {
+        let db = try TemporaryDatabase()
+        defer { withExtendedLifetime(db) {} }
+        let events = (1...40).map { seq in
+            WorkflowEvent(seq: UInt64(seq), time: Double(seq), instance: "old", runID: "r\(seq / 10)",
+                          body: .custom(executor: "e", name: "n", data: ["seq": .number(Double(seq))]))
+        }
+        var made: [Checkpoint] = []
+        for n in 0..<5 {
+            made.append(Checkpoint(id: Identifier.make("c"), parentID: made.last?.id, instance: "old", workflowName: "w", definitionHash: "h",
+                                          runID: "r", reason: .superstep, superstep: n, time: Double(n), status: .idle, sharedState: ["n": .number(Double(n))],
+                                          executorStates: [:], edgeStates: [:], messages: [], pendingRequests: []))
+        }
+        let checkpoints = made
+        do {
+            let queue = try DatabaseQueue(path: db.path)
+            try SQLiteStore.migrator.migrate(queue, upTo: "v7: schedules, runs keep their idempotency key, instances pause")
+            try await queue.write { sql in
+                try sql.execute(sql: "INSERT INTO instance (name, definition, definitionHash, createdAt, head) VALUES ('old', 'w', 'h', 0, ?)",
+                                arguments: [checkpoints.last!.id])
+                for event in events {
+                    try sql.execute(sql: "INSERT INTO event (instance, seq, time, runId, type, body) VALUES (?, ?, ?, ?, ?, ?)",
+                                    arguments: ["old", Int64(event.seq), event.time, event.runID, event.kind.rawValue, event.json.serialized()])
+                }
+                for (ordinal, checkpoint) in checkpoints.enumerated() {
+                    try sql.execute(sql: """
+                        INSERT INTO checkpoint (instance, ordinal, id, parentId, hasChild, runId, reason, superstep, time, status, openRequests,
+                                                messagesInFlight, snapshot, label)
+                        VALUES ('old', ?, ?, ?, ?, 'r', 'superstep', ?, ?, 'idle', 0, 0, ?, ?)
+                        """, arguments: [ordinal + 1, checkpoint.id, checkpoint.parentID, ordinal < 4, ordinal, checkpoint.time,
+                                         checkpoint.json.serialized(), ordinal == 2 ? "kept" : nil])
+                }
+            }
+        }
+        let store = try SQLiteStore(path: db.path)
+        #expect(try await store.events(instance: "old", afterSeq: 0, limit: 100) == events)
+        #expect(try await store.events(instance: "old", afterSeq: 30, limit: 5).map(\.seq) == [31, 32, 33, 34, 35])
+        #expect(try await store.checkpoints(instance: "old").map(\.id) == checkpoints.map(\.id))
+        #expect(try await store.checkpoint(id: checkpoints[3].id) == checkpoints[3])
+        #expect(try await store.resolveCheckpoint("kept", instance: "old") == checkpoints[2].id)
+        // The key index holds: a seq cannot be there twice.
+        await #expect(throws: (any Error).self) {
+            try await store.commit(StoreBatch(instance: "old", events: [events[0]]))
+        }
+        // And the next commit appends after the moved rows.
+        let next = WorkflowEvent(seq: 41, time: 41, instance: "old", runID: "r4", body: .custom(executor: "e", name: "n", data: [:]))
+        let checkpoint = Checkpoint(id: Identifier.make("c"), parentID: checkpoints.last!.id, instance: "old", workflowName: "w", definitionHash: "h",
+                                    runID: "r4", reason: .superstep, superstep: 5, time: 41, status: .idle, sharedState: [:],
+                                    executorStates: [:], edgeStates: [:], messages: [], pendingRequests: [])
+        try await store.commit(StoreBatch(instance: "old", events: [next], checkpoint: checkpoint, status: .idle))
+        #expect(try await store.events(instance: "old", afterSeq: 39, limit: 5).map(\.seq) == [40, 41])
+        #expect(try await store.checkpoints(instance: "old").map(\.id) == checkpoints.map(\.id) + [checkpoint.id])
+    }
+}
