@@ -10,7 +10,7 @@ import SQLite3
 /// GRDB binds each argument through an existential `DatabaseValueConvertible` and a
 /// `DatabaseValue` box: on the commit of a trivial run that was 28 µs of the writer's 250
 /// (perf, `run_latency`), for some 120 values. The statements a commit runs for every
-/// superstep (events, checkpoint, run, head) bind these instead, with ``GRDB/Database/run(_:_:)``.
+/// superstep (events, checkpoint, run, head) bind these instead, with `Database.run(_:_:)`.
 enum SQLValue {
     case text(String)
     case integer(Int64)

@@ -13,8 +13,9 @@ import WorkflowEngine
 /// not at all. What the engine publishes is already on disk when a commit returns (in `normal`
 /// durability, safe from a process crash; in `full`, from a power loss).
 ///
-/// Every method that touches the database is `async` and does its blocking work on GRDB's own
-/// dispatch queues (one writer, a few readers), never on Swift's cooperative pool.
+/// Every method that touches the database is `async` and does its blocking work off Swift's
+/// cooperative pool: commits on the store's own thread (`committer`), everything else on
+/// GRDB's dispatch queues (one writer, a few readers).
 ///
 /// The daemon sees it as an ``InstanceStore``. Its files, by concern: this one opens the
 /// database; `+Schema` (the migrations), `+Commits` (transactions and the event projection),
