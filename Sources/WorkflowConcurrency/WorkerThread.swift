@@ -56,28 +56,44 @@ public final class WorkerThread: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Runs `job` on the thread, after every job given before it.
-    public func submit(_ job: @escaping @Sendable () -> Void) {
+    /// What ``run(_:)`` throws once the thread was stopped.
+    public struct Stopped: Error, CustomStringConvertible {
+        /// The thread's name.
+        public let name: String
+        /// Says which thread.
+        public var description: String { "the worker thread \(name) was stopped" }
+    }
+
+    /// Runs `job` on the thread, after every job given before it. Returns false, and drops the
+    /// job, once the thread was stopped (something that outlived the thread's owner).
+    @discardableResult
+    public func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
         pthread_mutex_lock(mutex)
-        precondition(!stopping, "a job given to the stopped worker thread \(name)")
+        guard !stopping else {
+            pthread_mutex_unlock(mutex)
+            return false
+        }
         jobs.append(job)
         let wake = idle
         pthread_mutex_unlock(mutex)
         if wake { pthread_cond_signal(condition) }
+        return true
     }
 
     /// Runs `body` on the thread and returns what it returns (or throws what it throws). The
-    /// caller's cancellation does not interrupt it: once given, a job runs.
+    /// caller's cancellation does not interrupt it: once given, a job runs. Throws ``Stopped``
+    /// if the thread was stopped.
     ///
     /// The result goes through a lock as well as the continuation, so that ThreadSanitizer sees
     /// the hand-off (see ``QueueWork``).
     public func run<T>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         let box = Locked<Result<T, any Error>?>(nil)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            submit {
+            let given = submit {
                 box.withLock { $0 = Result { try body() } }
                 continuation.resume()
             }
+            if !given { continuation.resume(throwing: Stopped(name: name)) }
         }
         return try box.withLock { $0.take()! }.get()
     }

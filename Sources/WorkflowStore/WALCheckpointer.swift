@@ -30,8 +30,9 @@ final class WALCheckpointer: TransactionObserver, Sendable {
 
     private let connection: DatabaseQueue
     private let queue = DispatchQueue(label: "workflowd.store.checkpoint", qos: .default)
-    /// Runs a passive checkpoint on the store's writer thread, between two commits (given by the store).
-    private let restartOnWriter: @Sendable (@escaping @Sendable (Result<Void, any Error>) -> Void) -> Void
+    /// Runs a passive checkpoint on the store's writer thread, between two commits (given by the
+    /// store); false if that thread has stopped (the store is closing).
+    private let restartOnWriter: @Sendable (@escaping @Sendable (Result<Void, any Error>) -> Void) -> Bool
     private struct State {
         var commits = 0
         var running = false
@@ -42,7 +43,7 @@ final class WALCheckpointer: TransactionObserver, Sendable {
     private let state = Locked(State())
 
     init(path: String, busyTimeout: Double,
-         restartOnWriter: @escaping @Sendable (@escaping @Sendable (Result<Void, any Error>) -> Void) -> Void) throws {
+         restartOnWriter: @escaping @Sendable (@escaping @Sendable (Result<Void, any Error>) -> Void) -> Bool) throws {
         self.restartOnWriter = restartOnWriter
         var configuration = Configuration()
         configuration.label = "workflowd.store.checkpointer"
@@ -72,10 +73,12 @@ final class WALCheckpointer: TransactionObserver, Sendable {
                 guard log > Self.restartFrames else { return self.finished(nil) }
                 // Still "running" until the restart is done: no passive checkpoint meanwhile
                 // (two checkpoints at once make one fail at once with SQLITE_BUSY).
-                restartOnWriter { result in
+                let given = restartOnWriter { result in
                     if case .success = result { self.state.withLock { $0.restarts += 1 } }
                     self.finished(result)
                 }
+                // The store is closing: whoever opens the database next finds the log as it is.
+                if !given { self.finished(nil) }
             } catch {
                 self.finished(.failure(error))
             }

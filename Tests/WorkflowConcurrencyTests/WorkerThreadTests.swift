@@ -93,3 +93,14 @@ struct WorkerThreadTests {
         #expect(done.withLock { $0 } == 50)
     }
 }
+
+@Suite("WorkerThread after stop")
+struct WorkerThreadStoppedTests {
+    @Test("a job given after stop is refused, and run throws Stopped instead of waiting forever")
+    func jobsAfterStopAreRefused() async throws {
+        let worker = WorkerThread(name: "late")
+        worker.stop()
+        #expect(worker.submit {} == false)
+        await #expect(throws: WorkerThread.Stopped.self) { try await worker.run { 1 } }
+    }
+}
