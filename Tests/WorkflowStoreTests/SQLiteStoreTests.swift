@@ -409,6 +409,14 @@ struct SQLiteStoreTests {
     }
 }
 
+/// A checkpoint of nothing but a superstep number, a time and some shared state, for store tests
+/// that need rows, not a workflow.
+func plainCheckpoint(instance: String, runID: String = "r", superstep: Int, parent: String?, time: Double, state: JSONObject = [:]) -> Checkpoint {
+    Checkpoint(id: Identifier.make("c"), parentID: parent, instance: instance, workflowName: "w", definitionHash: "h", runID: runID,
+               reason: .superstep, superstep: superstep, time: time, status: .idle, sharedState: state,
+               executorStates: [:], edgeStates: [:], messages: [], pendingRequests: [])
+}
+
 @Suite("Write-ahead log")
 struct WriteAheadLogTests {
     @Test("commits that never pause keep the write-ahead log bounded: it is started over, not grown without end")
@@ -429,11 +437,8 @@ struct WriteAheadLogTests {
                 events.append(WorkflowEvent(seq: seq, time: Double(seq), instance: "w", runID: "r",
                                             body: .custom(executor: "e", name: "tick", data: ["n": .number(Double(n)), "pad": .string(String(repeating: "x", count: 300))])))
             }
-            let id = Identifier.make("c")
-            let checkpoint = Checkpoint(id: id, parentID: parent, instance: "w", workflowName: "w", definitionHash: "h", runID: "r",
-                                        reason: .superstep, superstep: n, time: Double(n), status: .inProgress, sharedState: ["n": .number(Double(n))],
-                                        executorStates: [:], edgeStates: [:], messages: [], pendingRequests: [])
-            parent = id
+            let checkpoint = plainCheckpoint(instance: "w", superstep: n, parent: parent, time: Double(n), state: ["n": .number(Double(n))])
+            parent = checkpoint.id
             try await store.commit(StoreBatch(instance: "w", events: events, checkpoint: checkpoint, status: .inProgress))
         }
         let log = try FileManager.default.attributesOfItem(atPath: db.path + "-wal")[.size] as? Int ?? 0
@@ -455,9 +460,7 @@ struct StoreUpgradeTests {
         }
         var made: [Checkpoint] = []
         for n in 0..<5 {
-            made.append(Checkpoint(id: Identifier.make("c"), parentID: made.last?.id, instance: "old", workflowName: "w", definitionHash: "h",
-                                          runID: "r", reason: .superstep, superstep: n, time: Double(n), status: .idle, sharedState: ["n": .number(Double(n))],
-                                          executorStates: [:], edgeStates: [:], messages: [], pendingRequests: []))
+            made.append(plainCheckpoint(instance: "old", superstep: n, parent: made.last?.id, time: Double(n), state: ["n": .number(Double(n))]))
         }
         let checkpoints = made
         do {
@@ -492,9 +495,7 @@ struct StoreUpgradeTests {
         }
         // And the next commit appends after the moved rows.
         let next = WorkflowEvent(seq: 41, time: 41, instance: "old", runID: "r4", body: .custom(executor: "e", name: "n", data: [:]))
-        let checkpoint = Checkpoint(id: Identifier.make("c"), parentID: checkpoints.last!.id, instance: "old", workflowName: "w", definitionHash: "h",
-                                    runID: "r4", reason: .superstep, superstep: 5, time: 41, status: .idle, sharedState: [:],
-                                    executorStates: [:], edgeStates: [:], messages: [], pendingRequests: [])
+        let checkpoint = plainCheckpoint(instance: "old", runID: "r4", superstep: 5, parent: checkpoints.last!.id, time: 41)
         try await store.commit(StoreBatch(instance: "old", events: [next], checkpoint: checkpoint, status: .idle))
         #expect(try await store.events(instance: "old", afterSeq: 39, limit: 5).map(\.seq) == [40, 41])
         #expect(try await store.checkpoints(instance: "old").map(\.id) == checkpoints.map(\.id) + [checkpoint.id])
