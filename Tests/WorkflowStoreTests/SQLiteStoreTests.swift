@@ -442,9 +442,12 @@ struct WriteAheadLogTests {
             try await store.commit(StoreBatch(instance: "w", events: events, checkpoint: checkpoint, status: .inProgress))
         }
         let log = try FileManager.default.attributesOfItem(atPath: db.path + "-wal")[.size] as? Int ?? 0
-        #expect(store.checkpointer.restarts > 0, "log \(log)")
-        // The bound plus what may come in while a checkpoint runs.
-        #expect(log <= 2 * WALCheckpointer.restartFrames * (pageSize + 24), "the log is \(log) bytes")
+        // The bound plus what may come in while a checkpoint runs. (How many restarts it took
+        // depends on speed: on a machine slow enough, as under ThreadSanitizer, the background
+        // checkpoints find pauses between commits and the log starts over by itself.)
+        // Twice the restart bound of 4,096 frames (grown without end: ~170 MB).
+        #expect(log <= 2 * 4_096 * (pageSize + 24),
+                "the log is \(log) bytes after \(store.checkpointer.restarts) restarts on the commit thread")
     }
 }
 
