@@ -67,16 +67,22 @@ struct GroupWrite {
                       .integer(steps)])
             guard db.changesCount == 0 else { continue }
             try db.cachedStatement(sql: "UPDATE run SET status = 'in_progress', endedAt = NULL WHERE id = ?").execute(arguments: [runID])
-            for output in run.outputs {
-                try db.cachedStatement(sql: "UPDATE run SET outputs = json_insert(outputs, '$[#]', json(?)) WHERE id = ?").execute(arguments: [output, runID])
-            }
-            if let error = run.error {
-                try db.cachedStatement(sql: "UPDATE run SET error = ? WHERE id = ?").execute(arguments: [error, runID])
-            }
+            for output in run.outputs { try Self.appendOutput(output, run: runID, db) }
+            if let error = run.error { try Self.setError(error, run: runID, db) }
             try db.cachedStatement(sql: "UPDATE run SET status = ?, endedAt = ?, supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?")
                 .execute(arguments: [run.status, run.endedAt, steps, runID])
         }
         startedRuns = [:]
+    }
+
+    /// Appends a serialized output to a stored run's outputs.
+    static func appendOutput(_ output: String, run runID: String, _ db: Database) throws {
+        try db.run("UPDATE run SET outputs = json_insert(outputs, '$[#]', json(?)) WHERE id = ?", [.text(output), .text(runID)])
+    }
+
+    /// Sets a stored run's error (serialized).
+    static func setError(_ error: String, run runID: String, _ db: Database) throws {
+        try db.run("UPDATE run SET error = ? WHERE id = ?", [.text(error), .text(runID)])
     }
 
     /// Writes the events, heads and statuses gathered so far.

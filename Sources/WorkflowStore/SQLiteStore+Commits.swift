@@ -157,15 +157,14 @@ extension SQLiteStore {
             if group.startedRuns[runID] != nil {
                 group.startedRuns[runID]?.error = error.json.serialized()
             } else {
-                try db.cachedStatement(sql: "UPDATE run SET error = ? WHERE id = ?").execute(arguments: [error.json.serialized(), runID])
+                try GroupWrite.setError(error.json.serialized(), run: runID, db)
             }
         case .output(_, let value):
             guard let runID = event.runID else { return false }
             if group.startedRuns[runID] != nil {
                 group.startedRuns[runID]?.outputs.append(value.serialized())
             } else {
-                try db.cachedStatement(sql: "UPDATE run SET outputs = json_insert(outputs, '$[#]', json(?)) WHERE id = ?")
-                    .execute(arguments: [value.serialized(), runID])
+                try GroupWrite.appendOutput(value.serialized(), run: runID, db)
             }
         case .responseAccepted(let requestID, let executor, let response):
             try db.cachedStatement(sql: """
