@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // `swift package generate-documentation` for the DocC catalogs (no code of it is linked).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -67,8 +68,12 @@ let package = Package(
                                                         .product(name: "Subprocess", package: "swift-subprocess"),
                                                         .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: strictSettings),
-        // Durable persistence in SQLite (GRDB): checkpoints, the event log, runs, the inbox, recovery.
-        .target(name: "WorkflowStore", dependencies: ["WorkflowEngine", "WorkflowConcurrency", .product(name: "GRDB", package: "GRDB.swift")],
+        // Durable persistence: checkpoints, the event log, runs, the inbox, recovery. The store's
+        // logic is written once over SQL sessions; SQLite (GRDB) is the embedded backend,
+        // PostgreSQL (postgres-nio) the one several hosts share.
+        .target(name: "WorkflowStore", dependencies: ["WorkflowEngine", "WorkflowConcurrency", .product(name: "GRDB", package: "GRDB.swift"),
+                                                     .product(name: "PostgresNIO", package: "postgres-nio"),
+                                                     .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strictSettings),
         // A process the crash test kills with SIGKILL while it writes through the store.
         .executableTarget(name: "workflowd-store-crasher",

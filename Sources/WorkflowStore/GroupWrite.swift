@@ -1,4 +1,3 @@
-import GRDB
 import WorkflowEngine
 
 /// What one transaction's batches leave to write once: each instance's last head and status, the
@@ -38,15 +37,15 @@ struct GroupWrite {
     /// Events to insert, in order (several batches' events share a multi-row INSERT).
     var events: [(instance: String, event: WorkflowEvent)] = []
     /// The part manifest of the checkpoint inserted last (its child, next in the group, inherits from it).
-    var manifests: [String: SQLiteStore.Manifest] = [:]
+    var manifests: [String: CheckpointManifest] = [:]
 
     /// The ordinal for the instance's next checkpoint (appended after its newest).
-    mutating func nextOrdinal(instance: String, _ db: Database) throws -> Int64 {
+    mutating func nextOrdinal(instance: String, _ db: any SQLSession) throws -> Int64 {
         let last: Int64
         if let known = ordinals[instance] {
             last = known
         } else {
-            last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(ordinal) FROM checkpoint WHERE instance = ?"), arguments: [instance]) ?? 0
+            last = try db.integer("SELECT MAX(ordinal) FROM checkpoint WHERE instance = ?", [.text(instance)]) ?? 0
         }
         ordinals[instance] = last + 1
         return last + 1
@@ -55,38 +54,38 @@ struct GroupWrite {
     /// Writes the rows of the runs started in this group. A run id already stored (a run started
     /// again: a retry, a recovery) keeps its row, which is brought up to date as event by event
     /// before: in progress again, its new outputs appended, then its end.
-    mutating func flushStartedRuns(_ db: Database) throws {
+    mutating func flushStartedRuns(_ db: any SQLSession) throws {
         for (runID, run) in startedRuns {
             let steps = supersteps.removeValue(forKey: runID) ?? 0
-            try db.run("""
+            let inserted = try db.execute("""
                 INSERT INTO run (id, instance, status, trigger, input, outputs, error, startedAt, endedAt, supersteps, idempotencyKey)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT key FROM idempotencyKey WHERE instance = ?2 AND runId = ?1 LIMIT 1))
                 ON CONFLICT(id) DO NOTHING
                 """, [.text(runID), .text(run.instance), .text(run.status), .text(run.trigger), .text(run.input),
                       .text("[" + run.outputs.joined(separator: ",") + "]"), .text(run.error), .real(run.startedAt), .real(run.endedAt),
                       .integer(steps)])
-            guard db.changesCount == 0 else { continue }
-            try db.cachedStatement(sql: "UPDATE run SET status = 'in_progress', endedAt = NULL WHERE id = ?").execute(arguments: [runID])
+            guard inserted == 0 else { continue }
+            try db.execute("UPDATE run SET status = 'in_progress', endedAt = NULL WHERE id = ?", [.text(runID)])
             for output in run.outputs { try Self.appendOutput(output, run: runID, db) }
             if let error = run.error { try Self.setError(error, run: runID, db) }
-            try db.cachedStatement(sql: "UPDATE run SET status = ?, endedAt = ?, supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?")
-                .execute(arguments: [run.status, run.endedAt, steps, runID])
+            try db.execute("UPDATE run SET status = ?, endedAt = ?, supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?",
+                           [.text(run.status), .real(run.endedAt), .integer(steps), .text(runID)])
         }
         startedRuns = [:]
     }
 
     /// Appends a serialized output to a stored run's outputs.
-    static func appendOutput(_ output: String, run runID: String, _ db: Database) throws {
-        try db.run("UPDATE run SET outputs = json_insert(outputs, '$[#]', json(?)) WHERE id = ?", [.text(output), .text(runID)])
+    static func appendOutput(_ output: String, run runID: String, _ db: any SQLSession) throws {
+        try db.execute(db.dialect.appendOutput, [.text(output), .text(runID)])
     }
 
     /// Sets a stored run's error (serialized).
-    static func setError(_ error: String, run runID: String, _ db: Database) throws {
-        try db.run("UPDATE run SET error = ? WHERE id = ?", [.text(error), .text(runID)])
+    static func setError(_ error: String, run runID: String, _ db: any SQLSession) throws {
+        try db.execute("UPDATE run SET error = ? WHERE id = ?", [.text(error), .text(runID)])
     }
 
     /// Writes the events, heads and statuses gathered so far.
-    mutating func flush(_ db: Database) throws {
+    mutating func flush(_ db: any SQLSession) throws {
         // One multi-row INSERT per chunk of events (a statement per event costs more than its row).
         var start = 0
         while start < events.count {
@@ -98,26 +97,27 @@ struct GroupWrite {
                 values += [.text(instance), .integer(Int64(event.seq)), .real(event.time), .text(event.runID), .text(event.kind.rawValue),
                            .text(event.json.serialized(sortedKeys: false))]
             }
-            try db.run("INSERT INTO event (instance, seq, time, runId, type, body) VALUES " + placeholders, values)
+            try db.execute("INSERT INTO event (instance, seq, time, runId, type, body) VALUES " + placeholders, values)
             start += chunk.count
         }
         events = []
         for (instance, head) in heads {
-            try db.run("UPDATE instance SET head = ? WHERE name = ?", [.text(head), .text(instance)])
+            try db.execute("UPDATE instance SET head = ? WHERE name = ?", [.text(head), .text(instance)])
         }
         for (instance, status) in statuses {
             // Only when it changes: rewriting the same value still rewrites its index entry (a page
             // of instance_by_status in every commit of a run that ends as the one before it).
-            try db.run("UPDATE instance SET status = ?1 WHERE name = ?2 AND status IS NOT ?1", [.text(status), .text(instance)])
+            try db.execute("UPDATE instance SET status = ?1 WHERE name = ?2 AND status IS DISTINCT FROM ?1", [.text(status), .text(instance)])
         }
         for (instance, due) in wakes {
             // Only when it changes (the partial index is touched only then).
-            try db.run("UPDATE instance SET nextWake = ?1 WHERE name = ?2 AND nextWake IS NOT ?1", [.real(due), .text(instance)])
-            if db.changesCount > 0 { changedWakes[instance] = due }
+            if try db.execute("UPDATE instance SET nextWake = ?1 WHERE name = ?2 AND nextWake IS DISTINCT FROM ?1", [.real(due), .text(instance)]) > 0 {
+                changedWakes[instance] = due
+            }
         }
         try flushStartedRuns(db)
         for (runID, count) in supersteps {
-            try db.run("UPDATE run SET supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?", [.integer(count), .text(runID)])
+            try db.execute("UPDATE run SET supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?", [.integer(count), .text(runID)])
         }
         heads = [:]
         statuses = [:]

@@ -3,8 +3,8 @@ import WorkflowJSON
 
 /// What the daemon needs of a store besides the engine's ``CheckpointStore``: instances and who
 /// owns them, the definition versions they pin, checkpoint labels, runs, retention, recovery,
-/// and group commits across instances. ``SQLiteStore`` is one backend; a second (PostgreSQL, for
-/// several hosts on one database) implements the same protocol, and the daemon sees only this.
+/// and group commits across instances. Both backends, ``SQLiteStore`` and ``PostgresStore`` (for
+/// several hosts on one database), are ``SQLStore``s and share its rules; the daemon sees only this.
 ///
 /// Every rule of the engine's store holds here too: a commit is one transaction (a group commit
 /// one transaction with a savepoint per instance's group), an event's seq is never reused, and
@@ -54,6 +54,7 @@ public protocol InstanceStore: CheckpointStore {
     /// Every label of `instance`'s checkpoints, by checkpoint id.
     func checkpointLabels(instance: String) async throws -> [String: String]
     /// Applies the retention rules to `instance` now; how many checkpoints were deleted.
+    @discardableResult
     func prune(instance: String) async throws -> Int
 
     // MARK: Runs
@@ -109,5 +110,3 @@ public protocol InstanceStore: CheckpointStore {
     /// Answers once the database does (the watchdog's health check).
     func ping() async throws
 }
-
-extension SQLiteStore: InstanceStore {}

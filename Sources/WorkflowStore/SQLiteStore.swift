@@ -4,7 +4,7 @@ import WorkflowConcurrency
 import WorkflowJSON
 import WorkflowEngine
 
-/// The durable ``CheckpointStore``: one SQLite database (WAL) in the state directory, through GRDB.
+/// The embedded store: one SQLite database (WAL) in the state directory, through GRDB.
 ///
 /// It keeps instances, checkpoints (JSON snapshots with their parent), each instance's event log,
 /// runs (status, input, outputs, error, times), the responses inbox (accepted, not yet delivered),
@@ -14,29 +14,23 @@ import WorkflowEngine
 /// durability, safe from a process crash; in `full`, from a power loss).
 ///
 /// Every method that touches the database is `async` and does its blocking work off Swift's
-/// cooperative pool: commits on the store's own thread (`committer`), everything else on
-/// GRDB's dispatch queues (one writer, a few readers).
-///
-/// The daemon sees it as an ``InstanceStore``. Its files, by concern: this one opens the
-/// database; `+Schema` (the migrations), `+Commits` (transactions and the event projection),
-/// `+Reads` (checkpoints and the log), `+Checkpoints` (how a checkpoint is stored, labels),
-/// `+Lineage` (lineage and runs), `+Retention`, `+Instances`, `+Definitions`, `+Recovery`,
-/// `+Wakes` (when instances' waits are due).
-public final class SQLiteStore: CheckpointStore {
+/// cooperative pool: writes on the store's own thread (`committer`), reads on GRDB's reader
+/// queues. The store's rules are ``SQLStore``'s, shared with ``PostgresStore``; this file opens
+/// the database, `+Schema` migrates it, `+Maintenance` checks it and measures it.
+public final class SQLiteStore: SQLStore {
     public let path: String
-    public let configuration: StoreConfiguration
+    public let shared: SQLStoreState
     /// The GRDB pool, for tools that inspect or observe the database (the crash test uses it to
     /// die inside a commit).
     public let database: DatabasePool
-    /// Run ends per instance since its last retention pass (see ``pruneTurn(_:)``).
-    let runEnds = Locked<[String: Int]>([:])
-    /// Told, after each commit, which instances' soonest wait changed (see ``observeWakes(_:)``).
-    let wakeObserver = Locked<(@Sendable ([String: Double?]) -> Void)?>(nil)
     /// Moves the write-ahead log into the database off the commit path.
     let checkpointer: WALCheckpointer
-    /// The thread that writes commits (GRDB's writer connection, entered synchronously from
-    /// here: the commit runs on this thread, not on a dispatch worker woken for it).
+    /// The thread that writes (GRDB's writer connection, entered synchronously from here: a
+    /// commit runs on this thread, not on a dispatch worker woken for it).
     let committer = WorkerThread(name: "wfd-commit")
+
+    /// Retention limits and durability.
+    public var configuration: StoreConfiguration { shared.configuration }
 
     /// Background WAL checkpoints that failed, and the last one's cause (a checkpoint that the
     /// database was too busy for is tried again later; the log is never lost, only longer).
@@ -54,7 +48,7 @@ public final class SQLiteStore: CheckpointStore {
     /// It blocks: from async code, use ``open(path:configuration:)``.
     public init(path: String, configuration: StoreConfiguration = .init()) throws {
         self.path = path
-        self.configuration = configuration
+        self.shared = SQLStoreState(configuration: configuration)
         var config = Configuration()
         config.label = "workflowd.store"
         // Every event insert would look its instance up; commit checks the instance once instead,
@@ -89,4 +83,17 @@ public final class SQLiteStore: CheckpointStore {
     }
 
     deinit { committer.stop() }
+
+    /// Runs `body` on the commit thread through GRDB's writer connection. GRDB's own async
+    /// `write` interrupts SQLite when its task is cancelled, which would fail a commit because a
+    /// run was cancelled or a client went away (and, in a group commit, fail every instance's
+    /// batches with it); this is never interrupted.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await committer.run { [database] in try database.writeWithoutTransaction { db in try body(db) } }
+    }
+
+    /// Runs `body` on one of GRDB's readers, in one read transaction (a snapshot of the last commit).
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await database.read { db in try body(db) }
+    }
 }

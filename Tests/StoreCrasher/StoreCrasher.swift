@@ -6,7 +6,7 @@ import GRDB
 import WorkflowStore
 import WorkflowTestSupport
 
-// workflowd-store-crasher DB-PATH [--recover resume|fail] [--die-at-commit K | --die-at-change K]
+// workflowd-store-crasher DB-PATH [--recover resume|fail] [--die-at-commit K | --die-at-write K]
 // workflowd-store-crasher DB-PATH --interrupted
 //
 // The first form writes through the SQLite store as fast as it can until it is killed: runs with
@@ -43,7 +43,7 @@ struct StoreCrasher {
         if arguments == ["--promised"] { try await promised(path) }
         var mode = RecoveryMode.resume
         var commit: Int?
-        var change: Int?
+        var write: Int?
         while !arguments.isEmpty {
             let option = arguments.removeFirst()
             guard let value = arguments.first else { usage() }
@@ -51,7 +51,7 @@ struct StoreCrasher {
             switch option {
             case "--recover": mode = RecoveryMode(rawValue: value) ?? mode
             case "--die-at-commit": commit = Int(value)
-            case "--die-at-change": change = Int(value)
+            case "--die-at-write": write = Int(value)
             default: usage()
             }
         }
@@ -65,8 +65,8 @@ struct StoreCrasher {
         let instance = try WorkflowInstance(recovering: recovered.recovery, workflow: workflow,
                                             configuration: .init(store: store, onBusy: .queue))
         let events = try await instance.subscribe()
-        if commit != nil || change != nil {
-            store.database.add(transactionObserver: Saboteur(commit: commit, change: change), extent: .databaseLifetime)
+        if commit != nil || write != nil {
+            try Saboteur(commit: commit, write: write).arm(store.database)
         }
         line("ready \(recovered.recovery.nextSeq)")
         try await instance.resumeRecovered(mode)
@@ -95,7 +95,7 @@ struct StoreCrasher {
     }
 
     static func usage() -> Never {
-        line("usage: workflowd-store-crasher DB-PATH [--recover resume|fail] [--die-at-commit K | --die-at-change K] | DB-PATH --interrupted | DB-PATH --promised")
+        line("usage: workflowd-store-crasher DB-PATH [--recover resume|fail] [--die-at-commit K | --die-at-write K] | DB-PATH --interrupted | DB-PATH --promised")
         exit(2)
     }
 

@@ -103,13 +103,13 @@ struct CrashTests {
         for round in 0..<30 {
             // A third of the rounds: killed from outside (during recovery, or after a few runs, mid-run);
             // the others: the writer kills itself just before its K-th commit lands, or at the K-th
-            // row change inside a transaction. Every other round recovers in mode fail.
+            // statement that writes inside a transaction. Every other round recovers in mode fail.
             var lines = 1_000
             var sabotage = ["--recover", round % 2 == 0 ? "resume" : "fail"]
             switch round % 3 {
             case 0: lines = round % 6 == 0 ? 0 : Int.random(in: 1...6, using: &generator)
             case 1: sabotage += ["--die-at-commit", String(Int.random(in: 1...120, using: &generator))]
-            default: sabotage += ["--die-at-change", String(Int.random(in: 1...600, using: &generator))]
+            default: sabotage += ["--die-at-write", String(Int.random(in: 1...300, using: &generator))]
             }
             killedAt.append(lines)
             let output = try await Self.runAndKill(crasher, database: db.path, lines: lines, sabotage: sabotage)

@@ -57,28 +57,28 @@ struct DeltaCheckpointTests {
         }
     }
 
-    func partRows(_ store: SQLiteStore, key: String? = nil) async throws -> Int {
-        try await store.database.read { db in
-            if let key { return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM checkpointPart WHERE name = ?", arguments: [key]) ?? 0 }
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM checkpointPart") ?? 0
+    func partRows(_ store: any SQLStore, key: String? = nil) async throws -> Int {
+        try await store.read { db in
+            if let key { return Int(try db.integer("SELECT COUNT(*) FROM checkpointPart WHERE name = ?", [.text(key)]) ?? 0) }
+            return Int(try db.integer("SELECT COUNT(*) FROM checkpointPart") ?? 0)
         }
     }
 
     /// Part rows no checkpoint's manifest names (there must be none after retention).
-    func orphanParts(_ store: SQLiteStore) async throws -> Int {
-        try await store.database.read { db in
-            try Int.fetchOne(db, sql: """
+    func orphanParts(_ store: any SQLStore) async throws -> Int {
+        try await store.read { db in
+            Int(try db.integer("""
                 SELECT COUNT(*) FROM checkpointPart p WHERE NOT EXISTS
-                (SELECT 1 FROM checkpoint c WHERE c.instance = p.instance AND c.parts IS NOT NULL AND instr(c.parts, '"' || p.origin || '"') > 0)
-                """) ?? 0
+                (SELECT 1 FROM checkpoint c WHERE c.instance = p.instance AND c.parts IS NOT NULL AND \(db.dialect.contains("c.parts", "'\"' || p.origin || '\"'")))
+                """) ?? 0)
         }
     }
 
     @Test("seeded churn of shared and executor state: every checkpoint reads back as committed; an unchanged large value is stored once",
-          arguments: [1, 2, 3] as [UInt64])
-    func readBack(seed: UInt64) async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path, configuration: .init(checkpointRetention: 1_000))
+          arguments: StoreBackend.allCases, [1, 2, 3] as [UInt64])
+    func readBack(_ backend: StoreBackend, seed: UInt64) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open(.init(checkpointRetention: 1_000))
         let recording = RecordingStore(store)
         let workflow = try churnWorkflow(steps: 30, seed: seed)
         try await store.createInstance(InstanceRecord(name: "i", definition: workflow.name, definitionHash: workflow.graphHash, createdAt: Timestamp.now()))
@@ -101,10 +101,10 @@ struct DeltaCheckpointTests {
         #expect(head.sharedState == (await instance.sharedState))
     }
 
-    @Test("retention and deletion never drop a value a kept checkpoint needs, and leave none that no checkpoint needs")
-    func retention() async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path, configuration: .init(checkpointRetention: 7))
+    @Test("retention and deletion never drop a value a kept checkpoint needs, and leave none that no checkpoint needs", arguments: StoreBackend.allCases)
+    func retention(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open(.init(checkpointRetention: 7))
         let recording = RecordingStore(store)
         let workflow = try churnWorkflow(steps: 25, seed: 9)
         try await store.createInstance(InstanceRecord(name: "i", definition: workflow.name, definitionHash: workflow.graphHash, createdAt: Timestamp.now()))
@@ -131,10 +131,10 @@ struct DeltaCheckpointTests {
         #expect(try await partRows(store) == 0)
     }
 
-    @Test("after a rewind, a restart and a fork, checkpoints are written whole once and read back as committed")
-    func restoreWritesWhole() async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path, configuration: .init(checkpointRetention: 1_000))
+    @Test("after a rewind, a restart and a fork, checkpoints are written whole once and read back as committed", arguments: StoreBackend.allCases)
+    func restoreWritesWhole(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open(.init(checkpointRetention: 1_000))
         let recording = RecordingStore(store)
         let workflow = try churnWorkflow(steps: 12, seed: 4)
         try await store.createInstance(InstanceRecord(name: "i", definition: workflow.name, definitionHash: workflow.graphHash, createdAt: Timestamp.now()))
@@ -150,7 +150,7 @@ struct DeltaCheckpointTests {
         #expect(try await partRows(store, key: "doc") == 2)
 
         // A new process: the instance comes back from the store, runs on, reads back.
-        let reopened = try SQLiteStore(path: db.path, configuration: .init(checkpointRetention: 1_000))
+        let reopened = try await place.open(.init(checkpointRetention: 1_000))
         let recording2 = RecordingStore(reopened)
         let recovered = try #require(try await reopened.recover(instance: "i"))
         let again = try WorkflowInstance(recovering: recovered.recovery, workflow: workflow, configuration: .init(store: recording2))

@@ -10,10 +10,10 @@ import WorkflowTestSupport
 /// A store that hands everything to a SQLite store and remembers every checkpoint committed
 /// through it, to hold what the store gives back against what it was given.
 final class RecordingStore: CheckpointStore {
-    let base: SQLiteStore
+    let base: any SQLStore
     let written = Locked<[String: Checkpoint]>([:])
 
-    init(_ base: SQLiteStore) { self.base = base }
+    init(_ base: any SQLStore) { self.base = base }
 
     func commit(_ batches: [StoreBatch]) async throws {
         try await base.commit(batches)

@@ -6,8 +6,8 @@ import WorkflowEngine
 /// end and error; a run id stored before keeps its row and is brought up to date.
 @Suite("Run rows")
 struct RunRowTests {
-    func store(_ db: TemporaryDatabase) async throws -> SQLiteStore {
-        let store = try SQLiteStore(path: db.path)
+    func store(_ place: StorePlace) async throws -> any SQLStore {
+        let store = try await place.open()
         try await store.createInstance(InstanceRecord(name: "i", definition: "d", definitionHash: "h", createdAt: 1))
         return store
     }
@@ -16,11 +16,11 @@ struct RunRowTests {
         WorkflowEvent(seq: seq, time: Double(seq), instance: "i", runID: run, body: body)
     }
 
-    @Test("a run that starts, yields, fails and ends in one transaction is stored with all of it")
-    func runInOneTransaction() async throws {
-        let db = try TemporaryDatabase()
-        defer { withExtendedLifetime(db) {} }
-        let store = try await store(db)
+    @Test("a run that starts, yields, fails and ends in one transaction is stored with all of it", arguments: StoreBackend.allCases)
+    func runInOneTransaction(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        defer { withExtendedLifetime(place) {} }
+        let store = try await store(place)
         try await store.commit(StoreBatch(instance: "i", events: [
             event(1, "r1", .runStarted(trigger: .input, input: ["n": 1])),
             event(2, "r1", .superstepCompleted(superstep: 1)),
@@ -40,11 +40,11 @@ struct RunRowTests {
         #expect(run.idempotencyKey == "k1")
     }
 
-    @Test("a run that only starts in a transaction is in progress, with nothing yet")
-    func runStartedOnly() async throws {
-        let db = try TemporaryDatabase()
-        defer { withExtendedLifetime(db) {} }
-        let store = try await store(db)
+    @Test("a run that only starts in a transaction is in progress, with nothing yet", arguments: StoreBackend.allCases)
+    func runStartedOnly(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        defer { withExtendedLifetime(place) {} }
+        let store = try await store(place)
         try await store.commit(StoreBatch(instance: "i", events: [event(1, "r1", .runStarted(trigger: .input, input: 5))]))
         let run = try #require(try await store.run(id: "r1"))
         #expect(run.status == "in_progress" && run.endedAt == nil && run.error == nil)
@@ -59,11 +59,11 @@ struct RunRowTests {
         #expect(ended.status == "idle" && ended.endedAt == 4 && ended.outputs == [1] && ended.supersteps == 1)
     }
 
-    @Test("a run id started again keeps its row: its input and earlier outputs stay, the new ones are appended")
-    func runStartedAgainKeepsItsRow() async throws {
-        let db = try TemporaryDatabase()
-        defer { withExtendedLifetime(db) {} }
-        let store = try await store(db)
+    @Test("a run id started again keeps its row: its input and earlier outputs stay, the new ones are appended", arguments: StoreBackend.allCases)
+    func runStartedAgainKeepsItsRow(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        defer { withExtendedLifetime(place) {} }
+        let store = try await store(place)
         try await store.commit(StoreBatch(instance: "i", events: [
             event(1, "r1", .runStarted(trigger: .input, input: "first")),
             event(2, "r1", .output(executor: "o", value: 1)),

@@ -18,18 +18,18 @@ func approvalWorkflow() throws -> Workflow {
     return try builder.build()
 }
 
-func makeInstance(_ workflow: Workflow, store: SQLiteStore, name: String = "i", onBusy: BusyPolicy = .reject) async throws -> WorkflowInstance {
+func makeInstance(_ workflow: Workflow, store: any SQLStore, name: String = "i", onBusy: BusyPolicy = .reject) async throws -> WorkflowInstance {
     try await store.createInstance(InstanceRecord(name: name, definition: workflow.name, definitionHash: workflow.graphHash,
                                             onBusy: onBusy.rawValue, createdAt: Timestamp.now()))
     return WorkflowInstance(name: name, workflow: workflow, configuration: .init(store: store, onBusy: onBusy))
 }
 
-@Suite("SQLite store")
-struct SQLiteStoreTests {
-    @Test("a run's checkpoints, events, status, run record and inbox land in the database")
-    func commitPath() async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path)
+@Suite("Store conformance (SQLite and PostgreSQL)")
+struct StoreConformanceTests {
+    @Test("a run's checkpoints, events, status, run record and inbox land in the database", arguments: StoreBackend.allCases)
+    func commitPath(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open()
         let instance = try await makeInstance(try approvalWorkflow(), store: store)
         let first = try await instance.run("text")
         #expect(first.status == .idleWithPendingRequests)
@@ -48,7 +48,7 @@ struct SQLiteStoreTests {
         #expect(runs[1].outputs == ["yes"])
         #expect(try await store.recover().first?.recovery.undeliveredResponses.isEmpty == true)  // delivered
         // Reopening gives back the same (a second connection, as after a restart).
-        let reopened = try SQLiteStore(path: db.path)
+        let reopened = try await place.open()
         #expect(try await reopened.events(instance: "i", afterSeq: 0, limit: 1000) == (try await store.events(instance: "i", afterSeq: 0, limit: 1000)))
         let head = try #require(try await reopened.instance(named: "i")?.head)
         #expect(head == (await instance.lineageHead))
@@ -57,10 +57,10 @@ struct SQLiteStoreTests {
         #expect(stored.runID == second.runID && stored.pendingRequests.isEmpty)
     }
 
-    @Test("an accepted response is in the inbox until delivered, and survives a restart in between", .timeLimit(.minutes(1)))
-    func inbox() async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path)
+    @Test("an accepted response is in the inbox until delivered, and survives a restart in between", .timeLimit(.minutes(1)), arguments: StoreBackend.allCases)
+    func inbox(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open()
         let gate = Gate()
         var builder = WorkflowBuilder(name: "slow", start: "start")
         builder.addExecutor("start", kind: "start") { FunctionExecutor { _, c in c.send("go") } }
@@ -79,7 +79,7 @@ struct SQLiteStoreTests {
         }
         _ = try await instance.respond(to: requestID, with: true)
         // The run is still in superstep 2: the response waits in the inbox, durably.
-        let whileRunning = try #require(try await SQLiteStore(path: db.path).recover().first?.recovery)
+        let whileRunning = try #require(try await place.open().recover().first?.recovery)
         #expect(whileRunning.undeliveredResponses.map(\.requestID) == [requestID])
         #expect(whileRunning.interruptedRuns == [handle.runID])
         #expect(whileRunning.head?.messages.contains { $0.request?.id == requestID } == true)
@@ -90,10 +90,10 @@ struct SQLiteStoreTests {
         #expect(after.interruptedRuns.isEmpty)
     }
 
-    @Test("queued runs and idempotency keys are durable; a reset clears them with the inbox", .timeLimit(.minutes(1)))
-    func queueAndKeys() async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path)
+    @Test("queued runs and idempotency keys are durable; a reset clears them with the inbox", .timeLimit(.minutes(1)), arguments: StoreBackend.allCases)
+    func queueAndKeys(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open()
         let gate = Gate()
         var builder = WorkflowBuilder(name: "gated", start: "wait")
         builder.addExecutor("wait", kind: "wait") { FunctionExecutor(runsInline: false) { m, c in try await gate.wait(); c.yieldOutput(m) } }
@@ -101,7 +101,7 @@ struct SQLiteStoreTests {
         let first = try await instance.start(1, idempotencyKey: "a")
         let second = try await instance.start(2, idempotencyKey: "b")
         let third = try await instance.start(3)
-        let recovered = try #require(try await SQLiteStore(path: db.path).recover().first?.recovery)
+        let recovered = try #require(try await place.open().recover().first?.recovery)
         #expect(recovered.queuedRuns.map(\.runID) == [second.runID, third.runID])
         #expect(recovered.queuedRuns.map(\.input) == [2, 3])
         #expect(Dictionary(uniqueKeysWithValues: recovered.idempotencyKeys.map { ($0.key, $0.runID) }) == ["a": first.runID, "b": second.runID])
@@ -116,14 +116,14 @@ struct SQLiteStoreTests {
         #expect(cleared.recovery.idempotencyKeys.isEmpty && cleared.recovery.head == nil && cleared.record.status == "idle")
     }
 
-    @Test("recovery gives back instances, heads, open requests and next seqs; the engine carries on from them")
-    func recovery() async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path)
+    @Test("recovery gives back instances, heads, open requests and next seqs; the engine carries on from them", arguments: StoreBackend.allCases)
+    func recovery(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open()
         let instance = try await makeInstance(try approvalWorkflow(), store: store, name: "a")
         _ = try await instance.run("one")
         _ = try await makeInstance(try approvalWorkflow(), store: store, name: "b")
-        let recovered = try await SQLiteStore(path: db.path).recover()
+        let recovered = try await place.open().recover()
         #expect(recovered.map(\.record.name) == ["a", "b"])
         let a = recovered[0].recovery
         #expect(a.head?.pendingRequests.count == 1)
@@ -143,10 +143,10 @@ struct SQLiteStoreTests {
         #expect(all == Array(1...UInt64(all.count)))
     }
 
-    @Test("idempotency keys expire in the store by age and count, and runs are bounded, but for those a key names")
-    func keysExpire() async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path, configuration: .init(runRetention: 3, idempotencyKeyLimit: 2, idempotencyKeyLifetime: 3600))
+    @Test("idempotency keys expire in the store by age and count, and runs are bounded, but for those a key names", arguments: StoreBackend.allCases)
+    func keysExpire(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open(.init(runRetention: 3, idempotencyKeyLimit: 2, idempotencyKeyLifetime: 3600))
         var builder = WorkflowBuilder(name: "one", start: "a")
         builder.addExecutor("a", kind: "a") { FunctionExecutor(runsInline: true) { m, c in c.yieldOutput(m) } }
         let instance = try await makeInstance(try builder.build(), store: store)
@@ -167,10 +167,10 @@ struct SQLiteStoreTests {
         #expect(!runs.contains(keyed[0]))
     }
 
-    @Test("lineage: the chain to the root, branch tips after a rewind, and the head")
-    func lineage() async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path)
+    @Test("lineage: the chain to the root, branch tips after a rewind, and the head", arguments: StoreBackend.allCases)
+    func lineage(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open()
         var builder = WorkflowBuilder(name: "steps", start: "a")
         builder.addExecutor("a", kind: "a") { FunctionExecutor { m, c in c.send(m) } }
         builder.addExecutor("b", kind: "b") { FunctionExecutor { m, c in c.yieldOutput(m) } }
@@ -187,10 +187,10 @@ struct SQLiteStoreTests {
         #expect(try await store.lineage(of: head).map(\.id).suffix(2) == [first[1].id, first[0].id])
     }
 
-    @Test("retention keeps the newest N, the head, branch tips and the newest N with open requests")
-    func retentionRules() async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path, configuration: .init(checkpointRetention: 3))
+    @Test("retention keeps the newest N, the head, branch tips and the newest N with open requests", arguments: StoreBackend.allCases)
+    func retentionRules(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open(.init(checkpointRetention: 3))
         let instance = try await makeInstance(try approvalWorkflow(), store: store)
         let asked = try await instance.run("keep me")  // its last checkpoint has an open request
         let withRequest = try #require(try await store.checkpoints(instance: "i").last)
@@ -219,10 +219,10 @@ struct SQLiteStoreTests {
         #expect(kept.filter { !protected.contains($0.id) }.count <= 3)
     }
 
-    @Test("an instance whose questions stay open through many runs keeps a bounded number of checkpoints (every later checkpoint has the open request)")
-    func openRequestsDoNotPinEveryCheckpoint() async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path, configuration: .init(checkpointRetention: 3))
+    @Test("an instance whose questions stay open through many runs keeps a bounded number of checkpoints (every later checkpoint has the open request)", arguments: StoreBackend.allCases)
+    func openRequestsDoNotPinEveryCheckpoint(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open(.init(checkpointRetention: 3))
         let instance = try await makeInstance(try approvalWorkflow(), store: store)
         for n in 0..<30 {
             let result = try await instance.run(.number(Double(n)))
@@ -239,6 +239,49 @@ struct SQLiteStoreTests {
         #expect(await instance.pendingRequests.count == 29)
     }
 
+    @Test("bad input gets clear errors: unknown instance, duplicate name, a checkpoint that is not there", arguments: StoreBackend.allCases)
+    func errors(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open()
+        await #expect {
+            try await store.commit(StoreBatch(instance: "ghost", events: []))
+        } throws: { error in (error as? WorkflowError)?.message == "the store has no instance 'ghost'" }
+        let record = InstanceRecord(name: "x", definition: "d", definitionHash: "h", createdAt: 0)
+        try await store.createInstance(record)
+        await #expect {
+            try await store.createInstance(record)
+        } throws: { error in (error as? WorkflowError)?.code == .instanceExists }
+        #expect(try await store.checkpoint(id: "nope") == nil)
+        #expect(try await store.deleteInstance(named: "x"))
+        #expect(try await store.instance(named: "x") == nil)
+    }
+
+    @Test("a commit awaited by a cancelled task still commits (alone and in a group commit): cancelling a run or losing a client never fails a write", arguments: StoreBackend.allCases)
+    func cancelledWaiterStillCommits(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open()
+        let workflow = try approvalWorkflow()
+        _ = try await makeInstance(workflow, store: store, name: "a")
+        _ = try await makeInstance(workflow, store: store, name: "b")
+        let group = GroupCommitStore(store)
+        let key = IdempotencyKey(key: "k", runID: "r1", createdAt: Timestamp.now())
+        let alone = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await store.commit([StoreBatch(instance: "a", events: [], idempotencyKeys: [key])])
+        }
+        try await alone.value
+        let grouped = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await group.commit([StoreBatch(instance: "b", events: [], idempotencyKeys: [key])])
+        }
+        try await grouped.value
+        #expect(try #require(try await store.recover(instance: "a")).recovery.idempotencyKeys.map(\.key) == ["k"])
+        #expect(try #require(try await store.recover(instance: "b")).recovery.idempotencyKeys.map(\.key) == ["k"])
+    }
+}
+
+@Suite("SQLite store")
+struct SQLiteStoreTests {
     @Test("the database stays bounded through thousands of supersteps")
     func boundedGrowth() async throws {
         let db = try TemporaryDatabase()
@@ -336,46 +379,6 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore(path: db.path)
         #expect(try await store.checkpoint(id: "c-old") == checkpoint)
         #expect(try await store.recover(instance: "i")?.recovery.head == checkpoint)
-    }
-
-    @Test("bad input gets clear errors: unknown instance, duplicate name, a checkpoint that is not there")
-    func errors() async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path)
-        await #expect {
-            try await store.commit(StoreBatch(instance: "ghost", events: []))
-        } throws: { error in (error as? WorkflowError)?.message == "the store has no instance 'ghost'" }
-        let record = InstanceRecord(name: "x", definition: "d", definitionHash: "h", createdAt: 0)
-        try await store.createInstance(record)
-        await #expect {
-            try await store.createInstance(record)
-        } throws: { error in (error as? WorkflowError)?.code == .instanceExists }
-        #expect(try await store.checkpoint(id: "nope") == nil)
-        #expect(try await store.deleteInstance(named: "x"))
-        #expect(try await store.instance(named: "x") == nil)
-    }
-
-    @Test("a commit awaited by a cancelled task still commits (alone and in a group commit): cancelling a run or losing a client never fails a write")
-    func cancelledWaiterStillCommits() async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path)
-        let workflow = try approvalWorkflow()
-        _ = try await makeInstance(workflow, store: store, name: "a")
-        _ = try await makeInstance(workflow, store: store, name: "b")
-        let group = GroupCommitStore(store)
-        let key = IdempotencyKey(key: "k", runID: "r1", createdAt: Timestamp.now())
-        let alone = Task {
-            withUnsafeCurrentTask { $0?.cancel() }
-            try await store.commit([StoreBatch(instance: "a", events: [], idempotencyKeys: [key])])
-        }
-        try await alone.value
-        let grouped = Task {
-            withUnsafeCurrentTask { $0?.cancel() }
-            try await group.commit([StoreBatch(instance: "b", events: [], idempotencyKeys: [key])])
-        }
-        try await grouped.value
-        #expect(try #require(try await store.recover(instance: "a")).recovery.idempotencyKeys.map(\.key) == ["k"])
-        #expect(try #require(try await store.recover(instance: "b")).recovery.idempotencyKeys.map(\.key) == ["k"])
     }
 
     @Test("a commit that waits for another's round and is cancelled meanwhile is still written, reported as written, and the rounds go on",

@@ -18,17 +18,17 @@ struct WakeIndexTests {
         return try builder.build()
     }
 
-    static func instance(_ name: String, store: SQLiteStore, clock: ManualClock) async throws -> WorkflowInstance {
+    static func instance(_ name: String, store: any SQLStore, clock: ManualClock) async throws -> WorkflowInstance {
         let workflow = try workflow()
         try await store.createInstance(InstanceRecord(name: name, definition: workflow.name, definitionHash: workflow.graphHash,
                                                       onBusy: "reject", createdAt: start))
         return WorkflowInstance(name: name, workflow: workflow, configuration: .init(store: store, clock: clock))
     }
 
-    @Test("each instance's soonest wait is stored with its checkpoints, read soonest first, cleared when the wait fires or the instance resets, back after a rewind; the observer hears only changes")
-    func soonestWaitFollowsTheInstance() async throws {
-        let db = try TemporaryDatabase()
-        let store = try SQLiteStore(path: db.path)
+    @Test("each instance's soonest wait is stored with its checkpoints, read soonest first, cleared when the wait fires or the instance resets, back after a rewind; the observer hears only changes", arguments: StoreBackend.allCases)
+    func soonestWaitFollowsTheInstance(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open()
         let heard = Locked<[[String: Double?]]>([])
         store.observeWakes { change in heard.withLock { $0.append(change) } }
         let clock = ManualClock(start: Self.start)

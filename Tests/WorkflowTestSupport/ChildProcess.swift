@@ -107,13 +107,17 @@ public enum ChildProcess {
         }
     }
 
-    /// Starts a program whose stdout is read as lines (of stderr the tail is kept).
-    public static func start(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Running {
+    /// Starts a program whose stdout is read as lines (of stderr the tail is kept). With
+    /// `holdingInput`, its stdin stays open for as long as this process lives: the program sees
+    /// its end only when this process has ended, however it ended (a server's lifeline).
+    public static func start(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                             holdingInput: Bool = false) throws -> Running {
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
         let partial = Locked<[UInt8]>([])
         let running = Locked<Running?>(nil)
         let early = Locked<Int32?>(nil)
         let pid = try spawn(executable, arguments, environment: environment ?? ProcessInfo.processInfo.environment,
+                            holdingInput: holdingInput,
                             onOutput: { chunk in
                                 let complete: [String] = partial.withLock { buffer in
                                     if chunk.isEmpty {
@@ -156,7 +160,7 @@ public enum ChildProcess {
     /// `onError` stderr's, each ending with an empty chunk at EOF; `onExit` the exit status
     /// (negative: killed by that signal). Returns the pid.
     public static func spawn(_ executable: String, _ arguments: [String], environment: [String: String], input: String? = nil,
-                      onOutput: (@Sendable ([UInt8]) -> Void)?, onError: @escaping @Sendable ([UInt8]) -> Void,
+                      holdingInput: Bool = false, onOutput: (@Sendable ([UInt8]) -> Void)?, onError: @escaping @Sendable ([UInt8]) -> Void,
                       onExit: @escaping @Sendable (Int32) -> Void) throws -> pid_t {
         func makePipe() throws -> [Int32] {
             var ends: [Int32] = [0, 0]
@@ -212,7 +216,7 @@ public enum ChildProcess {
                     offset += written
                 }
             }
-            close(writer)
+            if !holdingInput { close(writer) }
             var status: Int32 = 0
             while waitpid(child, &status, 0) < 0 && errno == EINTR {}
             onExit((status & 0x7f) == 0 ? (status >> 8) & 0xff : -(status & 0x7f))

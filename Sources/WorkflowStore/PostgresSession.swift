@@ -1,0 +1,118 @@
+import Logging
+import NIOCore
+import PostgresNIO
+import WorkflowEngine
+
+/// A PostgreSQL connection as a session of the store: each statement one round trip, waited for
+/// on the thread that holds the session (a store's worker thread: never an event loop, never
+/// Swift's cooperative pool).
+///
+/// The store's statements mark values `?` (the next) or `?N` (the Nth); PostgreSQL's are `$N`.
+/// Each statement's text is translated once and kept (the store runs a few dozen texts).
+final class PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    private let logger: Logger
+    /// Translated statement texts; bounded by the store's own statements, plus the few whose
+    /// text varies (a multi-row insert's width, an IN list's length): past 512 it starts over.
+    private var translations: [String: String] = [:]
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    var dialect: SQLDialect { .postgres }
+
+    @discardableResult
+    func execute(_ sql: String, _ values: [SQLValue]) throws -> Int {
+        try run(sql, values).metadata.rows ?? 0
+    }
+
+    func rows(_ sql: String, _ values: [SQLValue]) throws -> [SQLRow] {
+        try run(sql, values).rows.map { row in
+            SQLRow(try row.map { cell in (cell.columnName, try Self.value(of: cell)) })
+        }
+    }
+
+    func control(_ sql: String) throws { try execute(sql, []) }
+
+    private func run(_ sql: String, _ values: [SQLValue]) throws -> PostgresQueryResult {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values {
+            switch value {
+            case .text(let text): bindings.append(text)
+            case .integer(let number): bindings.append(number)
+            case .real(let number): bindings.append(number)
+            case .null: bindings.appendNull()
+            }
+        }
+        let query = PostgresQuery(unsafeSQL: translation(of: sql), binds: bindings)
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch {
+            throw PostgresFailure.describe(error)
+        }
+    }
+
+    private func translation(of sql: String) -> String {
+        if let known = translations[sql] { return known }
+        if translations.count >= 512 { translations.removeAll(keepingCapacity: true) }
+        let text = Self.translate(sql)
+        translations[sql] = text
+        return text
+    }
+
+    /// `?` → `$k` (k counting the bare marks), `?N` → `$N`; quoted text and names are left as they are.
+    static func translate(_ sql: String) -> String {
+        var output = ""
+        output.reserveCapacity(sql.utf8.count + 16)
+        var next = 0
+        var quote: Character?
+        var characters = sql.makeIterator()
+        var pending = characters.next()
+        while let character = pending {
+            pending = characters.next()
+            if let open = quote {
+                output.append(character)
+                if character == open { quote = nil }
+                continue
+            }
+            switch character {
+            case "'", "\"":
+                quote = character
+                output.append(character)
+            case "?":
+                var digits = ""
+                while let digit = pending, digit.isASCII, digit.isNumber {
+                    digits.append(digit)
+                    pending = characters.next()
+                }
+                if digits.isEmpty {
+                    next += 1
+                    output += "$\(next)"
+                } else {
+                    output += "$" + digits
+                }
+            default:
+                output.append(character)
+            }
+        }
+        return output
+    }
+
+    /// A cell as a store value: integers and flags as integers, floating and numeric as reals,
+    /// everything else as text.
+    static func value(of cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .float4, .float8: return .real(try cell.decode(Double.self))
+        case .numeric:
+            let text = try cell.decode(String.self)
+            guard let number = Double(text) else { throw WorkflowError(.storeFailed, "PostgreSQL returned '\(text)' for a number") }
+            return .real(number)
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+}

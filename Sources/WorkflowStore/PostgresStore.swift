@@ -1,0 +1,74 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import WorkflowConcurrency
+import WorkflowEngine
+
+/// The store on PostgreSQL, for several workflowd hosts sharing one database (DESIGN.md §12).
+///
+/// Its rules are ``SQLStore``'s, the same as ``SQLiteStore``'s; this type reaches the database:
+/// one connection that writes, on a thread of its own (commits, and every other write, in
+/// order), and one that reads, on another. Each statement is a round trip waited for on that
+/// thread, never on an event loop or Swift's cooperative pool. A connection that is lost (the
+/// server restarted, the network failed) is opened again at the next use; a read that found it
+/// lost is tried once more, a write is not (whether it landed is the database's to say).
+///
+/// The schema is migrated when the store opens (`+Schema`), under an advisory lock, so that
+/// hosts starting together migrate once.
+public final class PostgresStore: SQLStore {
+    public let shared: SQLStoreState
+    /// Where the database is (its password is not shown by its description).
+    public let location: PostgresLocation
+    private let writer: PostgresWorker
+    private let reader: PostgresWorker
+
+    /// Connects to the database at `location` and brings its schema up to date.
+    /// - Throws: a `storeFailed` error naming what PostgreSQL said, or that it could not be reached.
+    public static func open(_ location: PostgresLocation, configuration: StoreConfiguration = .init(),
+                            logger: Logger = Logger(label: "workflowd.store.postgres")) async throws -> PostgresStore {
+        let store = PostgresStore(location: location, configuration: configuration, logger: logger)
+        do {
+            try await store.write { db in try PostgresSchema.migrate(db) }
+        } catch {
+            store.close()
+            throw error
+        }
+        return store
+    }
+
+    private init(location: PostgresLocation, configuration: StoreConfiguration, logger: Logger) {
+        self.location = location
+        self.shared = SQLStoreState(configuration: configuration)
+        writer = PostgresWorker(name: "wfd-pg-write", location: location, logger: logger)
+        reader = PostgresWorker(name: "wfd-pg-read", location: location, logger: logger)
+    }
+
+    deinit { close() }
+
+    /// Closes both connections and stops their threads (work given after this fails).
+    public func close() {
+        writer.stop()
+        reader.stop()
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await writer.run(retryingLostConnection: false) { session in try body(session) }
+    }
+
+    /// Runs `body` in a read-only transaction at repeatable read: every statement sees the same
+    /// snapshot (an instance's recovery reads its head, inbox, queue and runs as of one commit).
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await reader.run(retryingLostConnection: true) { session in
+            try session.control("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            do {
+                let value = try body(session)
+                try session.control("COMMIT")
+                return value
+            } catch {
+                _ = try? session.control("ROLLBACK")
+                throw error
+            }
+        }
+    }
+}
