@@ -53,10 +53,14 @@ public final class WorkflowDaemon: Service {
         let logger = configuration.logger
         let stateDirectory = configuration.stateDirectory
         try await BlockingWork.run { try SocketPath.makeDirectories(stateDirectory) }
-        let store = try await SQLiteStore.open(path: configuration.databasePath,
-                                               configuration: .init(durability: configuration.durability,
-                                                                    checkpointRetention: configuration.checkpointRetention,
-                                                                    eventRetention: configuration.eventRetention))
+        let storeConfiguration = StoreConfiguration(durability: configuration.durability, checkpointRetention: configuration.checkpointRetention,
+                                                    eventRetention: configuration.eventRetention)
+        let store: any InstanceStore
+        if let location = configuration.postgres {
+            store = try await PostgresStore.open(location, configuration: storeConfiguration, logger: logger)
+        } else {
+            store = try await SQLiteStore.open(path: configuration.databasePath, configuration: storeConfiguration)
+        }
         let shared = GroupCommitStore(store)
         let catalog = DefinitionCatalog(directory: configuration.definitionsDirectory, logger: logger)
         await catalog.reload()

@@ -35,6 +35,13 @@ struct Workflowd: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: "Where the database lives.")
     var stateDirectory: String?
 
+    @Option(help: ArgumentHelp("Keep the state in PostgreSQL instead of SQLite: a libpq URL (postgresql:///workflowd?host=/run/postgresql) or keywords (host=/run/postgresql dbname=workflowd).",
+                               discussion: "Never put the password here: give it with --database-password-file or the systemd credential database-password."))
+    var database: String?
+
+    @Option(help: "A file holding the PostgreSQL password (default: $CREDENTIALS_DIRECTORY/database-password, when there is one).")
+    var databasePasswordFile: String?
+
     @Option(help: "The definitions directory (*.yaml, *.yml, *.json).")
     var definitions: String?
 
@@ -138,15 +145,16 @@ struct Workflowd: AsyncParsableCommand {
         limits.maxBufferedEventsTotal = maxBufferedEventsTotal
         guard let mode = UInt32(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, like 660") }
         let socketPath = adopted.map { ListenSockets.path(of: $0.descriptor) ?? "fd \($0.descriptor)" } ?? socket ?? state + "/workflowd.sock"
+        let postgres = try database.map { try Self.postgresLocation($0, passwordFile: databasePasswordFile, environment: environment) }
         let configuration = DaemonConfiguration(socketPath: socketPath, socketMode: mode, stateDirectory: state,
                                                 definitionsDirectory: definitionsDirectory, recoveryMode: recover, durability: durability,
                                                 checkpointRetention: checkpointRetention, eventRetention: max(1, eventRetention), limits: limits, logger: logger,
                                                 adoptedSocket: adopted?.descriptor, notifier: notifier, watchdogInterval: Watchdog.interval(),
-                                                stopGrace: grace, statusInterval: statusEvery)
+                                                stopGrace: grace, statusInterval: statusEvery, postgres: postgres)
         let daemon = WorkflowDaemon(configuration: configuration) { ready in
             let path = ready.socketPath
             let handedOver = ready.socketActivated ? ", a socket handed over by socket activation" : ""
-            logger.notice("workflowd is listening on \(path)\(handedOver) (\(ready.definitions) definitions from \(definitionsDirectory), state in \(state))")
+            logger.notice("workflowd is listening on \(path)\(handedOver) (\(ready.definitions) definitions from \(definitionsDirectory), state in \(configuration.databaseDescription))")
             // For a person who started it in a terminal (the Quick start), not for the journal.
             if !journal {
                 logger.notice(#"talk to it: python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('\#(path)'); s.sendall(b'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon.ping\"}\n'); print(s.recv(65536).decode())""#)
@@ -160,6 +168,41 @@ struct Workflowd: AsyncParsableCommand {
 
 extension Workflowd {
     enum LogTarget: String, ExpressibleByArgument, CaseIterable { case auto, journal, stderr }
+
+    /// The PostgreSQL location of `--database`, with its password read from `passwordFile` or the
+    /// systemd credential `database-password` (neither: no password, as for a Unix socket with
+    /// peer authentication). The user defaults to the one workflowd runs as.
+    static func postgresLocation(_ text: String, passwordFile: String?, environment: [String: String]) throws -> PostgresLocation {
+        var password: String?
+        let credential = environment["CREDENTIALS_DIRECTORY"].map { $0 + "/database-password" }
+        if let file = passwordFile ?? credential.flatMap({ access($0, R_OK) == 0 ? $0 : nil }) {
+            guard let contents = readFile(file) else {
+                throw ValidationError("cannot read the database password from \(file): \(String(cString: strerror(errno)))")
+            }
+            password = String(contents.prefix { $0 != "\n" && $0 != "\r" })
+        }
+        let user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "postgres"
+        do {
+            return try PostgresLocation(parsing: text, password: password, defaultUser: user)
+        } catch let invalid as PostgresLocation.Invalid {
+            throw ValidationError("--database: \(invalid)")
+        }
+    }
+
+    /// A whole (small) file's text, or nil if it cannot be read.
+    static func readFile(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count > 0 { bytes += buffer[0..<count] }
+            if count < buffer.count { break }
+            if bytes.count > 65_536 { return nil }
+        }
+        return ferror(file) == 0 ? String(decoding: bytes, as: UTF8.self) : nil
+    }
 
     /// `500ms`, `10s`, `5m` (as definitions write durations).
     static func duration(_ text: String) -> Duration? {

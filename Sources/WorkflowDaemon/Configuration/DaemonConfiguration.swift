@@ -10,8 +10,11 @@ public struct DaemonConfiguration: Sendable {
     public var socketPath: String
     /// The socket file's mode when the daemon binds it itself (e.g. 0o660).
     public var socketMode: UInt32
-    /// The state directory: the database lives here.
+    /// The state directory: the database lives here, unless ``postgres`` names one elsewhere.
     public var stateDirectory: String
+    /// A PostgreSQL database to keep the state in instead of the SQLite file in the state
+    /// directory (DESIGN.md §12); nil: SQLite.
+    public var postgres: PostgresLocation?
     /// The definitions directory (`*.yaml`, `*.yml`, `*.json`).
     public var definitionsDirectory: String
     /// What to do with a run that was in progress when the process stopped.
@@ -50,7 +53,8 @@ public struct DaemonConfiguration: Sendable {
                 eventRetention: Int = 100_000, limits: DaemonLimits = DaemonLimits(), logger: Logger = Logger(label: "workflowd"),
                 adoptedSocket: Int32? = nil, notifier: any ServiceNotifier = SilentNotifier(), watchdogInterval: Duration? = nil,
                 stopGrace: Duration = .seconds(10), statusInterval: Duration = .seconds(10),
-                memoryTrimInterval: Duration? = .seconds(15)) {
+                memoryTrimInterval: Duration? = .seconds(15), postgres: PostgresLocation? = nil) {
+        self.postgres = postgres
         self.socketPath = socketPath
         self.socketMode = socketMode
         self.stateDirectory = stateDirectory
@@ -69,6 +73,10 @@ public struct DaemonConfiguration: Sendable {
         self.statusInterval = statusInterval
     }
 
-    /// The database file.
+    /// The database file (when the state is kept in SQLite).
     public var databasePath: String { stateDirectory + "/workflowd.sqlite" }
+
+    /// Where the state is kept, for logs and status: the SQLite file, or the PostgreSQL database
+    /// (without its password).
+    public var databaseDescription: String { postgres?.description ?? databasePath }
 }
