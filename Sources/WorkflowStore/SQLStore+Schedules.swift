@@ -49,7 +49,7 @@ extension SQLStore {
         try await transaction { db in
             // A pause that came meanwhile keeps the schedule without a next fire.
             try db.execute("""
-                UPDATE schedule SET nextFire = CASE WHEN paused = 1 THEN NULL ELSE ?1 END, lastFire = COALESCE(?2, lastFire) WHERE name = ?3
+                UPDATE schedule SET nextFire = CASE WHEN paused = 1 THEN NULL ELSE CAST(?1 AS DOUBLE PRECISION) END, lastFire = COALESCE(?2, lastFire) WHERE name = ?3
                 """, [.real(nextFire), .text(lastFire?.serialized()), .text(name)])
         }
     }

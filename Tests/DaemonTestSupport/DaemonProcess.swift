@@ -15,6 +15,24 @@ package final class DaemonProcess: Sendable {
     /// The workflowd to run (nil: the one built beside the tests).
     package let executable: String?
     private let current = NIOLockedValueBox<Running?>(nil)
+    /// The PostgreSQL database this daemon keeps its state in, made at its first start (see ``storeOptions()``).
+    private let postgresDatabase = NIOLockedValueBox<String?>(nil)
+
+    /// Whether the daemons of this test run keep their state in PostgreSQL: with
+    /// `WORKFLOWD_TEST_STORE=postgres` (Contrib/dev/test runs the daemon suite once so), each
+    /// daemon gets a database of its own on the tests' PostgreSQL server, kept across its restarts.
+    package static var storesInPostgres: Bool { ProcessInfo.processInfo.environment["WORKFLOWD_TEST_STORE"] == "postgres" }
+
+    /// `--database URL` when the daemons keep their state in PostgreSQL (and the test did not
+    /// choose a database itself), else nothing.
+    private func storeOptions() async throws -> [String] {
+        guard Self.storesInPostgres, !arguments.contains("--database") else { return [] }
+        let server = try await PostgresServer.shared()
+        if let made = postgresDatabase.withLockedValue({ $0 }) { return ["--database", server.url(database: made)] }
+        let made = try await server.makeDatabase()
+        postgresDatabase.withLockedValue { $0 = made }
+        return ["--database", server.url(database: made)]
+    }
 
     package struct Failure: Error, CustomStringConvertible {
         package var description: String
@@ -133,6 +151,7 @@ package final class DaemonProcess: Sendable {
     /// socket activation, until `systemd-socket-activate` listens (the daemon itself starts at
     /// the first connection).
     package func start(extra: [String] = [], environment: [String: String] = [:], activation: Activation? = nil, awaitLog: Bool = true) async throws {
+        let arguments = self.arguments + (try await storeOptions())
         let executable: String
         let processArguments: [String]
         if let activation {
@@ -236,6 +255,28 @@ package final class DaemonProcess: Sendable {
     /// A crash: SIGKILL, no chance to clean up.
     package func kill9() async {
         await stop(SIGKILL)
+    }
+
+    /// Runs `statements` on the daemon's stored state while it is down (tests that move a stored
+    /// time back instead of waiting for it); returns how many rows they changed in all.
+    /// `postgres` is their PostgreSQL form where it differs from SQLite's.
+    package func updateStoredState(_ statements: [String], postgres: [String]? = nil) async throws -> Int {
+        if let database = postgresDatabase.withLockedValue({ $0 }) {
+            let output = try await PostgresServer.shared().sql((postgres ?? statements).joined(separator: ";\n"), database: database, quiet: false)
+            return output.split(separator: "\n").compactMap { line in line.hasPrefix("UPDATE ") ? Int(line.dropFirst(7)) : nil }.reduce(0, +)
+        }
+        let script = """
+            import json, sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            changed = sum(db.execute(statement).rowcount for statement in json.loads(sys.argv[2]))
+            db.commit()
+            print(changed)
+            """
+        let outcome = try await ChildProcess.run("/usr/bin/python3", ["-c", script, state + "/workflowd.sqlite", JSON.array(statements.map { .string($0) }).serialized()])
+        guard outcome.status == 0, let changed = Int(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw Failure(description: "could not update the stored state: \(outcome)")
+        }
+        return changed
     }
 
     /// A new client connection.

@@ -113,10 +113,14 @@ struct CrashLoopTests {
     /// the open requests are exactly those the log announced and nothing answered.
     static func check(_ client: TestClient, _ known: inout Known, after moment: String) async throws {
         for name in instances {
-            let instance = try await client.result("instance.get", ["instance": .string(name)])
-            if instance["status"] == "in_progress" {
+            // The instance's status is what it holds, which may be a commit ahead of the log (a
+            // run's last superstep being written): run.wait answers once the run's end is on disk.
+            // Asked until the instance has settled: a recovered run may not have been resumed yet
+            // when the instance is first asked about (30 s at most).
+            let settling = ContinuousClock.now + .seconds(30)
+            repeat {
                 _ = try await client.result("run.wait", ["instance": .string(name), "timeoutMs": 30_000])
-            }
+            } while try await client.result("instance.get", ["instance": .string(name)])["status"] == "in_progress" && ContinuousClock.now < settling
             let log = try await log(client, name)
             let seqs = log.compactMap { $0["seq"]?.intValue }
             #expect(seqs == Array(1...max(1, seqs.count)).prefix(seqs.count).map { $0 }, "\(moment), \(name): seqs are not 1...n: \(seqs.prefix(5))…")

@@ -72,18 +72,8 @@ struct PauseDaemonTests {
         }
         _ = try await client.result("instance.pause", ["instance": "r", "reason": "hold on"])
         await daemon.kill9()
-        let moved = try await Wfctl.spawn("/usr/bin/python3", ["-c", """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            changed = 0
-            for name in ("r", "u"):
-                head = db.execute("SELECT head FROM instance WHERE name = ?", (name,)).fetchone()[0]
-                db.execute("UPDATE checkpoint SET snapshot = json_set(snapshot, '$.waits[0].due', strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour')) WHERE id = ?", (head,))
-                changed += db.execute("UPDATE instance SET nextWake = nextWake - 7200 WHERE name = ?", (name,)).rowcount
-            db.commit()
-            print(changed)
-            """, daemon.state + "/workflowd.sqlite"])
-        #expect(moved.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "\(moved)")
+        let moved = try await daemon.updateStoredState(StoredTimes.waitDueAnHourAgo(instances: ["r", "u"]), postgres: StoredTimes.waitDueAnHourAgoPostgres(instances: ["r", "u"]))
+        #expect(moved == 4)  // each instance's checkpoint and row
         try await daemon.start()
         client = try await daemon.client()
         _ = try await client.result("events.subscribe", ["instance": "u", "afterSeq": 0])

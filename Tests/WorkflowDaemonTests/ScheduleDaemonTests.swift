@@ -31,13 +31,8 @@ struct ScheduleDaemonTests {
     /// Sets stored schedules' next fire (the daemon is down), as if it had been down since then.
     static func moveNextFire(_ daemon: DaemonProcess, _ names: [String], to time: Double) async throws {
         let list = names.map { "'\($0)'" }.joined(separator: ",")
-        let moved = try await Wfctl.spawn("/usr/bin/python3", ["-c", """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            print(db.execute("UPDATE schedule SET nextFire = ? WHERE name IN (\(list))", (float(sys.argv[2]),)).rowcount)
-            db.commit()
-            """, daemon.state + "/workflowd.sqlite", String(time)])
-        #expect(moved.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(names.count), "\(moved)")
+        let moved = try await daemon.updateStoredState(["UPDATE schedule SET nextFire = \(time) WHERE name IN (\(list))"])
+        #expect(moved == names.count)
     }
 
     @Test("every 1s: runs start with trigger schedule and the schedule's name and time; get and list show the next fires; pause stops the fires, resume goes on, trigger fires a paused one")
@@ -98,13 +93,9 @@ struct ScheduleDaemonTests {
         await daemon.kill9()
         // As if it had been down three seconds more: those fires are caught up too (never later
         // than the stored next fire, so no time is skipped).
-        let moved = try await Wfctl.spawn("/usr/bin/python3", ["-c", """
-            import sqlite3, sys, time
-            db = sqlite3.connect(sys.argv[1])
-            print(db.execute("UPDATE schedule SET nextFire = MIN(nextFire, ?) WHERE name = 'k'", (float(int(time.time()) - 3),)).rowcount)
-            db.commit()
-            """, daemon.state + "/workflowd.sqlite"])
-        #expect(moved.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(moved)")
+        let earlier = (Timestamp.now() - 3).rounded(.down)
+        let moved = try await daemon.updateStoredState(["UPDATE schedule SET nextFire = CASE WHEN nextFire < \(earlier) THEN nextFire ELSE \(earlier) END WHERE name = 'k'"])
+        #expect(moved == 1)
         try await daemon.start()
         client = try await daemon.client()
         var before = try await Self.runs(client, "k").count

@@ -117,16 +117,8 @@ struct WaitDaemonTests {
         // The daemon stays down past the wait's time: rather than wait an hour (or bet on how
         // fast a sanitizer runs), the stored wait is moved an hour back while it is down: in the
         // head checkpoint, and in the instance's index of its soonest wait.
-        let moved = try await Wfctl.spawn("/usr/bin/python3", ["-c", """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            head = db.execute("SELECT head FROM instance WHERE name = 'k'").fetchone()[0]
-            db.execute("UPDATE checkpoint SET snapshot = json_set(snapshot, '$.waits[0].due', strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour')) WHERE id = ?", (head,))
-            changed = db.execute("UPDATE instance SET nextWake = nextWake - 7200 WHERE name = 'k'").rowcount
-            db.commit()
-            print(changed)
-            """, daemon.state + "/workflowd.sqlite"])
-        #expect(moved.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(moved)")
+        let moved = try await daemon.updateStoredState(StoredTimes.waitDueAnHourAgo(instances: ["k"]), postgres: StoredTimes.waitDueAnHourAgoPostgres(instances: ["k"]))
+        #expect(moved == 2)  // the checkpoint and the instance
         try await daemon.start()
         client = try await daemon.client()
         _ = try await client.result("events.subscribe", ["instance": "k", "afterSeq": 0])

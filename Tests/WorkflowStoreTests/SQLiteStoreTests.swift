@@ -280,6 +280,43 @@ struct StoreConformanceTests {
     }
 }
 
+extension StoreConformanceTests {
+    @Test("schedules: saved and replaced (keeping their creation), paged by name, owner and source, due soonest first; a fire recorded on a paused one keeps it without a next fire",
+          arguments: StoreBackend.allCases)
+    func schedules(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open()
+        func schedule(_ name: String, owner: UInt32 = 1, source: String = "api", paused: Bool = false, next: Double?) -> StoredSchedule {
+            StoredSchedule(name: name, ownerUID: owner, source: source, spec: ["every": "1s"], paused: paused, nextFire: next, lastFire: nil,
+                           createdAt: 100)
+        }
+        try await store.saveSchedule(schedule("b", next: 20))
+        try await store.saveSchedule(schedule("a", owner: 2, source: "/etc/a.yaml", next: 10))
+        try await store.saveSchedule(schedule("c", paused: true, next: nil))
+        var replaced = schedule("b", next: 30)
+        replaced.createdAt = 999
+        try await store.saveSchedule(replaced)
+        #expect(try await store.schedule(named: "b")?.nextFire == 30)
+        #expect(try await store.schedule(named: "b")?.createdAt == 100)
+        #expect(try await store.schedules(after: nil, limit: 10, owner: nil, source: nil).map(\.name) == ["a", "b", "c"])
+        #expect(try await store.schedules(after: "a", limit: 1, owner: nil, source: nil).map(\.name) == ["b"])
+        #expect(try await store.schedules(after: nil, limit: 10, owner: 2, source: nil).map(\.name) == ["a"])
+        #expect(try await store.schedules(after: nil, limit: 10, owner: nil, source: "file").map(\.name) == ["a"])
+        #expect(try await store.schedules(after: nil, limit: 10, owner: nil, source: "api").map(\.name) == ["b", "c"])
+        #expect(try await store.schedulesDue(through: 25, limit: 10).map(\.name) == ["a"])
+        // A fire recorded while the schedule was paused keeps it without a next fire; its last fire is kept.
+        try await store.recordScheduleFire(name: "c", nextFire: 40, lastFire: ["time": 5])
+        let paused = try #require(try await store.schedule(named: "c"))
+        #expect(paused.nextFire == nil && paused.lastFire == ["time": 5] && paused.paused)
+        try await store.recordScheduleFire(name: "a", nextFire: nil, lastFire: nil)
+        #expect(try await store.schedule(named: "a")?.nextFire == nil)
+        try await store.recordScheduleFire(name: "b", nextFire: 50.5, lastFire: nil)
+        #expect(try await store.schedulesDue(through: 100, limit: 10).map(\.name) == ["b"])
+        #expect(try await store.deleteSchedule(named: "b"))
+        #expect(try await !store.deleteSchedule(named: "b"))
+    }
+}
+
 @Suite("SQLite store")
 struct SQLiteStoreTests {
     @Test("the database stays bounded through thousands of supersteps")

@@ -85,10 +85,11 @@ public final class PostgresServer: Sendable {
         return name
     }
 
-    /// Runs SQL through psql on database `database` (the maintenance database by default).
+    /// Runs SQL through psql on database `database` (the maintenance database by default); with
+    /// `quiet` false, each statement's command tag (`UPDATE 2`) is printed too.
     @discardableResult
-    public func sql(_ statement: String, database: String = "postgres") async throws -> String {
-        let outcome = try await ChildProcess.run("/usr/bin/psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h", socketDirectory,
+    public func sql(_ statement: String, database: String = "postgres", quiet: Bool = true) async throws -> String {
+        let outcome = try await ChildProcess.run("/usr/bin/psql", ["-X"] + (quiet ? ["-q"] : []) + ["-t", "-A", "-v", "ON_ERROR_STOP=1", "-h", socketDirectory,
                                                                    "-U", user, "-d", database, "-c", statement],
                                                  environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"])
         guard outcome.status == 0 else { throw ChildProcess.Failure(description: "psql: \(statement): \(outcome)") }
