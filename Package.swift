@@ -121,8 +121,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strictSettings),
+        // The benchmarks; the PostgreSQL ones start their server as the tests do (WorkflowTestSupport).
         .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "JMESPath", "JSONSchema", "WorkflowStore", "WorkflowDefinitions",
-                                                                  "WorkflowProtocol", "WorkflowClient", .product(name: "GRDB", package: "GRDB.swift")],
+                                                                  "WorkflowProtocol", "WorkflowClient", "WorkflowTestSupport",
+                                                                  .product(name: "GRDB", package: "GRDB.swift")],
                           swiftSettings: strictSettings),
         // Helpers shared by the test targets (latches that tests await instead of sleeping).
         .target(name: "WorkflowTestSupport", dependencies: ["WorkflowEngine", "WorkflowConcurrency"], path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),

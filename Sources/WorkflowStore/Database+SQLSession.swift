@@ -20,6 +20,8 @@ extension Database: SQLSession {
 
     public func control(_ sql: String) throws { try cachedStatement(sql: sql).execute() }
 
+    public func enqueue(_ sql: String, _ values: [SQLValue]) throws { try step(sql, values) { _ in } }
+
     public func rows(_ sql: String, _ values: [SQLValue]) throws -> [SQLRow] {
         var rows: [SQLRow] = []
         try step(sql, values) { handle in

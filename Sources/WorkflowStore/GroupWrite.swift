@@ -65,10 +65,10 @@ struct GroupWrite {
                       .text("[" + run.outputs.joined(separator: ",") + "]"), .text(run.error), .real(run.startedAt), .real(run.endedAt),
                       .integer(steps)])
             guard inserted == 0 else { continue }
-            try db.execute("UPDATE run SET status = 'in_progress', endedAt = NULL WHERE id = ?", [.text(runID)])
+            try db.enqueue("UPDATE run SET status = 'in_progress', endedAt = NULL WHERE id = ?", [.text(runID)])
             for output in run.outputs { try Self.appendOutput(output, run: runID, db) }
             if let error = run.error { try Self.setError(error, run: runID, db) }
-            try db.execute("UPDATE run SET status = ?, endedAt = ?, supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?",
+            try db.enqueue("UPDATE run SET status = ?, endedAt = ?, supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?",
                            [.text(run.status), .real(run.endedAt), .integer(steps), .text(runID)])
         }
         startedRuns = [:]
@@ -76,12 +76,12 @@ struct GroupWrite {
 
     /// Appends a serialized output to a stored run's outputs.
     static func appendOutput(_ output: String, run runID: String, _ db: any SQLSession) throws {
-        try db.execute(db.dialect.appendOutput, [.text(output), .text(runID)])
+        try db.enqueue(db.dialect.appendOutput, [.text(output), .text(runID)])
     }
 
     /// Sets a stored run's error (serialized).
     static func setError(_ error: String, run runID: String, _ db: any SQLSession) throws {
-        try db.execute("UPDATE run SET error = ? WHERE id = ?", [.text(error), .text(runID)])
+        try db.enqueue("UPDATE run SET error = ? WHERE id = ?", [.text(error), .text(runID)])
     }
 
     /// Writes the events, heads and statuses gathered so far.
@@ -97,17 +97,17 @@ struct GroupWrite {
                 values += [.text(instance), .integer(Int64(event.seq)), .real(event.time), .text(event.runID), .text(event.kind.rawValue),
                            .text(event.json.serialized(sortedKeys: false))]
             }
-            try db.execute("INSERT INTO event (instance, seq, time, runId, type, body) VALUES " + placeholders, values)
+            try db.enqueue("INSERT INTO event (instance, seq, time, runId, type, body) VALUES " + placeholders, values)
             start += chunk.count
         }
         events = []
         for (instance, head) in heads {
-            try db.execute("UPDATE instance SET head = ? WHERE name = ?", [.text(head), .text(instance)])
+            try db.enqueue("UPDATE instance SET head = ? WHERE name = ?", [.text(head), .text(instance)])
         }
         for (instance, status) in statuses {
             // Only when it changes: rewriting the same value still rewrites its index entry (a page
             // of instance_by_status in every commit of a run that ends as the one before it).
-            try db.execute("UPDATE instance SET status = ?1 WHERE name = ?2 AND status IS DISTINCT FROM ?1", [.text(status), .text(instance)])
+            try db.enqueue("UPDATE instance SET status = ?1 WHERE name = ?2 AND status IS DISTINCT FROM ?1", [.text(status), .text(instance)])
         }
         for (instance, due) in wakes {
             // Only when it changes (the partial index is touched only then).
@@ -117,7 +117,7 @@ struct GroupWrite {
         }
         try flushStartedRuns(db)
         for (runID, count) in supersteps {
-            try db.execute("UPDATE run SET supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?", [.integer(count), .text(runID)])
+            try db.enqueue("UPDATE run SET supersteps = COALESCE(supersteps, 0) + ? WHERE id = ?", [.integer(count), .text(runID)])
         }
         heads = [:]
         statuses = [:]

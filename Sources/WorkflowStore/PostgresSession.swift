@@ -15,6 +15,8 @@ final class PostgresSession: SQLSession {
     /// Translated statement texts; bounded by the store's own statements, plus the few whose
     /// text varies (a multi-row insert's width, an IN list's length): past 512 it starts over.
     private var translations: [String: String] = [:]
+    /// Statements sent and not yet waited for (``enqueue(_:_:)``), in order.
+    private var pending: [EventLoopFuture<PostgresQueryResult>] = []
 
     init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection
@@ -34,9 +36,43 @@ final class PostgresSession: SQLSession {
         }
     }
 
-    func control(_ sql: String) throws { try execute(sql, []) }
+    /// Sends the statement and goes on: the connection runs statements in order, and the thread
+    /// is woken once per group of them (at the next statement waited for) instead of once each.
+    func enqueue(_ sql: String, _ values: [SQLValue]) throws {
+        pending.append(connection.query(query(sql, values), logger: logger))
+    }
 
-    private func run(_ sql: String, _ values: [SQLValue]) throws -> PostgresQueryResult {
+    /// `BEGIN` and `SAVEPOINT` are sent and not waited for; `RELEASE` and `COMMIT` wait for every
+    /// statement sent before them (the first failure among them is thrown, inside the
+    /// transaction or savepoint that sent it); `ROLLBACK` waits for them and ignores their failures.
+    func control(_ sql: String) throws {
+        if sql.hasPrefix("BEGIN") || sql.hasPrefix("SAVEPOINT") { return try enqueue(sql, []) }
+        if sql.hasPrefix("ROLLBACK") {
+            try? drain()
+        } else if sql.hasPrefix("RELEASE") {
+            try enqueue(sql, [])
+            return try drain()
+        }
+        try execute(sql, [])
+    }
+
+    /// Waits for every statement sent, ignoring their failures (after a body that threw before
+    /// its transaction's end: what it sent must not fail the next, unrelated, statement).
+    func settle() { try? drain() }
+
+    /// Waits for every statement sent; throws the first failure among them.
+    private func drain() throws {
+        guard !pending.isEmpty else { return }
+        let sent = pending
+        pending = []
+        var failure: (any Error)?
+        for future in sent {
+            do { _ = try future.wait() } catch { if failure == nil { failure = error } }
+        }
+        if let failure { throw PostgresFailure.describe(failure) }
+    }
+
+    private func query(_ sql: String, _ values: [SQLValue]) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: values.count)
         for value in values {
             switch value {
@@ -46,9 +82,13 @@ final class PostgresSession: SQLSession {
             case .null: bindings.appendNull()
             }
         }
-        let query = PostgresQuery(unsafeSQL: translation(of: sql), binds: bindings)
+        return PostgresQuery(unsafeSQL: translation(of: sql), binds: bindings)
+    }
+
+    private func run(_ sql: String, _ values: [SQLValue]) throws -> PostgresQueryResult {
+        try drain()
         do {
-            return try connection.query(query, logger: logger).wait()
+            return try connection.query(query(sql, values), logger: logger).wait()
         } catch {
             throw PostgresFailure.describe(error)
         }

@@ -22,7 +22,9 @@ final class PostgresWorker: @unchecked Sendable {
     func run<T: Sendable>(retryingLostConnection: Bool, _ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
         try await thread.run { [self] in
             do {
-                return try body(try connected())
+                let session = try connected()
+                defer { session.settle() }
+                return try body(session)
             } catch where PostgresFailure.isConnectionLost(error) {
                 dropConnection()
                 guard retryingLostConnection else { throw error }

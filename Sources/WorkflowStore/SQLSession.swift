@@ -12,6 +12,10 @@ public protocol SQLSession {
     /// Runs a statement that returns no rows; returns how many rows it inserted, changed or deleted.
     @discardableResult
     func execute(_ sql: String, _ values: [SQLValue]) throws -> Int
+    /// Runs a statement whose outcome the caller does not need at once: a session may send it
+    /// and go on, and report its failure at the next statement it waits for (at the latest the
+    /// transaction's `COMMIT` or `RELEASE`). SQLite's runs it at once.
+    func enqueue(_ sql: String, _ values: [SQLValue]) throws
     /// Runs a query; returns its rows.
     func rows(_ sql: String, _ values: [SQLValue]) throws -> [SQLRow]
     /// Runs a statement that begins or ends a transaction or savepoint (`BEGIN`, `COMMIT`,

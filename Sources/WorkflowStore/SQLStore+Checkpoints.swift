@@ -48,7 +48,7 @@ extension SQLStore {
                     inline[name] = value
                     continue
                 }
-                try db.execute("""
+                try db.enqueue("""
                     INSERT INTO checkpointPart (instance, origin, kind, name, value) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (instance, origin, kind, name) DO UPDATE SET value = excluded.value
                     """, [.text(instance), .text(checkpoint.id), .text(part.rawValue), .text(name), .text(text)])
@@ -65,7 +65,7 @@ extension SQLStore {
         // Keyed by (instance, ordinal), so an instance's checkpoints are appended side by side;
         // only the id index is maintained besides (few pages per commit: WAL frames are what a
         // commit costs).
-        try db.execute("""
+        try db.enqueue("""
             INSERT INTO checkpoint (instance, ordinal, id, parentId, hasChild, runId, reason, superstep, time, status, openRequests,
                                     messagesInFlight, snapshot, parts)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -150,7 +150,7 @@ extension SQLStore {
             }
         }
         for origin in candidates {
-            try db.execute("""
+            try db.enqueue("""
                 DELETE FROM checkpointPart WHERE instance = ?1 AND origin = ?2
                 AND NOT EXISTS (SELECT 1 FROM checkpoint WHERE instance = ?1 AND parts IS NOT NULL AND \(db.dialect.contains("parts", "?3")))
                 """, [.text(instance), .text(origin), .text("\"\(origin)\"")])

@@ -62,7 +62,7 @@ extension SQLStore {
         var runEnded = false
         // Keys first: a run that starts in this batch records the key it started with.
         for key in batch.idempotencyKeys {
-            try db.execute("""
+            try db.enqueue("""
                 INSERT INTO idempotencyKey (instance, key, runId, createdAt) VALUES (?, ?, ?, ?)
                 ON CONFLICT (instance, key) DO UPDATE SET runId = excluded.runId, createdAt = excluded.createdAt
                 """, [.text(batch.instance), .text(key.key), .text(key.runID), .real(key.createdAt)])
@@ -75,7 +75,7 @@ extension SQLStore {
             try insert(checkpoint, ordinal: ordinal, hasChild: group.continued.contains(checkpoint.id), changes: batch.checkpointChanges,
                        instance: batch.instance, &group, db)
             if let parent = checkpoint.parentID, !group.written.contains(parent) {
-                try db.execute("UPDATE checkpoint SET hasChild = 1 WHERE id = ? AND hasChild = 0", [.text(parent)])
+                try db.enqueue("UPDATE checkpoint SET hasChild = 1 WHERE id = ? AND hasChild = 0", [.text(parent)])
             }
             group.written.insert(checkpoint.id)
             group.heads[batch.instance] = checkpoint.id
@@ -83,7 +83,7 @@ extension SQLStore {
         }
         if let status = batch.status { group.statuses[batch.instance] = status.rawValue }
         for queued in batch.queuedRuns {
-            try db.execute("""
+            try db.enqueue("""
                 INSERT INTO queuedRun (instance, position, runId, input, idempotencyKey)
                 VALUES (?1, (SELECT COALESCE(MAX(position), 0) + 1 FROM queuedRun WHERE instance = ?1), ?2, ?3, ?4)
                 """, [.text(batch.instance), .text(queued.runID), .text(queued.input.serialized()), .text(queued.idempotencyKey)])
@@ -103,12 +103,12 @@ extension SQLStore {
             // error, supersteps): a trivial run is one row written once, not four statements.
             group.startedRuns[runID] = GroupWrite.StartedRun(instance: instance, trigger: trigger.rawValue, input: input.serialized(),
                                                              startedAt: event.time)
-            try db.execute("DELETE FROM queuedRun WHERE instance = ? AND runId = ?", [.text(instance), .text(runID)])
+            try db.enqueue("DELETE FROM queuedRun WHERE instance = ? AND runId = ?", [.text(instance), .text(runID)])
         case .runRecovered:
             // The same run goes on (or a new one delivers what was accepted): in progress again.
             guard let runID = event.runID else { return false }
             try group.flushStartedRuns(db)
-            try db.execute("""
+            try db.enqueue("""
                 INSERT INTO run (id, instance, status, trigger, input, startedAt, supersteps) VALUES (?, ?, 'in_progress', 'recovery', 'null', ?, 0)
                 ON CONFLICT (id) DO UPDATE SET status = 'in_progress', endedAt = NULL
                 """, [.text(runID), .text(instance), .real(event.time)])
@@ -122,7 +122,7 @@ extension SQLStore {
                 group.startedRuns[runID]?.status = status.rawValue
                 group.startedRuns[runID]?.endedAt = event.time
             } else {
-                try db.execute("UPDATE run SET status = ?, endedAt = ? WHERE id = ?", [.text(status.rawValue), .real(event.time), .text(runID)])
+                try db.enqueue("UPDATE run SET status = ?, endedAt = ? WHERE id = ?", [.text(status.rawValue), .real(event.time), .text(runID)])
             }
             return true
         case .runFailed(let error):
@@ -144,21 +144,21 @@ extension SQLStore {
                           instance: instance, db)
         case .executorInvoked(_, _, _, let requestID):
             guard let requestID else { return false }
-            try db.execute("DELETE FROM inbox WHERE instance = ? AND requestId = ?", [.text(instance), .text(requestID)])
+            try db.enqueue("DELETE FROM inbox WHERE instance = ? AND requestId = ?", [.text(instance), .text(requestID)])
         case .instanceReset:
             group.heads[instance] = nil
             group.wakes[instance] = .some(nil)
             for table in ["inbox", "idempotencyKey", "queuedRun"] {
-                try db.execute("DELETE FROM \(table) WHERE instance = ?", [.text(instance)])
+                try db.enqueue("DELETE FROM \(table) WHERE instance = ?", [.text(instance)])
             }
-            try db.execute("UPDATE instance SET head = NULL WHERE name = ?", [.text(instance)])
+            try db.enqueue("UPDATE instance SET head = NULL WHERE name = ?", [.text(instance)])
         case .instanceRewound(let checkpointID):
             group.heads[instance] = nil
             group.wakes[instance] = .some(try restoreHead(instance: instance, from: checkpointID, db))
         case .instanceForked(let fromInstance, let checkpointID):
             group.heads[instance] = nil
             group.wakes[instance] = .some(try restoreHead(instance: instance, from: checkpointID, db))
-            try db.execute("UPDATE instance SET forkedFrom = ?, forkedFromCheckpoint = ? WHERE name = ?",
+            try db.enqueue("UPDATE instance SET forkedFrom = ?, forkedFromCheckpoint = ? WHERE name = ?",
                            [.text(fromInstance), .text(checkpointID), .text(instance)])
         default:
             break
@@ -169,7 +169,7 @@ extension SQLStore {
     /// Keeps a response accepted and not yet delivered in the inbox (replacing one for the same request).
     static func keep(response: JSON, requestID: String, executor: String, runID: String?, acceptedAt: Double, instance: String,
                      _ db: any SQLSession) throws {
-        try db.execute("""
+        try db.enqueue("""
             INSERT INTO inbox (instance, requestId, executor, response, runId, acceptedAt) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (instance, requestId) DO UPDATE SET executor = excluded.executor, response = excluded.response,
                 runId = excluded.runId, acceptedAt = excluded.acceptedAt
@@ -179,8 +179,8 @@ extension SQLStore {
     /// After a rewind or fork, the lineage head is the restored checkpoint and the inbox holds the
     /// responses that checkpoint has in flight. Returns the time of its soonest wait.
     func restoreHead(instance: String, from checkpointID: String, _ db: any SQLSession) throws -> Double? {
-        try db.execute("UPDATE instance SET head = ? WHERE name = ?", [.text(checkpointID), .text(instance)])
-        try db.execute("DELETE FROM inbox WHERE instance = ?", [.text(instance)])
+        try db.enqueue("UPDATE instance SET head = ? WHERE name = ?", [.text(checkpointID), .text(instance)])
+        try db.enqueue("DELETE FROM inbox WHERE instance = ?", [.text(instance)])
         guard let text = try db.text("SELECT snapshot FROM checkpoint WHERE id = ?", [.text(checkpointID)]) else { return nil }
         let checkpoint = try Checkpoint(json: try JSON(parsing: text))
         for message in checkpoint.messages {

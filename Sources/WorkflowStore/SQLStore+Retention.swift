@@ -46,18 +46,18 @@ extension SQLStore {
             AND ordinal < (SELECT ordinal FROM checkpoint WHERE instance = ?1 ORDER BY ordinal DESC LIMIT 1 OFFSET ?2)
             """, values: [.integer(keep - 1)], db)
         if let events = configuration.eventRetention {
-            try db.execute("""
+            try db.enqueue("""
                 DELETE FROM event WHERE instance = ?1
                 AND seq <= (SELECT MAX(seq) FROM event WHERE instance = ?1) - ?2
                 """, [.text(instance), .integer(max(1, events))])
         }
-        try db.execute("""
+        try db.enqueue("""
             DELETE FROM idempotencyKey WHERE instance = ?1
             AND (createdAt < ?2
                  OR createdAt < (SELECT createdAt FROM idempotencyKey WHERE instance = ?1 ORDER BY createdAt DESC LIMIT 1 OFFSET ?3))
             """, [.text(instance), .real(Timestamp.now() - configuration.idempotencyKeyLifetime),
                   .integer(max(0, configuration.idempotencyKeyLimit - 1))])
-        try db.execute("""
+        try db.enqueue("""
             DELETE FROM run WHERE instance = ?1 AND status != 'in_progress'
             AND id NOT IN (SELECT runId FROM idempotencyKey WHERE instance = ?1)
             AND id NOT IN (SELECT runId FROM queuedRun WHERE instance = ?1)

@@ -46,10 +46,10 @@ struct Bench {
         // What the machine allows for one durable request (a socket round trip, a commit).
         ("floor", { try await SocketWorkloads.offPool(Floor.run) }),
         // Through the real daemon on a socket (workflowd must be built beside this binary).
-        ("run_latency", { try await SocketWorkloads.offPool(SocketWorkloads.runLatency) }),
+        ("run_latency", { try await SocketWorkloads.offPool { try SocketWorkloads.runLatency() } }),
         ("run_latency_8", { try await SocketWorkloads.offPool { try SocketWorkloads.runLatencyConcurrent(clients: 8) } }),
         ("run_latency_64", { try await SocketWorkloads.offPool { try SocketWorkloads.runLatencyConcurrent(clients: 64) } }),
-        ("hitl1k_socket", { try await SocketWorkloads.offPool(SocketWorkloads.hitl1kSocket) }),
+        ("hitl1k_socket", { try await SocketWorkloads.offPool { try SocketWorkloads.hitl1kSocket() } }),
         ("instances10k_daemon", { try await SocketWorkloads.offPool(SocketWorkloads.instances10kDaemon) }),
         ("cold_start", { try await SocketWorkloads.offPool(SocketWorkloads.coldStart) }),
         ("slow_readers", { try await SocketWorkloads.offPool(SlowReaders.run) }),
@@ -58,6 +58,17 @@ struct Bench {
         ("timers10k", { try await SocketWorkloads.offPool { try TimerWorkloads.timers10k() } }),
         ("timers10k_loaded", { try await SocketWorkloads.offPool { try TimerWorkloads.timers10k(arguments: ["--max-loaded-instances", "20000"]) } }),
         ("timers1m_store", { try await SocketWorkloads.offPool { try MillionInstances.run(waits: true) } }),
+        // PostgreSQL (DESIGN §12): the same workloads with the state in a PostgreSQL 15 server the
+        // bench starts (durable settings, a Unix socket; Contrib/dev/packages test installs it).
+        ("checkpoint_chain100_pg", { try await StoreWorkloads.checkpointChain100Postgres() }),
+        ("run_latency_pg", {
+            let database = try await PostgresWorkloads.database()
+            return try await SocketWorkloads.offPool { try SocketWorkloads.runLatency(daemonArguments: ["--database", database]) }
+        }),
+        ("hitl1k_pg", {
+            let database = try await PostgresWorkloads.database()
+            return try await SocketWorkloads.offPool { try SocketWorkloads.hitl1kSocket(daemonArguments: ["--database", database]) }
+        }),
     ]
 
     static func main() async throws {

@@ -160,10 +160,10 @@ enum SocketWorkloads {
     }
 
     /// `run.start` with `wait: true` on a one-executor definition, start to result.
-    static func runLatency() throws -> Report {
+    static func runLatency(daemonArguments: [String] = []) throws -> Report {
         // The machine's limit for the same work, measured in the same run.
         let floor = try Floor.measure()
-        let daemon = try Daemon()
+        let daemon = try Daemon(arguments: daemonArguments)
         let client = try BlockingConnection(path: daemon.socket)
         _ = try client.call("instance.create", ["name": "lat", "definition": "echo"])
         for n in 0..<50 { _ = try client.call("run.start", ["instance": "lat", "input": .number(Double(n)), "wait": true]) }
@@ -227,8 +227,8 @@ enum SocketWorkloads {
 
     /// 1,000 request/response round trips over 8 clients on 8 instances, durable: answer the
     /// open request, then wait for the next one's event.
-    static func hitl1kSocket() throws -> Report {
-        let daemon = try Daemon()
+    static func hitl1kSocket(daemonArguments: [String] = []) throws -> Report {
+        let daemon = try Daemon(arguments: daemonArguments)
         let clients = 8
         let perClient = 125
         let socket = daemon.socket

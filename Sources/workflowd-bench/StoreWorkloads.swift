@@ -45,6 +45,28 @@ enum StoreWorkloads {
         return Report(unit: "checkpoint", samples: samples, extra: [("durability", durability.rawValue)])
     }
 
+    /// checkpoint_chain100 on PostgreSQL (`durability` as the server's: synchronous commit).
+    static func checkpointChain100Postgres() async throws -> Report {
+        let store = try await PostgresStore.open(try PostgresLocation(parsing: try await PostgresWorkloads.database()))
+        defer { store.close() }
+        let workflow = try EngineWorkloads.chainWorkflow(length: 100)
+        try await store.createInstance(InstanceRecord(name: "chain", definition: workflow.name, definitionHash: workflow.graphHash, createdAt: Timestamp.now()))
+        let instance = WorkflowInstance(name: "chain", workflow: workflow, configuration: .init(store: store))
+        _ = try await instance.run(0)
+        var samples: [Double] = []
+        for _ in 0..<reps {
+            let start = nowMicros()
+            var checkpoints = 0
+            for _ in 0..<3 {
+                let result = try await instance.run(0)
+                checkpoints += result.supersteps + 1
+            }
+            samples.append((nowMicros() - start) / Double(checkpoints))
+        }
+        await instance.shutdown()
+        return Report(unit: "checkpoint", samples: samples)
+    }
+
     /// A conversation of 1,024 messages of about 1 KiB each in shared state (about 1 MiB), and a
     /// loop of 100 supersteps that changes one small key per superstep: µs per checkpoint. A store
     /// that writes what changed pays for the counter, not for the conversation.

@@ -23,11 +23,13 @@ public final class PostgresServer: Sendable {
 
     private static let started = Locked<Task<PostgresServer, any Error>?>(nil)
 
-    /// The test process's server, started at the first call.
-    public static func shared() async throws -> PostgresServer {
+    /// The process's server, started at the first call. `durable`: with fsync and synchronous
+    /// commit, as an operator runs it (the benchmarks); the tests' server skips both (a test
+    /// server's data need not survive the machine).
+    public static func shared(durable: Bool = false) async throws -> PostgresServer {
         let task = started.withLock { task in
             if let task { return task }
-            let made = Task { try await PostgresServer.start() }
+            let made = Task { try await PostgresServer.start(durable: durable) }
             task = made
             return made
         }
@@ -40,7 +42,7 @@ public final class PostgresServer: Sendable {
         self.process = process
     }
 
-    private static func start() async throws -> PostgresServer {
+    private static func start(durable: Bool) async throws -> PostgresServer {
         guard FileManager.default.isExecutableFile(atPath: "\(binaries)/initdb") else {
             throw ChildProcess.Failure(description: "PostgreSQL 15 is not installed (\(binaries)/initdb): run Contrib/dev/packages test")
         }
@@ -62,9 +64,8 @@ public final class PostgresServer: Sendable {
                                                 ["-D", "\(directory)/data", "-U", user, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
                                                 environment: environment)
         guard initdb.status == 0 else { throw ChildProcess.Failure(description: "initdb failed: \(initdb)") }
-        // fsync off: a test server's durability is the machine's; the store's own crash tests run on SQLite.
-        let server = "exec \(binaries)/postgres -D '\(directory)/data' -k '\(directory)' -c listen_addresses= -c fsync=off " +
-                     "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        let settings = durable ? "" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        let server = "exec \(binaries)/postgres -D '\(directory)/data' -k '\(directory)' -c listen_addresses= \(settings)-c max_connections=200"
         let script = "\(server) 2>&1 </dev/null & pid=$!; cat >/dev/null; kill -INT $pid; wait $pid; rm -rf '\(directory)'"
         let process = try ChildProcess.start(prefix.first ?? "/bin/sh", Array(prefix.dropFirst()) + (prefix.isEmpty ? ["-c", script] : ["/bin/sh", "-c", script]),
                                              environment: environment, holdingInput: true)
