@@ -317,6 +317,32 @@ extension StoreConformanceTests {
     }
 }
 
+extension StoreConformanceTests {
+    @Test("a group commit in which one instance's batch is refused by the database (a seq used twice) stores the others and nothing of that one",
+          arguments: StoreBackend.allCases)
+    func groupFailsAlone(_ backend: StoreBackend) async throws {
+        let place = try await StorePlace(backend)
+        let store = try await place.open()
+        for name in ["a", "b", "c"] { try await store.createInstance(InstanceRecord(name: name, definition: "d", definitionHash: "h", createdAt: 1)) }
+        func batch(_ instance: String, seqs: [UInt64], key: String) -> StoreBatch {
+            StoreBatch(instance: instance, events: seqs.map { WorkflowEvent(seq: $0, time: Double($0), instance: instance, runID: nil, body: .custom(executor: "x", name: "e", data: .null)) },
+                       idempotencyKeys: [IdempotencyKey(key: key, runID: "r-\(key)", createdAt: 1)])
+        }
+        let outcomes = try await store.commit(groups: [[batch("a", seqs: [1, 2], key: "ka")],
+                                                       [batch("b", seqs: [1, 1], key: "kb")],  // the same seq twice: the database refuses it
+                                                       [batch("c", seqs: [1], key: "kc")]])
+        #expect(outcomes.count == 3 && outcomes[0] == nil && outcomes[2] == nil)
+        #expect(outcomes[1] != nil)
+        #expect(try await store.events(instance: "a", afterSeq: 0, limit: 10).map(\.seq) == [1, 2])
+        #expect(try await store.events(instance: "b", afterSeq: 0, limit: 10).isEmpty)
+        #expect(try #require(try await store.recover(instance: "b")).recovery.idempotencyKeys.isEmpty)
+        #expect(try #require(try await store.recover(instance: "c")).recovery.idempotencyKeys.map(\.key) == ["kc"])
+        // The store goes on: the next commit of the refused instance is taken.
+        try await store.commit([batch("b", seqs: [1], key: "kb")])
+        #expect(try await store.events(instance: "b", afterSeq: 0, limit: 10).map(\.seq) == [1])
+    }
+}
+
 @Suite("SQLite store")
 struct SQLiteStoreTests {
     @Test("the database stays bounded through thousands of supersteps")
