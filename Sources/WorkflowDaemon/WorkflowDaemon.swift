@@ -57,7 +57,7 @@ public final class WorkflowDaemon: Service {
                                                     eventRetention: configuration.eventRetention)
         let store: any InstanceStore
         if let location = configuration.postgres {
-            store = try await PostgresStore.open(location, configuration: storeConfiguration, logger: logger)
+            store = try await PostgresStore.open(location, configuration: storeConfiguration, exclusive: true, logger: logger)
         } else {
             store = try await SQLiteStore.open(path: configuration.databasePath, configuration: storeConfiguration)
         }

@@ -24,10 +24,17 @@ public final class PostgresStore: SQLStore {
     private let reader: PostgresWorker
 
     /// Connects to the database at `location` and brings its schema up to date.
-    /// - Throws: a `storeFailed` error naming what PostgreSQL said, or that it could not be reached.
-    public static func open(_ location: PostgresLocation, configuration: StoreConfiguration = .init(),
+    ///
+    /// With `exclusive` (the daemon's), the writing connection holds an advisory lock on the
+    /// database for as long as it is open, waiting up to `exclusiveWait` for it: one daemon per
+    /// database, until several hosts can share one (a second daemon would reuse the first's seqs).
+    /// A daemon killed with SIGKILL releases it when the server sees its connection close.
+    /// - Throws: a `storeFailed` error naming what PostgreSQL said, or that it could not be reached,
+    ///   or that another workflowd uses the database.
+    public static func open(_ location: PostgresLocation, configuration: StoreConfiguration = .init(), exclusive: Bool = false,
+                            exclusiveWait: Duration = .seconds(10),
                             logger: Logger = Logger(label: "workflowd.store.postgres")) async throws -> PostgresStore {
-        let store = PostgresStore(location: location, configuration: configuration, logger: logger)
+        let store = PostgresStore(location: location, configuration: configuration, lock: exclusive ? exclusiveWait : nil, logger: logger)
         do {
             try await store.write { db in try PostgresSchema.migrate(db) }
         } catch {
@@ -37,10 +44,10 @@ public final class PostgresStore: SQLStore {
         return store
     }
 
-    private init(location: PostgresLocation, configuration: StoreConfiguration, logger: Logger) {
+    private init(location: PostgresLocation, configuration: StoreConfiguration, lock: Duration?, logger: Logger) {
         self.location = location
         self.shared = SQLStoreState(configuration: configuration)
-        writer = PostgresWorker(name: "wfd-pg-write", location: location, logger: logger)
+        writer = PostgresWorker(name: "wfd-pg-write", location: location, lock: lock, logger: logger)
         reader = PostgresWorker(name: "wfd-pg-read", location: location, logger: logger)
     }
 

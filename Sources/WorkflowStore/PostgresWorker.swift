@@ -10,12 +10,18 @@ final class PostgresWorker: @unchecked Sendable {
     private let thread: WorkerThread
     private let location: PostgresLocation
     private let logger: Logger
+    /// How long a new connection waits for the database's daemon lock; nil: it takes none.
+    private let lock: Duration?
     /// Touched only on ``thread``.
     private var session: PostgresSession?
 
-    init(name: String, location: PostgresLocation, logger: Logger) {
+    /// The advisory lock a daemon's writing connection holds (an arbitrary constant of workflowd's).
+    static let daemonLock: Int64 = 7_406_115_726_210_393_189
+
+    init(name: String, location: PostgresLocation, lock: Duration? = nil, logger: Logger) {
         thread = WorkerThread(name: name)
         self.location = location
+        self.lock = lock
         self.logger = logger
     }
 
@@ -59,6 +65,19 @@ final class PostgresWorker: @unchecked Sendable {
         }
         let session = PostgresSession(connection: connection, logger: logger)
         self.session = session
+        if let lock {
+            do {
+                try session.execute("SET lock_timeout = \(max(1, lock.components.seconds * 1000 + lock.components.attoseconds / 1_000_000_000_000_000))")
+                try session.execute("SELECT pg_advisory_lock(\(Self.daemonLock))")
+                try session.execute("RESET lock_timeout")
+            } catch {
+                dropConnection()
+                if let failure = error as? WorkflowError, failure.details["sqlstate"] == "55P03" {
+                    throw WorkflowError(.storeFailed, "another workflowd uses the database \(location) (it holds the database's lock): one daemon per database, until several hosts can share one")
+                }
+                throw error
+            }
+        }
         return session
     }
 

@@ -76,6 +76,22 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test("an exclusive store (the daemon's) holds the database: a second is refused, naming the cause; once the first is closed, one opens")
+    func oneDaemonPerDatabase() async throws {
+        let server = try await PostgresServer.shared()
+        let location = try PostgresLocation(parsing: server.url(database: try await server.makeDatabase()))
+        let first = try await PostgresStore.open(location, exclusive: true)
+        await #expect {
+            _ = try await PostgresStore.open(location, exclusive: true, exclusiveWait: .milliseconds(300))
+        } throws: { error in
+            (error as? WorkflowError)?.message.contains("another workflowd uses the database") == true
+        }
+        // A store that is not exclusive (a tool reading the database) is not held up.
+        _ = try await PostgresStore.open(location).instanceCount()
+        first.close()
+        _ = try await PostgresStore.open(location, exclusive: true, exclusiveWait: .seconds(30))
+    }
+
     @Test("connections the server ends (a restart, an administrator) are opened again: the next read and write succeed, nothing committed is lost")
     func reconnects() async throws {
         let server = try await PostgresServer.shared()
