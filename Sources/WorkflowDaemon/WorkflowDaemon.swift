@@ -59,7 +59,7 @@ public final class WorkflowDaemon: Service {
         if let location = configuration.postgres {
             store = try await PostgresStore.open(location, configuration: storeConfiguration, exclusive: true, logger: logger)
         } else {
-            store = try await SQLiteStore.open(path: configuration.databasePath, configuration: storeConfiguration)
+            store = try await SQLiteStore.open(path: configuration.databasePath, configuration: storeConfiguration, exclusive: true)
         }
         let shared = GroupCommitStore(store)
         let catalog = DefinitionCatalog(directory: configuration.definitionsDirectory, logger: logger)

@@ -12,6 +12,9 @@ public struct SQLRow: Sendable {
         values = columns.map(\.1)
     }
 
+    /// The values, in the query's order.
+    var allValues: [SQLValue] { values }
+
     /// The value of the first column.
     var first: SQLValue { values.first ?? .null }
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Dispatch
 import GRDB
 import WorkflowConcurrency
@@ -28,6 +31,8 @@ public final class SQLiteStore: SQLStore {
     /// The thread that writes (GRDB's writer connection, entered synchronously from here: a
     /// commit runs on this thread, not on a dispatch worker woken for it).
     let committer = WorkerThread(name: "wfd-commit")
+    /// An exclusive store's lock file (`PATH.lock`, flock'd for the store's lifetime), or -1.
+    private let lockDescriptor: Int32
 
     /// Retention limits and durability.
     public var configuration: StoreConfiguration { shared.configuration }
@@ -37,16 +42,33 @@ public final class SQLiteStore: SQLStore {
     public var checkpointFailures: (count: Int, last: String?) { checkpointer.failures }
 
     /// Opens (creating if needed) the database at `path` and migrates it, on a thread of its
-    /// own (opening and migrating block).
-    public static func open(path: String, configuration: StoreConfiguration = .init()) async throws -> SQLiteStore {
+    /// own (opening and migrating block). With `exclusive` (the daemon's, and `workflowd
+    /// migrate`'s), the store holds `PATH.lock` locked for its lifetime: a second exclusive store
+    /// on the same database is refused at once, naming the cause.
+    public static func open(path: String, configuration: StoreConfiguration = .init(), exclusive: Bool = false) async throws -> SQLiteStore {
         try await QueueWork.run(on: DispatchQueue(label: "workflowd.store.open")) {
-            try SQLiteStore(path: path, configuration: configuration)
+            try SQLiteStore(path: path, configuration: configuration, exclusive: exclusive)
         }
     }
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
-    /// It blocks: from async code, use ``open(path:configuration:)``.
-    public init(path: String, configuration: StoreConfiguration = .init()) throws {
+    /// It blocks: from async code, use ``open(path:configuration:exclusive:)``.
+    public init(path: String, configuration: StoreConfiguration = .init(), exclusive: Bool = false) throws {
+        if exclusive {
+            let descriptor = Glibc.open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw WorkflowError(.storeFailed, "cannot open \(path).lock: \(String(cString: strerror(errno)))")
+            }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                let reason = errno == EWOULDBLOCK ? "another workflowd uses the database \(path) (it holds \(path).lock)"
+                                                  : "cannot lock \(path).lock: \(String(cString: strerror(errno)))"
+                Glibc.close(descriptor)
+                throw WorkflowError(.storeFailed, reason)
+            }
+            lockDescriptor = descriptor
+        } else {
+            lockDescriptor = -1
+        }
         self.path = path
         self.shared = SQLStoreState(configuration: configuration)
         var config = Configuration()
@@ -82,7 +104,10 @@ public final class SQLiteStore: SQLStore {
         database.add(transactionObserver: checkpointer, extent: .databaseLifetime)
     }
 
-    deinit { committer.stop() }
+    deinit {
+        committer.stop()
+        if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
+    }
 
     /// Runs `body` on the commit thread through GRDB's writer connection. GRDB's own async
     /// `write` interrupts SQLite when its task is cancelled, which would fail a commit because a

@@ -22,9 +22,30 @@ struct Workflowd: AsyncParsableCommand {
         discussion: """
             Defaults: definitions from $CONFIGURATION_DIRECTORY/workflows.d, else Contrib/examples; state in \
             $STATE_DIRECTORY, else .workflowd; the socket <state-dir>/workflowd.sock. SIGTERM or SIGINT stop it \
-            gracefully (active runs resume on the next start); SIGHUP re-reads the definitions.
+            gracefully (active runs resume on the next start); SIGHUP re-reads the definitions. \
+            `workflowd migrate` copies the state between SQLite and PostgreSQL.
             """,
         version: RPCCatalogue.version)
+
+    /// `workflowd migrate …` is its own command (see ``Migrate``): the daemon's options and its
+    /// share names (`--state-dir`, `--database`), which a parent command would take for itself.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "migrate" {
+            await Migrate.main(Array(arguments.dropFirst()))
+        } else {
+            do {
+                var command = try parseAsRoot(arguments)
+                if var asynchronous = command as? any AsyncParsableCommand {
+                    try await asynchronous.run()
+                } else {
+                    try command.run()
+                }
+            } catch {
+                exit(withError: error)
+            }
+        }
+    }
 
     @Option(help: "The Unix socket to listen on (default: <state-dir>/workflowd.sock).")
     var socket: String?
