@@ -27,12 +27,23 @@ enum StoreWorkloads {
         let (directory, path) = temporaryDatabase()
         defer { remove(directory) }
         let store = try SQLiteStore(path: path, configuration: .init(durability: durability))
+        return try await checkpointChain100(store, runsPerRep: durability == .full ? 2 : 10, extra: [("durability", durability.rawValue)])
+    }
+
+    /// checkpoint_chain100 on PostgreSQL (durability as the server's: synchronous commit).
+    static func checkpointChain100Postgres() async throws -> Report {
+        let store = try await PostgresStore.open(try PostgresLocation(parsing: try await PostgresWorkloads.database()))
+        defer { store.close() }
+        return try await checkpointChain100(store, runsPerRep: 3, extra: [])
+    }
+
+    /// chain100 with a checkpoint after every superstep through `store`: µs per checkpoint.
+    static func checkpointChain100(_ store: any InstanceStore, runsPerRep: Int, extra: [(String, String)]) async throws -> Report {
         let workflow = try EngineWorkloads.chainWorkflow(length: 100)
         try await store.createInstance(InstanceRecord(name: "chain", definition: workflow.name, definitionHash: workflow.graphHash, createdAt: Timestamp.now()))
         let instance = WorkflowInstance(name: "chain", workflow: workflow, configuration: .init(store: store))
         _ = try await instance.run(0)
         var samples: [Double] = []
-        let runsPerRep = durability == .full ? 2 : 10
         for _ in 0..<reps {
             let start = nowMicros()
             var checkpoints = 0
@@ -42,29 +53,8 @@ enum StoreWorkloads {
             }
             samples.append((nowMicros() - start) / Double(checkpoints))
         }
-        return Report(unit: "checkpoint", samples: samples, extra: [("durability", durability.rawValue)])
-    }
-
-    /// checkpoint_chain100 on PostgreSQL (`durability` as the server's: synchronous commit).
-    static func checkpointChain100Postgres() async throws -> Report {
-        let store = try await PostgresStore.open(try PostgresLocation(parsing: try await PostgresWorkloads.database()))
-        defer { store.close() }
-        let workflow = try EngineWorkloads.chainWorkflow(length: 100)
-        try await store.createInstance(InstanceRecord(name: "chain", definition: workflow.name, definitionHash: workflow.graphHash, createdAt: Timestamp.now()))
-        let instance = WorkflowInstance(name: "chain", workflow: workflow, configuration: .init(store: store))
-        _ = try await instance.run(0)
-        var samples: [Double] = []
-        for _ in 0..<reps {
-            let start = nowMicros()
-            var checkpoints = 0
-            for _ in 0..<3 {
-                let result = try await instance.run(0)
-                checkpoints += result.supersteps + 1
-            }
-            samples.append((nowMicros() - start) / Double(checkpoints))
-        }
         await instance.shutdown()
-        return Report(unit: "checkpoint", samples: samples)
+        return Report(unit: "checkpoint", samples: samples, extra: extra)
     }
 
     /// A conversation of 1,024 messages of about 1 KiB each in shared state (about 1 MiB), and a
