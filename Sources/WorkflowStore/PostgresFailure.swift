@@ -7,6 +7,9 @@ import WorkflowEngine
 enum PostgresFailure {
     /// A `storeFailed` error naming PostgreSQL's complaint; other errors as they are.
     static func describe(_ error: any Error) -> any Error {
+        if let closed = error as? PostgresSession.ConnectionClosed {
+            return WorkflowError(.storeFailed, closed.description, cause: closed)
+        }
         guard let psql = error as? PSQLError else { return error }
         if let info = psql.serverInfo, let message = info[.message] {
             var details: JSONObject = [:]
@@ -34,6 +37,7 @@ enum PostgresFailure {
 
     /// Whether `error` means the connection is gone (the next use should connect again).
     static func isConnectionLost(_ error: any Error) -> Bool {
+        if error is PostgresSession.ConnectionClosed || (error as? WorkflowError)?.cause is PostgresSession.ConnectionClosed { return true }
         let psql = (error as? PSQLError) ?? ((error as? WorkflowError)?.cause as? PSQLError)
         guard let psql else { return false }
         switch psql.code {

@@ -1,4 +1,5 @@
 import Logging
+import WorkflowConcurrency
 import NIOCore
 import PostgresNIO
 import WorkflowEngine
@@ -67,7 +68,7 @@ final class PostgresSession: SQLSession {
         pending = []
         var failure: (any Error)?
         for future in sent {
-            do { _ = try future.wait() } catch { if failure == nil { failure = error } }
+            do { _ = try wait(for: future) } catch { if failure == nil { failure = error } }
         }
         if let failure { throw PostgresFailure.describe(failure) }
     }
@@ -88,10 +89,31 @@ final class PostgresSession: SQLSession {
     private func run(_ sql: String, _ values: [SQLValue]) throws -> PostgresQueryResult {
         try drain()
         do {
-            return try connection.query(query(sql, values), logger: logger).wait()
+            return try wait(for: connection.query(query(sql, values), logger: logger))
         } catch {
             throw PostgresFailure.describe(error)
         }
+    }
+
+    /// The connection was closed before a statement's answer came.
+    struct ConnectionClosed: Error, CustomStringConvertible {
+        var description: String { "the connection to PostgreSQL was closed before the statement was answered" }
+    }
+
+    /// Waits for a statement's answer, or for the connection's end, whichever comes first. A
+    /// statement written to a connection that has just closed is never answered (its write fails
+    /// with no one to tell), so a bare `wait()` on it would wait for ever: found by CI, where the
+    /// reconnect test's first read after the server ended the connection hung.
+    private func wait<T: Sendable>(for future: EventLoopFuture<T>) throws -> T {
+        let outcome = future.eventLoop.makePromise(of: T.self)
+        let settled = Locked(false)
+        func settle(_ result: Result<T, any Error>) {
+            guard settled.withLock({ done in defer { done = true }; return !done }) else { return }
+            outcome.completeWith(result)
+        }
+        future.whenComplete { settle($0) }
+        connection.closeFuture.whenComplete { _ in settle(.failure(ConnectionClosed())) }
+        return try outcome.futureResult.wait()
     }
 
     private func translation(of sql: String) -> String {
