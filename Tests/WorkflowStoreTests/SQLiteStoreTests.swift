@@ -57,7 +57,7 @@ struct StoreConformanceTests {
         #expect(stored.runID == second.runID && stored.pendingRequests.isEmpty)
     }
 
-    @Test("an accepted response is in the inbox until delivered, and survives a restart in between", .timeLimit(.minutes(1)), arguments: StoreBackend.allCases)
+    @Test("an accepted response is in the inbox until delivered, and survives a restart in between", arguments: StoreBackend.allCases)
     func inbox(_ backend: StoreBackend) async throws {
         let place = try await StorePlace(backend)
         let store = try await place.open()
@@ -90,7 +90,7 @@ struct StoreConformanceTests {
         #expect(after.interruptedRuns.isEmpty)
     }
 
-    @Test("queued runs and idempotency keys are durable; a reset clears them with the inbox", .timeLimit(.minutes(1)), arguments: StoreBackend.allCases)
+    @Test("queued runs and idempotency keys are durable; a reset clears them with the inbox", arguments: StoreBackend.allCases)
     func queueAndKeys(_ backend: StoreBackend) async throws {
         let place = try await StorePlace(backend)
         let store = try await place.open()
