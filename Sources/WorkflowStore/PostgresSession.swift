@@ -19,10 +19,34 @@ final class PostgresSession: SQLSession {
     /// Statements sent and not yet waited for (``enqueue(_:_:)``), in order.
     private var pending: [EventLoopFuture<PostgresQueryResult>] = []
 
+    /// The connection's end and the one statement waited for: a single callback on the
+    /// connection's `closeFuture` fails that statement's wait. (One callback per statement would
+    /// be kept until the connection closes: a long-lived connection would hold millions.)
+    private let closing = Locked(Closing())
+
+    private struct Closing {
+        var closed = false
+        var waiter: (@Sendable () -> Void)?
+        /// How many times the connection's end was heard (once; for the tests).
+        var notices = 0
+    }
+
     init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection
         self.logger = logger
+        connection.closeFuture.whenComplete { [closing] _ in
+            let waiter = closing.withLock { state in
+                state.closed = true
+                state.notices += 1
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?()
+        }
     }
+
+    /// How many callbacks the connection's end ran (one, however many statements were sent).
+    var closeNotices: Int { closing.withLock { $0.notices } }
 
     var dialect: SQLDialect { .postgres }
 
@@ -107,12 +131,17 @@ final class PostgresSession: SQLSession {
     private func wait<T: Sendable>(for future: EventLoopFuture<T>) throws -> T {
         let outcome = future.eventLoop.makePromise(of: T.self)
         let settled = Locked(false)
-        func settle(_ result: Result<T, any Error>) {
+        @Sendable func settle(_ result: Result<T, any Error>) {
             guard settled.withLock({ done in defer { done = true }; return !done }) else { return }
             outcome.completeWith(result)
         }
         future.whenComplete { settle($0) }
-        connection.closeFuture.whenComplete { _ in settle(.failure(ConnectionClosed())) }
+        let closed = closing.withLock { state in
+            if !state.closed { state.waiter = { settle(.failure(ConnectionClosed())) } }
+            return state.closed
+        }
+        if closed { settle(.failure(ConnectionClosed())) }
+        defer { closing.withLock { $0.waiter = nil } }
         return try outcome.futureResult.wait()
     }
 

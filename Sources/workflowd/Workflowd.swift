@@ -197,10 +197,10 @@ extension Workflowd {
         var password: String?
         let credential = environment["CREDENTIALS_DIRECTORY"].map { $0 + "/database-password" }
         if let file = passwordFile ?? credential.flatMap({ access($0, R_OK) == 0 ? $0 : nil }) {
-            guard let contents = readFile(file) else {
-                throw ValidationError("cannot read the database password from \(file): \(String(cString: strerror(errno)))")
+            switch readSmallFile(file, limit: 65_536) {
+            case .success(let contents): password = String(contents.prefix { $0 != "\n" && $0 != "\r" })
+            case .failure(let problem): throw ValidationError("cannot read the database password from \(file): \(problem)")
             }
-            password = String(contents.prefix { $0 != "\n" && $0 != "\r" })
         }
         let user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "postgres"
         do {
@@ -210,19 +210,33 @@ extension Workflowd {
         }
     }
 
-    /// A whole (small) file's text, or nil if it cannot be read.
-    static func readFile(_ path: String) -> String? {
-        guard let file = fopen(path, "r") else { return nil }
+    /// Why a small file could not be read.
+    enum FileProblem: Error, CustomStringConvertible {
+        case system(Int32)
+        case tooLarge(limit: Int)
+
+        var description: String {
+            switch self {
+            case .system(let code): String(cString: strerror(code))
+            case .tooLarge(let limit): "it is larger than \(limit / 1024) KiB (a password file holds one line)"
+            }
+        }
+    }
+
+    /// A whole file's text, if it is no larger than `limit` bytes.
+    static func readSmallFile(_ path: String, limit: Int) -> Result<String, FileProblem> {
+        guard let file = fopen(path, "r") else { return .failure(.system(errno)) }
         defer { fclose(file) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = fread(&buffer, 1, buffer.count, file)
             if count > 0 { bytes += buffer[0..<count] }
+            if bytes.count > limit { return .failure(.tooLarge(limit: limit)) }
             if count < buffer.count { break }
-            if bytes.count > 65_536 { return nil }
         }
-        return ferror(file) == 0 ? String(decoding: bytes, as: UTF8.self) : nil
+        if ferror(file) != 0 { return .failure(.system(errno)) }
+        return .success(String(decoding: bytes, as: UTF8.self))
     }
 
     /// `500ms`, `10s`, `5m` (as definitions write durations).

@@ -20,6 +20,22 @@ struct MigrateTests {
         #expect(await daemon.stop() == 0)
     }
 
+    @Test("a password file that is missing, a directory or too large stops the daemon with an error naming the file and why")
+    func badPasswordFiles() async throws {
+        let directory = FileManager.default.temporaryDirectory.path + "/wfd-pw-" + String(UInt64.random(in: 0..<UInt64.max), radix: 36)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let large = directory + "/large"
+        try String(repeating: "x", count: 70_000).write(toFile: large, atomically: true, encoding: .utf8)
+        let cases = [(directory + "/missing", "No such file or directory"), (directory, "Is a directory"), (large, "it is larger than 64 KiB")]
+        for (file, why) in cases {
+            let run = try await ChildProcess.run(try DaemonProcess.binary(), ["--socket", directory + "/s.sock", "--state-dir", directory + "/state",
+                                                                              "--database", "postgresql:///none?host=/nonexistent",
+                                                                              "--database-password-file", file])
+            #expect(run.status != 0 && run.stderr.contains("cannot read the database password from \(file): \(why)"), "\(run)")
+        }
+    }
+
     @Test("refused while the daemon runs; after it stops, copied; the daemon on PostgreSQL answers the request left open and goes on; and back", .timeLimit(.minutes(2)))
     func migrateAndCarryOn() async throws {
         let server = try await PostgresServer.shared()

@@ -1,4 +1,7 @@
 import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
 import Testing
 import WorkflowEngine
 @testable import WorkflowStore
@@ -90,6 +93,25 @@ struct PostgresStoreTests {
         _ = try await PostgresStore.open(location).instanceCount()
         first.close()
         _ = try await PostgresStore.open(location, exclusive: true, exclusiveWait: .seconds(30))
+    }
+
+    @Test("a session's statements do not pile up callbacks on its connection: its end is heard once, however many statements were waited for")
+    func closeCallbackPerConnection() async throws {
+        let server = try await PostgresServer.shared()
+        let database = try await server.makeDatabase()
+        let worker = PostgresWorker(name: "test-pg", location: try PostgresLocation(parsing: server.url(database: database)), logger: .init(label: "test"))
+        defer { worker.stop() }
+        let notices = try await worker.run(retryingLostConnection: false) { session in
+            for _ in 0..<300 { try session.execute("SELECT 1", []) }
+            for _ in 0..<300 { try session.enqueue("SELECT 1", []) }
+            session.settle()
+            try session.connection.close().wait()
+            let deadline = ContinuousClock.now + .seconds(5)  // the close callbacks run on the event loop
+            while session.closeNotices == 0, ContinuousClock.now < deadline { usleep(1_000) }
+            usleep(50_000)
+            return session.closeNotices
+        }
+        #expect(notices == 1)
     }
 
     @Test("connections the server ends (a restart, an administrator) are opened again: the next read and write succeed, nothing committed is lost")
