@@ -101,6 +101,33 @@ public protocol InstanceStore: CheckpointStore {
     /// The schedules whose next fire is at `time` or before, soonest first, at most `limit`.
     func schedulesDue(through time: Double, limit: Int) async throws -> [(name: String, due: Double)]
 
+    // MARK: Hosts and ownership (several hosts on one database, DESIGN.md §12)
+
+    /// This host's id when several hosts may share the database; nil when this store is the
+    /// only one writing (then every instance is this host's, and the rest of this group is moot).
+    var hostID: String? { get }
+    /// Claims instance `name` for this host, raising its epoch, unless a live host owns it.
+    func claim(instance name: String) async throws -> InstanceClaim
+    /// Gives up this host's ownership of `name` (it was evicted, idle): the next host to use it claims it.
+    func release(instance name: String) async throws
+    /// Records that this host is alive (every third of the lease).
+    func heartbeat() async throws
+    /// Frees the instances of hosts whose heartbeat is older than the lease, at most `limit`,
+    /// skipping those another host is freeing or committing (`FOR UPDATE SKIP LOCKED`); raises
+    /// their epochs, so the dead host's commits are refused. Returns how many were freed.
+    func freeDeadHostsInstances(limit: Int) async throws -> Int
+    /// Instances that need recovery (as ``instancesNeedingRecovery()``) and that no live host owns.
+    func unownedNeedingRecovery(limit: Int) async throws -> [String]
+    /// The hosts that share the database (empty with one writer).
+    func hosts() async throws -> [HostRecord]
+    /// The host that owns instance `name`, if one does (nil with one writer).
+    func owner(of name: String) async throws -> String?
+    /// Tells `observer` of each instance whose commit was refused because another host owns it.
+    func observeFencing(_ observer: @escaping @Sendable (String) -> Void)
+    /// A clean stop: releases every instance this host owns and removes its heartbeat, so the
+    /// others take its work up at once rather than after the lease.
+    func leave() async throws
+
     // MARK: Commits and health
 
     /// Commits several instances' groups of batches in one transaction, each group in a

@@ -123,6 +123,19 @@ enum PostgresSchema {
             CREATE INDEX schedule_by_owner ON schedule(ownerUID, name);
             CREATE INDEX schedule_from_files ON schedule(name) WHERE source != 'api';
             """),
+        ("v2: hosts and their heartbeats, one owner per instance under an epoch", """
+            CREATE TABLE host (
+                id TEXT COLLATE "C" PRIMARY KEY,
+                startedAt BIGINT NOT NULL,
+                heartbeatAt BIGINT NOT NULL
+            );
+            CREATE TABLE ownership (
+                instance TEXT COLLATE "C" PRIMARY KEY REFERENCES instance(name) ON DELETE CASCADE,
+                host TEXT COLLATE "C",
+                epoch BIGINT NOT NULL
+            );
+            CREATE INDEX ownership_by_host ON ownership(host) WHERE host IS NOT NULL;
+            """),
     ]
 
     /// Brings the database's schema up to date in one transaction. Hosts that start together

@@ -25,18 +25,21 @@ public final class PostgresStore: SQLStore {
 
     /// Connects to the database at `location` and brings its schema up to date.
     ///
-    /// With `exclusive` (the daemon's), the writing connection holds an advisory lock on the
-    /// database for as long as it is open, waiting up to `exclusiveWait` for it: one daemon per
-    /// database, until several hosts can share one (a second daemon would reuse the first's seqs).
-    /// A daemon killed with SIGKILL releases it when the server sees its connection close.
+    /// With `exclusive`, the writing connection holds advisory locks for as long as it is open,
+    /// waiting up to `exclusiveWait` for them: a daemon's (with `configuration.host`) share the
+    /// database with other hosts and hold their host id alone; without a host (`workflowd
+    /// migrate`) the database is held alone. A daemon killed with SIGKILL releases them when the
+    /// server sees its connection close. A daemon's store records its heartbeat as it opens.
     /// - Throws: a `storeFailed` error naming what PostgreSQL said, or that it could not be reached,
     ///   or that another workflowd uses the database.
     public static func open(_ location: PostgresLocation, configuration: StoreConfiguration = .init(), exclusive: Bool = false,
                             exclusiveWait: Duration = .seconds(10),
                             logger: Logger = Logger(label: "workflowd.store.postgres")) async throws -> PostgresStore {
-        let store = PostgresStore(location: location, configuration: configuration, lock: exclusive ? exclusiveWait : nil, logger: logger)
+        let hold: PostgresWorker.Hold = configuration.host.map { .host($0) } ?? .database
+        let store = PostgresStore(location: location, configuration: configuration, lock: exclusive ? (hold, exclusiveWait) : nil, logger: logger)
         do {
             try await store.write { db in try PostgresSchema.migrate(db) }
+            try await store.heartbeat()
         } catch {
             store.close()
             throw error
@@ -44,7 +47,7 @@ public final class PostgresStore: SQLStore {
         return store
     }
 
-    private init(location: PostgresLocation, configuration: StoreConfiguration, lock: Duration?, logger: Logger) {
+    private init(location: PostgresLocation, configuration: StoreConfiguration, lock: (hold: PostgresWorker.Hold, wait: Duration)?, logger: Logger) {
         self.location = location
         self.shared = SQLStoreState(configuration: configuration)
         writer = PostgresWorker(name: "wfd-pg-write", location: location, lock: lock, logger: logger)

@@ -10,15 +10,27 @@ final class PostgresWorker: @unchecked Sendable {
     private let thread: WorkerThread
     private let location: PostgresLocation
     private let logger: Logger
-    /// How long a new connection waits for the database's daemon lock; nil: it takes none.
-    private let lock: Duration?
+    /// The advisory lock a new connection takes and how long it waits for it; nil: none.
+    private let lock: (hold: Hold, wait: Duration)?
     /// Touched only on ``thread``.
     private var session: PostgresSession?
 
-    /// The advisory lock a daemon's writing connection holds (an arbitrary constant of workflowd's).
+    /// The advisory lock on the whole database (an arbitrary constant of workflowd's): every
+    /// daemon holds it shared, `workflowd migrate` exclusively.
     static let daemonLock: Int64 = 7_406_115_726_210_393_189
+    /// The first half of a host's advisory lock (the second is its id's hash).
+    static let hostLockSpace: Int32 = 74_061_157
 
-    init(name: String, location: PostgresLocation, lock: Duration? = nil, logger: Logger) {
+    /// What a writing connection holds while it is open.
+    enum Hold: Sendable {
+        /// The database alone (`workflowd migrate`): no daemon may use it meanwhile.
+        case database
+        /// A daemon's: the database shared with other hosts, and its own host id alone (two
+        /// daemons under one id would take each other's instances for their own).
+        case host(String)
+    }
+
+    init(name: String, location: PostgresLocation, lock: (hold: Hold, wait: Duration)? = nil, logger: Logger) {
         thread = WorkerThread(name: name)
         self.location = location
         self.lock = lock
@@ -66,14 +78,25 @@ final class PostgresWorker: @unchecked Sendable {
         let session = PostgresSession(connection: connection, logger: logger)
         self.session = session
         if let lock {
+            let wait = lock.wait.components
             do {
-                try session.execute("SET lock_timeout = \(max(1, lock.components.seconds * 1000 + lock.components.attoseconds / 1_000_000_000_000_000))")
-                try session.execute("SELECT pg_advisory_lock(\(Self.daemonLock))")
+                try session.execute("SET lock_timeout = \(max(1, wait.seconds * 1000 + wait.attoseconds / 1_000_000_000_000_000))")
+                switch lock.hold {
+                case .database:
+                    try session.execute("SELECT pg_advisory_lock(\(Self.daemonLock))")
+                case .host(let id):
+                    try session.execute("SELECT pg_advisory_lock_shared(\(Self.daemonLock))")
+                    do {
+                        try session.execute("SELECT pg_advisory_lock(\(Self.hostLockSpace), hashtext(?))", [.text(id)])
+                    } catch let failure as WorkflowError where failure.details["sqlstate"] == "55P03" {
+                        throw WorkflowError(.storeFailed, "another workflowd runs as host '\(id)' on the database \(location): give each daemon its own --host-id")
+                    }
+                }
                 try session.execute("RESET lock_timeout")
             } catch {
                 dropConnection()
                 if let failure = error as? WorkflowError, failure.details["sqlstate"] == "55P03" {
-                    throw WorkflowError(.storeFailed, "another workflowd uses the database \(location) (it holds the database's lock): one daemon per database, until several hosts can share one")
+                    throw WorkflowError(.storeFailed, "another workflowd uses the database \(location) (it holds the database's lock): workflowd migrate needs it alone")
                 }
                 throw error
             }

@@ -8,7 +8,13 @@ extension SQLStore {
     /// Commits consecutive batches in one transaction: all of them, or none.
     public func commit(_ batches: [StoreBatch]) async throws {
         guard !batches.isEmpty else { return }
-        let wakes = try await write { db in try db.transaction { try self.write(batches, db) } }
+        let wakes: [String: Double?]
+        do {
+            wakes = try await write { db in try db.transaction { try self.write(batches, db) } }
+        } catch let fenced as InstanceFenced {
+            noticeFencing([fenced])
+            throw fenced
+        }
         announce(wakes)
     }
 
@@ -37,6 +43,7 @@ extension SQLStore {
             }
         }
         announce(wakes)
+        noticeFencing(outcomes)
         return outcomes
     }
 
@@ -53,11 +60,7 @@ extension SQLStore {
     }
 
     func write(_ batch: StoreBatch, _ group: inout GroupWrite, _ db: any SQLSession) throws {
-        if group.checked.insert(batch.instance).inserted {
-            guard try db.exists("SELECT 1 FROM instance WHERE name = ?", [.text(batch.instance)]) else {
-                throw WorkflowError(.storeFailed, "the store has no instance '\(batch.instance)'")
-            }
-        }
+        if group.checked.insert(batch.instance).inserted { try checkOwnership(of: batch.instance, db) }
         group.events += batch.events.lazy.map { (batch.instance, $0) }
         var runEnded = false
         // Keys first: a run that starts in this batch records the key it started with.

@@ -9,6 +9,11 @@ public final class SQLStoreState: Sendable {
     let runEnds = Locked<[String: Int]>([:])
     /// Told, after each commit, which instances' soonest wait changed (see ``SQLStore/observeWakes(_:)``).
     let wakeObserver = Locked<(@Sendable ([String: Double?]) -> Void)?>(nil)
+    /// The epoch under which this host owns each instance it has claimed (several hosts only):
+    /// every commit of an instance checks it against the database's.
+    let epochs = Locked<[String: Int64]>([:])
+    /// Told of an instance whose commit was refused because another host owns it now.
+    let fenceObserver = Locked<(@Sendable (String) -> Void)?>(nil)
 
     /// State for a store with `configuration`.
     public init(configuration: StoreConfiguration) { self.configuration = configuration }

@@ -24,6 +24,14 @@ public struct StoreConfiguration: Sendable {
     public var idempotencyKeyLifetime: Double
     /// How long a commit waits for another connection that holds the database (seconds).
     public var busyTimeout: Double
+    /// This host's id when several hosts share the database (PostgreSQL, DESIGN.md §12): each
+    /// instance is then owned by one host, and a commit is refused to a host that no longer owns
+    /// its instance. Nil: the store is the only one writing (SQLite; PostgreSQL with one host
+    /// still names one).
+    public var host: String?
+    /// How long a host's heartbeat counts (seconds): after it, the host is dead and its
+    /// instances may be claimed by the others.
+    public var lease: Double
 
     /// Retention runs at an instance's first run end after the store opens, then at every this
     /// many: an eighth of the smallest limit, between 1 and 16. Between two passes an instance
@@ -35,7 +43,7 @@ public struct StoreConfiguration: Sendable {
 
     public init(durability: Durability = .normal, checkpointRetention: Int = 100, eventRetention: Int? = 100_000,
                 runRetention: Int = 1000, idempotencyKeyLimit: Int = 1000, idempotencyKeyLifetime: Double = 86_400,
-                busyTimeout: Double = 10) {
+                busyTimeout: Double = 10, host: String? = nil, lease: Double = 3) {
         self.durability = durability
         self.checkpointRetention = checkpointRetention
         self.eventRetention = eventRetention
@@ -43,5 +51,7 @@ public struct StoreConfiguration: Sendable {
         self.idempotencyKeyLimit = idempotencyKeyLimit
         self.idempotencyKeyLifetime = idempotencyKeyLifetime
         self.busyTimeout = busyTimeout
+        self.host = host
+        self.lease = lease
     }
 }

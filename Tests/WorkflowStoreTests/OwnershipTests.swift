@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+import WorkflowConcurrency
+import WorkflowEngine
+@testable import WorkflowStore
+import WorkflowTestSupport
+
+/// One owner per instance when several hosts share a PostgreSQL database (DESIGN.md §12): claims,
+/// the epoch that fences a host whose lease ran out, dead hosts' instances freed, a clean leave.
+@Suite("Ownership across hosts (PostgreSQL)", .timeLimit(.minutes(2)))
+struct OwnershipTests {
+    static let lease = 1.5
+
+    func hosts(_ place: StorePlace) async throws -> (a: any SQLStore, b: any SQLStore) {
+        (try await place.open(StoreConfiguration(host: "a", lease: Self.lease)), try await place.open(StoreConfiguration(host: "b", lease: Self.lease)))
+    }
+
+    func started(_ seq: UInt64, _ run: String) -> StoreBatch {
+        StoreBatch(instance: "i", events: [WorkflowEvent(seq: seq, time: Double(seq), instance: "i", runID: run, body: .runStarted(trigger: .input, input: 1))],
+                   status: .inProgress)
+    }
+
+    /// Waits past the lease (the tests' hosts beat only when a test says so).
+    func outlive(_ lease: Double) { usleep(UInt32(lease * 1.3 * 1_000_000)) }
+
+    @Test("a live host's instance is not claimed by another; once its lease runs out it is, the epoch raised, and the old owner's next commit is refused, told, and not stored")
+    func fencing() async throws {
+        let place = try await StorePlace(.postgres)
+        defer { withExtendedLifetime(place) {} }
+        let (a, b) = try await hosts(place)
+        let fenced = Locked<[String]>([])
+        a.observeFencing { name in fenced.withLock { $0.append(name) } }
+        try await a.createInstance(InstanceRecord(name: "i", definition: "d", definitionHash: "h", createdAt: 1))
+        #expect(try await a.claim(instance: "i") == .owned(epoch: 1))
+        try await a.heartbeat()
+        #expect(try await b.claim(instance: "i") == .ownedElsewhere(host: "a"))
+        #expect(try await b.claim(instance: "none") == .missing)
+        try await a.commit(started(1, "r1"))
+
+        outlive(Self.lease)
+        try await b.heartbeat()
+        #expect(try await b.claim(instance: "i") == .owned(epoch: 2))
+        await #expect(throws: InstanceFenced.self) { try await a.commit(started(2, "r2")) }
+        #expect(fenced.withLock { $0 } == ["i"])
+        // The refused host cannot write through the group path either.
+        let outcomes = try await a.commit(groups: [[started(2, "r2")]])
+        #expect(outcomes.first.map { $0 is InstanceFenced } == true)
+        try await b.commit(started(2, "r3"))
+        #expect(try await b.events(instance: "i", afterSeq: 0, limit: 10).map(\.runID) == ["r1", "r3"])
+
+        #expect(try await a.claim(instance: "i") == .ownedElsewhere(host: "b"))
+        #expect(try await a.owner(of: "i") == "b")
+        let listed = try await b.hosts()
+        #expect(listed.map(\.id) == ["a", "b"])
+        #expect(listed.map(\.alive) == [false, true] && listed.map(\.instances) == [0, 1])
+    }
+
+    @Test("a dead host's instances are freed under a raised epoch (its commits refused); those that need recovery are offered; a released one is claimed by the next host")
+    func deadHostsInstances() async throws {
+        let place = try await StorePlace(.postgres)
+        defer { withExtendedLifetime(place) {} }
+        let (a, b) = try await hosts(place)
+        for name in ["i", "quiet"] {
+            try await a.createInstance(InstanceRecord(name: name, definition: "d", definitionHash: "h", createdAt: 1))
+            #expect(try await a.claim(instance: name) == .owned(epoch: 1))
+        }
+        try await a.commit(started(1, "r1"))
+        try await a.heartbeat()
+        #expect(try await b.unownedNeedingRecovery(limit: 10) == [])
+        #expect(try await b.freeDeadHostsInstances(limit: 100) == 0)
+
+        outlive(Self.lease)
+        try await b.heartbeat()
+        #expect(try await b.freeDeadHostsInstances(limit: 100) == 2)
+        #expect(try await b.unownedNeedingRecovery(limit: 10) == ["i"])
+        await #expect(throws: InstanceFenced.self) { try await a.commit(started(2, "r2")) }
+        #expect(try await b.claim(instance: "i") == .owned(epoch: 3))
+        #expect(try await b.unownedNeedingRecovery(limit: 10) == [])
+
+        try await b.release(instance: "i")
+        #expect(try await b.owner(of: "i") == nil)
+        try await a.heartbeat()
+        #expect(try await a.claim(instance: "i") == .owned(epoch: 4))
+    }
+
+    @Test("a host that leaves releases what it owns and its heartbeat at once: another claims without waiting for the lease")
+    func leaving() async throws {
+        let place = try await StorePlace(.postgres)
+        defer { withExtendedLifetime(place) {} }
+        let a = try await place.open(StoreConfiguration(host: "a", lease: 60))
+        let b = try await place.open(StoreConfiguration(host: "b", lease: 60))
+        try await a.createInstance(InstanceRecord(name: "i", definition: "d", definitionHash: "h", createdAt: 1))
+        #expect(try await a.claim(instance: "i") == .owned(epoch: 1))
+        #expect(try await b.claim(instance: "i") == .ownedElsewhere(host: "a"))
+        try await a.leave()
+        #expect(try await b.hosts().map(\.id) == ["b"])
+        #expect(try await b.claim(instance: "i") == .owned(epoch: 2))
+    }
+
+    @Test("a store without a host (SQLite) owns everything and has no hosts")
+    func oneWriter() async throws {
+        let place = try await StorePlace(.sqlite)
+        defer { withExtendedLifetime(place) {} }
+        let store = try await place.open()
+        try await store.createInstance(InstanceRecord(name: "i", definition: "d", definitionHash: "h", createdAt: 1))
+        #expect(store.hostID == nil)
+        #expect(try await store.claim(instance: "i") == .owned(epoch: 0))
+        #expect(try await store.hosts().isEmpty)
+        #expect(try await store.owner(of: "i") == nil)
+        try await store.commit(started(1, "r1"))
+    }
+}
