@@ -53,8 +53,11 @@ public final class WorkflowDaemon: Service {
         let logger = configuration.logger
         let stateDirectory = configuration.stateDirectory
         try await BlockingWork.run { try SocketPath.makeDirectories(stateDirectory) }
+        let lease = configuration.lease.components
         let storeConfiguration = StoreConfiguration(durability: configuration.durability, checkpointRetention: configuration.checkpointRetention,
-                                                    eventRetention: configuration.eventRetention)
+                                                    eventRetention: configuration.eventRetention,
+                                                    host: configuration.postgres == nil ? nil : configuration.hostID,
+                                                    lease: Double(lease.seconds) + Double(lease.attoseconds) / 1e18)
         let store: any InstanceStore
         if let location = configuration.postgres {
             store = try await PostgresStore.open(location, configuration: storeConfiguration, exclusive: true, logger: logger)
@@ -66,6 +69,8 @@ public final class WorkflowDaemon: Service {
         await catalog.reload()
         let lifecycle = DaemonLifecycle()
         let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration, lifecycle: lifecycle)
+        // With several hosts: an instance another host took over is dropped here at once.
+        store.observeFencing { name in Task { await registry.fenced(name) } }
         // Told by the store's commits from now on, so no wait armed during recovery is missed.
         let timers = TimerService(store: store, registry: registry, logger: logger)
         var instances = InstanceService(registry: registry, store: store, catalog: catalog, logger: logger)
@@ -107,18 +112,25 @@ public final class WorkflowDaemon: Service {
                             definitions: await catalog.current.count))
 
         let configuration = self.configuration
+        let hosts = store.hostID == nil ? nil : HostService(store: store, registry: registry, lease: configuration.lease,
+                                                             idleRelease: configuration.idleRelease, logger: logger)
         try await withThrowingDiscardingTaskGroup { group in
             // Shutdown: tell systemd, stop accepting, let supersteps in flight finish (within the
             // grace) and suspend runs, end subscriptions (subscribers are told), then stop
             // reading from connections, which answer what they have and close.
             group.addTask {
                 try? await gracefulShutdown()
-                guard lifecycle.transition({ $0.stopBegins() }) == .drain else { return }
+                guard lifecycle.transition({ $0.stopBegins() }) == .drain else {
+                    await hosts?.leave()
+                    return
+                }
                 configuration.notifier.notify(.stopping, .status("stopping: finishing supersteps in flight, then suspending runs"))
                 logger.notice("stopping: no new connections or requests; suspending active runs",
                               metadata: ["grace": "\(configuration.stopGrace)"])
                 try? await server.channel.close()
                 await Self.suspendAll(registry, configuration: configuration, logger: logger)
+                // With several hosts, the others take the suspended runs up now, not after the lease.
+                await hosts?.leave()
                 daemon.connections.closeAllInputs()
                 // Connections answer what they have and close; one whose peer does not read
                 // would never finish sending: after a moment, every connection is closed.
@@ -145,6 +157,9 @@ public final class WorkflowDaemon: Service {
             group.addTask {
                 await cancelWhenGracefulShutdown { await timers.run() }
             }
+            // With several hosts: the heartbeat (on while stopping, until the host leaves),
+            // takeovers, and idle instances released.
+            if let hosts { group.addTask { await hosts.run() } }
             // Schedules fire (those missed while the daemon was down, as each one's catch-up says).
             group.addTask {
                 await cancelWhenGracefulShutdown { await schedules.run() }

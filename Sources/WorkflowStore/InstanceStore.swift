@@ -12,7 +12,7 @@ import WorkflowJSON
 public protocol InstanceStore: CheckpointStore {
     // MARK: Instances
 
-    /// Registers a new instance.
+    /// Registers a new instance (with several hosts, owned by this one from the start).
     /// - Throws: `WorkflowError(.instanceExists)` if the name is taken.
     func createInstance(_ record: InstanceRecord) async throws
     /// The instance named `name`, if there is one.
@@ -116,7 +116,8 @@ public protocol InstanceStore: CheckpointStore {
     /// skipping those another host is freeing or committing (`FOR UPDATE SKIP LOCKED`); raises
     /// their epochs, so the dead host's commits are refused. Returns how many were freed.
     func freeDeadHostsInstances(limit: Int) async throws -> Int
-    /// Instances that need recovery (as ``instancesNeedingRecovery()``) and that no live host owns.
+    /// Instances that need recovery (as ``instancesNeedingRecovery()``) and that no other live
+    /// host owns (this host's own are among them: after a restart under the same id, they are its to recover).
     func unownedNeedingRecovery(limit: Int) async throws -> [String]
     /// The hosts that share the database (empty with one writer).
     func hosts() async throws -> [HostRecord]

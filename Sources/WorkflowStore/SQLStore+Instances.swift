@@ -1,3 +1,4 @@
+import WorkflowConcurrency
 import WorkflowJSON
 import WorkflowEngine
 
@@ -17,7 +18,12 @@ extension SQLStore {
                 """, [.text(record.name), .text(record.definition), .text(record.definitionHash), .integer(Int64(record.ownerUID)),
                       .text(record.onBusy), .text(record.status), .text(record.head), .real(record.createdAt), .text(record.forkedFrom),
                       .text(record.forkedFromCheckpoint)])
+            // With several hosts, the host that creates an instance owns it from the start.
+            if let host = self.configuration.host {
+                try db.execute("INSERT INTO ownership (instance, host, epoch) VALUES (?, ?, 1)", [.text(record.name), .text(host)])
+            }
         }
+        if configuration.host != nil { shared.epochs.withLock { $0[record.name] = 1 } }
     }
 
     /// The instance named `name`, if there is one.
@@ -33,12 +39,15 @@ extension SQLStore {
     /// Deletes an instance with its checkpoints, events, runs, inbox, keys and queue.
     @discardableResult
     public func deleteInstance(named name: String) async throws -> Bool {
-        try await transaction { db in
+        let deleted = try await transaction { db in
             for table in ["checkpoint", "checkpointPart", "event", "run", "inbox", "idempotencyKey", "queuedRun"] {
                 try db.execute("DELETE FROM \(table) WHERE instance = ?", [.text(name)])
             }
+            // Its ownership row goes with it (ON DELETE CASCADE).
             return try db.execute("DELETE FROM instance WHERE name = ?", [.text(name)]) > 0
         }
+        shared.epochs.withLock { _ = $0.removeValue(forKey: name) }
+        return deleted
     }
 
     static func instanceRecord(_ row: SQLRow) throws -> InstanceRecord {

@@ -73,7 +73,7 @@ extension SQLStore {
     }
 
     public func unownedNeedingRecovery(limit: Int) async throws -> [String] {
-        guard configuration.host != nil else { return try await instancesNeedingRecovery() }
+        guard let host = configuration.host else { return try await instancesNeedingRecovery() }
         return try await read { [now, leaseMilliseconds] db in
             try db.texts("""
                 SELECT name FROM (
@@ -82,9 +82,9 @@ extension SQLStore {
                     UNION SELECT instance FROM inbox
                     EXCEPT SELECT name FROM instance WHERE paused IS NOT NULL) AS needing
                 WHERE NOT EXISTS (SELECT 1 FROM ownership o JOIN host h ON h.id = o.host
-                                  WHERE o.instance = needing.name AND h.heartbeatAt > \(now) - ?1)
+                                  WHERE o.instance = needing.name AND o.host <> ?3 AND h.heartbeatAt > \(now) - ?1)
                 ORDER BY 1 LIMIT ?2
-                """, [.integer(leaseMilliseconds), .integer(Int64(limit))])
+                """, [.integer(leaseMilliseconds), .integer(Int64(limit)), .text(host)])
         }
     }
 

@@ -63,6 +63,16 @@ struct Workflowd: AsyncParsableCommand {
     @Option(help: "A file holding the PostgreSQL password (default: $CREDENTIALS_DIRECTORY/database-password, when there is one).")
     var databasePasswordFile: String?
 
+    @Option(help: ArgumentHelp("This host's id among the hosts that share a PostgreSQL database (default: the host name and a hash of the machine id and the state directory, so two daemons on one machine differ).",
+                               valueName: "id"))
+    var hostId: String?
+
+    @Option(help: "With PostgreSQL: how long a host's heartbeat counts; after it, the other hosts take its instances over.")
+    var lease: String = "3s"
+
+    @Option(help: "With PostgreSQL: an instance unused this long is released, so the next host to use it owns it.")
+    var idleRelease: String = "30s"
+
     @Option(help: "The definitions directory (*.yaml, *.yml, *.json).")
     var definitions: String?
 
@@ -167,11 +177,20 @@ struct Workflowd: AsyncParsableCommand {
         guard let mode = UInt32(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, like 660") }
         let socketPath = adopted.map { ListenSockets.path(of: $0.descriptor) ?? "fd \($0.descriptor)" } ?? socket ?? state + "/workflowd.sock"
         let postgres = try database.map { try Self.postgresLocation($0, passwordFile: databasePasswordFile, environment: environment) }
-        let configuration = DaemonConfiguration(socketPath: socketPath, socketMode: mode, stateDirectory: state,
+        guard let leaseTime = Self.duration(lease), leaseTime >= .milliseconds(300) else {
+            throw ValidationError("--lease takes a duration of at least 300ms, like 3s")
+        }
+        guard let idleTime = Self.duration(idleRelease) else { throw ValidationError("--idle-release takes a duration like 30s or 5m") }
+        let host = hostId ?? Self.defaultHostID(stateDirectory: state)
+        if let problem = Self.hostIDProblem(host) { throw ValidationError("--host-id: \(problem)") }
+        var settings = DaemonConfiguration(socketPath: socketPath, socketMode: mode, stateDirectory: state,
                                                 definitionsDirectory: definitionsDirectory, recoveryMode: recover, durability: durability,
                                                 checkpointRetention: checkpointRetention, eventRetention: max(1, eventRetention), limits: limits, logger: logger,
                                                 adoptedSocket: adopted?.descriptor, notifier: notifier, watchdogInterval: Watchdog.interval(),
-                                                stopGrace: grace, statusInterval: statusEvery, postgres: postgres)
+                                                stopGrace: grace, statusInterval: statusEvery, postgres: postgres, hostID: host)
+        settings.lease = leaseTime
+        settings.idleRelease = idleTime
+        let configuration = settings
         let daemon = WorkflowDaemon(configuration: configuration) { ready in
             let path = ready.socketPath
             let handedOver = ready.socketActivated ? ", a socket handed over by socket activation" : ""
@@ -208,6 +227,29 @@ extension Workflowd {
         } catch let invalid as PostgresLocation.Invalid {
             throw ValidationError("--database: \(invalid)")
         }
+    }
+
+    /// The host name, and a hash of the machine id and the state directory's absolute path: stable
+    /// across restarts, different for two daemons on one machine.
+    static func defaultHostID(stateDirectory: String) -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        let hostname = gethostname(&name, name.count) == 0 ? String(cString: name) : "host"
+        let machine = (try? readSmallFile("/etc/machine-id", limit: 4096).get()).map { String($0.prefix { $0 != "\n" }) } ?? ""
+        let directory = realpath(stateDirectory, nil).map { pointer in defer { free(pointer) }; return String(cString: pointer) } ?? stateDirectory
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for byte in (machine + "\0" + directory).utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        let short = String(hash, radix: 16)
+        return String(hostname.prefix(40)) + "-" + String(repeating: "0", count: 16 - short.count) + short.prefix(16)
+    }
+
+    /// Why `id` cannot name a host (1 to 64 printable characters, no spaces), or nil.
+    static func hostIDProblem(_ id: String) -> String? {
+        if id.isEmpty || id.utf8.count > 64 { return "a host id has 1 to 64 characters (got \(id.utf8.count))" }
+        if id.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f }) { return "a host id has no spaces or control characters" }
+        return nil
     }
 
     /// Why a small file could not be read.

@@ -15,6 +15,14 @@ public struct DaemonConfiguration: Sendable {
     /// A PostgreSQL database to keep the state in instead of the SQLite file in the state
     /// directory (DESIGN.md §12); nil: SQLite.
     public var postgres: PostgresLocation?
+    /// This host's id among the hosts that share ``postgres`` (`--host-id`); used only with it.
+    public var hostID: String
+    /// How long a host's heartbeat counts: a host silent for longer is dead and the others take
+    /// its instances over (it beats every third of this).
+    public var lease: Duration = .seconds(3)
+    /// With several hosts, an instance quiet this long is released, so that the next host to use
+    /// it owns it (load spreads where it is used).
+    public var idleRelease: Duration = .seconds(30)
     /// The definitions directory (`*.yaml`, `*.yml`, `*.json`).
     public var definitionsDirectory: String
     /// What to do with a run that was in progress when the process stopped.
@@ -53,8 +61,9 @@ public struct DaemonConfiguration: Sendable {
                 eventRetention: Int = 100_000, limits: DaemonLimits = DaemonLimits(), logger: Logger = Logger(label: "workflowd"),
                 adoptedSocket: Int32? = nil, notifier: any ServiceNotifier = SilentNotifier(), watchdogInterval: Duration? = nil,
                 stopGrace: Duration = .seconds(10), statusInterval: Duration = .seconds(10),
-                memoryTrimInterval: Duration? = .seconds(15), postgres: PostgresLocation? = nil) {
+                memoryTrimInterval: Duration? = .seconds(15), postgres: PostgresLocation? = nil, hostID: String = "workflowd") {
         self.postgres = postgres
+        self.hostID = hostID
         self.socketPath = socketPath
         self.socketMode = socketMode
         self.stateDirectory = stateDirectory

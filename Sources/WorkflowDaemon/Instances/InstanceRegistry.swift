@@ -15,6 +15,8 @@ actor InstanceRegistry {
         var record: InstanceRecord
         var leases = 0
         var lastUsed: UInt64 = 0
+        /// When it was last leased (several hosts release what stays unused: ``releaseIdle(after:)``).
+        var lastUsedAt = ContinuousClock.now
     }
 
     let store: any InstanceStore
@@ -28,6 +30,10 @@ actor InstanceRegistry {
     /// Instances being loaded, and who waits for each.
     private var loading: [String: [Promise<Bool>]] = [:]
     private var tick: UInt64 = 0
+    /// Instances whose take-up failed, and when (bounded: cleared past a thousand).
+    private var takeUpFailures: [String: ContinuousClock.Instant] = [:]
+    /// How long an instance whose take-up failed is left before it is tried again.
+    static let takeUpRetry: Duration = .seconds(60)
     /// The daemon's phase: once it drains, no instance is loaded or created.
     nonisolated let lifecycle: DaemonLifecycle
 
@@ -66,6 +72,7 @@ actor InstanceRegistry {
                 tick += 1
                 entry.leases += 1
                 entry.lastUsed = tick
+                entry.lastUsedAt = .now
                 loaded[name] = entry
                 return InstanceLease(instance: entry.instance, record: entry.record)
             }
@@ -97,10 +104,23 @@ actor InstanceRegistry {
     private func hydrate(_ name: String, peer: Peer) async throws {
         guard let record = try await store.instance(named: name) else { throw DaemonError.instanceNotFound(name) }
         guard peer.isRoot || record.ownerUID == peer.uid else { throw DaemonError.notVisible(name) }
-        guard let recovered = try await store.recover(instance: name) else { throw DaemonError.instanceNotFound(name) }
-        let workflow = try await catalog.workflow(hash: record.definitionHash, name: record.definition, store: store)
-        let instance = try WorkflowInstance(recovering: recovered.recovery, workflow: workflow,
+        // With several hosts, this host claims it first: its recovery then reads everything the
+        // previous owner committed, and that owner can commit nothing more.
+        switch try await store.claim(instance: name) {
+        case .owned: break
+        case .ownedElsewhere(let host): throw DaemonError.ownedElsewhere(name, host: host)
+        case .missing: throw DaemonError.instanceNotFound(name)
+        }
+        let instance: WorkflowInstance
+        do {
+            guard let recovered = try await store.recover(instance: name) else { throw DaemonError.instanceNotFound(name) }
+            let workflow = try await catalog.workflow(hash: record.definitionHash, name: record.definition, store: store)
+            instance = try WorkflowInstance(recovering: recovered.recovery, workflow: workflow,
                                             configuration: instanceConfiguration(onBusy: record.onBusy, name: name))
+        } catch {
+            try? await store.release(instance: name)
+            throw error
+        }
         // A paused instance is held: it takes up nothing until it is resumed.
         if record.paused != nil { await instance.hold() }
         let outcome = try await instance.resumeRecovered(configuration.recoveryMode)
@@ -127,7 +147,71 @@ actor InstanceRegistry {
             loaded[name] = nil
             excess -= 1
             await entry.instance.shutdown()
+            await releaseOwnership(name)
         }
+    }
+
+    /// Gives up this host's ownership of an instance it no longer holds (several hosts).
+    private func releaseOwnership(_ name: String) async {
+        do {
+            try await store.release(instance: name)
+        } catch {
+            // Not lost: the ownership stays this host's until its lease ends or it claims again.
+            configuration.logger.warning("could not release an instance", metadata: ["instance": "\(name)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: Several hosts
+
+    /// Instances quiet and unleased for `idle` are released (several hosts only): the next host
+    /// to use one owns it, so instances live where they are used.
+    func releaseIdle(after idle: Duration) async {
+        guard store.hostID != nil else { return }
+        let cutoff = ContinuousClock.now - idle
+        for (name, entry) in loaded where entry.leases == 0 && entry.lastUsedAt < cutoff {
+            guard await entry.instance.isQuiet else { continue }
+            guard let now = loaded[name], now.instance === entry.instance, now.leases == 0 else { continue }
+            loaded[name] = nil
+            await entry.instance.shutdown()
+            await releaseOwnership(name)
+        }
+    }
+
+    /// Another host owns `name` now (this host's commit was refused): the instance is dropped at
+    /// once, without writing anything, and loaded again from the store (claimed again) only if
+    /// it is used here later.
+    func fenced(_ name: String) async {
+        guard let entry = loaded.removeValue(forKey: name) else { return }
+        configuration.logger.warning("another host took this instance over (this host's lease had run out): dropped it",
+                                     metadata: ["instance": "\(name)"])
+        await entry.instance.shutdown()
+    }
+
+    /// Takes up instances that need recovery and that no live host owns (a dead host's, or
+    /// those a stopped host released): each is claimed and its runs resume here. One that
+    /// another host claimed first is left to it.
+    @discardableResult
+    func takeUp(_ names: [String]) async -> Int {
+        let root = Peer(pid: 0, uid: 0, gid: 0)
+        var taken = 0
+        let now = ContinuousClock.now
+        for name in names where loaded[name] == nil {
+            if let failed = takeUpFailures[name], now - failed < Self.takeUpRetry { continue }
+            do {
+                let lease = try await acquire(name, peer: root)
+                await release(lease)
+                taken += 1
+            } catch let error as DaemonError where error.rpcError.code == .instanceElsewhere || error.rpcError.code == .instanceNotFound
+                                                || error.rpcError.code == .shuttingDown {
+                continue
+            } catch {
+                // Tried again after a while, not at every heartbeat (nor logged at each).
+                if takeUpFailures.count >= 1000 { takeUpFailures.removeAll() }
+                takeUpFailures[name] = now
+                configuration.logger.error("could not take up an instance", metadata: ["instance": "\(name)", "error": "\(error)"])
+            }
+        }
+        return taken
     }
 
     // MARK: Creating and deleting
@@ -213,24 +297,17 @@ actor InstanceRegistry {
 
     // MARK: Start and stop
 
-    /// Takes up, at start, the instances that need it now; the others wait until touched.
+    /// Takes up, at start, the instances that need it now (with several hosts, those no other
+    /// live host owns); the others wait until touched.
     func recoverAtStart() async {
-        let root = Peer(pid: 0, uid: 0, gid: 0)
         let names: [String]
         do {
-            names = try await store.instancesNeedingRecovery()
+            names = try await store.unownedNeedingRecovery(limit: 100_000)
         } catch {
             configuration.logger.error("could not find the instances to recover", metadata: ["error": "\(error)"])
             return
         }
-        for name in names {
-            do {
-                let lease = try await acquire(name, peer: root)
-                await release(lease)
-            } catch {
-                configuration.logger.error("could not recover an instance", metadata: ["instance": "\(name)", "error": "\(error)"])
-            }
-        }
+        await takeUp(names)
         if !names.isEmpty { configuration.logger.notice("recovered instances", metadata: ["count": "\(names.count)"]) }
     }
 

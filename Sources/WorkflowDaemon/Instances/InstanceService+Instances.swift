@@ -31,7 +31,9 @@ extension InstanceService {
     /// `instance.get`: everything the daemon says of one instance.
     func details(_ params: InstanceMethods.Get.Params, by peer: Peer) async throws -> InstanceInfo {
         try await withInstance(params.instance, by: peer) { lease in
-            try await Conversions.details(lease, currentHash: await currentHash(lease.record.definition))
+            var info = try await Conversions.details(lease, currentHash: await currentHash(lease.record.definition))
+            info.host = store.hostID  // loaded here: this host owns it
+            return info
         }
     }
 

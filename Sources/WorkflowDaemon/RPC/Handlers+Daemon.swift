@@ -26,6 +26,12 @@ extension Handlers {
                 definitions: await daemon.catalog.current.count, definitionErrors: await daemon.catalog.problems,
                 storeTransactions: daemon.shared.counts.transactions)
             result.instancesPaused = try await daemon.store.pausedCount()
+            if let host = daemon.store.hostID {
+                result.host = host
+                result.hosts = try await daemon.store.hosts().map {
+                    HostInfo(id: $0.id, heartbeatAgeSeconds: max(0, $0.heartbeatAge), alive: $0.alive, instances: $0.instances)
+                }
+            }
             return result
         }
         dispatcher.register(DaemonMethods.Reload.self) { _, context in

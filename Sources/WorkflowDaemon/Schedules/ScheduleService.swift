@@ -105,6 +105,12 @@ final class ScheduleService: Sendable {
             for time in Self.firesToTake(times, spec: spec, now: now) {
                 let fired = await fire(spec, owner: stored.ownerUID, at: time, overlap: spec.overlap)
                 if stopping { return }
+                // Another host owns the instance (several hosts): that host takes this fire and
+                // records it; this one looks again later (the stored next fire has moved on by then).
+                if fired.outcome == Self.elsewhere {
+                    hold(name, at: clock.now() + Self.failureRetry)
+                    return
+                }
                 last = fired.json
             }
             if let skipped = times.last, last == nil {
@@ -122,6 +128,9 @@ final class ScheduleService: Sendable {
             hold(name, at: clock.now() + Self.failureRetry)
         }
     }
+
+    /// A fire not taken because another host owns the schedule's instance (never recorded).
+    static let elsewhere = "elsewhere"
 
     /// Whether the daemon stops (the loop is cancelled, or instances are no longer loaded).
     private var stopping: Bool { Task.isCancelled || !instances.registry.lifecycle.loadsInstances }
@@ -155,6 +164,9 @@ final class ScheduleService: Sendable {
         } catch let error as WorkflowError where error.code == .instanceBusy {
             return ScheduleInfo.Fire(scheduledFor: scheduledFor, firedAt: Timestamp.format(clock.now()), outcome: "skipped",
                                      error: error.message)
+        } catch let error as DaemonError where error.rpcError.code == .instanceElsewhere {
+            return ScheduleInfo.Fire(scheduledFor: scheduledFor, firedAt: Timestamp.format(clock.now()), outcome: Self.elsewhere,
+                                     error: error.rpcError.message)
         } catch let error as DaemonError where error.rpcError.code == .shuttingDown {
             // Not a failure of the schedule: the fire is taken again after the restart.
             return ScheduleInfo.Fire(scheduledFor: scheduledFor, firedAt: Timestamp.format(clock.now()), outcome: "failed", error: error.rpcError.message)

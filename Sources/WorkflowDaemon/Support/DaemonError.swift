@@ -27,6 +27,11 @@ struct DaemonError: Error, RPCErrorConvertible, CustomStringConvertible {
         DaemonError(.definitionNotFound, "no definition '\(name)' is loaded", data: ["definition": .string(name)])
     }
 
+    /// Another live host owns the instance (several hosts share the database).
+    static func ownedElsewhere(_ name: String, host: String) -> DaemonError {
+        DaemonError(.instanceElsewhere, "instance '\(name)' is owned by host '\(host)'", data: ["instance": .string(name), "host": .string(host)])
+    }
+
     static let shuttingDown = DaemonError(.shuttingDown, "the daemon is shutting down")
 }
 

@@ -113,8 +113,12 @@ final class TimerService: Sendable {
             }
             next = await lease.instance.nextWaitDue
             await registry.release(lease)
-        } catch let error as DaemonError where error.rpcError.code == .instanceNotFound || error.rpcError.code == .shuttingDown {
-            return  // deleted meanwhile (its waits went with it), or the daemon stops (they fire after the restart)
+        } catch let error as DaemonError where error.rpcError.code == .instanceNotFound || error.rpcError.code == .shuttingDown
+                                            || error.rpcError.code == .instanceElsewhere {
+            // Deleted meanwhile (its waits went with it), the daemon stops (they fire after the
+            // restart), or another host owns it (that host fires them; should it die, its
+            // successor reads them from the store).
+            return
         } catch let error as WorkflowError where error.code == .instanceBusy {
             schedule.withLock { $0.set(name, to: clock.now() + Self.busyRetry, now: clock.now()) }
             return

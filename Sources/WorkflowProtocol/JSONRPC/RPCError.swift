@@ -38,6 +38,9 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let scheduleNotFound = Code(rawValue: -32016)
         /// A schedule with that name exists already.
         public static let scheduleExists = Code(rawValue: -32017)
+        /// Another live host owns the instance (several hosts on one database): `data.host` names
+        /// it. Ask that host, or again once it has released the instance or died.
+        public static let instanceElsewhere = Code(rawValue: -32018)
 
         /// Every code workflowd answers with: its standard message and its category. The daemon
         /// answers by it, the OpenRPC document lists it, and wfctl's exit statuses follow it.
@@ -54,7 +57,7 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
             (.runNotFound, "Run not found", .notFound), (.shuttingDown, "Shutting down", .unavailable),
             (.limitExceeded, "Limit exceeded", .invalidInput), (.storeFailed, "Store failed", .storeFailure),
             (.instanceBroken, "Instance broken", .conflict), (.scheduleNotFound, "Schedule not found", .notFound),
-            (.scheduleExists, "Schedule exists", .conflict),
+            (.scheduleExists, "Schedule exists", .conflict), (.instanceElsewhere, "Instance owned by another host", .unavailable),
         ]
 
         /// Every code workflowd answers with, and its standard message.

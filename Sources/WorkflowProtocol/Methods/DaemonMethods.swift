@@ -43,6 +43,10 @@ public enum DaemonMethods {
             public var storeTransactions: Int
             /// Instances paused (`instance.pause`).
             public var instancesPaused: Int?
+            /// This daemon's host id, when several hosts may share its PostgreSQL database.
+            public var host: String?
+            /// The hosts that share the database, with their heartbeats and how many instances each owns.
+            public var hosts: [HostInfo]?
             public init(version: String, pid: Int32, startedAt: String, uptimeSeconds: Double, socket: String, stateDirectory: String,
                         definitionsDirectory: String, instancesStored: Int, instancesLoaded: Int, activeRuns: Int, connections: Int,
                         subscriptions: Int, definitions: Int, definitionErrors: [DefinitionProblem], storeTransactions: Int) {

@@ -40,6 +40,8 @@ public struct InstanceInfo: Codable, Sendable, Hashable {
     public var keptSignals: [String]?
     /// Set while the instance is paused (`instance.pause`): why, and since when.
     public var paused: Pause?
+    /// The host that owns the instance, when several hosts share a PostgreSQL database (with `instance.get`).
+    public var host: String?
 
     /// Why and since when an instance is paused.
     public struct Pause: Codable, Sendable, Hashable {

@@ -29,6 +29,17 @@ struct StatusCommand: AsyncParsableCommand {
             ]
             for (key, value) in rows { t.line("  " + key.padding(12) + " " + value) }
             for problem in status.definitionErrors { t.line("  " + t.styled("✗ ", .red) + problem.description) }
+            // Several hosts on one PostgreSQL database: each, its heartbeat, what it owns.
+            if let host = status.host, let hosts = status.hosts {
+                t.line("")
+                var table = Table("HOST", "HEARTBEAT", "INSTANCES")
+                for other in hosts {
+                    let name = other.id + (other.id == host ? " (this one)" : "")
+                    let beat = "\((other.heartbeatAgeSeconds * 10).rounded() / 10)s ago" + (other.alive ? "" : " " + t.styled("(dead)", .red))
+                    table.add(name, beat, "\(other.instances)")
+                }
+                t.line(table.render(t))
+            }
             return .success
         }
     }

@@ -1,0 +1,138 @@
+import DaemonTestSupport
+import Foundation
+import Testing
+import WorkflowJSON
+import WorkflowProtocol
+import WorkflowTestSupport
+
+/// Several workflowd hosts on one PostgreSQL database (DESIGN.md §12): one owner per instance,
+/// a clean stop hands over at once, a killed host's work is taken over within the lease, and a
+/// host paused past its lease is fenced: its writes are refused and it drops the instance.
+///
+/// They start their own daemons on a database of their own, so they run in the main pass only.
+@Suite("Daemon: several hosts on one PostgreSQL database", .enabled(if: !DaemonProcess.storesInPostgres), .timeLimit(.minutes(3)))
+struct MultiHostTests {
+    /// Two daemons on one new database, hosts "a" and "b" (the default lease, 3 s).
+    func hosts(_ extra: [String] = []) async throws -> (a: DaemonProcess, b: DaemonProcess, database: String) {
+        let server = try await PostgresServer.shared()
+        let database = try await server.makeDatabase()
+        let url = server.url(database: database)
+        let a = try await DaemonProcess.started(arguments: ["--database", url, "--host-id", "a"] + extra)
+        let b = try await DaemonProcess.started(arguments: ["--database", url, "--host-id", "b"] + extra)
+        return (a, b, database)
+    }
+
+    /// The instance's log, read from the database itself: (count, distinct seqs, highest seq, run ends).
+    func log(_ instance: String, in database: String) async throws -> [Int] {
+        let row = try await PostgresServer.shared().sql("""
+            SELECT count(*) || ',' || count(DISTINCT seq) || ',' || max(seq) || ',' || count(*) FILTER (WHERE type = 'status' AND body LIKE '%idle%')
+            FROM event WHERE instance = '\(instance)'
+            """, database: database)
+        return row.split(separator: ",").map { Int($0) ?? -1 }
+    }
+
+    /// Calls `method` on `client` until it answers, or `limit` passes; the answer and when it came.
+    func untilAnswered(_ client: TestClient, _ method: String, _ params: JSON, limit: Duration = .seconds(20)) async throws -> (JSON, Duration) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        while true {
+            switch try await client.call(method, params) {
+            case .success(let answer): return (answer, clock.now - start)
+            case .failure(let error):
+                guard error.code == .instanceElsewhere, clock.now - start < limit else { throw error }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    @Test("the host that creates an instance owns it; another host names that owner; status lists both; a clean stop hands the instance over at once")
+    func ownershipAndHandover() async throws {
+        let (a, b, _) = try await hosts()
+        let ca = try await a.client()
+        let cb = try await b.client()
+        let asked = try await ca.result("run.start", ["instance": "x", "definition": "ask", "input": 1, "wait": true])
+        #expect(asked["status"] == "idle_with_pending_requests")
+        #expect(try await ca.result("instance.get", ["instance": "x"])["host"] == "a")
+        let request = try #require(asked["pendingRequests"]?[0]?.stringValue)
+
+        let elsewhere = try await cb.error("request.respond", ["instance": "x", "requestId": .string(request), "response": ["ok": true]])
+        #expect(elsewhere.code == .instanceElsewhere && elsewhere.data?["host"] == "a", "\(elsewhere)")
+        let status = try await cb.result("daemon.status")
+        #expect(status["host"] == "b")
+        let listed = status["hosts"]?.arrayValue ?? []
+        #expect(listed.map { $0["id"] } == ["a", "b"] && listed.map { $0["instances"] } == [1, 0] && listed.allSatisfy { $0["alive"] == true },
+                "\(listed)")
+
+        #expect(await a.stop() == 0)
+        // Released at the stop: no lease to wait for.
+        let (accepted, after) = try await untilAnswered(cb, "request.respond", ["instance": "x", "requestId": .string(request), "response": ["ok": true]])
+        #expect(after < .seconds(1), "answered \(after) after the stop")
+        let finished = try await cb.result("run.wait", ["instance": "x", "runId": accepted["runId"] ?? .null])
+        #expect(finished["status"] == "idle" && finished["outputs"]?[0]?["response"] == ["ok": true], "\(finished)")
+        #expect(try await cb.result("daemon.status")["hosts"]?.arrayValue?.map { $0["id"] } == ["b"])
+        #expect(await b.stop() == 0)
+    }
+
+    @Test("kill -9 of the owner: another host answers for its instances within 5 s, takes up its run in progress and finishes it; no seq reused, no run ended twice")
+    func takeoverAfterKill() async throws {
+        let (a, b, database) = try await hosts()
+        let ca = try await a.client()
+        let cb = try await b.client()
+        let asked = try await ca.result("run.start", ["instance": "q", "definition": "ask", "input": 1, "wait": true])
+        let request = try #require(asked["pendingRequests"]?[0]?.stringValue)
+        let gate = a.gate("g")
+        let started = try await ca.result("run.start", ["instance": "g", "definition": "gated", "input": .string(gate)])
+        #expect(try await ca.result("instance.get", ["instance": "g"])["status"] == "in_progress")
+
+        _ = await a.stop(SIGKILL)
+        let (accepted, takeover) = try await untilAnswered(cb, "request.respond", ["instance": "q", "requestId": .string(request), "response": ["ok": true]])
+        #expect(takeover <= .seconds(5), "took \(takeover)")
+        #expect(try await cb.result("run.wait", ["instance": "q", "runId": accepted["runId"] ?? .null])["status"] == "idle")
+
+        // The run in progress was taken up by b's sweep, without anyone asking for it.
+        try await b.waitForLog("took over the work of hosts that stopped or died", timeout: .seconds(10))
+        try a.open(gate)
+        let finished = try await cb.result("run.wait", ["instance": "g", "runId": started["runId"] ?? .null])
+        #expect(finished["status"] == "idle" && finished["outputs"] == ["opened"], "\(finished)")
+        let events = try await cb.result("events.read", ["instance": "g", "limit": 1000])["events"]?.arrayValue ?? []
+        #expect(events.contains { $0["type"] == "run_recovered" })
+        for instance in ["q", "g"] {
+            let counts = try await log(instance, in: database)
+            #expect(counts[0] == counts[1] && counts[1] == counts[2], "\(instance): \(counts) (events, distinct seqs, last seq)")
+        }
+        #expect(await b.stop() == 0)
+    }
+
+    @Test("SIGSTOP past the lease: the other host takes the run over and finishes it; after SIGCONT the paused host's commit is refused, it drops the instance, serves on, and nothing is doubled")
+    func fencedAfterPause() async throws {
+        let (a, b, database) = try await hosts()
+        let ca = try await a.client()
+        let cb = try await b.client()
+        let gate = a.gate("g")
+        let started = try await ca.result("run.start", ["instance": "g", "definition": "gated", "input": .string(gate)])
+        #expect(try await ca.result("instance.get", ["instance": "g"])["status"] == "in_progress")
+
+        kill(a.pid, SIGSTOP)
+        let (info, takeover) = try await untilAnswered(cb, "instance.get", ["instance": "g"])
+        #expect(info["host"] == "b" && info["status"] == "in_progress", "\(info)")
+        #expect(takeover <= .seconds(5), "took \(takeover)")
+        // Both hosts' programs now see the gate open; only b may record what its step gives.
+        try a.open(gate)
+        let finished = try await cb.result("run.wait", ["instance": "g", "runId": started["runId"] ?? .null])
+        #expect(finished["status"] == "idle" && finished["outputs"] == ["opened"], "\(finished)")
+        let before = try await log("g", in: database)
+
+        kill(a.pid, SIGCONT)
+        try await a.waitForLog("another host took this instance over", timeout: .seconds(20))
+        #expect(try await log("g", in: database) == before)
+        #expect(before[0] == before[1] && before[1] == before[2] && before[3] == 1, "\(before) (events, distinct seqs, last seq, idle statuses)")
+        // The fenced host is up, answers, and owns what it creates next.
+        #expect(try await ca.result("daemon.ping")["pong"] == true)
+        _ = try await ca.result("run.start", ["instance": "later", "definition": "echo", "input": 1, "wait": true])
+        #expect(try await ca.result("instance.get", ["instance": "later"])["host"] == "a")
+        let elsewhere = try await ca.error("instance.get", ["instance": "g"])
+        #expect(elsewhere.code == .instanceElsewhere && elsewhere.data?["host"] == "b")
+        #expect(await a.stop() == 0)
+        #expect(await b.stop() == 0)
+    }
+}
