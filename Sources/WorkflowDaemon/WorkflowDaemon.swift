@@ -97,8 +97,9 @@ public final class WorkflowDaemon: Service {
             server = try await bind(socketPath)
             chmod(socketPath, mode_t(configuration.socketMode))
         }
+        let relay = store.hostID == nil ? nil : CommandRelay(store: store, logger: logger)
         let daemon = DaemonContext(configuration: configuration, store: store, shared: shared, catalog: catalog, registry: registry,
-                                   schedules: schedules, socketPath: socketPath)
+                                   schedules: schedules, socketPath: socketPath, relay: relay)
         let dispatcher = Handlers.dispatcher()
         // SIGHUP is trapped before READY=1: from then on systemd (or an operator) may send it,
         // and its default action would end the process.
@@ -160,6 +161,15 @@ public final class WorkflowDaemon: Service {
             // With several hosts: the heartbeat (on while stopping, until the host leaves),
             // takeovers, and idle instances released.
             if let hosts { group.addTask { await hosts.run() } }
+            // With several hosts: requests passed on by the others are applied, notices heard.
+            if let relay {
+                group.addTask {
+                    await cancelWhenGracefulShutdown { await relay.serve { command in await dispatcher.apply(command, daemon: daemon) } }
+                }
+                group.addTask {
+                    await cancelWhenGracefulShutdown { await store.listen { notice in relay.heard(notice) } }
+                }
+            }
             // Schedules fire (those missed while the daemon was down, as each one's catch-up says).
             group.addTask {
                 await cancelWhenGracefulShutdown { await schedules.run() }

@@ -129,6 +129,28 @@ public protocol InstanceStore: CheckpointStore {
     /// others take its work up at once rather than after the lease.
     func leave() async throws
 
+    // MARK: Commands between hosts (DESIGN.md §12)
+
+    /// Stores a request for `host`, which owns its instance, and notifies it; the command's id.
+    func sendCommand(to host: String, instance: String, method: String, params: JSON?, uid: UInt32, gid: UInt32, pid: Int32,
+                     hops: Int) async throws -> Int64
+    /// Takes up to `limit` commands waiting for this host, oldest first (each taken once).
+    func takeCommands(limit: Int) async throws -> [StoredCommand]
+    /// Stores a command's answer (a JSON-RPC `{"result"}` or `{"error"}`) and notifies its origin.
+    func answerCommand(_ command: StoredCommand, answer: JSON) async throws
+    /// The answer to command `id`, once there is one.
+    func commandAnswer(_ id: Int64) async throws -> JSON?
+    /// Removes command `id` unless it has been answered; whether it was removed.
+    func withdrawCommand(_ id: Int64) async throws -> Bool
+    /// Removes command `id` (its answer was read).
+    func forgetCommand(_ id: Int64) async throws
+    /// Removes commands older than `seconds` (answered ones whose origin died, say); how many.
+    func forgetCommands(olderThan seconds: Double) async throws -> Int
+    /// Whether `host`'s heartbeat is within the lease.
+    func isAlive(host: String) async throws -> Bool
+    /// Calls `handler` with every notice another host sends this one, until the task is cancelled.
+    func listen(_ handler: @escaping @Sendable (StoreNotice) -> Void) async
+
     // MARK: Commits and health
 
     /// Commits several instances' groups of batches in one transaction, each group in a

@@ -136,6 +136,25 @@ enum PostgresSchema {
             );
             CREATE INDEX ownership_by_host ON ownership(host) WHERE host IS NOT NULL;
             """),
+        ("v3: commands for instances owned by another host, and their answers", """
+            CREATE TABLE command (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                host TEXT COLLATE "C" NOT NULL,
+                origin TEXT COLLATE "C" NOT NULL,
+                instance TEXT NOT NULL,
+                method TEXT NOT NULL,
+                params TEXT NOT NULL,
+                uid BIGINT NOT NULL,
+                gid BIGINT NOT NULL,
+                pid BIGINT NOT NULL,
+                hops BIGINT NOT NULL,
+                createdAt BIGINT NOT NULL,
+                pickedAt BIGINT,
+                answer TEXT
+            );
+            CREATE INDEX command_waiting ON command(host, id) WHERE pickedAt IS NULL;
+            CREATE INDEX command_by_age ON command(createdAt);
+            """),
     ]
 
     /// Brings the database's schema up to date in one transaction. Hosts that start together

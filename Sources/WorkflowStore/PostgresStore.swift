@@ -22,6 +22,7 @@ public final class PostgresStore: SQLStore {
     public let location: PostgresLocation
     private let writer: PostgresWorker
     private let reader: PostgresWorker
+    private let logger: Logger
 
     /// Connects to the database at `location` and brings its schema up to date.
     ///
@@ -50,6 +51,7 @@ public final class PostgresStore: SQLStore {
     private init(location: PostgresLocation, configuration: StoreConfiguration, lock: (hold: PostgresWorker.Hold, wait: Duration)?, logger: Logger) {
         self.location = location
         self.shared = SQLStoreState(configuration: configuration)
+        self.logger = logger
         writer = PostgresWorker(name: "wfd-pg-write", location: location, lock: lock, logger: logger)
         reader = PostgresWorker(name: "wfd-pg-read", location: location, logger: logger)
     }
@@ -60,6 +62,44 @@ public final class PostgresStore: SQLStore {
     public func close() {
         writer.stop()
         reader.stop()
+    }
+
+    /// Listens on a connection of its own (asynchronous I/O, no thread waits on it): each
+    /// notice for this host goes to `handler`. A lost connection is opened again after a second;
+    /// notices sent meanwhile are lost, which each side's polling makes up for.
+    public func listen(_ handler: @escaping @Sendable (StoreNotice) -> Void) async {
+        guard let host = configuration.host else { return }
+        var failing = false
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(),
+                                                                      configuration: PostgresWorker.configuration(for: location), id: 3,
+                                                                      logger: logger)
+                do {
+                    try await connection.listen(on: Self.noticeChannel) { notices in
+                        if failing {
+                            logger.notice("listening to the other hosts again")
+                            failing = false
+                        }
+                        for try await notice in notices {
+                            if let heard = Self.notice(notice.payload, for: host) { handler(heard) }
+                        }
+                    }
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                try? await connection.close()
+            } catch {
+                if Task.isCancelled { return }
+                if !failing {
+                    logger.warning("lost the connection that hears the other hosts; polling meanwhile",
+                                   metadata: ["error": "\(PostgresFailure.describe(error))"])
+                    failing = true
+                }
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {

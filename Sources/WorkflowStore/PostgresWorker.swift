@@ -60,14 +60,7 @@ final class PostgresWorker: @unchecked Sendable {
     private func connected() throws -> PostgresSession {
         if let session, !session.connection.isClosed { return session }
         dropConnection()
-        var configuration: PostgresConnection.Configuration
-        if let socket = location.unixSocketPath {
-            configuration = .init(unixSocketPath: socket, username: location.user, password: location.password, database: location.database)
-        } else {
-            configuration = .init(host: location.host, port: location.port, username: location.user, password: location.password,
-                                  database: location.database, tls: .disable)
-        }
-        configuration.options.connectTimeout = .seconds(10)
+        let configuration = Self.configuration(for: location)
         let connection: PostgresConnection
         do {
             connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
@@ -104,13 +97,26 @@ final class PostgresWorker: @unchecked Sendable {
         return session
     }
 
+    /// How to connect to `location`.
+    static func configuration(for location: PostgresLocation) -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        if let socket = location.unixSocketPath {
+            configuration = .init(unixSocketPath: socket, username: location.user, password: location.password, database: location.database)
+        } else {
+            configuration = .init(host: location.host, port: location.port, username: location.user, password: location.password,
+                                  database: location.database, tls: .disable)
+        }
+        configuration.options.connectTimeout = .seconds(10)
+        return configuration
+    }
+
     private func dropConnection() {
         guard let session else { return }
         self.session = nil
         try? session.connection.close().wait()
     }
 
-    private static func connectFailure(_ error: any Error, _ location: PostgresLocation) -> any Error {
+    static func connectFailure(_ error: any Error, _ location: PostgresLocation) -> any Error {
         let described = PostgresFailure.describe(error)
         guard var failure = described as? WorkflowError else {
             return WorkflowError(.storeFailed, "PostgreSQL at \(location) could not be reached: \(error)")

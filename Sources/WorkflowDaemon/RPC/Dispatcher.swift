@@ -17,6 +17,12 @@ struct Dispatcher: Sendable {
     typealias Handler = @Sendable (JSON?, RequestContext) async throws -> Outcome
 
     private(set) var handlers: [String: Handler] = [:]
+    /// Methods whose answer is followed by more on the same connection (a subscription's
+    /// events): they cannot be passed to another host.
+    private(set) var streaming: Set<String> = []
+    /// How many hosts a request may pass through (an instance that moves on while a request
+    /// chases it).
+    static let maxHops = 3
 
     /// Methods answered in every phase of the daemon (an operator watches a stop through them).
     static let alwaysServed: Set<String> = [DaemonMethods.Ping.name, DaemonMethods.Status.name]
@@ -41,6 +47,7 @@ struct Dispatcher: Sendable {
     /// A method whose answer is followed by more work (its `then`).
     mutating func register<M: RPCMethod>(_ method: M.Type,
                                          then body: @escaping @Sendable (M.Params, RequestContext) async throws -> (M.Result, @Sendable () async -> Void)) {
+        streaming.insert(M.name)
         handlers[M.name] = { params, context in
             let decoded = try M.decode(params)
             let (result, then) = try await body(decoded, context)
@@ -67,7 +74,25 @@ struct Dispatcher: Sendable {
         }
     }
 
-    private func call(_ method: String, _ params: JSON?, daemon: DaemonContext, connection: ConnectionContext) async -> Result<Outcome, RPCError> {
+    /// Applies a request another host passed on for an instance this one owns, with the rights
+    /// of the peer that asked there; its answer as a JSON-RPC `{"result"}` or `{"error"}`.
+    func apply(_ command: StoredCommand, daemon: DaemonContext) async -> JSON {
+        let outcome: Result<Outcome, RPCError>
+        if streaming.contains(command.method) {
+            outcome = .failure(RPCError(.invalidRequest, "'\(command.method)' cannot be passed to another host"))
+        } else {
+            let peer = Peer(pid: command.pid, uid: command.uid, gid: command.gid)
+            let connection = ConnectionContext(id: -1, peer: peer, writer: ConnectionWriter(limit: 1 << 16, budget: daemon.queueBudget))
+            outcome = await call(command.method, command.params, daemon: daemon, connection: connection, hops: command.hops)
+        }
+        switch outcome {
+        case .success(let done): return ["result": done.result]
+        case .failure(let error): return ["error": error.json]
+        }
+    }
+
+    private func call(_ method: String, _ params: JSON?, daemon: DaemonContext, connection: ConnectionContext,
+                      hops: Int = 0) async -> Result<Outcome, RPCError> {
         guard let handler = handlers[method] else { return .failure(.methodNotFound(method)) }
         if !daemon.lifecycle.admits(method, alwaysServed: Self.alwaysServed) {
             return .failure(DaemonError.shuttingDown.rpcError)
@@ -81,6 +106,16 @@ struct Dispatcher: Sendable {
             return .success(try await handler(params, RequestContext(daemon: daemon, connection: connection, logger: logger)))
         } catch let error as any RPCErrorConvertible {
             let rpc = error.rpcError
+            // Another host owns the instance: the request goes there, and its answer comes back.
+            if rpc.code == .instanceElsewhere, let relay = daemon.relay, !streaming.contains(method), hops < Self.maxHops,
+               let host = rpc.data?["host"]?.stringValue, let instance = rpc.data?["instance"]?.stringValue {
+                logger.debug("passing the request to the host that owns the instance", metadata: ["host": "\(host)"])
+                if let answer = await relay.forward(method, params, peer: connection.peer, instance: instance, to: host, hops: hops + 1) {
+                    return answer.map { Outcome(result: $0) }
+                }
+                // That host died before answering: the instance is taken over, here if need be.
+                return await call(method, params, daemon: daemon, connection: connection, hops: hops + 1)
+            }
             if rpc.code == .internalError { logger.error("request failed", metadata: ["error": "\(rpc.message)"]) }
             return .failure(rpc)
         } catch is CancellationError {

@@ -28,10 +28,13 @@ final class DaemonContext: Sendable {
     let socketPath: String
     /// The daemon's phase (``DaemonPhase``), shared with the registry.
     let lifecycle: DaemonLifecycle
+    /// Requests for instances another host owns (several hosts only).
+    let relay: CommandRelay?
     private let subscriptionCount = Atomic<Int>(0)
 
     init(configuration: DaemonConfiguration, store: any InstanceStore, shared: GroupCommitStore, catalog: DefinitionCatalog,
-         registry: InstanceRegistry, schedules: ScheduleService, socketPath: String) {
+         registry: InstanceRegistry, schedules: ScheduleService, socketPath: String, relay: CommandRelay? = nil) {
+        self.relay = relay
         self.configuration = configuration
         self.lifecycle = registry.lifecycle
         self.store = store

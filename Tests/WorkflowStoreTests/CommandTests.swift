@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import WorkflowConcurrency
+import WorkflowEngine
+import WorkflowJSON
+@testable import WorkflowStore
+import WorkflowTestSupport
+
+/// Requests passed between hosts through the database (DESIGN.md §12): each taken once, its
+/// answer found by its id, withdrawn only while unanswered, and LISTEN/NOTIFY waking each side.
+@Suite("Commands between hosts (PostgreSQL)", .timeLimit(.minutes(2)))
+struct CommandTests {
+    @Test("a command is taken once by the host it is for, with what was sent; its answer is found by its id; only an unanswered one can be withdrawn")
+    func roundTrip() async throws {
+        let place = try await StorePlace(.postgres)
+        defer { withExtendedLifetime(place) {} }
+        let a = try await place.open(StoreConfiguration(host: "a"))
+        let b = try await place.open(StoreConfiguration(host: "b"))
+        let id = try await a.sendCommand(to: "b", instance: "i", method: "request.respond", params: ["instance": "i", "response": [1, "two"]],
+                                         uid: 1000, gid: 100, pid: 42, hops: 1)
+        #expect(try await a.takeCommands(limit: 10).isEmpty)  // not a's
+        let taken = try await b.takeCommands(limit: 10)
+        #expect(taken == [StoredCommand(id: id, origin: "a", instance: "i", method: "request.respond", params: ["instance": "i", "response": [1, "two"]],
+                                        uid: 1000, gid: 100, pid: 42, hops: 1)])
+        #expect(try await b.takeCommands(limit: 10).isEmpty)  // taken once
+        #expect(try await a.commandAnswer(id) == nil)
+        try await b.answerCommand(taken[0], answer: ["result": ["ok": true]])
+        #expect(try await a.commandAnswer(id) == ["result": ["ok": true]])
+        #expect(try await a.withdrawCommand(id) == false)
+        try await a.forgetCommand(id)
+        #expect(try await a.commandAnswer(id) == nil)
+
+        let other = try await a.sendCommand(to: "b", instance: "i", method: "instance.get", params: nil, uid: 0, gid: 0, pid: 1, hops: 1)
+        #expect(try await a.withdrawCommand(other))
+        #expect(try await b.takeCommands(limit: 10).isEmpty)
+        #expect(try await a.isAlive(host: "b"))
+        #expect(try await !a.isAlive(host: "c"))
+    }
+
+    @Test("a host hears the commands sent to it and the answers to its own, and not what is for another host")
+    func notices() async throws {
+        let place = try await StorePlace(.postgres)
+        defer { withExtendedLifetime(place) {} }
+        let a = try await place.open(StoreConfiguration(host: "a"))
+        let b = try await place.open(StoreConfiguration(host: "b"))
+        let heard = Locked<[StoreNotice]>([])
+        let listening = Task { await a.listen { notice in heard.withLock { $0.append(notice) } } }
+        defer { listening.cancel() }
+        // The listener connects in the background: send until it hears (a notice sent before it listens is lost, as in the daemon).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while heard.withLock({ $0.isEmpty }), ContinuousClock.now < deadline {
+            _ = try await b.sendCommand(to: "a", instance: "i", method: "m", params: nil, uid: 0, gid: 0, pid: 1, hops: 1)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(heard.withLock { $0.first } == .commands)
+        _ = try await b.sendCommand(to: "c", instance: "i", method: "m", params: nil, uid: 0, gid: 0, pid: 1, hops: 1)
+        let mine = try await a.sendCommand(to: "b", instance: "i", method: "m", params: nil, uid: 0, gid: 0, pid: 1, hops: 1)
+        let command = try #require(try await b.takeCommands(limit: 10).first)
+        try await b.answerCommand(command, answer: ["result": 1])
+        while !heard.withLock({ $0.contains(.answer(mine)) }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(heard.withLock { $0.filter { $0 != .commands } } == [.answer(mine)])
+    }
+
+    @Test("notices are read only for their host, and only when understood")
+    func noticePayloads() {
+        #expect(PostgresStore.notice("a\tcommands", for: "a") == .commands)
+        #expect(PostgresStore.notice("a\tanswer\t17", for: "a") == .answer(17))
+        #expect(PostgresStore.notice("b\tcommands", for: "a") == nil)
+        #expect(PostgresStore.notice("a\tanswer\tx", for: "a") == nil)
+        #expect(PostgresStore.notice("a\tsomething", for: "a") == nil)
+        #expect(PostgresStore.notice("", for: "a") == nil)
+    }
+}
