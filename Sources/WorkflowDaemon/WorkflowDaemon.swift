@@ -167,7 +167,11 @@ public final class WorkflowDaemon: Service {
                     await cancelWhenGracefulShutdown { await relay.serve { command in await dispatcher.apply(command, daemon: daemon) } }
                 }
                 group.addTask {
-                    await cancelWhenGracefulShutdown { await store.listen { notice in relay.heard(notice) } }
+                    await cancelWhenGracefulShutdown {
+                        await store.listen { notice in
+                            if case .events(let instance) = notice { daemon.logTails.ring(instance) } else { relay.heard(notice) }
+                        }
+                    }
                 }
             }
             // Schedules fire (those missed while the daemon was down, as each one's catch-up says).

@@ -148,6 +148,8 @@ public protocol InstanceStore: CheckpointStore {
     func forgetCommands(olderThan seconds: Double) async throws -> Int
     /// Whether `host`'s heartbeat is within the lease.
     func isAlive(host: String) async throws -> Bool
+    /// The newest seq in instance `name`'s log (nil: it has none).
+    func lastEventSeq(instance name: String) async throws -> UInt64?
     /// Calls `handler` with every notice another host sends this one, until the task is cancelled.
     func listen(_ handler: @escaping @Sendable (StoreNotice) -> Void) async
 

@@ -80,16 +80,26 @@ extension SQLStore {
         }
     }
 
+    /// Inside a commit that wrote events of `instances` (several hosts only): every host is told
+    /// when it commits, so that one reading these instances' logs for its clients reads on.
+    func announceEvents(of instances: Set<String>, _ db: any SQLSession) throws {
+        guard configuration.host != nil else { return }
+        for instance in instances.sorted() {
+            try db.enqueue("SELECT pg_notify(?, ?)", [.text(Self.noticeChannel), .text("*\tevents\t" + instance)])
+        }
+    }
+
     /// Hears nothing: one host has no one to hear from (``PostgresStore`` listens).
     public func listen(_ handler: @escaping @Sendable (StoreNotice) -> Void) async {}
 
     /// A notice's payload for `host`, read; nil if it is for another host or not understood.
     static func notice(_ payload: String, for host: String) -> StoreNotice? {
         let parts = payload.split(separator: "\t", omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts[0] == host else { return nil }
+        guard parts.count >= 2, parts[0] == host || parts[0] == "*" else { return nil }
         switch parts[1] {
         case "commands": return .commands
         case "answer": return parts.count == 3 ? Int64(parts[2]).map { .answer($0) } : nil
+        case "events": return parts.count == 3 && !parts[2].isEmpty ? .events(String(parts[2])) : nil
         default: return nil
         }
     }

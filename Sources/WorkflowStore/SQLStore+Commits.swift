@@ -56,6 +56,7 @@ extension SQLStore {
         for batch in batches { if let parent = batch.checkpoint?.parentID { group.continued.insert(parent) } }
         for batch in batches { try write(batch, &group, db) }
         try group.flush(db)
+        try announceEvents(of: Set(batches.lazy.filter { !$0.events.isEmpty }.map(\.instance)), db)
         return group.changedWakes
     }
 

@@ -19,6 +19,13 @@ extension SQLStore {
         }
     }
 
+    /// The newest seq in the instance's log (nil: none).
+    public func lastEventSeq(instance: String) async throws -> UInt64? {
+        try await read { db in
+            try db.integer("SELECT MAX(seq) FROM event WHERE instance = ?", [.text(instance)]).map { UInt64(max(0, $0)) }
+        }
+    }
+
     public func events(instance: String, afterSeq: UInt64, limit: Int) async throws -> [WorkflowEvent] {
         let bodies = try await read { db in
             try db.texts("SELECT body FROM event WHERE instance = ? AND seq > ? ORDER BY seq LIMIT ?",

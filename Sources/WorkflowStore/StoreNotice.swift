@@ -5,4 +5,6 @@ public enum StoreNotice: Sendable, Equatable {
     case commands
     /// The command with this id, sent by this host, has its answer.
     case answer(Int64)
+    /// New events are in this instance's log (told to every host: one may be reading it).
+    case events(String)
 }

@@ -140,4 +140,32 @@ struct MultiHostTests {
         #expect(await a.stop() == 0)
         #expect(await b.stop() == 0)
     }
+
+    @Test("a client subscribed on host b to an instance host a owns sees every event once, in order, through a's death and b's takeover")
+    func subscriptionAcrossHosts() async throws {
+        let (a, b, database) = try await hosts()
+        let ca = try await a.client()
+        let cb = try await b.client()
+        let first = a.gate("first")
+        let run1 = try await ca.result("run.start", ["instance": "g", "definition": "gated", "input": .string(first)])
+        let subscribed = try await cb.result("events.subscribe", ["instance": "g", "afterSeq": 0])
+        #expect(subscribed["subscription"]?.stringValue != nil && subscribed["missed"] == nil, "\(subscribed)")
+        try a.open(first)
+        var seen = try await cb.events { $0["type"] == "status" && $0["runId"] == run1["runId"] && $0["status"] == "idle" }
+
+        let second = a.gate("second")
+        let run2 = try await ca.result("run.start", ["instance": "g", "definition": "gated", "input": .string(second)])
+        seen += try await cb.events { $0["type"] == "superstep_started" && $0["runId"] == run2["runId"] }
+        _ = await a.stop(SIGKILL)
+        // b takes the run over (its sweep); the subscription goes on reading the log.
+        seen += try await cb.events { $0["type"] == "run_recovered" }
+        try a.open(second)
+        seen += try await cb.events { $0["type"] == "status" && $0["runId"] == run2["runId"] && $0["status"] == "idle" }
+
+        let seqs = seen.compactMap { $0["seq"]?.intValue }
+        #expect(seqs == Array(1...seqs.count), "every event once, in order: \(seqs)")
+        let counts = try await log("g", in: database)
+        #expect(counts[0] == counts[1] && counts[2] >= seqs.count, "\(counts)")
+        #expect(await b.stop() == 0)
+    }
 }

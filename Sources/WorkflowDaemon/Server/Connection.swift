@@ -52,7 +52,7 @@ struct Connection {
             // No more requests: the subscriptions end (their pumps let go), what is in progress
             // is answered (the group waits for it).
             for subscription in context.removeAll() {
-                await subscription.lease.instance.unsubscribe(subscription.engineID)
+                await subscription.end()
             }
         }
     }

@@ -5,9 +5,20 @@ import WorkflowEngine
 /// One connection's state: who is there, where its messages go, and its subscriptions (which
 /// end with it).
 final class ConnectionContext: Sendable {
-    struct Subscription: Sendable {
-        let lease: InstanceLease
-        let engineID: Int
+    /// A subscription of the connection's.
+    enum Subscription: Sendable {
+        /// To an instance loaded here: the engine's subscription, with the lease that keeps the instance loaded.
+        case local(lease: InstanceLease, engineID: Int)
+        /// To an instance another host owns: its log, read here.
+        case log(LogTail)
+
+        /// Ends it: its pump sees the end, says so if it must, and lets go.
+        func end() async {
+            switch self {
+            case .local(let lease, let engineID): await lease.instance.unsubscribe(engineID)
+            case .log(let tail): tail.end()
+            }
+        }
     }
 
     let id: Int

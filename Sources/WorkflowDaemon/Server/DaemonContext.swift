@@ -30,6 +30,8 @@ final class DaemonContext: Sendable {
     let lifecycle: DaemonLifecycle
     /// Requests for instances another host owns (several hosts only).
     let relay: CommandRelay?
+    /// Subscriptions here to instances another host owns, woken by its commits' announcements.
+    let logTails = LogTails()
     private let subscriptionCount = Atomic<Int>(0)
 
     init(configuration: DaemonConfiguration, store: any InstanceStore, shared: GroupCommitStore, catalog: DefinitionCatalog,
