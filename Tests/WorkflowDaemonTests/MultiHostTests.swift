@@ -1,6 +1,7 @@
 import DaemonTestSupport
 import Foundation
 import Testing
+import WorkflowConcurrency
 import WorkflowJSON
 import WorkflowProtocol
 import WorkflowTestSupport
@@ -167,5 +168,69 @@ struct MultiHostTests {
         let counts = try await log("g", in: database)
         #expect(counts[0] == counts[1] && counts[2] >= seqs.count, "\(counts)")
         #expect(await b.stop() == 0)
+    }
+
+    @Test("PostgreSQL restarted under load: both hosts reconnect and go on; every run they acknowledged is in the database")
+    func databaseRestartUnderLoad() async throws {
+        let server = try await PostgresServer.dedicated()
+        let database = try await server.makeDatabase()
+        let url = server.url(database: database)
+        let daemons = [try await DaemonProcess.started(arguments: ["--database", url, "--host-id", "a"]),
+                       try await DaemonProcess.started(arguments: ["--database", url, "--host-id", "b"])]
+        let acknowledged = Locked<[String: Int]>([:])  // run id → the phase it was acknowledged in (0 before, 1 during, 2 after the restart)
+        let phase = Locked(0)
+        let clock = ContinuousClock()
+        let end = Locked(clock.now + .seconds(60))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (host, daemon) in daemons.enumerated() {
+                for worker in 0..<3 {
+                    group.addTask {
+                        let client = try await daemon.client()
+                        var round = 0
+                        while clock.now < end.withLock({ $0 }) {
+                            round += 1
+                            let answer = try await client.call("run.start", ["instance": .string("l\(host)-\(worker)"), "definition": "echo",
+                                                                             "input": .number(Double(round)), "wait": true])
+                            // Acknowledged: the run is answered as finished (a run the store failed
+                            // under is answered as failed, with the store's error, and is not counted).
+                            if case .success(let run) = answer, run["status"] == "idle", let id = run["runId"]?.stringValue {
+                                let now = phase.withLock { $0 }
+                                acknowledged.withLock { $0[id] = now }
+                            } else {
+                                try await Task.sleep(for: .milliseconds(20))  // refused while the database is away: try again
+                            }
+                        }
+                    }
+                }
+            }
+            try await Task.sleep(for: .seconds(1))
+            phase.withLock { $0 = 1 }
+            try await server.restart()
+            phase.withLock { $0 = 2 }
+            // Both hosts acknowledge runs again, then the load stops.
+            let deadline = clock.now + .seconds(30)
+            while clock.now < deadline {
+                let after = acknowledged.withLock { runs in runs.filter { $0.value == 2 }.map(\.key) }
+                if Set(after.map { $0 }).count >= 20 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            end.withLock { $0 = clock.now }
+            try await group.waitForAll()
+        }
+        let runs = acknowledged.withLock { $0 }
+        #expect(runs.values.contains(0) && runs.values.filter { $0 == 2 }.count >= 20, "acknowledged before and after the restart: \(runs.values.sorted())")
+        let stored = try await server.sql("SELECT string_agg(id || ':' || status, ',') FROM run WHERE id IN (\(runs.keys.map { "'\($0)'" }.joined(separator: ",")))",
+                                          database: database)
+        let found = Dictionary(stored.split(separator: ",").map { pair in (String(pair.split(separator: ":")[0]), String(pair.split(separator: ":")[1])) },
+                               uniquingKeysWith: { first, _ in first })
+        let missing = runs.filter { found[$0.key] == nil }
+        #expect(missing.isEmpty && found.values.allSatisfy { $0 == "idle" },
+                "every acknowledged run is stored, finished: missing \(missing.count) of \(runs.count) (by phase: \(missing.values.sorted())); \(Set(found.values))")
+        for daemon in daemons {
+            let client = try await daemon.client()
+            let hosts = try await client.result("daemon.status")["hosts"]?.arrayValue ?? []
+            #expect(hosts.count == 2 && hosts.allSatisfy { $0["alive"] == true }, "\(hosts)")
+        }
+        for daemon in daemons { #expect(await daemon.stop() == 0) }
     }
 }

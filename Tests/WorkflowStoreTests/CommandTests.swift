@@ -14,8 +14,8 @@ struct CommandTests {
     func roundTrip() async throws {
         let place = try await StorePlace(.postgres)
         defer { withExtendedLifetime(place) {} }
-        let a = try await place.open(StoreConfiguration(host: "a"))
-        let b = try await place.open(StoreConfiguration(host: "b"))
+        let a = try await place.open(StoreConfiguration(host: "a", lease: 600))
+        let b = try await place.open(StoreConfiguration(host: "b", lease: 600))
         let id = try await a.sendCommand(to: "b", instance: "i", method: "request.respond", params: ["instance": "i", "response": [1, "two"]],
                                          uid: 1000, gid: 100, pid: 42, hops: 1)
         #expect(try await a.takeCommands(limit: 10).isEmpty)  // not a's
@@ -41,8 +41,8 @@ struct CommandTests {
     func notices() async throws {
         let place = try await StorePlace(.postgres)
         defer { withExtendedLifetime(place) {} }
-        let a = try await place.open(StoreConfiguration(host: "a"))
-        let b = try await place.open(StoreConfiguration(host: "b"))
+        let a = try await place.open(StoreConfiguration(host: "a", lease: 600))
+        let b = try await place.open(StoreConfiguration(host: "b", lease: 600))
         let heard = Locked<[StoreNotice]>([])
         let listening = Task { await a.listen { notice in heard.withLock { $0.append(notice) } } }
         defer { listening.cancel() }

@@ -9,7 +9,9 @@ import WorkflowTestSupport
 /// the epoch that fences a host whose lease ran out, dead hosts' instances freed, a clean leave.
 @Suite("Ownership across hosts (PostgreSQL)", .timeLimit(.minutes(2)))
 struct OwnershipTests {
-    static let lease = 1.5
+    /// Long enough that no host of these tests dies by itself, however slow the machine: a test
+    /// plays a host's death by moving its heartbeat back past the lease (``die(_:in:)``).
+    static let lease = 30.0
 
     func hosts(_ place: StorePlace) async throws -> (a: any SQLStore, b: any SQLStore) {
         (try await place.open(StoreConfiguration(host: "a", lease: Self.lease)), try await place.open(StoreConfiguration(host: "b", lease: Self.lease)))
@@ -20,8 +22,10 @@ struct OwnershipTests {
                    status: .inProgress)
     }
 
-    /// Waits past the lease (the tests' hosts beat only when a test says so).
-    func outlive(_ lease: Double) { usleep(UInt32(lease * 1.3 * 1_000_000)) }
+    /// Host `host` stops beating: its last heartbeat is moved back past the lease.
+    func die(_ host: String, in place: StorePlace) async throws {
+        try await place.sql("UPDATE host SET heartbeatAt = heartbeatAt - \(Int(Self.lease * 2000)) WHERE id = '\(host)'")
+    }
 
     @Test("the host that creates an instance owns it; a live host's instance is not claimed by another; once its lease runs out it is, the epoch raised, and the old owner's next commit is refused, told, and not stored")
     func fencing() async throws {
@@ -37,8 +41,7 @@ struct OwnershipTests {
         #expect(try await b.claim(instance: "none") == .missing)
         try await a.commit(started(1, "r1"))
 
-        outlive(Self.lease)
-        try await b.heartbeat()
+        try await die("a", in: place)
         #expect(try await b.claim(instance: "i") == .owned(epoch: 2))
         await #expect(throws: InstanceFenced.self) { try await a.commit(started(2, "r2")) }
         #expect(fenced.withLock { $0 } == ["i"])
@@ -68,8 +71,7 @@ struct OwnershipTests {
         #expect(try await b.unownedNeedingRecovery(limit: 10) == [])
         #expect(try await b.freeDeadHostsInstances(limit: 100) == 0)
 
-        outlive(Self.lease)
-        try await b.heartbeat()
+        try await die("a", in: place)
         #expect(try await b.freeDeadHostsInstances(limit: 100) == 2)
         #expect(try await b.unownedNeedingRecovery(limit: 10) == ["i"])
         await #expect(throws: InstanceFenced.self) { try await a.commit(started(2, "r2")) }

@@ -34,6 +34,12 @@ final class StorePlace: Sendable {
         }
     }
 
+    /// Runs SQL on this place's PostgreSQL database (a test that plays a host's death).
+    func sql(_ statement: String) async throws {
+        guard let location else { throw WorkflowError(.storeFailed, "not a PostgreSQL place") }
+        try await PostgresServer.shared().sql(statement, database: location.database)
+    }
+
     /// A store on this place's data.
     func open(_ configuration: StoreConfiguration = .init()) async throws -> any SQLStore {
         if let file { return try await SQLiteStore.open(path: file.path, configuration: configuration) }

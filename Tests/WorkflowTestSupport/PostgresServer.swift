@@ -36,6 +36,27 @@ public final class PostgresServer: Sendable {
         return try await task.value
     }
 
+    /// A server of the caller's alone (a test that restarts it), stopped when the process ends.
+    public static func dedicated(durable: Bool = false) async throws -> PostgresServer {
+        try await start(durable: durable)
+    }
+
+    /// Restarts the server (a fast shutdown, then a start on the same data), as an operator's
+    /// `systemctl restart postgresql` does: every connection is closed; returns once it accepts
+    /// connections again.
+    public func restart() async throws {
+        let pidFile = socketDirectory + "/data/postmaster.pid"
+        let before = (try? String(contentsOfFile: pidFile, encoding: .utf8))?.split(separator: "\n").first.map(String.init)
+        kill(process.pid, SIGUSR1)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let now = (try? String(contentsOfFile: pidFile, encoding: .utf8))?.split(separator: "\n").first.map(String.init)
+            if let now, now != before, (try? await sql("SELECT 1")) == "1" { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ChildProcess.Failure(description: "PostgreSQL did not come back after a restart")
+    }
+
     private init(socketDirectory: String, user: String, process: ChildProcess.Running) {
         self.socketDirectory = socketDirectory
         self.user = user
@@ -66,7 +87,18 @@ public final class PostgresServer: Sendable {
         guard initdb.status == 0 else { throw ChildProcess.Failure(description: "initdb failed: \(initdb)") }
         let settings = durable ? "" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         let server = "exec \(binaries)/postgres -D '\(directory)/data' -k '\(directory)' -c listen_addresses= \(settings)-c max_connections=200"
-        let script = "\(server) 2>&1 </dev/null & pid=$!; cat >/dev/null; kill -INT $pid; wait $pid; rm -rf '\(directory)'"
+        // SIGUSR1 restarts the server (``restart()``); the end of this process's pipe stops it.
+        // (`cat` runs in the background so that the trap runs at once; a background command's
+        // input would be /dev/null, hence the pipe kept as fd 3.)
+        let script = """
+            start() { \(server) 2>&1 </dev/null & pid=$!; }
+            start
+            trap 'kill -INT $pid; wait $pid; start' USR1
+            exec 3<&0
+            cat <&3 >/dev/null & held=$!
+            while kill -0 $held 2>/dev/null; do wait $held; done
+            kill -INT $pid; wait $pid; rm -rf '\(directory)'
+            """
         let process = try ChildProcess.start(prefix.first ?? "/bin/sh", Array(prefix.dropFirst()) + (prefix.isEmpty ? ["-c", script] : ["/bin/sh", "-c", script]),
                                              environment: environment, holdingInput: true)
         let result = PostgresServer(socketDirectory: directory, user: user, process: process)
