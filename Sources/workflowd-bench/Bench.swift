@@ -69,6 +69,11 @@ struct Bench {
             let database = try await PostgresWorkloads.database()
             return try await SocketWorkloads.offPool { try SocketWorkloads.hitl1kSocket(daemonArguments: ["--database", database]) }
         }),
+        ("hitl1k_pg2", {
+            let database = try await PostgresWorkloads.database()
+            return try await SocketWorkloads.offPool { try SocketWorkloads.hitl1kSocket(daemonArguments: ["--database", database], hosts: 2) }
+        }),
+        ("takeover", { try await SocketWorkloads.takeover(database: PostgresWorkloads.database) }),
     ]
 
     static func main() async throws {

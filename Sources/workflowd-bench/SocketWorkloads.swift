@@ -64,6 +64,11 @@ enum SocketWorkloads {
             var writeCalls = 0.0
             var cpuMicros = 0.0
 
+            static func + (lhs: Counters, rhs: Counters) -> Counters {
+                Counters(contextSwitches: lhs.contextSwitches + rhs.contextSwitches, readCalls: lhs.readCalls + rhs.readCalls,
+                         writeCalls: lhs.writeCalls + rhs.writeCalls, cpuMicros: lhs.cpuMicros + rhs.cpuMicros)
+            }
+
             static func - (lhs: Counters, rhs: Counters) -> Counters {
                 Counters(contextSwitches: lhs.contextSwitches - rhs.contextSwitches, readCalls: lhs.readCalls - rhs.readCalls,
                          writeCalls: lhs.writeCalls - rhs.writeCalls, cpuMicros: lhs.cpuMicros - rhs.cpuMicros)
@@ -130,6 +135,13 @@ enum SocketWorkloads {
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
             }
+        }
+
+        /// Kills the daemon at once (SIGKILL), as a crash would.
+        func crash() {
+            _ = Self.running.withLock { $0.removeValue(forKey: process.processIdentifier) }
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
         }
 
         /// Kills every daemon a workload started (the benchmark gives up).
@@ -226,20 +238,24 @@ enum SocketWorkloads {
     }
 
     /// 1,000 request/response round trips over 8 clients on 8 instances, durable: answer the
-    /// open request, then wait for the next one's event.
-    static func hitl1kSocket(daemonArguments: [String] = []) throws -> Report {
-        let daemon = try Daemon(arguments: daemonArguments)
+    /// open request, then wait for the next one's event. With `hosts` above one, that many
+    /// daemons share the database (`daemonArguments` names a PostgreSQL one) and the clients
+    /// are spread over them, each instance owned where its client is.
+    static func hitl1kSocket(daemonArguments: [String] = [], hosts: Int = 1) throws -> Report {
+        let daemons = try (0..<hosts).map { host in
+            try Daemon(arguments: daemonArguments + (hosts > 1 ? ["--host-id", "h\(host)"] : []))
+        }
+        let sockets = daemons.map(\.socket)
         let clients = 8
         let perClient = 125
-        let socket = daemon.socket
         var samples: [Double] = []
         var roundTrips: [Double] = []
-        let control = try BlockingConnection(path: socket)
-        let transactionsBefore = try daemon.transactions(control)
-        let before = daemon.counters
+        let controls = try daemons.map { try BlockingConnection(path: $0.socket) }
+        let transactionsBefore = try zip(daemons, controls).reduce(0) { $0 + (try $1.0.transactions($1.1)) }
+        let before = daemons.map(\.counters)
         for rep in 0..<5 {
             let results = ThreadResults.measure(threads: clients) { index, start in
-                let client = try BlockingConnection(path: socket)
+                let client = try BlockingConnection(path: sockets[index % hosts])
                 let name = JSON.string("hitl-\(rep)-\(index)")
                 _ = try client.call("instance.create", ["name": name, "definition": "pingpong"])
                 _ = try client.call("events.subscribe", ["instance": name])
@@ -282,11 +298,54 @@ enum SocketWorkloads {
         }
         // The set-up calls of each client (create, subscribe, the first run) are counted too: a
         // small share (3 calls beside 125 round trips).
-        let used = daemon.counters - before
-        let commits = (try daemon.transactions(control) - transactionsBefore) / Double(roundTrips.count)
+        let used = zip(daemons, before).map { $0.0.counters - $0.1 }.reduce(Daemon.Counters()) { $0 + $1 }
+        let transactions = try zip(daemons, controls).reduce(0) { $0 + (try $1.0.transactions($1.1)) }
+        let commits = (transactions - transactionsBefore) / Double(roundTrips.count)
         return Report(unit: "round_trip", samples: samples,
                       extra: [("p99_us", format(percentile(roundTrips, 0.99))), ("latency_median_us", format(percentile(roundTrips, 0.5))),
-                              ("clients", "\(clients)"), ("commits_per_round_trip", format(commits))] + used.per(roundTrips.count, "round_trip"))
+                              ("clients", "\(clients)"), ("hosts", "\(hosts)"), ("commits_per_round_trip", format(commits))]
+                        + used.per(roundTrips.count, "round_trip"))
+    }
+
+    /// Several hosts on one PostgreSQL database (DESIGN.md §12): 20 instances on host a, each
+    /// waiting for a person; a is killed (SIGKILL); how long until host b answers the first of
+    /// them (its request passed to a, withdrawn once a's lease has passed, applied on b), and
+    /// the last. Five rounds, each on a new database.
+    static func takeover(database: () async throws -> String) async throws -> Report {
+        var first: [Double] = []
+        var last: [Double] = []
+        for _ in 0..<5 {
+            let url = try await database()
+            let a = try Daemon(arguments: ["--database", url, "--host-id", "a"])
+            let b = try Daemon(arguments: ["--database", url, "--host-id", "b"])
+            let (socketA, socketB) = (a.socket, b.socket)
+            // The requests, as their ids (one report's samples would not hold strings).
+            let requests = try await offPool {
+                let onA = try BlockingConnection(path: socketA)
+                var ids: [String] = []
+                for n in 0..<20 {
+                    let run = try onA.call("run.start", ["instance": .string("t\(n)"), "definition": "pingpong", "input": 0, "wait": true])
+                    ids.append(run["pendingRequests"]?[0]?.stringValue ?? "")
+                }
+                return Report(unit: "", samples: [], extra: ids.enumerated().map { ("t\($0.offset)", $0.element) })
+            }.extra
+            a.crash()
+            let killed = nowMicros()
+            let times = try await offPool {
+                let onB = try BlockingConnection(path: socketB, timeout: .seconds(60))
+                var answered: [Double] = []
+                for (name, request) in requests {
+                    _ = try onB.call("request.respond", ["instance": .string(name), "requestId": .string(request), "response": 1])
+                    answered.append(nowMicros() - killed)
+                }
+                return Report(unit: "s", samples: answered)
+            }.samples
+            first.append(times.first ?? 0)
+            last.append(times.last ?? 0)
+            b.stop()
+        }
+        return Report(unit: "takeover", samples: first, extra: [("all_20_answered_us_median", format(percentile(last, 0.5))),
+                                                                ("lease_s", "3")])
     }
 
     /// The daemon's RSS growth with 10,000 instances created, after touching each once.
