@@ -169,7 +169,11 @@ public final class WorkflowDaemon: Service {
                 group.addTask {
                     await cancelWhenGracefulShutdown {
                         await store.listen { notice in
-                            if case .events(let instance) = notice { daemon.logTails.ring(instance) } else { relay.heard(notice) }
+                            switch notice {
+                            case .events(let instance): daemon.logTails.ring(instance)
+                            case .watch(let instance): store.noteWatched(instance: instance)
+                            case .commands, .answer: relay.heard(notice)
+                            }
                         }
                     }
                 }

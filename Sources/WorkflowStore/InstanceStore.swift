@@ -148,6 +148,10 @@ public protocol InstanceStore: CheckpointStore {
     func forgetCommands(olderThan seconds: Double) async throws -> Int
     /// Whether `host`'s heartbeat is within the lease.
     func isAlive(host: String) async throws -> Bool
+    /// Tells every host that this one reads instance `name`'s log for a subscriber (renewed while it does).
+    func watch(instance name: String) async throws
+    /// Another host reads instance `name`'s log: this host's commits of it announce new events for a while.
+    func noteWatched(instance name: String)
     /// The newest seq in instance `name`'s log (nil: it has none).
     func lastEventSeq(instance name: String) async throws -> UInt64?
     /// Calls `handler` with every notice another host sends this one, until the task is cancelled.

@@ -52,7 +52,9 @@ public final class PostgresStore: SQLStore {
         self.location = location
         self.shared = SQLStoreState(configuration: configuration)
         self.logger = logger
-        writer = PostgresWorker(name: "wfd-pg-write", location: location, lock: lock, logger: logger)
+        writer = PostgresWorker(name: "wfd-pg-write", location: location, lock: lock,
+                                idleTransactionTimeout: configuration.host == nil ? nil : .milliseconds(Int64(configuration.lease * 1000)),
+                                logger: logger)
         reader = PostgresWorker(name: "wfd-pg-read", location: location, logger: logger)
     }
 

@@ -30,7 +30,15 @@ final class PostgresWorker: @unchecked Sendable {
         case host(String)
     }
 
-    init(name: String, location: PostgresLocation, lock: (hold: Hold, wait: Duration)? = nil, logger: Logger) {
+    /// With several hosts, how long a transaction of this connection may sit idle before the
+    /// server ends the connection: a host paused in the middle of a commit (SIGSTOP, a VM
+    /// frozen) would otherwise hold its instances' ownership rows locked, and no other host could
+    /// take them over, however long its lease had run out. Found by the SIGSTOP test.
+    private let idleTransactionTimeout: Duration?
+
+    init(name: String, location: PostgresLocation, lock: (hold: Hold, wait: Duration)? = nil, idleTransactionTimeout: Duration? = nil,
+         logger: Logger) {
+        self.idleTransactionTimeout = idleTransactionTimeout
         thread = WorkerThread(name: name)
         self.location = location
         self.lock = lock
@@ -70,6 +78,14 @@ final class PostgresWorker: @unchecked Sendable {
         }
         let session = PostgresSession(connection: connection, logger: logger)
         self.session = session
+        if let idle = idleTransactionTimeout?.components {
+            do {
+                try session.execute("SET idle_in_transaction_session_timeout = \(max(1, idle.seconds * 1000 + idle.attoseconds / 1_000_000_000_000_000))")
+            } catch {
+                dropConnection()
+                throw error
+            }
+        }
         if let lock {
             let wait = lock.wait.components
             do {

@@ -1,3 +1,4 @@
+import WorkflowConcurrency
 import WorkflowJSON
 import WorkflowEngine
 
@@ -80,11 +81,40 @@ extension SQLStore {
         }
     }
 
-    /// Inside a commit that wrote events of `instances` (several hosts only): every host is told
-    /// when it commits, so that one reading these instances' logs for its clients reads on.
-    func announceEvents(of instances: Set<String>, _ db: any SQLSession) throws {
+    /// How long a watch lasts unless renewed (a log tail renews it every ``watchRenewal``).
+    public static var watchLifetime: Duration { .seconds(30) }
+    /// How often a log tail renews its watch.
+    public static var watchRenewal: Duration { .seconds(10) }
+
+    /// Tells every host that this one reads instance `name`'s log for a subscriber: whichever
+    /// owns it announces its new events (for ``watchLifetime``).
+    public func watch(instance name: String) async throws {
         guard configuration.host != nil else { return }
-        for instance in instances.sorted() {
+        _ = try await write { db in
+            try db.execute("SELECT pg_notify(?, ?)", [.text(Self.noticeChannel), .text("*\twatch\t" + name)])
+        }
+    }
+
+    /// Another host reads instance `name`'s log: its commits here announce new events for a while.
+    public func noteWatched(instance name: String) {
+        let now = ContinuousClock.now
+        shared.watched.withLock { watched in
+            if watched.count >= 10_000 {
+                watched = watched.filter { $0.value > now }
+                if watched.count >= 10_000 { watched.removeAll() }
+            }
+            watched[name] = now + Self.watchLifetime
+        }
+    }
+
+    /// Inside a commit that wrote events of `instances` (several hosts only): those another host
+    /// reads for a subscriber are announced to every host when the commit ends, so that the
+    /// reader reads on at once. Others cost nothing (a NOTIFY is work for the server at commit).
+    func announceEvents(of instances: Set<String>, _ db: any SQLSession) throws {
+        guard configuration.host != nil, !instances.isEmpty else { return }
+        let now = ContinuousClock.now
+        let watched = shared.watched.withLock { watched in instances.filter { (watched[$0] ?? now) > now } }
+        for instance in watched.sorted() {
             try db.enqueue("SELECT pg_notify(?, ?)", [.text(Self.noticeChannel), .text("*\tevents\t" + instance)])
         }
     }
@@ -100,6 +130,7 @@ extension SQLStore {
         case "commands": return .commands
         case "answer": return parts.count == 3 ? Int64(parts[2]).map { .answer($0) } : nil
         case "events": return parts.count == 3 && !parts[2].isEmpty ? .events(String(parts[2])) : nil
+        case "watch": return parts.count == 3 && !parts[2].isEmpty ? .watch(String(parts[2])) : nil
         default: return nil
         }
     }

@@ -37,7 +37,7 @@ extension SQLStore {
 
     public func release(instance name: String) async throws {
         guard let host = configuration.host, let epoch = shared.epochs.withLock({ $0.removeValue(forKey: name) }) else { return }
-        try await write { db in
+        _ = try await write { db in
             try db.execute("UPDATE ownership SET host = NULL WHERE instance = ? AND host = ? AND epoch = ?",
                            [.text(name), .text(host), .integer(epoch)])
         }
@@ -45,7 +45,7 @@ extension SQLStore {
 
     public func heartbeat() async throws {
         guard let host = configuration.host else { return }
-        try await write { [now] db in
+        _ = try await write { [now] db in
             try db.execute("""
                 INSERT INTO host (id, startedAt, heartbeatAt) VALUES (?, \(now), \(now))
                 ON CONFLICT (id) DO UPDATE SET heartbeatAt = excluded.heartbeatAt
@@ -115,7 +115,7 @@ extension SQLStore {
     public func leave() async throws {
         guard let host = configuration.host else { return }
         shared.epochs.withLock { $0.removeAll() }
-        try await write { db in
+        _ = try await write { db in
             try db.transaction {
                 try db.execute("UPDATE ownership SET host = NULL WHERE host = ?", [.text(host)])
                 try db.execute("DELETE FROM host WHERE id = ?", [.text(host)])

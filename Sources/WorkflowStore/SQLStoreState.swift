@@ -12,6 +12,9 @@ public final class SQLStoreState: Sendable {
     /// The epoch under which this host owns each instance it has claimed (several hosts only):
     /// every commit of an instance checks it against the database's.
     let epochs = Locked<[String: Int64]>([:])
+    /// Instances whose log another host reads for a subscriber, and until when their commits
+    /// announce new events (bounded: past 10,000, the expired are dropped, then all).
+    let watched = Locked<[String: ContinuousClock.Instant]>([:])
     /// Told of an instance whose commit was refused because another host owns it now.
     let fenceObserver = Locked<(@Sendable (String) -> Void)?>(nil)
 

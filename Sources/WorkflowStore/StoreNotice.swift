@@ -5,6 +5,10 @@ public enum StoreNotice: Sendable, Equatable {
     case commands
     /// The command with this id, sent by this host, has its answer.
     case answer(Int64)
-    /// New events are in this instance's log (told to every host: one may be reading it).
+    /// New events are in this instance's log (told by its owner, to every host, while one of
+    /// them reads the log for a subscriber).
     case events(String)
+    /// A host reads this instance's log for a subscriber: its owner (whichever host that is, now
+    /// or later) announces its new events for a while (``SQLStore/noteWatched(instance:)``).
+    case watch(String)
 }

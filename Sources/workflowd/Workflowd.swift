@@ -233,7 +233,8 @@ extension Workflowd {
     /// across restarts, different for two daemons on one machine.
     static func defaultHostID(stateDirectory: String) -> String {
         var name = [CChar](repeating: 0, count: 256)
-        let hostname = gethostname(&name, name.count) == 0 ? String(cString: name) : "host"
+        let hostname = gethostname(&name, name.count) == 0
+            ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "host"
         let machine = (try? readSmallFile("/etc/machine-id", limit: 4096).get()).map { String($0.prefix { $0 != "\n" }) } ?? ""
         let directory = realpath(stateDirectory, nil).map { pointer in defer { free(pointer) }; return String(cString: pointer) } ?? stateDirectory
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a

@@ -92,7 +92,7 @@ struct OpenRPCTests {
         _ = try await client.result("instance.resume", ["instance": "v"])
         let marker = daemon.directory + "/retry-marker"
         _ = try await client.result("run.start", ["instance": "fl", "definition": "flaky", "input": .string(marker), "wait": true])
-        FileManager.default.createFile(atPath: marker, contents: Data())
+        _ = FileManager.default.createFile(atPath: marker, contents: Data())
         _ = try await client.result("run.retry", ["instance": "fl", "wait": true])
 
         // Everything recorded in this process (this session and any other test's so far).

@@ -155,7 +155,7 @@ struct WaitDaemonTests {
         let noFilter = try await client.error("run.list", [:])
         #expect(noFilter.code == .invalidParams)
 
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         let retried = try await client.result("run.retry", ["instance": "a", "wait": true])
         #expect(retried["status"] == "idle")
         #expect(retried["trigger"] == "retry")

@@ -59,6 +59,19 @@ struct CommandTests {
         try await b.answerCommand(command, answer: ["result": 1])
         while !heard.withLock({ $0.contains(.answer(mine)) }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(heard.withLock { $0.filter { $0 != .commands } } == [.answer(mine)])
+
+        // b's commits of an instance are announced only while some host watches it.
+        try await b.createInstance(InstanceRecord(name: "w", definition: "d", definitionHash: "h", createdAt: 1))
+        func event(_ seq: UInt64) -> StoreBatch {
+            StoreBatch(instance: "w", events: [WorkflowEvent(seq: seq, time: 1, instance: "w", runID: "r", body: .custom(executor: "x", name: "n", data: .null))])
+        }
+        try await b.commit(event(1))
+        try await a.watch(instance: "w")  // heard by every host; a store takes note when told
+        b.noteWatched(instance: "w")
+        try await b.commit(event(2))
+        while !heard.withLock({ $0.contains(.events("w")) }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(heard.withLock { $0.filter { $0 == .events("w") }.count } == 1)
+        #expect(heard.withLock { $0.contains(.watch("w")) })
     }
 
     @Test("notices are read only for their host, and only when understood")
@@ -68,6 +81,9 @@ struct CommandTests {
         #expect(PostgresStore.notice("b\tcommands", for: "a") == nil)
         #expect(PostgresStore.notice("a\tanswer\tx", for: "a") == nil)
         #expect(PostgresStore.notice("a\tsomething", for: "a") == nil)
+        #expect(PostgresStore.notice("*\tevents\tinst", for: "a") == .events("inst"))
+        #expect(PostgresStore.notice("*\twatch\tinst", for: "a") == .watch("inst"))
+        #expect(PostgresStore.notice("*\twatch\t", for: "a") == nil)
         #expect(PostgresStore.notice("", for: "a") == nil)
     }
 }

@@ -95,6 +95,27 @@ struct PostgresStoreTests {
         _ = try await PostgresStore.open(location, exclusive: true, exclusiveWait: .seconds(30))
     }
 
+    @Test("daemons' stores share the database under different host ids; a second under the same id is refused, naming it; the whole database (migrate) is refused while a host holds it")
+    func hostsShareTheDatabase() async throws {
+        let server = try await PostgresServer.shared()
+        let location = try PostgresLocation(parsing: server.url(database: try await server.makeDatabase()))
+        let a = try await PostgresStore.open(location, configuration: StoreConfiguration(host: "a"), exclusive: true)
+        let b = try await PostgresStore.open(location, configuration: StoreConfiguration(host: "b"), exclusive: true)
+        await #expect {
+            _ = try await PostgresStore.open(location, configuration: StoreConfiguration(host: "a"), exclusive: true, exclusiveWait: .milliseconds(300))
+        } throws: { error in
+            (error as? WorkflowError)?.message.contains("another workflowd runs as host 'a'") == true
+        }
+        await #expect {
+            _ = try await PostgresStore.open(location, exclusive: true, exclusiveWait: .milliseconds(300))
+        } throws: { error in
+            (error as? WorkflowError)?.message.contains("another workflowd uses the database") == true
+        }
+        a.close()
+        b.close()
+        _ = try await PostgresStore.open(location, exclusive: true, exclusiveWait: .seconds(30))
+    }
+
     @Test("a session's statements do not pile up callbacks on its connection: its end is heard once, however many statements were waited for")
     func closeCallbackPerConnection() async throws {
         let server = try await PostgresServer.shared()

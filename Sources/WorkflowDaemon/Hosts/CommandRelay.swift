@@ -39,7 +39,7 @@ final class CommandRelay: Sendable {
         switch notice {
         case .commands: bell.withLock { $0 }.resolve(.success(()))
         case .answer(let id): waiting.withLock { $0[id] }?.resolve(.success(()))
-        case .events: break  // for the log tails (``LogTails``)
+        case .events, .watch: break  // for the log tails and the store
         }
     }
 

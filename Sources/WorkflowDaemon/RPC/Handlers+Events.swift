@@ -133,10 +133,17 @@ extension Handlers {
         var overflowed = false
         var deleted = false
         var quietLooks = 0
+        var watchedAt: ContinuousClock.Instant?
         daemon.logTails.add(tail)
         reading: while !tail.isEnded, !Task.isCancelled, !daemon.isStopping {
             let wake = tail.arm()
             do {
+                // The owner (whichever host it is by now) announces the instance's new events
+                // while this watch lasts; renewed well before it ends.
+                if watchedAt.map({ ContinuousClock.now - $0 >= PostgresStore.watchRenewal }) ?? true {
+                    try await daemon.store.watch(instance: tail.instance)
+                    watchedAt = .now
+                }
                 let events = try await daemon.store.events(instance: tail.instance, afterSeq: lastSeq, limit: Self.logPage)
                 for event in events {
                     if await !writer.waitForRoom(timeout: Self.replayStall) {
