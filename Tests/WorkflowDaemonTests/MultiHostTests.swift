@@ -67,6 +67,12 @@ struct MultiHostTests {
         let listed = status["hosts"]?.arrayValue ?? []
         #expect(listed.map { $0["id"] } == ["a", "b"] && listed.map { $0["instances"] } == [1, 0] && listed.allSatisfy { $0["alive"] == true },
                 "\(listed)")
+        // wfctl status shows them: each host, its heartbeat, what it owns, which one answered.
+        let shown = try await Wfctl(socket: b.socket).run(["status"])
+        let rows = shown.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        #expect(shown.status == 0 && rows.contains { $0.first == "HOST" && $0.contains("INSTANCES") }, "\(shown)")
+        #expect(rows.contains { $0.first == "a" && $0.last == "1" && $0.contains("ago") }, "\(shown)")
+        #expect(rows.contains { $0.first == "b" && $0.contains("(this") && $0.last == "0" }, "\(shown)")
 
         let again = try await ca.result("run.start", ["instance": "x", "definition": "ask", "input": 2, "wait": true])
         let second = try #require(again["pendingRequests"]?[0]?.stringValue)
