@@ -86,6 +86,25 @@ struct MultiHostTests {
         #expect(await b.stop() == 0)
     }
 
+    @Test("a request passed to another host keeps the asking peer's rights: another user's instance is not there for nobody, its own is")
+    func rightsAcrossHosts() async throws {
+        let (a, b, _) = try await hosts(["--socket-mode", "666"])
+        for daemon in [a, b] { chmod(daemon.directory, 0o755) }
+        _ = try await (try await a.client()).result("run.start", ["instance": "x", "definition": "ask", "input": 1, "wait": true])
+        func asNobody(_ daemon: DaemonProcess, _ arguments: [String]) async throws -> Wfctl.Outcome {
+            try await Wfctl.spawn("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", try Wfctl.binary()] + arguments,
+                                  environment: ["NO_COLOR": "1"], socket: daemon.socket)
+        }
+        let hidden = try await asNobody(b, ["show", "x"])
+        #expect(hidden.status == 66 && hidden.stderr.contains("no instance 'x'"), "\(hidden)")
+        let own = try await asNobody(b, ["run", "n", "--definition", "echo", "--input", "1", "--wait"])
+        #expect(own.status == 0, "\(own)")
+        let shown = try await asNobody(a, ["--json", "show", "n"])  // owned by b, asked of a
+        #expect(shown.status == 0 && (try? shown.json())?["owner"] == 65534 && (try? shown.json())?["host"] == "b", "\(shown)")
+        #expect(await a.stop() == 0)
+        #expect(await b.stop() == 0)
+    }
+
     @Test("kill -9 of the owner: another host answers for its instances within 5 s, takes up its run in progress and finishes it; no seq reused, no run ended twice")
     func takeoverAfterKill() async throws {
         let (a, b, database) = try await hosts()
