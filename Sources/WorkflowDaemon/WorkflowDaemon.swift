@@ -75,6 +75,8 @@ public final class WorkflowDaemon: Service {
         let timers = TimerService(store: store, registry: registry, logger: logger)
         var instances = InstanceService(registry: registry, store: store, catalog: catalog, logger: logger)
         instances.wakesChanged = { timers.changed($0) }
+        let relay = store.hostID == nil ? nil : CommandRelay(store: store, logger: logger)
+        instances.relay = relay
         let schedules = ScheduleService(store: store, instances: instances, logger: logger)
         // The files' schedules as declared now (an unchanged one keeps its next fire, so what
         // was missed while the daemon was down is caught up).
@@ -97,7 +99,6 @@ public final class WorkflowDaemon: Service {
             server = try await bind(socketPath)
             chmod(socketPath, mode_t(configuration.socketMode))
         }
-        let relay = store.hostID == nil ? nil : CommandRelay(store: store, logger: logger)
         let daemon = DaemonContext(configuration: configuration, store: store, shared: shared, catalog: catalog, registry: registry,
                                    schedules: schedules, socketPath: socketPath, relay: relay)
         let dispatcher = Handlers.dispatcher()

@@ -57,6 +57,10 @@ struct MultiHostTests {
         // Through b: the request goes to a, which owns x, and a's answer comes back.
         #expect(try await cb.result("instance.get", ["instance": "x"])["host"] == "a")
         let request = try #require(asked["pendingRequests"]?[0]?.stringValue)
+        // Every open request, whichever host owns its instance.
+        let everywhere = try await cb.result("request.list")["requests"]?.arrayValue ?? []
+        #expect(everywhere.map { $0["id"] } == [.string(request)] && everywhere.first?["instance"] == "x", "\(everywhere)")
+        #expect(b.log.contains("could not be loaded to list") == false)
         let accepted = try await cb.result("request.respond", ["instance": "x", "requestId": .string(request), "response": ["ok": true]])
         let finished = try await cb.result("run.wait", ["instance": "x", "runId": accepted["runId"] ?? .null])
         #expect(finished["status"] == "idle" && finished["outputs"]?[0]?["response"] == ["ok": true], "\(finished)")

@@ -20,12 +20,30 @@ extension InstanceService {
                 requests += try await withInstance(record.name, by: peer) { lease in
                     await lease.instance.pendingRequests.map { Conversions.request($0, instance: record.name) }
                 }
+            } catch let error as DaemonError where error.rpcError.code == .instanceElsewhere && relay != nil {
+                // Another host owns it: that host lists its requests.
+                requests += await requestsElsewhere(record.name, host: error.rpcError.data?["host"]?.stringValue ?? "", by: peer)
             } catch {
                 logger.warning("an instance could not be loaded to list its requests",
                                metadata: ["instance": "\(record.name)", "error": "\(error)", "peer.uid": "\(peer.uid)"])
             }
         }
         return RequestMethods.List.Result(requests: requests)
+    }
+
+    /// The open requests of an instance another host owns, asked of that host (none if it cannot say).
+    private func requestsElsewhere(_ name: String, host: String, by peer: Peer) async -> [RequestInfo] {
+        guard let relay else { return [] }
+        let answer = await relay.forward(RequestMethods.List.name, ["instance": .string(name)], peer: peer, instance: name, to: host, hops: 1)
+        switch answer {
+        case .success(let result)?:
+            if let list = try? RequestMethods.List.decode(result: result) { return list.requests }
+        case .failure(let error)?:
+            logger.warning("another host could not list an instance's requests", metadata: ["instance": "\(name)", "host": "\(host)", "error": "\(error.message)"])
+        case nil:
+            break  // that host died: its instances are taken over, and listed next time
+        }
+        return []
     }
 
     /// `request.respond`: the answer goes to the active run, or starts a run that delivers it.

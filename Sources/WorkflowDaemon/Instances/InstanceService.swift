@@ -23,6 +23,8 @@ struct InstanceService: Sendable {
     /// Tells the timer service an instance's soonest wait (an instance taken up again after a
     /// pause: its waits fire again).
     var wakesChanged: @Sendable ([String: Double?]) -> Void = { _ in }
+    /// With several hosts: how a question about many instances reaches those another host owns.
+    var relay: CommandRelay?
 
     /// Runs `body` with the instance leased (loaded, checked against the peer), then gives it back.
     func withInstance<T: Sendable>(_ name: String, by peer: Peer, _ body: (InstanceLease) async throws -> T) async throws -> T {
