@@ -149,6 +149,41 @@ struct MultiHostTests {
         #expect(await b.stop() == 0)
     }
 
+    @Test("three hosts: each run in progress of a killed host is taken up by one of the other two, once, and finished once")
+    func threeHosts() async throws {
+        let (a, b, database) = try await hosts()
+        let url = try await PostgresServer.shared().url(database: database)
+        let c = try await DaemonProcess.started(arguments: ["--database", url, "--host-id", "c"])
+        let ca = try await a.client()
+        let names = (0..<6).map { "g\($0)" }
+        var runs: [String: JSON] = [:]
+        for name in names {
+            runs[name] = try await ca.result("run.start", ["instance": .string(name), "definition": "gated", "input": .string(a.gate(name))])["runId"]
+        }
+        _ = await a.stop(SIGKILL)
+        // b and c sweep every second: each frees and takes up what the other did not.
+        try await Task.sleep(for: .seconds(5))
+        let cb = try await b.client()
+        let cc = try await c.client()
+        var owners: [String: String] = [:]
+        for name in names {
+            owners[name] = try await cb.result("instance.get", ["instance": .string(name)])["host"]?.stringValue
+        }
+        #expect(Set(owners.values).isSubset(of: ["b", "c"]) && owners.count == 6, "\(owners)")
+        for name in names { try a.open(a.gate(name)) }
+        for name in names {
+            let finished = try await cc.result("run.wait", ["instance": .string(name), "runId": runs[name] ?? .null])
+            #expect(finished["status"] == "idle" && finished["outputs"] == ["opened"], "\(name): \(finished)")
+            let recovered = try await PostgresServer.shared().sql("SELECT count(*) FROM event WHERE instance = '\(name)' AND type = 'run_recovered'",
+                                                                  database: database)
+            #expect(recovered == "1", "\(name) was taken up once: \(recovered)")
+            let counts = try await log(name, in: database)
+            #expect(counts[0] == counts[1] && counts[1] == counts[2] && counts[3] == 1, "\(name): \(counts)")
+        }
+        #expect(await b.stop() == 0)
+        #expect(await c.stop() == 0)
+    }
+
     @Test("SIGSTOP past the lease: the other host takes the run over and finishes it; after SIGCONT the paused host's commit is refused, it drops the instance, serves on, and nothing is doubled")
     func fencedAfterPause() async throws {
         let (a, b, database) = try await hosts()

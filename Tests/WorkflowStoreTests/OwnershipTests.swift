@@ -89,24 +89,24 @@ struct OwnershipTests {
     func pausedMidCommit() async throws {
         let place = try await StorePlace(.postgres)
         defer { withExtendedLifetime(place) {} }
-        let a = try await place.open(StoreConfiguration(host: "a", lease: 1))
-        let b = try await place.open(StoreConfiguration(host: "b", lease: 1))
+        let a = try await place.open(StoreConfiguration(host: "a", lease: 3))
+        let b = try await place.open(StoreConfiguration(host: "b", lease: 3))
         try await a.createInstance(InstanceRecord(name: "i", definition: "d", definitionHash: "h", createdAt: 1))
         let clock = ContinuousClock()
         let holding = Locked(false)
-        // a's commit takes the ownership row's lock, then its thread stops for 5 s (as SIGSTOP would).
+        // a's commit takes the ownership row's lock, then its thread stops for 10 s (as SIGSTOP would).
         let paused = Task {
             try? await a.write { db in
                 try db.control("BEGIN")
                 _ = try db.rows("SELECT host FROM ownership WHERE instance = 'i' FOR SHARE", [])
                 holding.withLock { $0 = true }
-                usleep(5_000_000)
+                usleep(10_000_000)
                 try? db.control("COMMIT")
             }
             return clock.now
         }
         while !holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
-        try await place.sql("UPDATE host SET heartbeatAt = heartbeatAt - 10000 WHERE id = 'a'")
+        try await place.sql("UPDATE host SET heartbeatAt = heartbeatAt - 60000 WHERE id = 'a'")
         #expect(try await b.claim(instance: "i") == .owned(epoch: 2))
         let claimed = clock.now
         #expect(claimed < (await paused.value), "b claimed the instance before a's paused commit would have ended")
