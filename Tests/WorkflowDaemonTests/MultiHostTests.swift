@@ -216,7 +216,7 @@ struct MultiHostTests {
         #expect(await b.stop() == 0)
     }
 
-    @Test("a client subscribed on host b to an instance host a owns sees every event once, in order, through a's death and b's takeover")
+    @Test("a client subscribed on host b to an instance host a owns sees every event once, in order, through a's death and b's takeover; one subscribed on a resumes on b with afterSeq, missing nothing")
     func subscriptionAcrossHosts() async throws {
         let (a, b, database) = try await hosts()
         let ca = try await a.client()
@@ -225,13 +225,21 @@ struct MultiHostTests {
         let run1 = try await ca.result("run.start", ["instance": "g", "definition": "gated", "input": .string(first)])
         let subscribed = try await cb.result("events.subscribe", ["instance": "g", "afterSeq": 0])
         #expect(subscribed["subscription"]?.stringValue != nil && subscribed["missed"] == nil, "\(subscribed)")
+        // Another client follows on a itself (the owner: its subscription is the instance's own).
+        let onA = try await a.client()
+        _ = try await onA.result("events.subscribe", ["instance": "g", "afterSeq": 0])
         try a.open(first)
         var seen = try await cb.events { $0["type"] == "status" && $0["runId"] == run1["runId"] && $0["status"] == "idle" }
 
         let second = a.gate("second")
         let run2 = try await ca.result("run.start", ["instance": "g", "definition": "gated", "input": .string(second)])
         seen += try await cb.events { $0["type"] == "superstep_started" && $0["runId"] == run2["runId"] }
+        let seenOnA = try await onA.events { $0["type"] == "superstep_started" && $0["runId"] == run2["runId"] }
         _ = await a.stop(SIGKILL)
+        // a's client lost its host: it subscribes again on b, after the last event it saw.
+        let lastOnA = try #require(seenOnA.last?["seq"]?.intValue)
+        let resumed = try await b.client()
+        _ = try await resumed.result("events.subscribe", ["instance": "g", "afterSeq": .number(Double(lastOnA))])
         // b takes the run over (its sweep); the subscription goes on reading the log.
         seen += try await cb.events { $0["type"] == "run_recovered" }
         try a.open(second)
@@ -239,6 +247,9 @@ struct MultiHostTests {
 
         let seqs = seen.compactMap { $0["seq"]?.intValue }
         #expect(seqs == Array(1...seqs.count), "every event once, in order: \(seqs)")
+        let rest = try await resumed.events { $0["type"] == "status" && $0["runId"] == run2["runId"] && $0["status"] == "idle" }
+        let joined = (seenOnA + rest).compactMap { $0["seq"]?.intValue }
+        #expect(joined == seqs, "a's client, resumed on b, saw what b's saw: \(joined)")
         let counts = try await log("g", in: database)
         #expect(counts[0] == counts[1] && counts[2] >= seqs.count, "\(counts)")
         #expect(await b.stop() == 0)
@@ -251,60 +262,72 @@ struct MultiHostTests {
         let url = server.url(database: database)
         let daemons = [try await DaemonProcess.started(arguments: ["--database", url, "--host-id", "a"]),
                        try await DaemonProcess.started(arguments: ["--database", url, "--host-id", "b"])]
-        let acknowledged = Locked<[String: Int]>([:])  // run id → the phase it was acknowledged in (0 before, 1 during, 2 after the restart)
-        let phase = Locked(0)
-        let clock = ContinuousClock()
-        let end = Locked(clock.now + .seconds(60))
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let load = RunLoad()  // phases: 0 before, 1 during, 2 after the restart
+        await withTaskGroup(of: Void.self) { group in
             for (host, daemon) in daemons.enumerated() {
-                for worker in 0..<3 {
-                    group.addTask {
-                        let client = try await daemon.client()
-                        var round = 0
-                        while clock.now < end.withLock({ $0 }) {
-                            round += 1
-                            let answer = try await client.call("run.start", ["instance": .string("l\(host)-\(worker)"), "definition": "echo",
-                                                                             "input": .number(Double(round)), "wait": true])
-                            // Acknowledged: the run is answered as finished (a run the store failed
-                            // under is answered as failed, with the store's error, and is not counted).
-                            if case .success(let run) = answer, run["status"] == "idle", let id = run["runId"]?.stringValue {
-                                let now = phase.withLock { $0 }
-                                acknowledged.withLock { $0[id] = now }
-                            } else {
-                                try await Task.sleep(for: .milliseconds(20))  // refused while the database is away: try again
-                            }
-                        }
-                    }
-                }
+                for worker in 0..<3 { group.addTask { await load.drive(daemon.socket, instance: "l\(host)-\(worker)") } }
             }
-            try await Task.sleep(for: .seconds(1))
-            phase.withLock { $0 = 1 }
-            try await server.restart()
-            phase.withLock { $0 = 2 }
+            try? await Task.sleep(for: .seconds(1))
+            load.phase.withLock { $0 = 1 }
+            try? await server.restart()
+            load.phase.withLock { $0 = 2 }
             // Both hosts acknowledge runs again, then the load stops.
-            let deadline = clock.now + .seconds(30)
-            while clock.now < deadline {
-                let after = acknowledged.withLock { runs in runs.filter { $0.value == 2 }.map(\.key) }
-                if Set(after.map { $0 }).count >= 20 { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            end.withLock { $0 = clock.now }
-            try await group.waitForAll()
+            let deadline = ContinuousClock.now + .seconds(30)
+            while load.count(in: 2) < 20, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(100)) }
+            load.stop()
         }
-        let runs = acknowledged.withLock { $0 }
-        #expect(runs.values.contains(0) && runs.values.filter { $0 == 2 }.count >= 20, "acknowledged before and after the restart: \(runs.values.sorted())")
-        let stored = try await server.sql("SELECT string_agg(id || ':' || status, ',') FROM run WHERE id IN (\(runs.keys.map { "'\($0)'" }.joined(separator: ",")))",
-                                          database: database)
-        let found = Dictionary(stored.split(separator: ",").map { pair in (String(pair.split(separator: ":")[0]), String(pair.split(separator: ":")[1])) },
-                               uniquingKeysWith: { first, _ in first })
-        let missing = runs.filter { found[$0.key] == nil }
-        #expect(missing.isEmpty && found.values.allSatisfy { $0 == "idle" },
-                "every acknowledged run is stored, finished: missing \(missing.count) of \(runs.count) (by phase: \(missing.values.sorted())); \(Set(found.values))")
+        #expect(load.count(in: 0) > 0 && load.count(in: 2) >= 20, "acknowledged before and after the restart")
+        let (missing, statuses) = try await load.missing(in: database, on: server)
+        #expect(missing.isEmpty && statuses == ["idle"], "every acknowledged run is stored, finished: missing \(missing.count) (by phase: \(missing.values.sorted())); \(statuses)")
         for daemon in daemons {
             let client = try await daemon.client()
             let hosts = try await client.result("daemon.status")["hosts"]?.arrayValue ?? []
             #expect(hosts.count == 2 && hosts.allSatisfy { $0["alive"] == true }, "\(hosts)")
         }
         for daemon in daemons { #expect(await daemon.stop() == 0) }
+    }
+
+    @Test("kill -9 of the owner during load from both hosts: the other host answers for its instances within 5 s; every acknowledged run is stored; no seq reused, no superstep recorded twice")
+    func killDuringLoad() async throws {
+        let (a, b, database) = try await hosts()
+        let server = try await PostgresServer.shared()
+        // a owns every instance: its own clients' and those b's clients reach through it.
+        let ca = try await a.client()
+        for worker in 0..<3 {
+            for side in ["a", "b"] { _ = try await ca.result("instance.create", ["name": .string("\(side)\(worker)"), "definition": "echo"]) }
+        }
+        let load = RunLoad()  // phases: 0 before the kill, 1 after
+        let clock = ContinuousClock()
+        var killedAt = clock.now
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<3 {
+                group.addTask { await load.drive(a.socket, instance: "a\(worker)") }
+                group.addTask { await load.drive(b.socket, instance: "b\(worker)") }
+            }
+            try? await Task.sleep(for: .seconds(1))
+            _ = await a.stop(SIGKILL)
+            killedAt = clock.now
+            load.phase.withLock { $0 = 1 }
+            let deadline = clock.now + .seconds(20)
+            while load.count(in: 1) < 20, clock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            load.stop()
+        }
+        #expect(load.count(in: 0) > 0 && load.count(in: 1) >= 20, "acknowledged before and after the kill")
+        let (missing, statuses) = try await load.missing(in: database, on: server)
+        #expect(missing.isEmpty && statuses == ["idle"], "every acknowledged run is stored, finished: missing \(missing.count); \(statuses)")
+        // The takeover: b answered for a's instances soon after the kill.
+        let takeover = try #require(load.firstInPhase.withLock { $0[1] }) - killedAt
+        #expect(takeover <= .seconds(5), "first run acknowledged \(takeover) after the kill")
+        for worker in 0..<3 {
+            for side in ["a", "b"] {
+                let counts = try await log("\(side)\(worker)", in: database)
+                #expect(counts[0] == counts[1] && counts[1] == counts[2], "\(side)\(worker): \(counts) (events, distinct seqs, last seq)")
+            }
+        }
+        let doubled = try await server.sql("""
+            SELECT count(*) FROM (SELECT runId, body FROM event WHERE type = 'superstep_completed' GROUP BY runId, body HAVING count(*) > 1) AS twice
+            """, database: database)
+        #expect(doubled == "0", "supersteps recorded twice: \(doubled)")
+        #expect(await b.stop() == 0)
     }
 }
