@@ -32,6 +32,9 @@ final class RunLoad: Sendable {
                     let now = phase.withLock { $0 }
                     acknowledged.withLock { $0[id] = now }
                     firstInPhase.withLock { first in if first[now] == nil { first[now] = .now } }
+                    // A steady load, not as fast as the machine goes: other suites run beside
+                    // this one (the load test counts its own requests per second).
+                    try? await Task.sleep(for: .milliseconds(10))
                     continue
                 }
             } catch {
@@ -43,6 +46,12 @@ final class RunLoad: Sendable {
 
     /// Ends the clients' loops (each finishes the call it is in).
     func stop() { stopped.withLock { $0 = true } }
+
+    /// Waits until `count` runs were acknowledged in `phase` (at most `limit`).
+    func await(_ count: Int, in phase: Int, limit: Duration = .seconds(30)) async {
+        let deadline = ContinuousClock.now + limit
+        while self.count(in: phase) < count, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+    }
 
     /// Runs acknowledged in `phase`.
     func count(in phase: Int) -> Int { acknowledged.withLock { $0.values.filter { $0 == phase }.count } }

@@ -57,6 +57,17 @@ public final class PostgresServer: Sendable {
         throw ChildProcess.Failure(description: "PostgreSQL did not come back after a restart")
     }
 
+    /// Stops the server (a fast shutdown) until ``restart()``: every connection is closed and
+    /// none is accepted meanwhile.
+    public func stop() async throws {
+        kill(process.pid, SIGUSR2)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while FileManager.default.fileExists(atPath: socketDirectory + "/data/postmaster.pid") {
+            guard ContinuousClock.now < deadline else { throw ChildProcess.Failure(description: "PostgreSQL did not stop") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     private init(socketDirectory: String, user: String, process: ChildProcess.Running) {
         self.socketDirectory = socketDirectory
         self.user = user
@@ -87,13 +98,15 @@ public final class PostgresServer: Sendable {
         guard initdb.status == 0 else { throw ChildProcess.Failure(description: "initdb failed: \(initdb)") }
         let settings = durable ? "" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         let server = "exec \(binaries)/postgres -D '\(directory)/data' -k '\(directory)' -c listen_addresses= \(settings)-c max_connections=200"
-        // SIGUSR1 restarts the server (``restart()``); the end of this process's pipe stops it.
+        // SIGUSR1 (re)starts the server (``restart()``), SIGUSR2 stops it (``stop()``); the end of
+        // this process's pipe stops it for good.
         // (`cat` runs in the background so that the trap runs at once; a background command's
         // input would be /dev/null, hence the pipe kept as fd 3.)
         let script = """
             start() { \(server) 2>&1 </dev/null & pid=$!; }
             start
             trap 'kill -INT $pid; wait $pid; start' USR1
+            trap 'kill -INT $pid; wait $pid' USR2
             exec 3<&0
             cat <&3 >/dev/null & held=$!
             while kill -0 $held 2>/dev/null; do wait $held; done

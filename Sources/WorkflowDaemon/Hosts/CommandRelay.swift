@@ -57,6 +57,7 @@ final class CommandRelay: Sendable {
             return .failure(Self.storeFailure(error))
         }
         defer { _ = waiting.withLock { $0.removeValue(forKey: id) } }
+        var failing = false
         while true {
             let wake = Promise<Void>()
             waiting.withLock { $0[id] = wake }
@@ -69,7 +70,11 @@ final class CommandRelay: Sendable {
                 // free to take over, and the request is applied where it was asked.
                 if !(try await store.isAlive(host: host)), try await store.withdrawCommand(id) { return nil }
             } catch {
-                logger.warning("could not look for a command's answer; looking again", metadata: ["command": "\(id)", "error": "\(error)"])
+                // Said once, not at every look, while the database is away.
+                if !failing {
+                    logger.warning("could not look for a command's answer; looking again", metadata: ["command": "\(id)", "error": "\(error)"])
+                    failing = true
+                }
             }
             if Task.isCancelled {
                 // The client went away: the request is withdrawn if it was not answered yet.
@@ -97,6 +102,7 @@ final class CommandRelay: Sendable {
     /// once), until the task is cancelled; removes old ones now and then.
     func serve(_ apply: @escaping @Sendable (StoredCommand) async -> JSON) async {
         var lastCleanup = ContinuousClock.now
+        var failing = false
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 let wake = Promise<Void>()
@@ -121,8 +127,16 @@ final class CommandRelay: Sendable {
                         lastCleanup = .now
                         _ = try await store.forgetCommands(olderThan: Self.commandLifetime)
                     }
+                    if failing {
+                        logger.notice("taking the commands waiting for this host again")
+                        failing = false
+                    }
                 } catch {
-                    logger.warning("could not take the commands waiting for this host; trying again", metadata: ["error": "\(error)"])
+                    // Said once per outage, not every second.
+                    if !failing {
+                        logger.warning("could not take the commands waiting for this host; trying again every second", metadata: ["error": "\(error)"])
+                        failing = true
+                    }
                 }
                 await Self.wait(for: wake, upTo: Self.poll)
             }

@@ -134,6 +134,7 @@ extension Handlers {
         var deleted = false
         var quietLooks = 0
         var watchedAt: ContinuousClock.Instant?
+        var failing = false
         daemon.logTails.add(tail)
         reading: while !tail.isEnded, !Task.isCancelled, !daemon.isStopping {
             let wake = tail.arm()
@@ -164,9 +165,14 @@ extension Handlers {
                     deleted = true
                     break
                 }
+                failing = false
             } catch {
-                context.logger.warning("could not read an instance's log for a subscriber; reading again", metadata: [
-                    "instance": "\(tail.instance)", "subscription": "\(id)", "error": "\(error)"])
+                // Said once per outage, not every second.
+                if !failing {
+                    context.logger.warning("could not read an instance's log for a subscriber; reading again every second", metadata: [
+                        "instance": "\(tail.instance)", "subscription": "\(id)", "error": "\(error)"])
+                    failing = true
+                }
             }
             await CommandRelay.wait(for: wake, upTo: .seconds(1))
         }
