@@ -127,7 +127,7 @@ struct PostgresStoreTests {
             for _ in 0..<300 { try session.enqueue("SELECT 1", []) }
             session.settle()
             try session.connection.close().wait()
-            let deadline = ContinuousClock.now + .seconds(5)  // the close callbacks run on the event loop
+            let deadline = ContinuousClock.now + .seconds(30)  // the close callbacks run on the event loop
             while session.closeNotices == 0, ContinuousClock.now < deadline { usleep(1_000) }
             usleep(50_000)
             return session.closeNotices
