@@ -41,6 +41,7 @@ public final class PostgresStore: SQLStore {
         do {
             try await store.write { db in try PostgresSchema.migrate(db) }
             try await store.heartbeat()
+            if let idle = configuration.idleTransactionLimit { try await store.writer.limitIdleTransactions(to: idle) }
         } catch {
             store.close()
             throw error
@@ -52,9 +53,7 @@ public final class PostgresStore: SQLStore {
         self.location = location
         self.shared = SQLStoreState(configuration: configuration)
         self.logger = logger
-        writer = PostgresWorker(name: "wfd-pg-write", location: location, lock: lock,
-                                idleTransactionTimeout: configuration.host == nil ? nil : .milliseconds(Int64(configuration.lease * 1000)),
-                                logger: logger)
+        writer = PostgresWorker(name: "wfd-pg-write", location: location, lock: lock, logger: logger)
         reader = PostgresWorker(name: "wfd-pg-read", location: location, logger: logger)
     }
 

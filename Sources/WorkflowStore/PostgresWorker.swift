@@ -34,11 +34,11 @@ final class PostgresWorker: @unchecked Sendable {
     /// server ends the connection: a host paused in the middle of a commit (SIGSTOP, a VM
     /// frozen) would otherwise hold its instances' ownership rows locked, and no other host could
     /// take them over, however long its lease had run out. Found by the SIGSTOP test.
-    private let idleTransactionTimeout: Duration?
+    /// Set once the store is open (``limitIdleTransactions(to:)``): a slow start (its migration) is
+    /// never cut short. Touched only on ``thread``.
+    private var idleTransactionTimeout: Duration?
 
-    init(name: String, location: PostgresLocation, lock: (hold: Hold, wait: Duration)? = nil, idleTransactionTimeout: Duration? = nil,
-         logger: Logger) {
-        self.idleTransactionTimeout = idleTransactionTimeout
+    init(name: String, location: PostgresLocation, lock: (hold: Hold, wait: Duration)? = nil, logger: Logger) {
         thread = WorkerThread(name: name)
         self.location = location
         self.lock = lock
@@ -57,6 +57,20 @@ final class PostgresWorker: @unchecked Sendable {
                 return try body(try connected())
             }
         }
+    }
+
+    /// From now on (this connection and those opened again), a transaction idle for `limit` ends
+    /// its connection.
+    func limitIdleTransactions(to limit: Duration) async throws {
+        try await thread.run { [self] in
+            idleTransactionTimeout = limit
+            try Self.limitIdleTransactions(try connected(), to: limit)
+        }
+    }
+
+    private static func limitIdleTransactions(_ session: PostgresSession, to limit: Duration) throws {
+        let parts = limit.components
+        try session.execute("SET idle_in_transaction_session_timeout = \(max(1, parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000))")
     }
 
     /// Closes the connection (on its thread) and stops the thread.
@@ -78,9 +92,9 @@ final class PostgresWorker: @unchecked Sendable {
         }
         let session = PostgresSession(connection: connection, logger: logger)
         self.session = session
-        if let idle = idleTransactionTimeout?.components {
+        if let idle = idleTransactionTimeout {
             do {
-                try session.execute("SET idle_in_transaction_session_timeout = \(max(1, idle.seconds * 1000 + idle.attoseconds / 1_000_000_000_000_000))")
+                try Self.limitIdleTransactions(session, to: idle)
             } catch {
                 dropConnection()
                 throw error

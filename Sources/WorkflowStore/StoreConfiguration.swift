@@ -32,6 +32,12 @@ public struct StoreConfiguration: Sendable {
     /// How long a host's heartbeat counts (seconds): after it, the host is dead and its
     /// instances may be claimed by the others.
     public var lease: Double
+    /// With several hosts, how long a transaction of this host may sit idle before the server
+    /// ends its connection: a host paused in the middle of a commit (SIGSTOP, a frozen VM) would
+    /// otherwise keep its instances' ownership rows locked, and no other host could take them
+    /// over however long ago its lease ran out (found by the SIGSTOP test). Three leases, at
+    /// least 10 s: a busy host's own commits are never cut short. Nil: no limit.
+    public var idleTransactionLimit: Duration?
 
     /// Retention runs at an instance's first run end after the store opens, then at every this
     /// many: an eighth of the smallest limit, between 1 and 16. Between two passes an instance
@@ -53,5 +59,6 @@ public struct StoreConfiguration: Sendable {
         self.busyTimeout = busyTimeout
         self.host = host
         self.lease = lease
+        idleTransactionLimit = host == nil ? nil : .milliseconds(Int64(max(lease * 3, 10) * 1000))
     }
 }

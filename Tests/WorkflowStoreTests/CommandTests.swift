@@ -8,7 +8,7 @@ import WorkflowTestSupport
 
 /// Requests passed between hosts through the database (DESIGN.md §12): each taken once, its
 /// answer found by its id, withdrawn only while unanswered, and LISTEN/NOTIFY waking each side.
-@Suite("Commands between hosts (PostgreSQL)", .timeLimit(.minutes(2)))
+@Suite("Commands between hosts (PostgreSQL)", .timeLimit(.minutes(5)))
 struct CommandTests {
     @Test("a command is taken once by the host it is for, with what was sent; its answer is found by its id; only an unanswered one can be withdrawn")
     func roundTrip() async throws {

@@ -7,11 +7,11 @@ import WorkflowTestSupport
 
 /// One owner per instance when several hosts share a PostgreSQL database (DESIGN.md §12): claims,
 /// the epoch that fences a host whose lease ran out, dead hosts' instances freed, a clean leave.
-@Suite("Ownership across hosts (PostgreSQL)", .timeLimit(.minutes(2)))
+@Suite("Ownership across hosts (PostgreSQL)", .timeLimit(.minutes(5)))
 struct OwnershipTests {
     /// Long enough that no host of these tests dies by itself, however slow the machine: a test
     /// plays a host's death by moving its heartbeat back past the lease (``die(_:in:)``).
-    static let lease = 30.0
+    static let lease = 600.0
 
     func hosts(_ place: StorePlace) async throws -> (a: any SQLStore, b: any SQLStore) {
         (try await place.open(StoreConfiguration(host: "a", lease: Self.lease)), try await place.open(StoreConfiguration(host: "b", lease: Self.lease)))
@@ -51,6 +51,7 @@ struct OwnershipTests {
         try await b.commit(started(2, "r3"))
         #expect(try await b.events(instance: "i", afterSeq: 0, limit: 10).map(\.runID) == ["r1", "r3"])
 
+        try await b.heartbeat()
         #expect(try await a.claim(instance: "i") == .ownedElsewhere(host: "b"))
         #expect(try await a.owner(of: "i") == "b")
         let listed = try await b.hosts()
@@ -76,6 +77,7 @@ struct OwnershipTests {
         #expect(try await b.unownedNeedingRecovery(limit: 10) == ["i"])
         await #expect(throws: InstanceFenced.self) { try await a.commit(started(2, "r2")) }
         #expect(try await b.claim(instance: "i") == .owned(epoch: 3))
+        try await b.heartbeat()
         #expect(try await a.unownedNeedingRecovery(limit: 10) == [])  // b, alive, owns it
         #expect(try await b.unownedNeedingRecovery(limit: 10) == ["i"])  // its own are offered to it (a restart under its id)
 
@@ -85,39 +87,41 @@ struct OwnershipTests {
         #expect(try await a.claim(instance: "i") == .owned(epoch: 4))
     }
 
-    @Test("a host paused in the middle of a commit does not keep its instances: the server ends its idle transaction after the lease, and another host claims them")
+    @Test("a host paused in the middle of a commit does not keep its instances: the server ends its transaction once idle past its limit, and the instance is claimed")
     func pausedMidCommit() async throws {
         let place = try await StorePlace(.postgres)
         defer { withExtendedLifetime(place) {} }
-        let a = try await place.open(StoreConfiguration(host: "a", lease: 3))
+        var paused = StoreConfiguration(host: "a", lease: 3)
+        paused.idleTransactionLimit = .seconds(2)
+        let a = try await place.open(paused)
         let b = try await place.open(StoreConfiguration(host: "b", lease: 3))
-        try await a.createInstance(InstanceRecord(name: "i", definition: "d", definitionHash: "h", createdAt: 1))
+        // b owns the instance; a's transaction, idle past its limit, would hold the row's lock.
+        try await b.createInstance(InstanceRecord(name: "i", definition: "d", definitionHash: "h", createdAt: 1))
         let clock = ContinuousClock()
         let holding = Locked(false)
-        // a's commit takes the ownership row's lock, then its thread stops for 10 s (as SIGSTOP would).
-        let paused = Task {
+        // a's commit takes the ownership row's lock, then its thread stops for 20 s (as SIGSTOP would).
+        let pause = Task {
             try? await a.write { db in
                 try db.control("BEGIN")
                 _ = try db.rows("SELECT host FROM ownership WHERE instance = 'i' FOR SHARE", [])
                 holding.withLock { $0 = true }
-                usleep(10_000_000)
+                usleep(20_000_000)
                 try? db.control("COMMIT")
             }
             return clock.now
         }
         while !holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
-        try await place.sql("UPDATE host SET heartbeatAt = heartbeatAt - 60000 WHERE id = 'a'")
         #expect(try await b.claim(instance: "i") == .owned(epoch: 2))
         let claimed = clock.now
-        #expect(claimed < (await paused.value), "b claimed the instance before a's paused commit would have ended")
+        #expect(claimed < (await pause.value), "b claimed the instance before a's paused commit would have ended")
     }
 
     @Test("a host that leaves releases what it owns and its heartbeat at once: another claims without waiting for the lease")
     func leaving() async throws {
         let place = try await StorePlace(.postgres)
         defer { withExtendedLifetime(place) {} }
-        let a = try await place.open(StoreConfiguration(host: "a", lease: 60))
-        let b = try await place.open(StoreConfiguration(host: "b", lease: 60))
+        let a = try await place.open(StoreConfiguration(host: "a", lease: Self.lease))
+        let b = try await place.open(StoreConfiguration(host: "b", lease: Self.lease))
         try await a.createInstance(InstanceRecord(name: "i", definition: "d", definitionHash: "h", createdAt: 1))
         #expect(try await b.claim(instance: "i") == .ownedElsewhere(host: "a"))
         try await a.leave()

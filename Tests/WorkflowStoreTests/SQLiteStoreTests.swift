@@ -24,7 +24,7 @@ func makeInstance(_ workflow: Workflow, store: any SQLStore, name: String = "i",
     return WorkflowInstance(name: name, workflow: workflow, configuration: .init(store: store, onBusy: onBusy))
 }
 
-@Suite("Store conformance (SQLite and PostgreSQL)", .timeLimit(.minutes(3)))
+@Suite("Store conformance (SQLite and PostgreSQL)", .timeLimit(.minutes(10)))
 struct StoreConformanceTests {
     @Test("a run's checkpoints, events, status, run record and inbox land in the database", arguments: StoreBackend.allCases)
     func commitPath(_ backend: StoreBackend) async throws {
