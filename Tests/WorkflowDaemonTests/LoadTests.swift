@@ -62,7 +62,10 @@ extension MachineLoadingTests {
             #expect(summary["unexpected_count"] == 0, "unexpected: \(summary["unexpected"] ?? .null)")
             #expect(summary["daemon_alive"] == true)
             #expect(summary["daemon_exit"] == 0)
-            #expect(Double(summary["requests"]?.intValue ?? 0) > 1_000 / TestEnvironment.slowdown, "only \(summary["requests"] ?? .null) requests in 10 s")
+            // A floor that a stalled daemon falls far below: alone on two cores the load makes
+            // about 5,900 requests in 10 s; beside the rest of the suite (PostgreSQL servers,
+            // several daemons) 950–1,000.
+            #expect(Double(summary["requests"]?.intValue ?? 0) > 500 / TestEnvironment.slowdown, "only \(summary["requests"] ?? .null) requests in 10 s")
             #expect((summary["methods"]?.intValue ?? 0) >= 28, "methods exercised: \(summary["methods"] ?? .null)")
             // A debug daemon with 200 connections and a few hundred instances: far under this.
             if TestEnvironment.measuresMemory {

@@ -197,7 +197,9 @@ extension MachineLoadingTests {
             kill(a.pid, SIGSTOP)
             let (info, takeover) = try await untilAnswered(cb, "instance.get", ["instance": "g"])
             #expect(info["host"] == "b" && info["status"] == "in_progress", "\(info)")
-            #expect(takeover <= .seconds(5), "took \(takeover)")
+            // Within the lease and a sweep, unless a was stopped in the middle of a commit: then
+            // its rows stay locked until the server ends its idle transaction (at least 10 s).
+            #expect(takeover <= .seconds(15), "took \(takeover)")
             // Both hosts' programs now see the gate open; only b may record what its step gives.
             try a.open(gate)
             let finished = try await cb.result("run.wait", ["instance": "g", "runId": started["runId"] ?? .null])
