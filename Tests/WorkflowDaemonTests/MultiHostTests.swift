@@ -82,9 +82,10 @@ extension MachineLoadingTests {
             let again = try await ca.result("run.start", ["instance": "x", "definition": "ask", "input": 2, "wait": true])
             let second = try #require(again["pendingRequests"]?[0]?.stringValue)
             #expect(await a.stop() == 0)
-            // Released at the stop: b answers without waiting for a lease.
+            // Released at the stop: b answers without waiting for the lease (3 s) to pass (well
+            // under a second here; 1.6 s under AddressSanitizer beside the whole suite).
             let (reply, after) = try await untilAnswered(cb, "request.respond", ["instance": "x", "requestId": .string(second), "response": ["ok": false]])
-            #expect(after < .seconds(1), "answered \(after) after the stop")
+            #expect(after < .seconds(3), "answered \(after) after the stop")
             #expect(try await cb.result("run.wait", ["instance": "x", "runId": reply["runId"] ?? .null])["status"] == "idle")
             #expect(try await cb.result("instance.get", ["instance": "x"])["host"] == "b")
             #expect(try await cb.result("daemon.status")["hosts"]?.arrayValue?.map { $0["id"] } == ["b"])
