@@ -163,10 +163,17 @@ extension MachineLoadingTests {
                 runs[name] = try await ca.result("run.start", ["instance": .string(name), "definition": "gated", "input": .string(a.gate(name))])["runId"]
             }
             _ = await a.stop(SIGKILL)
-            // b and c sweep every second: each frees and takes up what the other did not.
-            try await Task.sleep(for: .seconds(5))
+            // b and c sweep every second: each frees and takes up what the other did not. Done
+            // when, by their own account (daemon.status), they own all six between them.
             let cb = try await b.client()
             let cc = try await c.client()
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                let hosts = try await cb.result("daemon.status")["hosts"]?.arrayValue ?? []
+                let taken = hosts.filter { $0["id"] != "a" }.compactMap { $0["instances"]?.intValue }.reduce(0, +)
+                if taken == 6 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
             var owners: [String: String] = [:]
             for name in names {
                 owners[name] = try await cb.result("instance.get", ["instance": .string(name)])["host"]?.stringValue
