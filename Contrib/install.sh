@@ -56,6 +56,7 @@ install -d "$root$prefix/bin" "$units" "$user_units" "$root$prefix/lib/sysusers.
 install -m 0755 "$bin_dir/workflowd" "$bin_dir/wfctl" "$root$prefix/bin/"
 rewrite systemd/workflowd.socket "$units/workflowd.socket"
 rewrite systemd/workflowd.service "$units/workflowd.service"
+rewrite systemd/workflowd-metrics.socket "$units/workflowd-metrics.socket"
 rewrite systemd/user/workflowd.socket "$user_units/workflowd.socket"
 rewrite systemd/user/workflowd.service "$user_units/workflowd.service"
 install -m 0644 systemd/sysusers.d/workflowd.conf "$root$prefix/lib/sysusers.d/workflowd.conf"

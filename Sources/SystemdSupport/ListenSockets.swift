@@ -46,6 +46,11 @@ public enum ListenSockets {
         throw Failure(description: "socket activation passed \(passed), none of which is a listening Unix stream socket (use ListenStream= with an absolute path and Accept=no)")
     }
 
+    /// Whether `descriptor` is a listening stream socket (TCP or Unix).
+    public static func isListeningStream(_ descriptor: Int32) -> Bool {
+        sd_is_socket(descriptor, AF_UNSPEC, Int32(SOCK_STREAM.rawValue), 1) > 0
+    }
+
     /// The path a Unix socket is bound to (nil for an unnamed or abstract one).
     public static func path(of descriptor: Int32) -> String? {
         var address = sockaddr_un()

@@ -10,6 +10,9 @@ extension WorkflowClient {
     /// What the daemon holds and does now (`daemon.status`): its pid and uptime, its socket and
     /// directories, instances stored and loaded, active runs, connections, subscriptions, definitions.
     public func status() async throws -> DaemonMethods.Status.Result { try await call(DaemonMethods.Status.self, NoParams()) }
+    /// The daemon's metrics in Prometheus' text exposition format (`daemon.metrics`), as its
+    /// HTTP endpoint serves them: runs, supersteps, commits, calls, instances, open requests.
+    public func metrics() async throws -> String { try await call(DaemonMethods.Metrics.self, NoParams()).text }
     /// Makes the daemon read its definitions directory again (`daemon.reload`, as SIGHUP does);
     /// answers once it has, with the definitions loaded and the files it refused, saying why.
     public func reload() async throws -> DaemonMethods.Reload.Result { try await call(DaemonMethods.Reload.self, NoParams()) }

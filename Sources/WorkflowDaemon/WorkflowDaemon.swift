@@ -39,6 +39,8 @@ public final class WorkflowDaemon: Service {
         public var socketActivated: Bool
         public var instancesRecovered: Int
         public var definitions: Int
+        /// Where the metrics are served over HTTP (a TCP port 0 given as the port taken), if they are.
+        public var metricsAddress: String?
     }
 
     public let configuration: DaemonConfiguration
@@ -64,11 +66,13 @@ public final class WorkflowDaemon: Service {
         } else {
             store = try await SQLiteStore.open(path: configuration.databasePath, configuration: storeConfiguration, exclusive: true)
         }
-        let shared = GroupCommitStore(store)
+        let metrics = DaemonMetrics(startedAt: Timestamp.now())
+        let shared = GroupCommitStore(store) { instances, duration in metrics.committed(instances: instances, duration: duration) }
         let catalog = DefinitionCatalog(directory: configuration.definitionsDirectory, logger: logger)
         await catalog.reload()
         let lifecycle = DaemonLifecycle()
-        let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration, lifecycle: lifecycle)
+        let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration, lifecycle: lifecycle,
+                                        metrics: metrics)
         // With several hosts: an instance another host took over is dropped here at once.
         store.observeFencing { name in Task { await registry.fenced(name) } }
         // Told by the store's commits from now on, so no wait armed during recovery is missed.
@@ -102,6 +106,15 @@ public final class WorkflowDaemon: Service {
         let daemon = DaemonContext(configuration: configuration, store: store, shared: shared, catalog: catalog, registry: registry,
                                    schedules: schedules, socketPath: socketPath, relay: relay)
         let dispatcher = Handlers.dispatcher()
+        // The metrics endpoint is bound before READY=1: a port taken fails the start, loudly.
+        var metricsServer: (MetricsEndpoint.Server, String)?
+        if let place = configuration.metricsListen {
+            do {
+                metricsServer = try await MetricsEndpoint.bind(place)
+            } catch {
+                throw DaemonStartFailure("cannot serve the metrics on \(place): \(error)")
+            }
+        }
         // SIGHUP is trapped before READY=1: from then on systemd (or an operator) may send it,
         // and its default action would end the process.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -111,7 +124,7 @@ public final class WorkflowDaemon: Service {
             configuration.notifier.notify(.ready, .status(await daemon.statusLine()))
         }
         await onReady(Ready(socketPath: socketPath, socketActivated: configuration.adoptedSocket != nil, instancesRecovered: recovered,
-                            definitions: await catalog.current.count))
+                            definitions: await catalog.current.count, metricsAddress: metricsServer?.1))
 
         let configuration = self.configuration
         let hosts = store.hostID == nil ? nil : HostService(store: store, registry: registry, lease: configuration.lease,
@@ -179,6 +192,18 @@ public final class WorkflowDaemon: Service {
                     }
                 }
             }
+            // Scrapers read the metrics (until the stop begins).
+            if let (metrics, _) = metricsServer {
+                let endpoint = MetricsEndpoint(exposition: { try await daemon.metricsExposition() }, logger: logger)
+                group.addTask {
+                    do {
+                        try await cancelWhenGracefulShutdown { try await endpoint.run(metrics) }
+                    } catch is CancellationError {
+                    } catch {
+                        logger.error("the metrics endpoint stopped serving", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
             // Schedules fire (those missed while the daemon was down, as each one's catch-up says).
             group.addTask {
                 await cancelWhenGracefulShutdown { await schedules.run() }
@@ -198,6 +223,7 @@ public final class WorkflowDaemon: Service {
             }
         }
         if configuration.adoptedSocket == nil { unlink(socketPath) }
+        if case .unix(let path)? = configuration.metricsListen { unlink(path) }
         logger.notice("stopped")
     }
 

@@ -7,7 +7,7 @@ public enum RPCCatalogue {
     public static let version = "1.0.0"
 
     public static let methods: [any RPCMethod.Type] = [
-        DaemonMethods.Ping.self, DaemonMethods.Status.self, DaemonMethods.Reload.self, DaemonMethods.Discover.self,
+        DaemonMethods.Ping.self, DaemonMethods.Status.self, DaemonMethods.Metrics.self, DaemonMethods.Reload.self, DaemonMethods.Discover.self,
         DefinitionMethods.List.self, DefinitionMethods.Get.self, DefinitionMethods.Validate.self,
         InstanceMethods.Create.self, InstanceMethods.List.self, InstanceMethods.Get.self, InstanceMethods.Delete.self,
         InstanceMethods.Reset.self, InstanceMethods.Rewind.self, InstanceMethods.Fork.self, InstanceMethods.Graph.self,

@@ -32,7 +32,14 @@ public final class GroupCommitStore: CheckpointStore {
 
     private let state = Locked(State())
 
-    public init(_ store: any InstanceStore) { self.store = store }
+    /// Told of each transaction: how many instances' batches it carried, and how long it took.
+    private let observe: (@Sendable (_ instances: Int, _ duration: Duration) -> Void)?
+
+    /// Shares `store`; `observe`, if given, hears of every transaction (a daemon's metrics).
+    public init(_ store: any InstanceStore, observe: (@Sendable (_ instances: Int, _ duration: Duration) -> Void)? = nil) {
+        self.store = store
+        self.observe = observe
+    }
 
     /// Commits written so far, and the transactions they took (for daemon.status and tests).
     public var counts: (groups: Int, transactions: Int) { state.withLock { ($0.groups, $0.transactions) } }
@@ -70,6 +77,8 @@ public final class GroupCommitStore: CheckpointStore {
             return state.pending
         }
         var ownOutcome: Result<Void, any Error> = .success(())
+        let clock = ContinuousClock()
+        let began = observe == nil ? nil : clock.now
         do {
             let outcomes = try await store.commit(groups: round.map(\.batches))
             for (entry, failure) in zip(round, outcomes) {
@@ -83,6 +92,7 @@ public final class GroupCommitStore: CheckpointStore {
             for entry in round where entry !== own { entry.turn.resolve(.failure(error)) }
             ownOutcome = .failure(error)
         }
+        if let began { observe?(round.count, clock.now - began) }
         let next = state.withLock { state -> Entry? in
             state.groups += round.count
             state.transactions += 1

@@ -30,7 +30,7 @@ struct Wfctl: AsyncParsableCommand {
                                                             ForkCommand.self, PruneCommand.self]),
             CommandGroup(name: "Definitions", subcommands: [DefinitionsCommand.self, DefinitionCommand.self, ValidateCommand.self]),
             CommandGroup(name: "Schedules", subcommands: [ScheduleCommand.self]),
-            CommandGroup(name: "Daemon", subcommands: [StatusCommand.self, ReloadCommand.self]),
+            CommandGroup(name: "Daemon", subcommands: [StatusCommand.self, TopCommand.self, MetricsCommand.self, ReloadCommand.self]),
         ]
     )
 

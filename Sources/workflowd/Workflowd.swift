@@ -126,6 +126,11 @@ struct Workflowd: AsyncParsableCommand {
     @Option(help: "On SIGTERM, how long supersteps in flight may take to finish before they are interrupted (e.g. 10s; keep it below TimeoutStopSec).")
     var stopGrace: String = "10s"
 
+    @Option(help: ArgumentHelp("Serve the metrics over HTTP at /metrics for Prometheus: HOST:PORT on loopback (127.0.0.1:9464, [::1]:9464) or a Unix socket path.",
+                               discussion: "A socket handed over by socket activation with FileDescriptorName=metrics is used instead. Without either, the metrics are still at daemon.metrics (wfctl metrics).",
+                               valueName: "address"))
+    var metricsListen: String?
+
     @Flag(help: "Print the protocol's OpenRPC document (Contrib/openrpc.json) and exit.")
     var printOpenrpc = false
 
@@ -151,8 +156,23 @@ struct Workflowd: AsyncParsableCommand {
         // Socket activation: a listening socket handed over by systemd (or systemd-socket-activate).
         let handedOver = ListenSockets.take()
         var adopted: ListenSockets.Socket?
+        var metricsPlace: MetricsListen?
         if !handedOver.isEmpty {
-            adopted = try ListenSockets.listeningUnixStream(among: handedOver, preferred: "jsonrpc")
+            // A socket named "metrics" is the metrics endpoint's; the JSON-RPC socket is among the rest.
+            if let metrics = handedOver.first(where: { $0.name == "metrics" }) {
+                guard ListenSockets.isListeningStream(metrics.descriptor) else {
+                    throw ValidationError("socket activation passed a socket named metrics (fd \(metrics.descriptor)) that is not a listening stream socket (use ListenStream= and Accept=no)")
+                }
+                metricsPlace = .adopted(descriptor: metrics.descriptor)
+            }
+            adopted = try ListenSockets.listeningUnixStream(among: handedOver.filter { $0.name != "metrics" }, preferred: "jsonrpc")
+        }
+        if metricsPlace == nil, let metricsListen {
+            do {
+                metricsPlace = try MetricsListen(parsing: metricsListen)
+            } catch {
+                throw ValidationError("--metrics-listen: \(error)")
+            }
         }
         let notifier: any ServiceNotifier = SystemdNotifier.isAvailable(environment: environment) ? SystemdNotifier() : SilentNotifier()
         let state = stateDirectory ?? environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) } ?? ".workflowd"
@@ -188,6 +208,7 @@ struct Workflowd: AsyncParsableCommand {
                                                 checkpointRetention: checkpointRetention, eventRetention: max(1, eventRetention), limits: limits, logger: logger,
                                                 adoptedSocket: adopted?.descriptor, notifier: notifier, watchdogInterval: Watchdog.interval(),
                                                 stopGrace: grace, statusInterval: statusEvery, postgres: postgres, hostID: host)
+        settings.metricsListen = metricsPlace
         settings.lease = leaseTime
         settings.idleRelease = idleTime
         let configuration = settings
@@ -195,6 +216,10 @@ struct Workflowd: AsyncParsableCommand {
             let path = ready.socketPath
             let handedOver = ready.socketActivated ? ", a socket handed over by socket activation" : ""
             logger.notice("workflowd is listening on \(path)\(handedOver) (\(ready.definitions) definitions from \(definitionsDirectory), state in \(configuration.databaseDescription))")
+            if let metrics = ready.metricsAddress {
+                logger.notice("metrics are served at \(metrics.hasPrefix("/") ? "unix:" + metrics + ":" : "http://" + metrics)/metrics",
+                              metadata: ["metrics.address": "\(metrics)"])
+            }
             // For a person who started it in a terminal (the Quick start), not for the journal.
             if !journal {
                 logger.notice(#"talk to it: python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('\#(path)'); s.sendall(b'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon.ping\"}\n'); print(s.recv(65536).decode())""#)

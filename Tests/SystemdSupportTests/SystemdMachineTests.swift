@@ -30,6 +30,23 @@ struct SystemdMachineTests {
         }
     }
 
+    @Test("workflowd-metrics.socket: a scrape of 127.0.0.1:9464 starts the daemon, which serves /metrics on the socket systemd handed it")
+    func metricsSocket() async throws {
+        try await SystemdMachine.with { machine in
+            try await machine.check(["systemctl", "enable", "--now", "workflowd-metrics.socket"])
+            #expect(try await machine.property("ActiveState") == "inactive", "nothing started it yet")
+            let scrape = #"import urllib.request; r = urllib.request.urlopen('http://127.0.0.1:9464/metrics', timeout=30); print(r.status, r.headers['Content-Type']); print(r.read().decode())"#
+            let first = try await machine.check(["python3", "-c", scrape])
+            #expect(first.hasPrefix("200 text/plain; version=0.0.4"), "\(first)")
+            #expect(first.contains("# TYPE workflowd_instances_loaded gauge"), "\(first)")
+            #expect(try await machine.property("ActiveState") == "active")
+            // The JSON-RPC socket still serves, and what it does is counted.
+            _ = try await machine.run(["wfctl", "run", "review", "--input", #"{"topic": "metrics"}"#, "--wait"])
+            let second = try await machine.check(["python3", "-c", scrape])
+            #expect(second.contains(#"workflowd_runs_started_total{definition="review"} 1"#), "\(second)")
+        }
+    }
+
     /// A program that waits until the file its message names exists, then says "opened" (the
     /// daemon tests' `gated`, inside the machine).
     static let gated = """

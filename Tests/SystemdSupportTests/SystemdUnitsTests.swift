@@ -15,7 +15,7 @@ struct SystemdUnitsTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let daemon = try DaemonProcess.binary()
         let wfctl = try Wfctl.binary()
-        return try ["workflowd.socket", "workflowd.service"].map { name in
+        return try (["workflowd.socket", "workflowd.service"] + (user ? [] : ["workflowd-metrics.socket"])).map { name in
             let source = repository.appendingPathComponent("systemd/" + (user ? "user/" : "") + name)
             let text = try String(contentsOf: source, encoding: .utf8)
                 .replacingOccurrences(of: "/usr/local/bin/workflowd", with: daemon)
@@ -81,6 +81,7 @@ struct SystemdUnitsTests {
         var outcome = try await Wfctl.spawn(script, ["--root", root, "--prefix", "/usr", "--bin-dir", binaries])
         #expect(outcome.status == 0, "\(outcome)")
         for path in ["/usr/bin/workflowd", "/usr/bin/wfctl", "/usr/lib/systemd/system/workflowd.socket", "/usr/lib/systemd/system/workflowd.service",
+                     "/usr/lib/systemd/system/workflowd-metrics.socket",
                      "/usr/lib/systemd/user/workflowd.socket", "/usr/lib/systemd/user/workflowd.service", "/usr/lib/sysusers.d/workflowd.conf",
                      "/usr/share/man/man1/wfctl.1", "/usr/share/man/man1/workflowd.1", "/usr/share/bash-completion/completions/wfctl",
                      "/usr/share/zsh/site-functions/_wfctl", "/usr/share/fish/vendor_completions.d/wfctl.fish",

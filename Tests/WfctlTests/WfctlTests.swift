@@ -303,6 +303,40 @@ struct WfctlTests {
         #expect(try await wfctl.run(["schedule", "show", "nightly"]).status == 66)
     }
 
+    @Test("metrics prints the exposition (filtered by name); top shows instances, runs, commits, each definition and the open requests, oldest first, as plain lines off a terminal and as JSON lines")
+    func metricsAndTop() async throws {
+        let daemon = try await DaemonProcess.started()
+        let wfctl = Wfctl(socket: daemon.socket)
+        #expect(try await wfctl.run(["run", "e", "--definition", "echo", "--input", "1", "--wait"]).status == 0)
+        #expect(try await wfctl.run(["run", "first", "--definition", "ask", "--input", "1", "--wait"]).status == 4)
+        #expect(try await wfctl.run(["run", "second", "--definition", "ask", "--input", "2", "--wait"]).status == 4)
+
+        let all = try await wfctl.run(["metrics"])
+        #expect(all.status == 0 && all.stdout.contains("# TYPE workflowd_runs_started_total counter"), "\(all)")
+        let some = try await wfctl.run(["metrics", "runs_started"])
+        let lines = some.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains(#"workflowd_runs_started_total{definition="ask"} 2"#) && lines.allSatisfy { $0.contains("runs_started") }, "\(some)")
+
+        // Off a terminal: one plain view per refresh.
+        let top = try await wfctl.run(["top", "-n", "2", "-d", "0.2"])
+        #expect(top.status == 0, "\(top)")
+        let views = top.stdout.components(separatedBy: "\n\n\n")
+        #expect(top.stdout.components(separatedBy: "workflowd ").count - 1 >= 2, "two views: \(top.stdout)")
+        let rows = top.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        #expect(rows.contains { $0.first == "instances" && $0.contains("3") } && rows.contains { $0.first == "requests" || $0.contains("requests") }, "\(top.stdout)")
+        #expect(rows.contains { $0.first == "DEFINITION" } && rows.contains { $0.first == "ask" } && rows.contains { $0.first == "echo" }, "\(top.stdout)")
+        // The open requests, oldest first: "first" was asked before "second".
+        let waiting = rows.filter { $0.count == 4 && ($0[1] == "first" || $0[1] == "second") }.map { $0[1] }
+        #expect(Array(waiting.prefix(2)) == ["first", "second"], "\(views)")
+        // As JSON: one line per refresh.
+        let json = try await wfctl.run(["--json", "top", "-n", "1"])
+        let view = try JSONParser.parse(json.stdout)
+        #expect(view["openRequests"] == 2 && view["requests"]?[0]?["instance"] == "first", "\(json)")
+        #expect(view["definitions"]?.arrayValue?.contains { $0["definition"] == "ask" && $0["runsStarted"] == 2 } == true, "\(json)")
+        #expect(try await wfctl.run(["top", "-d", "0"]).status == 64)
+        #expect(await daemon.stop() == 0)
+    }
+
     @Test("help texts of the main commands are the tested snapshots", arguments: [
         ["--help"], ["run", "--help"], ["respond", "--help"], ["graph", "--help"], ["events", "--help"], ["reset", "--help"],
     ])
@@ -328,7 +362,7 @@ struct WfctlTests {
         let manual = try String(contentsOf: Self.repository.appendingPathComponent("Contrib/man/wfctl.1"), encoding: .utf8)
         for command in ["run", "events", "pending", "respond", "cancel", "create", "list", "show", "delete", "reset", "graph",
                         "checkpoints", "checkpoint", "rewind", "fork", "prune", "definitions", "definition", "validate", "status", "reload",
-                        "signal", "retry"] {
+                        "signal", "retry", "metrics", "top"] {
             #expect(manual.contains(".It Em \(command)\n"), "wfctl(1) lacks \(command)")
         }
         #expect(manual.contains("EXIT STATUS"))

@@ -43,6 +43,7 @@ struct OpenRPCTests {
         let client = try await daemon.client()
         _ = try await client.result("daemon.ping")
         _ = try await client.result("daemon.status")
+        _ = try await client.result("daemon.metrics")
         _ = try await client.result("daemon.reload")
         _ = try await client.result("definition.list")
         _ = try await client.result("definition.get", ["name": "ask"])

@@ -72,6 +72,9 @@ public enum ChildProcess {
         private let exit = Locked<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
         fileprivate let errors = Locked<[UInt8]>([])
 
+        /// Whether it has exited.
+        public var hasExited: Bool { exit.withLock { $0.status != nil } }
+
         /// The last 8 KiB it wrote to stderr.
         public var stderrTail: String { String(decoding: errors.withLock { $0 }, as: UTF8.self) }
 

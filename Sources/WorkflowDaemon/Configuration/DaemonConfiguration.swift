@@ -39,6 +39,8 @@ public struct DaemonConfiguration: Sendable {
     /// A listening socket handed over by socket activation (then `socketPath` only names it):
     /// the daemon serves on it and never unlinks its path.
     public var adoptedSocket: Int32?
+    /// Where the metrics are served over HTTP (nil: only over JSON-RPC, `daemon.metrics`).
+    public var metricsListen: MetricsListen?
     /// Where READY, STATUS, RELOADING, STOPPING and WATCHDOG go (systemd, or nowhere).
     public var notifier: any ServiceNotifier
     /// The service watchdog's interval (`WatchdogSec=`): a health check that goes through the

@@ -23,6 +23,8 @@ actor InstanceRegistry {
     let shared: GroupCommitStore
     let catalog: DefinitionCatalog
     let configuration: DaemonConfiguration
+    /// Where each instance's runs and supersteps are counted.
+    nonisolated let metrics: DaemonMetrics
     private let validator = JSONSchemaValidator()
     /// What the subscriptions of all instances may hold together.
     nonisolated let subscriptionBudget: EventBudget
@@ -38,8 +40,9 @@ actor InstanceRegistry {
     nonisolated let lifecycle: DaemonLifecycle
 
     init(store: any InstanceStore, shared: GroupCommitStore, catalog: DefinitionCatalog, configuration: DaemonConfiguration,
-         lifecycle: DaemonLifecycle) {
+         lifecycle: DaemonLifecycle, metrics: DaemonMetrics) {
         self.lifecycle = lifecycle
+        self.metrics = metrics
         self.store = store
         self.shared = shared
         self.catalog = catalog
@@ -50,14 +53,15 @@ actor InstanceRegistry {
     var loadedCount: Int { loaded.count }
     var loadedInstances: [WorkflowInstance] { loaded.values.map(\.instance) }
 
-    func instanceConfiguration(onBusy: String, name: String) -> InstanceConfiguration {
+    func instanceConfiguration(onBusy: String, name: String, definition: String) -> InstanceConfiguration {
         var logger = configuration.logger
         logger[metadataKey: "instance"] = "\(name)"
         return InstanceConfiguration(store: shared, onBusy: BusyPolicy(rawValue: onBusy) ?? .reject, responseValidator: validator,
                                      runHistoryLimit: configuration.limits.runResultsInMemory,
                                      openRequestLimit: configuration.limits.maxOpenRequests,
                                      subscriptionBufferLimit: configuration.limits.maxBufferedEvents,
-                                     subscriptionBudget: subscriptionBudget, logger: logger)
+                                     subscriptionBudget: subscriptionBudget, logger: logger,
+                                     observer: metrics.runMetrics(definition: definition))
     }
 
     // MARK: Leases
@@ -116,7 +120,7 @@ actor InstanceRegistry {
             guard let recovered = try await store.recover(instance: name) else { throw DaemonError.instanceNotFound(name) }
             let workflow = try await catalog.workflow(hash: record.definitionHash, name: record.definition, store: store)
             instance = try WorkflowInstance(recovering: recovered.recovery, workflow: workflow,
-                                            configuration: instanceConfiguration(onBusy: record.onBusy, name: name))
+                                            configuration: instanceConfiguration(onBusy: record.onBusy, name: name, definition: record.definition))
         } catch {
             try? await store.release(instance: name)
             throw error
@@ -227,7 +231,7 @@ actor InstanceRegistry {
         let record = InstanceRecord(name: name, definition: definition.name, definitionHash: definition.graphHash, ownerUID: owner,
                                     onBusy: onBusy.rawValue, createdAt: Timestamp.now())
         try await store.createInstance(record)
-        let instance = WorkflowInstance(name: name, workflow: definition.workflow, configuration: instanceConfiguration(onBusy: onBusy.rawValue, name: name))
+        let instance = WorkflowInstance(name: name, workflow: definition.workflow, configuration: instanceConfiguration(onBusy: onBusy.rawValue, name: name, definition: definition.name))
         tick += 1
         loaded[name] = Loaded(instance: instance, record: record, leases: 1, lastUsed: tick)
         configuration.logger.info("instance created", metadata: ["instance": "\(name)", "definition": "\(definition.name)", "peer.uid": "\(owner)"])
@@ -253,7 +257,8 @@ actor InstanceRegistry {
         var record = lease.record
         record.definitionHash = definition.graphHash
         let instance = WorkflowInstance(name: lease.name, workflow: definition.workflow,
-                                        configuration: instanceConfiguration(onBusy: record.onBusy, name: lease.name), nextSeq: nextSeq)
+                                        configuration: instanceConfiguration(onBusy: record.onBusy, name: lease.name, definition: definition.name),
+                                        nextSeq: nextSeq)
         tick += 1
         // The caller's lease of the old instance is spent on this one (its release of the old
         // one is ignored); leases others hold of the old instance do not count for the new.

@@ -25,7 +25,7 @@ struct Dispatcher: Sendable {
     static let maxHops = 3
 
     /// Methods answered in every phase of the daemon (an operator watches a stop through them).
-    static let alwaysServed: Set<String> = [DaemonMethods.Ping.name, DaemonMethods.Status.name]
+    static let alwaysServed: Set<String> = [DaemonMethods.Ping.name, DaemonMethods.Status.name, DaemonMethods.Metrics.name]
 
     /// The methods served (the OpenRPC document must list exactly these).
     var methods: [String] { handlers.keys.sorted() }
@@ -91,9 +91,23 @@ struct Dispatcher: Sendable {
         }
     }
 
+    /// Calls a method's handler, and counts the call by method and outcome (a method the daemon
+    /// does not serve is not counted: its name could be anything).
     private func call(_ method: String, _ params: JSON?, daemon: DaemonContext, connection: ConnectionContext,
                       hops: Int = 0) async -> Result<Outcome, RPCError> {
         guard let handler = handlers[method] else { return .failure(.methodNotFound(method)) }
+        let clock = ContinuousClock()
+        let began = clock.now
+        let outcome = await call(method, handler, params, daemon: daemon, connection: connection, hops: hops)
+        switch outcome {
+        case .success: daemon.metrics.called(method, code: 0, duration: clock.now - began)
+        case .failure(let error): daemon.metrics.called(method, code: error.code.rawValue, duration: clock.now - began)
+        }
+        return outcome
+    }
+
+    private func call(_ method: String, _ handler: Handler, _ params: JSON?, daemon: DaemonContext, connection: ConnectionContext,
+                      hops: Int) async -> Result<Outcome, RPCError> {
         if !daemon.lifecycle.admits(method, alwaysServed: Self.alwaysServed) {
             return .failure(DaemonError.shuttingDown.rpcError)
         }
@@ -114,7 +128,7 @@ struct Dispatcher: Sendable {
                     return answer.map { Outcome(result: $0) }
                 }
                 // That host died before answering: the instance is taken over, here if need be.
-                return await call(method, params, daemon: daemon, connection: connection, hops: hops + 1)
+                return await call(method, handler, params, daemon: daemon, connection: connection, hops: hops + 1)
             }
             if rpc.code == .internalError { logger.error("request failed", metadata: ["error": "\(rpc.message)"]) }
             return .failure(rpc)

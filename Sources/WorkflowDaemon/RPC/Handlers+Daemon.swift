@@ -34,6 +34,9 @@ extension Handlers {
             }
             return result
         }
+        dispatcher.register(DaemonMethods.Metrics.self) { _, context in
+            DaemonMethods.Metrics.Result(text: try await context.daemon.metricsExposition())
+        }
         dispatcher.register(DaemonMethods.Reload.self) { _, context in
             let (names, problems) = try await context.daemon.reloadDefinitions(trigger: "daemon.reload")
             return DaemonMethods.Reload.Result(definitions: names, errors: problems)

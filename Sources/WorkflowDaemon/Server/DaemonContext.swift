@@ -32,6 +32,8 @@ final class DaemonContext: Sendable {
     let relay: CommandRelay?
     /// Subscriptions here to instances another host owns, woken by its commits' announcements.
     let logTails = LogTails()
+    /// The daemon's metrics (``DaemonMetrics``); the registry counts into the same.
+    var metrics: DaemonMetrics { registry.metrics }
     private let subscriptionCount = Atomic<Int>(0)
 
     init(configuration: DaemonConfiguration, store: any InstanceStore, shared: GroupCommitStore, catalog: DefinitionCatalog,
@@ -91,6 +93,27 @@ final class DaemonContext: Sendable {
         return "serving: \(loaded) instance\(loaded == 1 ? "" : "s") loaded, \(active) active run\(active == 1 ? "" : "s"), "
             + (paused > 0 ? "\(paused) paused, " : "")
             + "\(connections.open) connection\(connections.open == 1 ? "" : "s"), \(definitions) definition\(definitions == 1 ? "" : "s")"
+    }
+
+    /// The metrics in Prometheus' text format, with what the daemon holds now.
+    func metricsExposition() async throws -> String {
+        var snapshot = DaemonMetricsSnapshot()
+        let now = Timestamp.now()
+        var oldest: Double?
+        for instance in await registry.loadedInstances {
+            let gauges = await instance.gauges
+            snapshot.instancesLoaded += 1
+            if gauges.running { snapshot.activeRuns += 1 }
+            snapshot.openRequests += gauges.openRequests
+            snapshot.timersArmed += gauges.waits
+            if let time = gauges.oldestRequestTime { oldest = min(oldest ?? time, time) }
+        }
+        snapshot.oldestOpenRequestAge = oldest.map { max(0, now - $0) } ?? 0
+        snapshot.instancesStored = try await store.instanceCount()
+        snapshot.connections = connections.open
+        snapshot.subscriptions = subscriptions
+        snapshot.definitions = await catalog.current.count
+        return metrics.exposition(snapshot)
     }
 
     var subscriptions: Int { subscriptionCount.load(ordering: .relaxed) }

@@ -37,6 +37,8 @@ public struct InstanceConfiguration: Sendable {
     public var subscriptionLimit: Int
     /// Where the instance says what is worth knowing (store failures, recovery, discarded work).
     public var logger: Logger
+    /// Told of every batch of events once committed (a daemon counts runs and supersteps).
+    public var observer: (any InstanceObserver)?
 
     /// Makes a configuration; every limit has a default a daemon would use.
     public init(store: (any CheckpointStore)? = nil, onBusy: BusyPolicy = .reject,
@@ -44,7 +46,8 @@ public struct InstanceConfiguration: Sendable {
                 idempotencyKeyLimit: Int = 1000, idempotencyKeyLifetime: Double = 86_400, queueLimit: Int = 1000, openRequestLimit: Int = 1000,
                 waitLimit: Int = 1000, signalLimit: Int = 100, clock: any WorkflowClock = SystemClock(),
                 subscriptionBufferLimit: Int = 10_000, subscriptionBudget: EventBudget? = nil, subscriptionLimit: Int = 1000,
-                logger: Logger = Logger(label: "workflowd.engine", factory: { _ in SwiftLogNoOpLogHandler() })) {
+                logger: Logger = Logger(label: "workflowd.engine", factory: { _ in SwiftLogNoOpLogHandler() }),
+                observer: (any InstanceObserver)? = nil) {
         self.store = store
         self.onBusy = onBusy
         self.responseValidator = responseValidator
@@ -60,5 +63,6 @@ public struct InstanceConfiguration: Sendable {
         self.subscriptionBudget = subscriptionBudget
         self.subscriptionLimit = subscriptionLimit
         self.logger = logger
+        self.observer = observer
     }
 }

@@ -11,6 +11,11 @@ extension WorkflowInstance {
                          superstep: state.superstep, messagesInFlight: messagesInFlight, brokenReason: durability.brokenReason,
                          waits: state.sortedWaits, keptSignals: state.signals)
     }
+    /// The instance in numbers (runs, requests, waits), read in one step.
+    public var gauges: InstanceGauges {
+        InstanceGauges(running: lifecycle.activeRunID != nil, openRequests: state.pending.count,
+                       oldestRequestTime: state.pending.values.lazy.map(\.time).min(), waits: state.waits.count)
+    }
     /// The last status: `idle`, `in_progress`, `idle_with_pending_requests`, `waiting`, `failed`, `cancelled`.
     public var status: InstanceStatus { state.status }
     /// The open requests, oldest first.

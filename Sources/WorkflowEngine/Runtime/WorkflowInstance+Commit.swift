@@ -185,6 +185,7 @@ extension WorkflowInstance {
     func deliver(_ events: [WorkflowEvent]) {
         guard let last = events.last else { return }
         nextDeliverySeq = last.seq + 1
+        configuration.observer?.delivered(events)
         for (id, buffer) in subscribers {
             switch buffer.push(events) {
             case .accepted: break

@@ -74,6 +74,21 @@ public enum DaemonMethods {
         public static let errors: [RPCError.Code] = []
     }
 
+    /// `daemon.metrics`: the daemon's metrics in Prometheus' text exposition format.
+    public enum Metrics: RPCMethod {
+        public typealias Params = NoParams
+        public struct Result: Codable, Sendable, Hashable {
+            /// The exposition (text format 0.0.4): `# HELP`, `# TYPE` and sample lines.
+            public var text: String
+            public init(text: String) { self.text = text }
+        }
+        public static let name = "daemon.metrics"
+        public static let summary = "The daemon's metrics in Prometheus' text exposition format (format 0.0.4), as its HTTP endpoint (--metrics-listen) serves them at /metrics: runs started and finished by definition and status, superstep, commit and call durations, instances, active runs, open requests and the age of the oldest, connections, subscriptions."
+        public static let params: [RPCParam] = []
+        public static let result = Schema.of(Result.self)
+        public static let errors: [RPCError.Code] = []
+    }
+
     /// `daemon.reload`: re-reads the definitions directory.
     public enum Reload: RPCMethod {
         public typealias Params = NoParams

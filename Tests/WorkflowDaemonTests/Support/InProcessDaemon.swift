@@ -34,11 +34,13 @@ struct InProcessDaemon: Sendable {
                                                 definitionsDirectory: directory + "/definitions", limits: limits, logger: logger,
                                                 memoryTrimInterval: nil)
         let store = try await SQLiteStore.open(path: configuration.databasePath)
-        let shared = GroupCommitStore(store)
+        let metrics = DaemonMetrics(startedAt: Timestamp.now())
+        let shared = GroupCommitStore(store) { instances, duration in metrics.committed(instances: instances, duration: duration) }
         let catalog = DefinitionCatalog(directory: configuration.definitionsDirectory, logger: logger)
         await catalog.reload()
         let lifecycle = DaemonLifecycle()
-        let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration, lifecycle: lifecycle)
+        let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration, lifecycle: lifecycle,
+                                        metrics: metrics)
         let schedules = ScheduleService(store: store, instances: InstanceService(registry: registry, store: store, catalog: catalog, logger: logger),
                                         logger: logger)
         let context = DaemonContext(configuration: configuration, store: store, shared: shared, catalog: catalog, registry: registry,
