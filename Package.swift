@@ -40,13 +40,16 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Metrics: the Prometheus exposition (it records through swift-metrics' handler types).
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Traces: the API every library instruments with; the OTLP exporter is our own (WorkflowTelemetry).
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         // `swift package generate-documentation` for the DocC catalogs (no code of it is linked).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The pure engine: graph, executors, supersteps, state, requests, events, checkpoints.
         // It imports nothing of ours and no NIO, SQLite or libsystemd.
-        .target(name: "WorkflowEngine", dependencies: ["WorkflowJSON", "WorkflowConcurrency", .product(name: "Logging", package: "swift-log")],
+        .target(name: "WorkflowEngine", dependencies: ["WorkflowJSON", "WorkflowConcurrency", .product(name: "Logging", package: "swift-log"),
+                                                      .product(name: "Tracing", package: "swift-distributed-tracing")],
                 swiftSettings: strictSettings),
         // The JSON value, its parser and serializer, timestamps and ids: shared by the engine, the
         // expression and schema libraries, the protocol and the client (which need no engine).
@@ -66,7 +69,8 @@ let package = Package(
                 swiftSettings: strictSettings),
         // The built-in executor kinds (request, transform, join, output, workflow) and process
         // supervision for the kinds that run programs (exec, worker, their process groups).
-        .target(name: "WorkflowExecutors", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "JMESPath", "JSONSchema",
+        .target(name: "WorkflowExecutors", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "JMESPath", "JSONSchema", "WorkflowTelemetry",
+                                                        .product(name: "Tracing", package: "swift-distributed-tracing"),
                                                         .product(name: "Subprocess", package: "swift-subprocess"),
                                                         .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: strictSettings),
@@ -94,9 +98,16 @@ let package = Package(
         .target(name: "SystemdSupport", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strictSettings),
         // The daemon: instance registry, RPC handlers, subscriptions, the socket server, services.
+        // Traces out: W3C Trace Context, a tracer, OTLP/HTTP export in protocol buffers.
+        .target(name: "WorkflowTelemetry", dependencies: [
+            "WorkflowConcurrency", .product(name: "Tracing", package: "swift-distributed-tracing"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: strictSettings),
         .target(name: "WorkflowDaemon", dependencies: [
             "CMalloc", "WorkflowConcurrency", "WorkflowCalendar",
             "WorkflowEngine", "WorkflowDefinitions", "WorkflowExecutors", "WorkflowStore", "WorkflowProtocol", "JSONSchema", "SystemdSupport",
+            "WorkflowTelemetry", .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -120,7 +131,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strictSettings),
         .executableTarget(name: "workflowd", dependencies: [
-            "WorkflowDaemon", "WorkflowProtocol", "WorkflowEngine", "WorkflowStore", "SystemdSupport",
+            "WorkflowDaemon", "WorkflowProtocol", "WorkflowEngine", "WorkflowStore", "SystemdSupport", "WorkflowTelemetry",
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -132,6 +144,7 @@ let package = Package(
                           swiftSettings: strictSettings),
         // Helpers shared by the test targets (latches that tests await instead of sleeping).
         .target(name: "WorkflowTestSupport", dependencies: ["WorkflowEngine", "WorkflowConcurrency"], path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowTelemetryTests", dependencies: ["WorkflowTelemetry"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowCalendarTests", dependencies: ["WorkflowCalendar"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowConcurrencyTests", dependencies: ["WorkflowConcurrency"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "WorkflowTestSupport"], swiftSettings: strictSettings),

@@ -85,12 +85,13 @@ extension WorkflowClient {
 
     /// Starts a run with `input` (`run.start`). With `definition`, an instance that does not exist
     /// yet is created from it first; an `idempotencyKey` already used returns that run and starts
-    /// nothing; with `wait`, the answer comes once the run has ended, with its result.
+    /// nothing; with `wait`, the answer comes once the run has ended, with its result. With a
+    /// `traceparent` (W3C Trace Context), the run's spans belong to the caller's trace.
     /// - Returns: the run: started, queued (with its position), or the existing one.
     public func startRun(on instance: String, input: JSON = .null, definition: String? = nil, idempotencyKey: String? = nil,
-                         wait: Bool = false) async throws -> RunInfo {
+                         wait: Bool = false, traceparent: String? = nil) async throws -> RunInfo {
         try await call(RunMethods.Start.self, .init(instance: instance, input: input, definition: definition, idempotencyKey: idempotencyKey,
-                                                    wait: wait ? true : nil))
+                                                    wait: wait ? true : nil, traceparent: traceparent))
     }
     /// Waits until a run ends (`run.wait`): `runId`, else the active run, else the last one. Past
     /// `timeout` it answers with what is known and `timedOut` set.
@@ -142,16 +143,19 @@ extension WorkflowClient {
     /// Answers a request for a person (`request.respond`). The response must satisfy the request's
     /// schema (-32008 says where it does not); the active run takes it at its next superstep, or a
     /// new run starts to deliver it.
+    /// With a `traceparent` (W3C Trace Context), that run's spans belong to the caller's trace.
     /// - Returns: the run that delivers it, and whether it was started for it.
     @discardableResult
-    public func respond(on instance: String, to requestId: String, with response: JSON) async throws -> RequestMethods.Respond.Result {
-        try await call(RequestMethods.Respond.self, .init(instance: instance, requestId: requestId, response: response))
+    public func respond(on instance: String, to requestId: String, with response: JSON,
+                        traceparent: String? = nil) async throws -> RequestMethods.Respond.Result {
+        try await call(RequestMethods.Respond.self, .init(instance: instance, requestId: requestId, response: response, traceparent: traceparent))
     }
 
     /// Sends the instance a named signal: it wakes the first wait armed for that name, or is
-    /// kept for the first that will be (`instance.signal`).
-    public func signal(_ instance: String, _ name: String, payload: JSON = .null) async throws -> InstanceMethods.Signal.Result {
-        try await call(InstanceMethods.Signal.self, .init(instance: instance, name: name, payload: payload))
+    /// kept for the first that will be (`instance.signal`). With a `traceparent`, the run that
+    /// delivers it belongs to the caller's trace.
+    public func signal(_ instance: String, _ name: String, payload: JSON = .null, traceparent: String? = nil) async throws -> InstanceMethods.Signal.Result {
+        try await call(InstanceMethods.Signal.self, .init(instance: instance, name: name, payload: payload, traceparent: traceparent))
     }
 
     // MARK: schedule.*

@@ -67,7 +67,11 @@ public final class WorkflowDaemon: Service {
             store = try await SQLiteStore.open(path: configuration.databasePath, configuration: storeConfiguration, exclusive: true)
         }
         let metrics = DaemonMetrics(startedAt: Timestamp.now())
-        let shared = GroupCommitStore(store) { instances, duration in metrics.committed(instances: instances, duration: duration) }
+        let tracing = configuration.tracing
+        let shared = GroupCommitStore(store) { instances, duration in
+            metrics.committed(instances: instances, duration: duration)
+            if tracing { CommitSpan.record(instances: instances, duration: duration) }
+        }
         let catalog = DefinitionCatalog(directory: configuration.definitionsDirectory, logger: logger)
         await catalog.reload()
         let lifecycle = DaemonLifecycle()

@@ -42,6 +42,7 @@ struct ExecExecutor: Executor {
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(configuration.grace))]
         var environment: [Environment.Key: String?] = [:]
         for key in ProgramCall.withheldVariables { if let name = Environment.Key(rawValue: key) { environment[name] = .some(nil) } }
+        if let traceparent = ProgramCall.traceparent, let name = Environment.Key(rawValue: "TRACEPARENT") { environment[name] = traceparent }
         for (key, value) in configuration.environment {
             if let name = Environment.Key(rawValue: key) { environment[name] = value }
         }

@@ -1,4 +1,6 @@
+import Tracing
 import WorkflowEngine
+import WorkflowTelemetry
 
 /// What `exec` and `worker` executors share: the input document and the retry policy.
 enum ProgramCall {
@@ -6,14 +8,22 @@ enum ProgramCall {
     /// must not be able to mark the service ready or stopping, ping its watchdog, or take its
     /// sockets); a definition's own `env` still wins.
     static let withheldVariables = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
-                                    "JOURNAL_STREAM"]
+                                    "JOURNAL_STREAM", "TRACEPARENT", "TRACESTATE"]
+
+    /// The `traceparent` of the step's span, when the daemon traces (W3C Trace Context: a traced
+    /// program continues the run's trace from it).
+    static var traceparent: String? { ServiceContext.current?.traceContext?.traceparent }
 
     /// `{message, state, instance, runId, executor, superstep, attempt}` (`attempt`: which try of
-    /// the message this is, under a `retry` policy; 1 otherwise).
+    /// the message this is, under a `retry` policy; 1 otherwise), and `traceparent` when traced.
     static func document(_ message: JSON, _ context: ExecutorContext) -> JSON {
-        ["message": message, "state": .object(context.state), "instance": .string(context.instanceName),
-         "runId": .string(context.runID), "executor": .string(context.executorID), "superstep": .number(Double(context.superstep)),
-         "attempt": .number(Double(context.attempt))]
+        var document: JSONObject = [
+            "message": message, "state": .object(context.state), "instance": .string(context.instanceName),
+            "runId": .string(context.runID), "executor": .string(context.executorID), "superstep": .number(Double(context.superstep)),
+            "attempt": .number(Double(context.attempt)),
+        ]
+        if let traceparent { document["traceparent"] = .string(traceparent) }
+        return .object(document)
     }
 
     /// Runs `attempt` until it succeeds, retrying an ``ExecFailure`` `retries` times with

@@ -11,6 +11,8 @@ import WorkflowEngine
 import WorkflowJSON
 import WorkflowProtocol
 import WorkflowStore
+import WorkflowTelemetry
+import Tracing
 
 /// `workflowd`: the daemon. With no options it serves the example definitions from the project
 /// (Contrib/examples), keeps its state in .workflowd/ and listens on .workflowd/workflowd.sock.
@@ -131,6 +133,11 @@ struct Workflowd: AsyncParsableCommand {
                                valueName: "address"))
     var metricsListen: String?
 
+    @Option(help: ArgumentHelp("Send traces (OpenTelemetry, OTLP/HTTP in protocol buffers) to this collector: http://HOST:PORT, to which /v1/traces is added, or the full URL.",
+                               discussion: "Without it, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT; neither: no spans are made. OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS are read too; OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turn tracing off.",
+                               valueName: "url"))
+    var otlpEndpoint: String?
+
     @Flag(help: "Print the protocol's OpenRPC document (Contrib/openrpc.json) and exit.")
     var printOpenrpc = false
 
@@ -209,6 +216,11 @@ struct Workflowd: AsyncParsableCommand {
                                                 adoptedSocket: adopted?.descriptor, notifier: notifier, watchdogInterval: Watchdog.interval(),
                                                 stopGrace: grace, statusInterval: statusEvery, postgres: postgres, hostID: host)
         settings.metricsListen = metricsPlace
+        let exporter = try TraceExport.configured(endpoint: otlpEndpoint, environment: environment, logger: logger)
+        if let exporter {
+            InstrumentationSystem.bootstrap(OTLPTracer(exporter: exporter))
+            settings.tracing = true
+        }
         settings.lease = leaseTime
         settings.idleRelease = idleTime
         let configuration = settings
@@ -216,6 +228,9 @@ struct Workflowd: AsyncParsableCommand {
             let path = ready.socketPath
             let handedOver = ready.socketActivated ? ", a socket handed over by socket activation" : ""
             logger.notice("workflowd is listening on \(path)\(handedOver) (\(ready.definitions) definitions from \(definitionsDirectory), state in \(configuration.databaseDescription))")
+            if let exporter {
+                logger.notice("traces are sent to \(exporter.endpoint)", metadata: ["otlp.endpoint": "\(exporter.endpoint)"])
+            }
             if let metrics = ready.metricsAddress {
                 logger.notice("metrics are served at \(metrics.hasPrefix("/") ? "unix:" + metrics + ":" : "http://" + metrics)/metrics",
                               metadata: ["metrics.address": "\(metrics)"])
@@ -225,7 +240,11 @@ struct Workflowd: AsyncParsableCommand {
                 logger.notice(#"talk to it: python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('\#(path)'); s.sendall(b'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"daemon.ping\"}\n'); print(s.recv(65536).decode())""#)
             }
         }
-        let group = ServiceGroup(configuration: .init(services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint],
+        // The exporter is stopped after the daemon (services stop in reverse order): the spans of
+        // the stop itself are sent too.
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = (exporter.map { [.init(service: TraceExport(exporter: $0))] } ?? [])
+            + [.init(service: daemon)]
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       cancellationSignals: [], logger: logger))
         try await group.run()
     }

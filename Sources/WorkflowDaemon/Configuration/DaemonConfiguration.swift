@@ -41,6 +41,9 @@ public struct DaemonConfiguration: Sendable {
     public var adoptedSocket: Int32?
     /// Where the metrics are served over HTTP (nil: only over JSON-RPC, `daemon.metrics`).
     public var metricsListen: MetricsListen?
+    /// Whether spans are recorded (the executable bootstrapped a tracer): each call, run,
+    /// superstep, executor and commit gets one. Off, none of that is done at all.
+    public var tracing = false
     /// Where READY, STATUS, RELOADING, STOPPING and WATCHDOG go (systemd, or nowhere).
     public var notifier: any ServiceNotifier
     /// The service watchdog's interval (`WatchdogSec=`): a health check that goes through the

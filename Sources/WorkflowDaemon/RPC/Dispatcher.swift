@@ -1,7 +1,9 @@
 import Logging
+import Tracing
 import WorkflowJSON
 import WorkflowProtocol
 import WorkflowStore
+import WorkflowTelemetry
 
 /// Method name → handler. Params are decoded into the method's types (bad params keep the
 /// request's id), results encoded from them; an error reaches the client only if it opts in
@@ -98,12 +100,45 @@ struct Dispatcher: Sendable {
         guard let handler = handlers[method] else { return .failure(.methodNotFound(method)) }
         let clock = ContinuousClock()
         let began = clock.now
-        let outcome = await call(method, handler, params, daemon: daemon, connection: connection, hops: hops)
+        let outcome: Result<Outcome, RPCError>
+        if daemon.configuration.tracing {
+            outcome = await traced(method, handler, params, daemon: daemon, connection: connection, hops: hops)
+        } else {
+            outcome = await call(method, handler, params, daemon: daemon, connection: connection, hops: hops)
+        }
         switch outcome {
         case .success: daemon.metrics.called(method, code: 0, duration: clock.now - began)
         case .failure(let error): daemon.metrics.called(method, code: error.code.rawValue, duration: clock.now - began)
         }
         return outcome
+    }
+
+    /// A call in a span of its own (`rpc.system` jsonrpc, `rpc.method`), child of the caller's
+    /// span when the params carry its `traceparent`: what the call starts (a run, its
+    /// supersteps, the steps' programs) belongs to the caller's trace.
+    private func traced(_ method: String, _ handler: Handler, _ params: JSON?, daemon: DaemonContext, connection: ConnectionContext,
+                        hops: Int) async -> Result<Outcome, RPCError> {
+        var context = ServiceContext.current ?? .topLevel
+        if let text = params?["traceparent"]?.stringValue {
+            guard let parent = TraceContext(traceparent: text) else {
+                return .failure(.invalidParams("params.traceparent: '\(text.prefix(80))' is not a W3C traceparent (00-<32 hex digits>-<16 hex digits>-<2 hex digits>, lower case, ids not all zero)",
+                                               path: "params.traceparent"))
+            }
+            context.traceContext = parent
+        }
+        return await withSpan(method, context: context, ofKind: .server) { span in
+            span.attributes["rpc.system"] = "jsonrpc"
+            span.attributes["rpc.method"] = method
+            span.attributes["rpc.jsonrpc.version"] = "2.0"
+            if let instance = params?["instance"]?.stringValue { span.attributes["workflow.instance"] = instance }
+            let outcome = await call(method, handler, params, daemon: daemon, connection: connection, hops: hops)
+            if case .failure(let error) = outcome {
+                span.attributes["rpc.jsonrpc.error_code"] = error.code.rawValue
+                span.attributes["rpc.jsonrpc.error_message"] = error.message
+                span.setStatus(SpanStatus(code: .error, message: error.message))
+            }
+            return outcome
+        }
     }
 
     private func call(_ method: String, _ handler: Handler, _ params: JSON?, daemon: DaemonContext, connection: ConnectionContext,
@@ -115,6 +150,11 @@ struct Dispatcher: Sendable {
         logger[metadataKey: "rpc.method"] = "\(method)"
         logger[metadataKey: "peer.uid"] = "\(connection.peer.uid)"
         if let instance = params?["instance"]?.stringValue { logger[metadataKey: "instance"] = "\(instance)" }
+        // In a traced call, its entries name the trace and the span (TRACE_ID=, SPAN_ID= in the journal).
+        if let trace = ServiceContext.current?.traceContext {
+            logger[metadataKey: "trace.id"] = "\(trace.traceIDHex)"
+            logger[metadataKey: "span.id"] = "\(trace.spanIDHex)"
+        }
         logger.debug("request")
         do {
             return .success(try await handler(params, RequestContext(daemon: daemon, connection: connection, logger: logger)))

@@ -39,6 +39,9 @@ public struct InstanceConfiguration: Sendable {
     public var logger: Logger
     /// Told of every batch of events once committed (a daemon counts runs and supersteps).
     public var observer: (any InstanceObserver)?
+    /// Whether runs, supersteps and executors get spans (through swift-distributed-tracing's
+    /// bootstrapped tracer), children of the span that started the run. Off, no span is made.
+    public var tracing: Bool
 
     /// Makes a configuration; every limit has a default a daemon would use.
     public init(store: (any CheckpointStore)? = nil, onBusy: BusyPolicy = .reject,
@@ -47,7 +50,7 @@ public struct InstanceConfiguration: Sendable {
                 waitLimit: Int = 1000, signalLimit: Int = 100, clock: any WorkflowClock = SystemClock(),
                 subscriptionBufferLimit: Int = 10_000, subscriptionBudget: EventBudget? = nil, subscriptionLimit: Int = 1000,
                 logger: Logger = Logger(label: "workflowd.engine", factory: { _ in SwiftLogNoOpLogHandler() }),
-                observer: (any InstanceObserver)? = nil) {
+                observer: (any InstanceObserver)? = nil, tracing: Bool = false) {
         self.store = store
         self.onBusy = onBusy
         self.responseValidator = responseValidator
@@ -64,5 +67,6 @@ public struct InstanceConfiguration: Sendable {
         self.subscriptionLimit = subscriptionLimit
         self.logger = logger
         self.observer = observer
+        self.tracing = tracing
     }
 }

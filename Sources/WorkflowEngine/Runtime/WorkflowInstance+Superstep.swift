@@ -1,4 +1,5 @@
 import Logging
+import Tracing
 
 extension WorkflowInstance {
     /// A run of inline supersteps suspends at least this often, so that whatever waits for the
@@ -18,6 +19,27 @@ extension WorkflowInstance {
     /// supersteps it takes responses from the inbox; at least every ``yieldInterval`` it suspends
     /// so that whatever waits for the actor (a response, a cancel, a read) gets in.
     func driveRun(_ runID: String) async {
+        guard configuration.tracing else {
+            await finishRun(runID, await runToEnd(runID))
+            return
+        }
+        // The run's span: a child of the span that started it (a client's call, a schedule's
+        // fire), its supersteps and executors its children.
+        let result = await withSpan("workflow.run", at: DefaultTracerClock.now, ofKind: .internal) { span in
+            span.attributes["workflow.name"] = workflow.name
+            span.attributes["workflow.instance"] = name
+            span.attributes["workflow.run.id"] = runID
+            let result = await runToEnd(runID)
+            span.attributes["workflow.run.status"] = result.status.rawValue
+            span.attributes["workflow.run.supersteps"] = result.supersteps
+            if let error = result.error, result.status == .failed { span.setStatus(SpanStatus(code: .error, message: error.message)) }
+            return result
+        }
+        await finishRun(runID, result)
+    }
+
+    /// Drives a run's supersteps until it ends; its result.
+    private func runToEnd(_ runID: String) async -> RunResult {
         var progress = RunProgress(limit: workflow.maxSupersteps)
         var lastYield = Timestamp.monotonic()
         let result: RunResult
@@ -68,7 +90,7 @@ extension WorkflowInstance {
             break
         }
         if timedOutRunID == runID { timedOutRunID = nil }
-        await finishRun(runID, result)
+        return result
     }
 
     /// The run's `runTimeout` passed: it fails at the next check, and a superstep in flight is
@@ -89,6 +111,15 @@ extension WorkflowInstance {
     /// Runs one superstep of run `runID` (its `used`th) and applies it: nil if the run goes on,
     /// or the run's result if it ended there.
     private func runSuperstep(_ runID: String, used: Int) async -> RunResult? {
+        guard configuration.tracing else { return await runSuperstepUntraced(runID, used: used) }
+        return await withSpan("workflow.superstep", at: DefaultTracerClock.now, ofKind: .internal) { span in
+            span.attributes["workflow.superstep"] = state.superstep + 1
+            span.attributes["workflow.run.id"] = runID
+            return await runSuperstepUntraced(runID, used: used)
+        }
+    }
+
+    private func runSuperstepUntraced(_ runID: String, used: Int) async -> RunResult? {
         // The counter moves at the boundary: a checkpoint written while the superstep runs (a
         // response accepted) records the boundary it would resume from.
         let superstep = state.superstep + 1
@@ -207,7 +238,7 @@ extension WorkflowInstance {
             var context = ExecutorContext(executorID: workflow.executorIDs[first], scope: scope)
             do {
                 try await Self.invoke(&executor, id: workflow.executorIDs[first], messages: messages, retry: workflow.retryPolicies[first],
-                                      context: &context)
+                                      context: &context, traced: configuration.tracing)
             } catch {
                 return .failure(executor: workflow.executorIDs[first], error: error)
             }
@@ -240,6 +271,7 @@ extension WorkflowInstance {
         }
         let ids = workflow.executorIDs
         let policies = workflow.retryPolicies
+        let traced = configuration.tracing
         let work = groups.map { (index: $0.key, messages: $0.value, executor: executors[$0.key],
                                  context: ExecutorContext(executorID: ids[$0.key], scope: scope)) }
         do {
@@ -258,7 +290,7 @@ extension WorkflowInstance {
                         var context = item.context
                         do {
                             try await Self.invoke(&executor, id: ids[item.index], messages: item.messages, retry: policies[item.index],
-                                                  context: &context)
+                                                  context: &context, traced: traced)
                         } catch {
                             throw ExecutorFailure(executor: ids[item.index], error: error)
                         }
@@ -296,8 +328,20 @@ extension WorkflowInstance {
     /// its context as they were before it) and tried again: after a delay of a second or less,
     /// in this superstep; after a longer one, by a wait that delivers the message again when it
     /// fires (a wake's own delivery is always retried in the superstep).
+    /// One message to an executor: a response to its request, a wake of its wait, or a message.
+    private static func deliver(_ executor: inout any Executor, _ payload: JSON, request: WorkflowRequest?, wake: WorkflowWake?,
+                                context: inout ExecutorContext) async throws {
+        if let request {
+            try await executor.handleResponse(payload, to: request, context: &context)
+        } else if let wake {
+            try await executor.handleWake(wake, context: &context)
+        } else {
+            try await executor.handle(payload, context: &context)
+        }
+    }
+
     static func invoke(_ executor: inout any Executor, id: String, messages: [PendingMessage], retry: RetryPolicy?,
-                       context: inout ExecutorContext) async throws {
+                       context: inout ExecutorContext, traced: Bool = false) async throws {
         let scope = context.scope
         for message in messages {
             var payload = message.payload, request = message.request, wake = message.wake, attempt = 1
@@ -310,12 +354,19 @@ extension WorkflowInstance {
                 context.attempt = attempt
                 scope.emit(.executorInvoked(executor: id, superstep: scope.superstep, message: payload, requestID: request?.id))
                 do {
-                    if let request {
-                        try await executor.handleResponse(payload, to: request, context: &context)
-                    } else if let wake {
-                        try await executor.handleWake(wake, context: &context)
+                    if traced {
+                        // Its span is the current one while it works: an exec step's program
+                        // gets it as TRACEPARENT.
+                        try await withSpan("executor.process", at: DefaultTracerClock.now, ofKind: .internal) { span in
+                            span.attributes["executor.id"] = id
+                            span.attributes["workflow.superstep"] = scope.superstep
+                            span.attributes["workflow.run.id"] = scope.runID
+                            if attempt > 1 { span.attributes["executor.attempt"] = attempt }
+                            if let request { span.attributes["workflow.request.id"] = request.id }
+                            try await Self.deliver(&executor, payload, request: request, wake: wake, context: &context)
+                        }
                     } else {
-                        try await executor.handle(payload, context: &context)
+                        try await Self.deliver(&executor, payload, request: request, wake: wake, context: &context)
                     }
                 } catch {
                     if let retry, !Task.isCancelled, retry.retries(error, attempt: attempt) {

@@ -100,10 +100,13 @@ public enum InstanceMethods {
             public var instance: String
             public var name: String
             public var payload: JSON?
-            public init(instance: String, name: String, payload: JSON? = nil) {
+            /// W3C Trace Context of the caller's span (`traceparent`).
+            public var traceparent: String?
+            public init(instance: String, name: String, payload: JSON? = nil, traceparent: String? = nil) {
                 self.instance = instance
                 self.name = name
                 self.payload = payload
+                self.traceparent = traceparent
             }
         }
         public struct Result: Codable, Sendable, Hashable {
@@ -125,7 +128,7 @@ public enum InstanceMethods {
         public static let name = "instance.signal"
         public static let summary = "Sends the instance a named signal: it wakes the first wait armed for that name (the active run delivers it at its next boundary, or a continuation run starts), or, when none is armed, it is kept, durably, for the first wait that will be (at most signalLimit kept; more is refused with -32013). Durable before this answers."
         public static let params = [instanceParam, RPCParam("name", "The signal's name.", ["type": "string", "minLength": 1, "maxLength": 128]),
-                                    RPCParam("payload", "What it carries (any JSON; default null).")]
+                                    RPCParam("payload", "What it carries (any JSON; default null)."), RPCParam("traceparent", "W3C Trace Context of the caller's span: the daemon's spans for this call, and the run it starts or continues, belong to that trace.", ["type": "string", "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"])]
         public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy, .limitExceeded, .storeFailed, .instanceBroken]
     }

@@ -25,10 +25,13 @@ public enum RequestMethods {
             public var instance: String
             public var requestId: String
             public var response: JSON
-            public init(instance: String, requestId: String, response: JSON) {
+            /// W3C Trace Context of the caller's span (`traceparent`).
+            public var traceparent: String?
+            public init(instance: String, requestId: String, response: JSON, traceparent: String? = nil) {
                 self.instance = instance
                 self.requestId = requestId
                 self.response = response
+                self.traceparent = traceparent
             }
         }
         public struct Result: Codable, Sendable, Hashable {
@@ -43,7 +46,7 @@ public enum RequestMethods {
         public static let name = "request.respond"
         public static let summary = "Answers an open request. The response is checked against the request's schema first (a rejected one leaves the request open), is durable before this answers, and reaches the active run at its next superstep boundary, or starts a continuation run."
         public static let params = [InstanceMethods.instanceParam, RPCParam("requestId", "The request's id."),
-                                    RPCParam("response", "The answer; it must satisfy the request's schema.")]
+                                    RPCParam("response", "The answer; it must satisfy the request's schema."), RPCParam("traceparent", "W3C Trace Context of the caller's span: the daemon's spans for this call, and the run it starts or continues, belong to that trace.", ["type": "string", "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"])]
         public static let result = Schema.of(Result.self)
         public static let errors: [RPCError.Code] = [.instanceNotFound, .requestNotFound, .responseInvalid, .instanceBusy, .storeFailed, .instanceBroken]
     }

@@ -12,12 +12,16 @@ public enum RunMethods {
             public var definition: String?
             public var idempotencyKey: String?
             public var wait: Bool?
-            public init(instance: String, input: JSON? = nil, definition: String? = nil, idempotencyKey: String? = nil, wait: Bool? = nil) {
+            /// W3C Trace Context of the caller's span (`traceparent`).
+            public var traceparent: String?
+            public init(instance: String, input: JSON? = nil, definition: String? = nil, idempotencyKey: String? = nil, wait: Bool? = nil,
+                        traceparent: String? = nil) {
                 self.instance = instance
                 self.input = input
                 self.definition = definition
                 self.idempotencyKey = idempotencyKey
                 self.wait = wait
+                self.traceparent = traceparent
             }
         }
         public typealias Result = RunInfo
@@ -26,7 +30,7 @@ public enum RunMethods {
         public static let params = [instanceParam, RPCParam("input", "The input (default null)."),
                                     RPCParam("definition", "Create the instance from this definition if it does not exist."),
                                     RPCParam("idempotencyKey", "The same key returns the same run.", ["type": "string", "minLength": 1, "maxLength": 256]),
-                                    RPCParam("wait", "Answer with the run's result, once it ends.")]
+                                    RPCParam("wait", "Answer with the run's result, once it ends."), RPCParam("traceparent", "W3C Trace Context of the caller's span: the daemon's spans for this call, and the run it starts or continues, belong to that trace.", ["type": "string", "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"])]
         public static let result = Schema.ref("RunInfo")
         public static let errors: [RPCError.Code] = [.instanceNotFound, .instanceBusy, .definitionNotFound, .storeErrorCode, .instanceBroken]
     }

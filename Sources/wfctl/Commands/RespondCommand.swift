@@ -42,7 +42,7 @@ struct RespondCommand: AsyncParsableCommand {
                     throw Failure(.invalidInput, "the response does not fit request \(request.id)'s schema:\n" + problems,
                                   hint: "It expects " + SchemaSummary.describe(request.schema) + ", e.g. " + SchemaExample.value(for: request.schema).serialized())
                 }
-                result = try await client.respond(on: name, to: request?.id ?? id ?? "", with: value)
+                result = try await client.respond(on: name, to: request?.id ?? id ?? "", with: value, traceparent: Session.traceparent)
                 report(result, session: session, request: request?.id ?? id ?? "")
             } else {
                 guard session.terminal.inputIsTTY else {

@@ -31,7 +31,7 @@ struct RunCommand: AsyncParsableCommand {
             let client = session.client
             if follow {
                 let after = try await Self.prepare(name, definition: definition ?? name, client)
-                let run = try await client.startRun(on: name, input: value, idempotencyKey: idempotencyKey)
+                let run = try await client.startRun(on: name, input: value, idempotencyKey: idempotencyKey, traceparent: Session.traceparent)
                 if !session.json, run.disposition == .queued {
                     session.terminal.line(session.terminal.styled("run \(run.runId) queued (position \(run.position ?? 0))", .dim))
                 }
@@ -39,9 +39,10 @@ struct RunCommand: AsyncParsableCommand {
             }
             let run: RunInfo
             do {
-                run = try await client.startRun(on: name, input: value, idempotencyKey: idempotencyKey, wait: wait)
+                run = try await client.startRun(on: name, input: value, idempotencyKey: idempotencyKey, wait: wait, traceparent: Session.traceparent)
             } catch where error.isRPC(.instanceNotFound) {
-                run = try await client.startRun(on: name, input: value, definition: definition ?? name, idempotencyKey: idempotencyKey, wait: wait)
+                run = try await client.startRun(on: name, input: value, definition: definition ?? name, idempotencyKey: idempotencyKey, wait: wait,
+                                            traceparent: Session.traceparent)
             }
             if session.json {
                 session.terminal.json(try JSONValueEncoder().encode(run))

@@ -22,7 +22,7 @@ struct SignalCommand: AsyncParsableCommand {
             let client = session.client
             let value = try payload.map { try InputArgument.read($0, what: "the payload") } ?? .null
             let after = follow ? (try await client.instance(name).nextSeq ?? 1) - 1 : nil
-            let result = try await client.signal(name, signal, payload: value)
+            let result = try await client.signal(name, signal, payload: value, traceparent: Session.traceparent)
             if session.json {
                 if !follow { session.terminal.json(try JSONValueEncoder().encode(result)) }
             } else if result.delivered, let runId = result.runId {

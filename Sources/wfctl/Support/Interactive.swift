@@ -39,7 +39,7 @@ struct Interactive {
                     continue
                 }
                 do {
-                    let result = try await session.client.respond(on: instance, to: request.id, with: value)
+                    let result = try await session.client.respond(on: instance, to: request.id, with: value, traceparent: Session.traceparent)
                     t.line(t.styled("  ✓ accepted", .green) + "; " + (result.startedRun ? "run \(result.runId) continues the instance" : "it goes to the active run \(result.runId)"))
                     last = result
                     break

@@ -17,6 +17,16 @@ struct Session {
     let json: Bool
     let socketPath: String
 
+    /// The caller's span, from `TRACEPARENT` (as a traced shell script or CI job sets it, the
+    /// environment being OpenTelemetry's carrier for processes): passed with run, respond and
+    /// signal, so the daemon's spans join that trace. A value that is not a traceparent is not sent.
+    static var traceparent: String? {
+        guard let value = ProcessInfo.processInfo.environment["TRACEPARENT"], value.utf8.count == 55,
+              value.split(separator: "-", omittingEmptySubsequences: false).map(\.count) == [2, 32, 16, 2],
+              value.allSatisfy({ "0123456789abcdef-".contains($0) }) else { return nil }
+        return value
+    }
+
     /// Runs a command's body: its exit status, or its error's, printed for people (stderr) or as
     /// JSON (stdout, `{"error": ...}`).
     static func run(_ options: ClientOptions, _ body: (Session) async throws -> ExitStatus) async throws {

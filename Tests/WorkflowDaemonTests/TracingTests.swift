@@ -1,0 +1,150 @@
+import DaemonTestSupport
+import Foundation
+import Testing
+import WorkflowJSON
+import WorkflowProtocol
+import WorkflowTestSupport
+
+/// Traces (DESIGN.md §11) through the real binary, exported with OTLP/HTTP to a receiver that
+/// decodes them with the official protocol buffer definitions.
+@Suite("Daemon: traces continue the caller's, down to the steps' programs")
+struct TracingTests {
+    /// An exec step that says what it was given: TRACEPARENT, and the document's traceparent.
+    static let traced = """
+        name: traced
+        start: look
+        executors:
+          look:
+            kind: exec
+            command: [/usr/bin/python3, -c, "import json, os, sys; d = json.load(sys.stdin); print(json.dumps({'env': os.environ.get('TRACEPARENT'), 'doc': d.get('traceparent')}))"]
+          out: { kind: output }
+        edges:
+          - { from: look, to: out }
+        """
+
+    static func hex(_ count: Int) -> String { String((0..<count).map { _ in "0123456789abcdef".randomElement()! }) }
+
+    static func traceparent() -> (header: String, trace: String, span: String) {
+        let trace = hex(32), span = hex(16)
+        return ("00-\(trace)-\(span)-01", trace, span)
+    }
+
+    @Test("a run started with a traceparent is one trace: the call's span under the caller's, the run under the call, supersteps under the run, the step's span under its superstep, the step's program given that span as TRACEPARENT; the commit has its span; the log names the trace")
+    func runIsOneTrace() async throws {
+        let receiver = try await OTLPReceiver.start()
+        var definitions = TestDefinitions.all
+        definitions["traced.yaml"] = Self.traced
+        let daemon = try await DaemonProcess.started(definitions: definitions, arguments: ["--otlp-endpoint", receiver.endpoint])
+        let client = try await daemon.client()
+        let caller = Self.traceparent()
+        let finished = try await client.result("run.start", ["instance": "t", "definition": "traced", "input": 1, "wait": true,
+                                                             "traceparent": .string(caller.header)])
+        #expect(finished["status"] == "idle", "\(finished)")
+        let seen = try #require(finished["outputs"]?[0])
+        let given = try #require(seen["env"]?.stringValue, "TRACEPARENT was not set: \(seen)")
+        #expect(seen["doc"]?.stringValue == given, "the document carries the same traceparent: \(seen)")
+        let parts = given.split(separator: "-").map(String.init)
+        #expect(parts.count == 4 && parts[1] == caller.trace && parts[3] == "01", "\(given)")
+
+        let spans = try await receiver.spans { spans in
+            let names = Set(spans.filter { $0["traceId"]?.stringValue == caller.trace }.compactMap { $0["name"]?.stringValue })
+            return ["run.start", "workflow.run", "workflow.superstep", "executor.process", "store.commit"].allSatisfy(names.contains)
+        }
+        let trace = spans.filter { $0["traceId"]?.stringValue == caller.trace }
+        func one(_ name: String, _ extra: (JSON) -> Bool = { _ in true }) throws -> JSON {
+            try #require(trace.first { $0["name"]?.stringValue == name && extra($0) }, "no \(name) span in \(trace)")
+        }
+        let call = try one("run.start")
+        #expect(call["parentSpanId"]?.stringValue == caller.span, "the call's span is a child of the caller's")
+        #expect(call["kind"] == 2 && call["attributes"]?["rpc.system"] == "jsonrpc" && call["attributes"]?["rpc.method"] == "run.start", "\(call)")
+        #expect(call["resource"]?["service.name"] == "workflowd", "\(call)")
+        let run = try one("workflow.run")
+        #expect(run["parentSpanId"] == call["spanId"], "the run under the call: \(run)")
+        #expect(run["attributes"]?["workflow.name"] == "traced" && run["attributes"]?["workflow.run.status"] == "idle", "\(run)")
+        let superstep = try one("workflow.superstep")
+        #expect(superstep["parentSpanId"] == run["spanId"], "\(superstep)")
+        let step = try one("executor.process") { $0["attributes"]?["executor.id"] == "look" }
+        #expect(step["parentSpanId"] == superstep["spanId"], "\(step)")
+        #expect(parts.count == 4 && step["spanId"]?.stringValue == parts[2], "the program's TRACEPARENT is its step's span")
+        let commit = try one("store.commit")
+        #expect((commit["attributes"]?["db.operation.batch.size"]?.intValue ?? 0) >= 1, "\(commit)")
+        for span in trace { #expect((span["end"]?.doubleValue ?? 0) >= (span["start"]?.doubleValue ?? 1), "\(span)") }
+        // The request's log entries name the trace (the journal's TRACE_ID= and SPAN_ID=).
+        #expect(daemon.log.contains("trace.id=\(caller.trace)"), "\(daemon.log.suffix(2000))")
+        #expect(receiver.complaints.isEmpty, "\(receiver.complaints)")
+        #expect(await daemon.stop() == 0)
+        await receiver.stop()
+    }
+
+    @Test("request.respond with a traceparent: the run that delivers the answer belongs to the responder's trace")
+    func responseContinuesItsTrace() async throws {
+        let receiver = try await OTLPReceiver.start()
+        let daemon = try await DaemonProcess.started(arguments: ["--otlp-endpoint", receiver.endpoint])
+        let client = try await daemon.client()
+        let asked = try await client.result("run.start", ["instance": "a", "definition": "ask", "input": 1, "wait": true,
+                                                          "traceparent": .string(Self.traceparent().header)])
+        let request = try #require(asked["pendingRequests"]?[0]?.stringValue)
+        let responder = Self.traceparent()
+        let answered = try await client.result("request.respond", ["instance": "a", "requestId": .string(request), "response": ["ok": true],
+                                                                   "traceparent": .string(responder.header)])
+        _ = try await client.result("run.wait", ["instance": "a", "runId": answered["runId"] ?? .null])
+        let spans = try await receiver.spans { spans in
+            spans.contains { $0["traceId"]?.stringValue == responder.trace && $0["name"] == "workflow.run" && $0["attributes"]?["workflow.run.status"] == "idle" }
+        }
+        let trace = spans.filter { $0["traceId"]?.stringValue == responder.trace }
+        let call = try #require(trace.first { $0["name"] == "request.respond" })
+        #expect(call["parentSpanId"]?.stringValue == responder.span)
+        let run = try #require(trace.first { $0["name"] == "workflow.run" })
+        #expect(run["parentSpanId"] == call["spanId"], "\(trace)")
+        #expect(await daemon.stop() == 0)
+        await receiver.stop()
+    }
+
+    @Test("wfctl run passes TRACEPARENT from its environment: a traced script's trace goes on in the daemon")
+    func wfctlPassesTraceparent() async throws {
+        let receiver = try await OTLPReceiver.start()
+        let daemon = try await DaemonProcess.started(arguments: ["--otlp-endpoint", receiver.endpoint])
+        let caller = Self.traceparent()
+        let outcome = try await Wfctl(socket: daemon.socket, environment: ["TRACEPARENT": caller.header])
+            .run(["run", "e", "--definition", "echo", "--input", "1", "--wait"])
+        #expect(outcome.status == 0, "\(outcome)")
+        let spans = try await receiver.spans { spans in spans.contains { $0["traceId"]?.stringValue == caller.trace && $0["name"] == "workflow.run" } }
+        #expect(spans.contains { $0["traceId"]?.stringValue == caller.trace && $0["name"] == "run.start" && $0["parentSpanId"]?.stringValue == caller.span })
+        #expect(await daemon.stop() == 0)
+        await receiver.stop()
+    }
+
+    @Test("a traceparent that is not one is refused, naming the param; an untraced daemon takes a good one and makes no span")
+    func badTraceparent() async throws {
+        let receiver = try await OTLPReceiver.start()
+        let traced = try await DaemonProcess.started(arguments: ["--otlp-endpoint", receiver.endpoint])
+        let refused = try await (try await traced.client()).error("run.start", ["instance": "e", "definition": "echo", "input": 1,
+                                                                                 "traceparent": "00-nothex-00-01"])
+        #expect(refused.code == .invalidParams && refused.message.contains("params.traceparent"), "\(refused)")
+        #expect(await traced.stop() == 0)
+        let plain = try await DaemonProcess.started()
+        let run = try await (try await plain.client()).result("run.start", ["instance": "e", "definition": "echo", "input": 1, "wait": true,
+                                                                            "traceparent": .string(Self.traceparent().header)])
+        #expect(run["status"] == "idle")
+        #expect(await plain.stop() == 0)
+        #expect(!receiver.spans.contains { $0["name"] == "run.start" && $0["attributes"]?["workflow.instance"] == "e" && $0["status"] == 0 })
+        await receiver.stop()
+    }
+
+    @Test("OTEL_* variables: the endpoint, the service name and resource attributes; an unsupported protocol is refused at start")
+    func environment() async throws {
+        let receiver = try await OTLPReceiver.start()
+        let daemon = try DaemonProcess(definitions: TestDefinitions.all)
+        try await daemon.start(environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_SERVICE_NAME": "flows",
+                                             "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=test,team=ops%2Cinfra"])
+        _ = try await (try await daemon.client()).result("run.start", ["instance": "e", "definition": "echo", "input": 1, "wait": true])
+        let spans = try await receiver.spans { spans in spans.contains { $0["name"] == "workflow.run" } }
+        let resource = try #require(spans.first?["resource"])
+        #expect(resource["service.name"] == "flows" && resource["deployment.environment"] == "test" && resource["team"] == "ops,infra", "\(resource)")
+        #expect(await daemon.stop() == 0)
+        let refused = try await Wfctl.spawn(try DaemonProcess.binary(), ["--state-dir", "/nonexistent/never-created"],
+                                            environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"])
+        #expect(refused.status != 0 && refused.stderr.contains("OTEL_EXPORTER_OTLP_PROTOCOL") && refused.stderr.contains("http/protobuf"), "\(refused)")
+        await receiver.stop()
+    }
+}

@@ -1,0 +1,63 @@
+import Testing
+@testable import WorkflowTelemetry
+
+/// W3C Trace Context as workflowd reads and writes it, OTLP endpoints, and the protocol buffers
+/// writer the exporter uses.
+@Suite("Telemetry: traceparent, endpoints, protocol buffers")
+struct TraceContextTests {
+    @Test("a traceparent reads back as written")
+    func roundTrip() throws {
+        let text = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let context = try #require(TraceContext(traceparent: text))
+        #expect(context.traceIDHex == "4bf92f3577b34da6a3ce929d0e0e4736" && context.spanIDHex == "00f067aa0ba902b7" && context.flags == 1)
+        #expect(context.traceparent == text)
+        // A later version may add fields after the flags; they are ignored.
+        #expect(TraceContext(traceparent: "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00-whatever")?.flags == 0)
+    }
+
+    @Test("what is not a traceparent is refused", arguments: [
+        "", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+        "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01", "0x-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    ])
+    func refused(text: String) {
+        #expect(TraceContext(traceparent: text) == nil)
+    }
+
+    @Test("new ids are never all zero, and differ")
+    func newIDs() {
+        let ids = Set((0..<100).map { _ in TraceContext.newSpanID() })
+        #expect(ids.count == 100 && ids.allSatisfy { $0.count == 8 && $0.contains { $0 != 0 } })
+        #expect(TraceContext.newTraceID().count == 16)
+    }
+
+    @Test("endpoints: a base URL gets /v1/traces, a signal's own URL is kept, only http", arguments: [
+        ("http://127.0.0.1:4318", false, "http://127.0.0.1:4318/v1/traces"), ("http://collector", false, "http://collector:4318/v1/traces"),
+        ("http://[::1]:9999/", false, "http://[::1]:9999/v1/traces"), ("http://c:1/otlp", false, "http://c:1/otlp/v1/traces"),
+        ("http://c:1/custom/path", true, "http://c:1/custom/path"),
+    ])
+    func endpoints(text: String, specific: Bool, expected: String) throws {
+        #expect(try OTLPEndpoint(parsing: text, signalSpecific: specific).description == expected)
+    }
+
+    @Test("endpoints that cannot be used are refused, saying why", arguments: [
+        ("https://collector:4318", "not an http:// URL"), ("collector:4318", "not an http:// URL"), ("http://c:99999", "bad port"),
+        ("http://:4318", "names no host"),
+    ])
+    func badEndpoints(text: String, problem: String) {
+        #expect { try OTLPEndpoint(parsing: text) } throws: { "\($0)".contains(problem) }
+    }
+
+    @Test("protocol buffers: varints, fixed widths, zero left out, embedded messages with their length")
+    func protobuf() {
+        var writer = ProtobufWriter()
+        writer.varint(1, 300)
+        writer.varint(2, 0)
+        writer.fixed64(3, 1)
+        writer.string(4, "hi")
+        writer.message(5) { $0.bool(1, true) }
+        writer.presentVarint(6, 0)
+        #expect(writer.bytes == [0x08, 0xAC, 0x02, 0x19, 1, 0, 0, 0, 0, 0, 0, 0, 0x22, 2, 0x68, 0x69, 0x2A, 2, 0x08, 1, 0x30, 0])
+    }
+}
