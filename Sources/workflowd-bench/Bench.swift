@@ -47,6 +47,17 @@ struct Bench {
         ("floor", { try await SocketWorkloads.offPool(Floor.run) }),
         // Through the real daemon on a socket (workflowd must be built beside this binary).
         ("run_latency", { try await SocketWorkloads.offPool { try SocketWorkloads.runLatency() } }),
+        // The same with tracing on (DESIGN §11: within 10% of run_latency), spans sent to a sink.
+        ("run_latency_traced", {
+            try await SocketWorkloads.offPool {
+                let sink = try SpanSink()
+                var report = try SocketWorkloads.runLatency(daemonArguments: ["--otlp-endpoint", "http://127.0.0.1:\(sink.port)"])
+                usleep(1_500_000)  // the last batch goes out within a second
+                guard sink.bytes > 0 else { throw BenchFailure(description: "run_latency_traced: no span reached the sink") }
+                report.extra.append(("exported_kib", String(sink.bytes / 1024)))
+                return report
+            }
+        }),
         ("run_latency_8", { try await SocketWorkloads.offPool { try SocketWorkloads.runLatencyConcurrent(clients: 8) } }),
         ("run_latency_64", { try await SocketWorkloads.offPool { try SocketWorkloads.runLatencyConcurrent(clients: 64) } }),
         ("hitl1k_socket", { try await SocketWorkloads.offPool { try SocketWorkloads.hitl1kSocket() } }),
