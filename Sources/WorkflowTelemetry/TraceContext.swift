@@ -38,17 +38,9 @@ public struct TraceContext: Sendable, Hashable, CustomStringConvertible {
     public var description: String { traceparent }
 
     /// A new trace id (random, as W3C Trace Context level 2 recommends).
-    public static func newTraceID() -> [UInt8] { randomBytes(16) }
+    public static func newTraceID() -> [UInt8] { IDGenerator.shared.bytes(16) }
     /// A new span id.
-    public static func newSpanID() -> [UInt8] { randomBytes(8) }
-
-    private static func randomBytes(_ count: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        while true {
-            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            if bytes.contains(where: { $0 != 0 }) { return bytes }
-        }
-    }
+    public static func newSpanID() -> [UInt8] { IDGenerator.shared.bytes(8) }
 
     static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)

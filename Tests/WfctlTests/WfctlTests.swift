@@ -303,13 +303,16 @@ struct WfctlTests {
         #expect(try await wfctl.run(["schedule", "show", "nightly"]).status == 66)
     }
 
-    @Test("metrics prints the exposition (filtered by name); top shows instances, runs, commits, each definition and the open requests, oldest first, as plain lines off a terminal and as JSON lines")
+    @Test("metrics prints the exposition (filtered by name); top shows instances, runs, commits, each definition, the runs going on and the open requests, oldest first, as plain lines off a terminal and as JSON lines")
     func metricsAndTop() async throws {
         let daemon = try await DaemonProcess.started()
         let wfctl = Wfctl(socket: daemon.socket)
         #expect(try await wfctl.run(["run", "e", "--definition", "echo", "--input", "1", "--wait"]).status == 0)
         #expect(try await wfctl.run(["run", "first", "--definition", "ask", "--input", "1", "--wait"]).status == 4)
         #expect(try await wfctl.run(["run", "second", "--definition", "ask", "--input", "2", "--wait"]).status == 4)
+        // A run that goes on (its step waits for a file).
+        let busy = try await daemon.client()
+        _ = try await busy.result("run.start", ["instance": "g", "definition": "gated", "input": .string(daemon.gate("g"))])
 
         let all = try await wfctl.run(["metrics"])
         #expect(all.status == 0 && all.stdout.contains("# TYPE workflowd_runs_started_total counter"), "\(all)")
@@ -323,8 +326,9 @@ struct WfctlTests {
         let views = top.stdout.components(separatedBy: "\n\n\n")
         #expect(top.stdout.components(separatedBy: "workflowd ").count - 1 >= 2, "two views: \(top.stdout)")
         let rows = top.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
-        #expect(rows.contains { $0.first == "instances" && $0.contains("3") } && rows.contains { $0.first == "requests" || $0.contains("requests") }, "\(top.stdout)")
+        #expect(rows.contains { $0.first == "instances" && $0.contains("4") } && rows.contains { $0.first == "requests" || $0.contains("requests") }, "\(top.stdout)")
         #expect(rows.contains { $0.first == "DEFINITION" } && rows.contains { $0.first == "ask" } && rows.contains { $0.first == "echo" }, "\(top.stdout)")
+        #expect(rows.contains { $0.first == "RUNNING" } && rows.contains { $0.count == 4 && $0[1] == "g" && $0[3] == "input" }, "\(top.stdout)")
         // The open requests, oldest first: "first" was asked before "second".
         let waiting = rows.filter { $0.count == 4 && ($0[1] == "first" || $0[1] == "second") }.map { $0[1] }
         #expect(Array(waiting.prefix(2)) == ["first", "second"], "\(views)")
@@ -333,7 +337,10 @@ struct WfctlTests {
         let view = try JSONParser.parse(json.stdout)
         #expect(view["openRequests"] == 2 && view["requests"]?[0]?["instance"] == "first", "\(json)")
         #expect(view["definitions"]?.arrayValue?.contains { $0["definition"] == "ask" && $0["runsStarted"] == 2 } == true, "\(json)")
+        #expect(view["running"]?[0]?["instance"] == "g", "\(json)")
         #expect(try await wfctl.run(["top", "-d", "0"]).status == 64)
+        try daemon.open(daemon.gate("g"))
+        _ = try await busy.result("run.wait", ["instance": "g"])
         #expect(await daemon.stop() == 0)
     }
 

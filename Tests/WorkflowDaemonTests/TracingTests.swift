@@ -48,7 +48,7 @@ struct TracingTests {
 
         let spans = try await receiver.spans { spans in
             let names = Set(spans.filter { $0["traceId"]?.stringValue == caller.trace }.compactMap { $0["name"]?.stringValue })
-            return ["run.start", "workflow.run", "workflow.superstep", "executor.process", "store.commit"].allSatisfy(names.contains)
+            return ["run.start", "workflow.run", "workflow.superstep", "executor.process", "message.send", "store.commit"].allSatisfy(names.contains)
         }
         let trace = spans.filter { $0["traceId"]?.stringValue == caller.trace }
         func one(_ name: String, _ extra: (JSON) -> Bool = { _ in true }) throws -> JSON {
@@ -66,6 +66,8 @@ struct TracingTests {
         let step = try one("executor.process") { $0["attributes"]?["executor.id"] == "look" }
         #expect(step["parentSpanId"] == superstep["spanId"], "\(step)")
         #expect(parts.count == 4 && step["spanId"]?.stringValue == parts[2], "the program's TRACEPARENT is its step's span")
+        let sent = try one("message.send") { $0["attributes"]?["message.source_id"] == "look" }
+        #expect(sent["parentSpanId"] == superstep["spanId"] && sent["attributes"]?["message.target_id"] == ["out"] && sent["kind"] == 4, "\(sent)")
         let commit = try one("store.commit")
         #expect((commit["attributes"]?["db.operation.batch.size"]?.intValue ?? 0) >= 1, "\(commit)")
         for span in trace { #expect((span["end"]?.doubleValue ?? 0) >= (span["start"]?.doubleValue ?? 1), "\(span)") }

@@ -428,8 +428,20 @@ extension WorkflowInstance {
         let shared = state.sharedState
         for position in results.indices {
             for message in results[position].context.sent {
-                EdgeRouter.route(message, from: results[position].index, in: workflow, state: shared,
-                                 inFlight: &inFlight, fanIn: &fanIn, warnings: &warnings)
+                guard configuration.tracing else {
+                    EdgeRouter.route(message, from: results[position].index, in: workflow, state: shared,
+                                     inFlight: &inFlight, fanIn: &fanIn, warnings: &warnings)
+                    continue
+                }
+                // Agent Framework's span for a message on its way: where from, where to.
+                withSpan("message.send", ofKind: .producer) { span in
+                    let before = inFlight.count
+                    EdgeRouter.route(message, from: results[position].index, in: workflow, state: shared,
+                                     inFlight: &inFlight, fanIn: &fanIn, warnings: &warnings)
+                    span.attributes["message.source_id"] = workflow.executorIDs[results[position].index]
+                    span.attributes["message.target_id"] = inFlight[before...].map { workflow.executorIDs[$0.target] }
+                    span.attributes["workflow.superstep"] = superstep
+                }
             }
         }
         state.inFlight = inFlight

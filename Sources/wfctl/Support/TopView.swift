@@ -10,12 +10,15 @@ struct TopView {
         var status: DaemonMethods.Status.Result
         var samples: [MetricSample]
         var requests: [RequestInfo]
+        /// Runs in progress, longest running first.
+        var active: [RunInfo]
 
         static func take(_ client: WorkflowClient) async throws -> Reading {
             let status = try await client.status()
             let samples = MetricSample.parse(try await client.metrics())
             let requests = try await client.requests()
-            return Reading(time: Timestamp.now(), status: status, samples: samples, requests: requests)
+            let active = try await client.runs(withStatus: .inProgress, limit: 100).sorted { ($0.startedAt ?? "") < ($1.startedAt ?? "") }
+            return Reading(time: Timestamp.now(), status: status, samples: samples, requests: requests, active: active)
         }
 
         func total(_ name: String, _ labels: [String: String] = [:]) -> Double { samples.sum(name, labels) }
@@ -86,6 +89,15 @@ struct TopView {
         }
         out += table.render(t).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         out.append("")
+        if !reading.active.isEmpty {
+            var running = Table("RUNNING", "INSTANCE", "RUN", "TRIGGER")
+            for run in reading.active.prefix(max(3, (rows - out.count) / 3)) {
+                let age = run.startedAt.flatMap { try? Timestamp.parse($0) }.map { Time.duration(max(0, reading.time - $0)) } ?? "-"
+                running.add(age, run.instance, run.runId, run.trigger?.rawValue ?? "-")
+            }
+            out += running.render(t).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            out.append("")
+        }
         // What fits of the open requests, oldest first.
         let room = max(3, rows - out.count - 2)
         var requests = Table("WAITING", "INSTANCE", "REQUEST", "EXECUTOR")
@@ -114,6 +126,7 @@ struct TopView {
             "instancesLoaded": .number(Double(reading.status.instancesLoaded)),
             "instancesStored": .number(Double(reading.status.instancesStored)),
             "activeRuns": .number(Double(reading.status.activeRuns)),
+            "running": .array(reading.active.map { ["instance": .string($0.instance), "runId": .string($0.runId), "startedAt": $0.startedAt.map(JSON.string) ?? .null] }),
             "openRequests": .number(Double(reading.requests.count)),
             "commits": .number(reading.total("workflowd_commits_total")),
             "definitions": .array(definitions),
