@@ -27,8 +27,12 @@ def attributes(pairs):
     return {pair.key: value(pair.value) for pair in pairs}
 
 
+requests = 0
+
+
 class Receiver(BaseHTTPRequestHandler):
     def do_POST(self):
+        global requests
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if self.path != "/v1/traces" or self.headers.get("Content-Type") != "application/x-protobuf":
             print(f"refused: {self.path} {self.headers.get('Content-Type')}", file=sys.stderr, flush=True)
@@ -43,6 +47,7 @@ class Receiver(BaseHTTPRequestHandler):
             self.send_response(400)
             self.end_headers()
             return
+        requests += 1
         for resource_spans in request.resource_spans:
             resource = attributes(resource_spans.resource.attributes)
             for scope_spans in resource_spans.scope_spans:
@@ -51,7 +56,7 @@ class Receiver(BaseHTTPRequestHandler):
                         "traceId": span.trace_id.hex(), "spanId": span.span_id.hex(), "parentSpanId": span.parent_span_id.hex(),
                         "name": span.name, "kind": span.kind, "start": span.start_time_unix_nano, "end": span.end_time_unix_nano,
                         "attributes": attributes(span.attributes), "status": span.status.code, "resource": resource,
-                        "scope": scope_spans.scope.name,
+                        "scope": scope_spans.scope.name, "request": requests,
                     }), flush=True)
         answer = ExportTraceServiceResponse().SerializeToString()
         self.send_response(200)

@@ -67,11 +67,14 @@ public final class OTLPExporter: Sendable {
 
     /// Sends batches until cancelled; then sends what is left (within one request's time).
     public func run() async {
+        // Requests go from a task of their own: a stop cancels this one, and NIO refuses to
+        // connect (or gives up a request half sent) for a cancelled task, which lost the batch
+        // being sent and the last spans, the stop's own among them. Each request has its time.
         while !Task.isCancelled {
             await waitForWork()
-            await sendWaiting()
+            await Task { await self.sendWaiting(drain: false) }.value
         }
-        await sendWaiting()
+        await Task { await self.sendWaiting(drain: true) }.value
     }
 
     /// Sleeps a second, or until a batch is full or a flush is asked for.
@@ -98,14 +101,20 @@ public final class OTLPExporter: Sendable {
         }
     }
 
-    /// Sends what waits, a batch at a time.
-    func sendWaiting() async {
+    /// Sends what waits, a batch at a time: everything (`drain`, at the end), or what waited
+    /// when it began and then only full batches. Spans keep coming while a batch is sent: sending
+    /// until the queue is empty sent a request per handful of spans under load (found by
+    /// counting the collector's requests: 200 for 1,000 runs instead of 12).
+    func sendWaiting(drain: Bool) async {
+        var first = true
         while true {
             let batch = state.withLock { state -> [FinishedSpan] in
+                guard first || drain || state.queue.count >= Self.batchSize else { return [] }
                 let batch = Array(state.queue.prefix(Self.batchSize))
                 state.queue.removeFirst(batch.count)
                 return batch
             }
+            first = false
             guard !batch.isEmpty else { return }
             let body = OTLPEncoding.request(resource: resource, scope: (name: "workflowd", version: "1.0.0"), spans: batch)
             do {

@@ -116,6 +116,22 @@ struct TracingTests {
         await receiver.stop()
     }
 
+    @Test("spans go out in batches: 200 runs in quick succession take a few requests, not one per handful of spans")
+    func batches() async throws {
+        let receiver = try await OTLPReceiver.start()
+        let daemon = try await DaemonProcess.started(arguments: ["--otlp-endpoint", receiver.endpoint])
+        let client = try await daemon.client()
+        _ = try await client.result("instance.create", ["name": "e", "definition": "echo"])
+        for n in 0..<200 { _ = try await client.result("run.start", ["instance": "e", "input": .number(Double(n)), "wait": true]) }
+        #expect(await daemon.stop() == 0)  // the exporter sends what is left when the daemon stops
+        let spans = try await receiver.spans { spans in spans.filter { $0["name"] == "workflow.run" }.count >= 200 }
+        let requests = Set(spans.compactMap { $0["request"]?.intValue })
+        // About 1,200 spans: 3 full batches of 512 and what is left, plus one a second; sending
+        // until the queue was empty made it about 40.
+        #expect(requests.count <= 12, "\(requests.count) requests for \(spans.count) spans")
+        await receiver.stop()
+    }
+
     @Test("a traceparent that is not one is refused, naming the param; an untraced daemon takes a good one and makes no span")
     func badTraceparent() async throws {
         let receiver = try await OTLPReceiver.start()

@@ -11,8 +11,10 @@ enum CommitSpan {
         let start = DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: end.nanosecondsSinceEpoch - min(nanoseconds, end.nanosecondsSinceEpoch))
         let span = InstrumentationSystem.legacyTracer.startAnySpan("store.commit", at: start, context: ServiceContext.current ?? .topLevel,
                                                                    ofKind: .client)
-        span.attributes["db.operation.batch.size"] = instances
-        span.attributes["db.operation.name"] = "commit"
+        span.updateAttributes { attributes in
+            attributes["db.operation.batch.size"] = instances
+            attributes["db.operation.name"] = "commit"
+        }
         span.end(at: end)
     }
 }

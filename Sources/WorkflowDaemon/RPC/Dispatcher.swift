@@ -127,14 +127,19 @@ struct Dispatcher: Sendable {
             context.traceContext = parent
         }
         return await withSpan(method, context: context, ofKind: .server) { span in
-            span.attributes["rpc.system"] = "jsonrpc"
-            span.attributes["rpc.method"] = method
-            span.attributes["rpc.jsonrpc.version"] = "2.0"
-            if let instance = params?["instance"]?.stringValue { span.attributes["workflow.instance"] = instance }
+            // One update (each `attributes[...] =` copies them all).
+            span.updateAttributes { attributes in
+                attributes["rpc.system"] = "jsonrpc"
+                attributes["rpc.method"] = method
+                attributes["rpc.jsonrpc.version"] = "2.0"
+                if let instance = params?["instance"]?.stringValue { attributes["workflow.instance"] = instance }
+            }
             let outcome = await call(method, handler, params, daemon: daemon, connection: connection, hops: hops)
             if case .failure(let error) = outcome {
-                span.attributes["rpc.jsonrpc.error_code"] = error.code.rawValue
-                span.attributes["rpc.jsonrpc.error_message"] = error.message
+                span.updateAttributes { attributes in
+                    attributes["rpc.jsonrpc.error_code"] = error.code.rawValue
+                    attributes["rpc.jsonrpc.error_message"] = error.message
+                }
                 span.setStatus(SpanStatus(code: .error, message: error.message))
             }
             return outcome

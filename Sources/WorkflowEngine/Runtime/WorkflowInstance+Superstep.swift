@@ -26,12 +26,15 @@ extension WorkflowInstance {
         // The run's span: a child of the span that started it (a client's call, a schedule's
         // fire), its supersteps and executors its children.
         let result = await withSpan("workflow.run", at: DefaultTracerClock.now, ofKind: .internal) { span in
-            span.attributes["workflow.name"] = workflow.name
-            span.attributes["workflow.instance"] = name
-            span.attributes["workflow.run.id"] = runID
             let result = await runToEnd(runID)
-            span.attributes["workflow.run.status"] = result.status.rawValue
-            span.attributes["workflow.run.supersteps"] = result.supersteps
+            // One update (each `attributes[...] =` copies them all).
+            span.updateAttributes { attributes in
+                attributes["workflow.name"] = workflow.name
+                attributes["workflow.instance"] = name
+                attributes["workflow.run.id"] = runID
+                attributes["workflow.run.status"] = result.status.rawValue
+                attributes["workflow.run.supersteps"] = result.supersteps
+            }
             if let error = result.error, result.status == .failed { span.setStatus(SpanStatus(code: .error, message: error.message)) }
             return result
         }
@@ -113,8 +116,10 @@ extension WorkflowInstance {
     private func runSuperstep(_ runID: String, used: Int) async -> RunResult? {
         guard configuration.tracing else { return await runSuperstepUntraced(runID, used: used) }
         return await withSpan("workflow.superstep", at: DefaultTracerClock.now, ofKind: .internal) { span in
-            span.attributes["workflow.superstep"] = state.superstep + 1
-            span.attributes["workflow.run.id"] = runID
+            span.updateAttributes { attributes in
+                attributes["workflow.superstep"] = state.superstep + 1
+                attributes["workflow.run.id"] = runID
+            }
             return await runSuperstepUntraced(runID, used: used)
         }
     }
@@ -358,11 +363,13 @@ extension WorkflowInstance {
                         // Its span is the current one while it works: an exec step's program
                         // gets it as TRACEPARENT.
                         try await withSpan("executor.process", at: DefaultTracerClock.now, ofKind: .internal) { span in
-                            span.attributes["executor.id"] = id
-                            span.attributes["workflow.superstep"] = scope.superstep
-                            span.attributes["workflow.run.id"] = scope.runID
-                            if attempt > 1 { span.attributes["executor.attempt"] = attempt }
-                            if let request { span.attributes["workflow.request.id"] = request.id }
+                            span.updateAttributes { attributes in
+                                attributes["executor.id"] = id
+                                attributes["workflow.superstep"] = scope.superstep
+                                attributes["workflow.run.id"] = scope.runID
+                                if attempt > 1 { attributes["executor.attempt"] = attempt }
+                                if let request { attributes["workflow.request.id"] = request.id }
+                            }
                             try await Self.deliver(&executor, payload, request: request, wake: wake, context: &context)
                         }
                     } else {
@@ -438,9 +445,11 @@ extension WorkflowInstance {
                     let before = inFlight.count
                     EdgeRouter.route(message, from: results[position].index, in: workflow, state: shared,
                                      inFlight: &inFlight, fanIn: &fanIn, warnings: &warnings)
-                    span.attributes["message.source_id"] = workflow.executorIDs[results[position].index]
-                    span.attributes["message.target_id"] = inFlight[before...].map { workflow.executorIDs[$0.target] }
-                    span.attributes["workflow.superstep"] = superstep
+                    span.updateAttributes { attributes in
+                        attributes["message.source_id"] = workflow.executorIDs[results[position].index]
+                        attributes["message.target_id"] = inFlight[before...].map { workflow.executorIDs[$0.target] }
+                        attributes["workflow.superstep"] = superstep
+                    }
                 }
             }
         }
