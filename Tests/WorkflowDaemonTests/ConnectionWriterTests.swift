@@ -10,7 +10,7 @@ import WorkflowTestSupport
 @Suite("Connection writer (in process)")
 struct ConnectionWriterTests {
     @Test("events are refused past the connection's limit while responses are always taken; what is written comes out in order and is given back to the shared budget",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func boundsAndOrder() async throws {
         let budget = QueueBudget(limit: 1 << 20)
         let writer = ConnectionWriter(limit: 100, budget: budget)

@@ -9,7 +9,7 @@ import WorkflowTestSupport
 @Suite("Request slots (in process)")
 struct RequestSlotsTests {
     @Test("with every slot taken, the next acquire waits until one is released, and waiters go in the order they came",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func waitsInOrder() async throws {
         let slots = RequestSlots(2)
         await slots.acquire()

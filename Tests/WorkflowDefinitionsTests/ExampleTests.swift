@@ -75,7 +75,7 @@ struct ExampleTests {
         #expect(try await prompt.fireDueWaits().isEmpty, "an answer in time disarms the reminder")
     }
 
-    @Test("review: an exec drafts, a person approves, a worker publishes; or the draft is dropped", .timeLimit(.minutes(1)))
+    @Test("review: an exec drafts, a person approves, a worker publishes; or the draft is dropped", .timeLimit(.minutes(3)))
     func review() async throws {
         let review = instance(try #require(try Self.load()["review"]))
         let asked = try await review.run(["topic": "superstep engines"])
@@ -90,7 +90,7 @@ struct ExampleTests {
         await review.shutdown()
     }
 
-    @Test("release: the review flow as a sub-workflow; its request is answered on the parent", .timeLimit(.minutes(1)))
+    @Test("release: the review flow as a sub-workflow; its request is answered on the parent", .timeLimit(.minutes(3)))
     func release() async throws {
         let release = instance(try #require(try Self.load()["release"]))
         let asked = try await release.run(["words": ["sub", "workflows"]])
@@ -116,7 +116,7 @@ struct ExampleTests {
         #expect(result.supersteps == 5)
     }
 
-    @Test("shout: a worker serves every message", .timeLimit(.minutes(1)))
+    @Test("shout: a worker serves every message", .timeLimit(.minutes(3)))
     func shout() async throws {
         let shout = instance(try #require(try Self.load()["shout"]))
         #expect(try await shout.run("hello").outputs == ["HELLO"])

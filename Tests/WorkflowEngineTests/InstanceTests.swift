@@ -24,7 +24,7 @@ func gatedWorkflow(_ gate: Gate, name: String = "gated") throws -> Workflow {
 
 @Suite("Instances: runs, requests, checkpoints, reset (docs/semantics.md §3.1, §3.5, §3.7–3.9)")
 struct InstanceTests {
-    @Test("a concurrent run attempt is rejected at once with a clear error", .timeLimit(.minutes(1)))
+    @Test("a concurrent run attempt is rejected at once with a clear error", .timeLimit(.minutes(3)))
     func busy() async throws {
         let gate = Gate()
         let instance = makeInstance(try gatedWorkflow(gate))
@@ -41,7 +41,7 @@ struct InstanceTests {
         #expect(try await instance.run(3).outputs == [3])
     }
 
-    @Test("an overview reads the instance in one step: the active run, the queue, the head and the counters of one moment", .timeLimit(.minutes(1)))
+    @Test("an overview reads the instance in one step: the active run, the queue, the head and the counters of one moment", .timeLimit(.minutes(3)))
     func overview() async throws {
         let gate = Gate()
         let instance = makeInstance(try gatedWorkflow(gate), onBusy: .queue)
@@ -65,7 +65,7 @@ struct InstanceTests {
         #expect(after.messagesInFlight == 0)
     }
 
-    @Test("under the queue policy, runs asked for while one is active run afterwards in order", .timeLimit(.minutes(1)))
+    @Test("under the queue policy, runs asked for while one is active run afterwards in order", .timeLimit(.minutes(3)))
     func queue() async throws {
         let gate = Gate()
         let instance = makeInstance(try gatedWorkflow(gate), onBusy: .queue)
@@ -143,7 +143,7 @@ struct InstanceTests {
         }
     }
 
-    @Test("a response while the run goes on is delivered at the next superstep boundary", .timeLimit(.minutes(1)))
+    @Test("a response while the run goes on is delivered at the next superstep boundary", .timeLimit(.minutes(3)))
     func respondWhileRunning() async throws {
         let gate = Gate()
         var b = WorkflowBuilder(name: "background", start: "start")
@@ -239,7 +239,7 @@ struct InstanceTests {
         #expect(await instance.sharedState["b"] == "one")
     }
 
-    @Test("rewind is rejected while running, for unknown ids, and for another definition's checkpoint", .timeLimit(.minutes(1)))
+    @Test("rewind is rejected while running, for unknown ids, and for another definition's checkpoint", .timeLimit(.minutes(3)))
     func rewindRejections() async throws {
         let store = InMemoryCheckpointStore()
         let gate = Gate()
@@ -283,7 +283,7 @@ struct InstanceTests {
         #expect(copyCheckpoints.first?.parentID == pending.id)
     }
 
-    @Test("cancel ends the run cancelled, awaits its executors, and keeps the last checkpoint", .timeLimit(.minutes(1)))
+    @Test("cancel ends the run cancelled, awaits its executors, and keeps the last checkpoint", .timeLimit(.minutes(3)))
     func cancel() async throws {
         let gate = Gate()
         let tracker = Tracker()
@@ -307,7 +307,7 @@ struct InstanceTests {
         #expect(await instance.cancel() == false)
     }
 
-    @Test("cancelling the caller of run() cancels the run it drives", .timeLimit(.minutes(1)))
+    @Test("cancelling the caller of run() cancels the run it drives", .timeLimit(.minutes(3)))
     func cancelCaller() async throws {
         let gate = Gate()
         let instance = makeInstance(try gatedWorkflow(gate))
@@ -318,7 +318,7 @@ struct InstanceTests {
         #expect(result.status == .cancelled)
     }
 
-    @Test("reset makes the instance like new and is rejected while running unless asked to cancel", .timeLimit(.minutes(1)))
+    @Test("reset makes the instance like new and is rejected while running unless asked to cancel", .timeLimit(.minutes(3)))
     func reset() async throws {
         let gate = Gate()
         var b = WorkflowBuilder(name: "resettable", start: "a")

@@ -60,7 +60,7 @@ struct ReferenceDefectTests {
         #expect(try await instance.run(1).status == .idleWithPendingRequests)
     }
 
-    @Test("a reset refused while a run is active changes nothing, and the run goes on", .timeLimit(.minutes(1)))
+    @Test("a reset refused while a run is active changes nothing, and the run goes on", .timeLimit(.minutes(3)))
     func aRefusedResetChangesNothing() async throws {
         let gate = Gate()
         var b = WorkflowBuilder(name: "busy-reset", start: "ask")
@@ -111,7 +111,7 @@ struct ReferenceDefectTests {
         #expect(try await instance.run("three").status == .idle)
     }
 
-    @Test("a dropped client stream leaving the instance marked running", .timeLimit(.minutes(1)))
+    @Test("a dropped client stream leaving the instance marked running", .timeLimit(.minutes(3)))
     func aDroppedClientStreamLeavingTheInstanceRunning() async throws {
         let gate = Gate()
         let instance = makeInstance(try gatedWorkflow(gate))
@@ -130,7 +130,7 @@ struct ReferenceDefectTests {
         #expect(try await instance.run(2).outputs == [2])
     }
 
-    @Test("orphan executor tasks writing after a failure", .timeLimit(.minutes(1)))
+    @Test("orphan executor tasks writing after a failure", .timeLimit(.minutes(3)))
     func orphanExecutorTasksWritingAfterAFailure() async throws {
         let gate = Gate()
         let tracker = Tracker()
@@ -178,7 +178,7 @@ struct ReferenceDefectTests {
         #expect(await instance.nextSeq == logged.last!.seq + 1)
     }
 
-    @Test("a context that escapes its superstep into a task of its own can no longer act", .timeLimit(.minutes(1)))
+    @Test("a context that escapes its superstep into a task of its own can no longer act", .timeLimit(.minutes(3)))
     func anEscapedContextCannotAct() async throws {
         let gate = Gate()
         let escaped = Locked<Task<Void, Never>?>(nil)
@@ -275,7 +275,7 @@ struct ReferenceDefectTests {
         #expect(warnings.allSatisfy { $0["executor"] == "a" && $0["valueType"] == "number" && $0["reason"] != nil })
     }
 
-    @Test("the terminal status computed from 'a request was emitted this run' instead of the pending set", .timeLimit(.minutes(1)))
+    @Test("the terminal status computed from 'a request was emitted this run' instead of the pending set", .timeLimit(.minutes(3)))
     func terminalStatusFromEmittedRequests() async throws {
         let gate = Gate()
         var b = WorkflowBuilder(name: "answered-in-run", start: "start")

@@ -104,7 +104,7 @@ struct ResponsivenessTests {
         _ = try await handle.result()
     }
 
-    @Test("an executor that awaits (not inline, the default) can be cancelled midway", .timeLimit(.minutes(1)))
+    @Test("an executor that awaits (not inline, the default) can be cancelled midway", .timeLimit(.minutes(3)))
     func awaitingExecutorIsCancellable() async throws {
         let gate = Gate()
         let cancelled = Locked(false)

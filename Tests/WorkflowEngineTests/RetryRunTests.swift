@@ -55,7 +55,7 @@ struct RetryRunTests {
 @Suite("Run timeouts")
 struct RunTimeoutTests {
     @Test("a run past its runTimeout fails saying so: a loop of inline supersteps at a boundary, a step that blocks by interrupting it",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func runTimesOut() async throws {
         var looping = WorkflowBuilder(name: "loop", start: "loop")
         looping.maxSupersteps = 1_000_000_000

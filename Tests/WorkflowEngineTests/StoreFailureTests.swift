@@ -173,7 +173,7 @@ struct StoreFailureTests {
     }
 
     @Test("a grouped commit that fails inside respond: the run ends on it, back at the last committed checkpoint",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func groupedCommitFailsInRespond() async throws {
         let store = FailingStore()
         var b = WorkflowBuilder(name: "group", start: "start")
@@ -218,7 +218,7 @@ struct StoreFailureTests {
     }
 
     @Test("a commit refused while the instance is still returning from a failed one fails with an error of its own that names the earlier failure",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func retryAfterFailedCommitGetsItsOwnError() async throws {
         let store = FailingStore()
         let gate = Gate()

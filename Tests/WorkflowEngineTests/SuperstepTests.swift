@@ -33,7 +33,7 @@ struct SuperstepTests {
         #expect(seqs == Array(seqs.first!..<(seqs.first! + UInt64(seqs.count))))
     }
 
-    @Test("executors with messages in one superstep run concurrently", .timeLimit(.minutes(1)))
+    @Test("executors with messages in one superstep run concurrently", .timeLimit(.minutes(3)))
     func concurrentExecutors() async throws {
         let barrier = Gate()
         var b = WorkflowBuilder(name: "parallel", start: "split")
@@ -289,7 +289,7 @@ struct SuperstepTests {
         #expect(events.compactMap(\.warningReason) == ["executor 'a' yielded an output but is not one of the workflow's outputs"])
     }
 
-    @Test("events stream live during a superstep, before it ends", .timeLimit(.minutes(1)))
+    @Test("events stream live during a superstep, before it ends", .timeLimit(.minutes(3)))
     func liveEvents() async throws {
         let gate = Gate()
         var b = WorkflowBuilder(name: "live", start: "slow")

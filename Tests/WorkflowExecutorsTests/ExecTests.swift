@@ -101,7 +101,7 @@ struct ExecTests {
         #expect(bad.error?.message.contains("the output began: this is not JSON") == true)
     }
 
-    @Test("a timeout terminates the program's process group and fails the executor", .timeLimit(.minutes(1)))
+    @Test("a timeout terminates the program's process group and fails the executor", .timeLimit(.minutes(3)))
     func timeout() async throws {
         let scripts = try Scripts()
         let slow = try scripts.add("slow.sh", "#!/bin/sh\nexec sleep 30\n")
@@ -135,7 +135,7 @@ struct ExecTests {
         #expect(failed.error?.message.contains("(after 2 attempts): exited with status 1") == true)
     }
 
-    @Test("cancelling a run kills the program's whole process group; nothing is left behind", .timeLimit(.minutes(1)))
+    @Test("cancelling a run kills the program's whole process group; nothing is left behind", .timeLimit(.minutes(3)))
     func cancelKillsTheGroup() async throws {
         let scripts = try Scripts()
         let fifo = scripts.directory.appendingPathComponent("pids").path
@@ -156,7 +156,7 @@ struct ExecTests {
         for pid in pids { #expect(processIsGone(pid), "process \(pid) survived the cancel") }
     }
 
-    @Test("what a program leaves running in its group is killed when it exits", .timeLimit(.minutes(1)))
+    @Test("what a program leaves running in its group is killed when it exits", .timeLimit(.minutes(3)))
     func leftoversAreKilled() async throws {
         let scripts = try Scripts()
         let fifo = scripts.directory.appendingPathComponent("pid").path

@@ -38,7 +38,7 @@ struct ProgramLimitsTests {
         await instance.shutdown()
     }
 
-    @Test("a worker that writes megabytes to stderr keeps working; only the tail is kept", .timeLimit(.minutes(1)))
+    @Test("a worker that writes megabytes to stderr keeps working; only the tail is kept", .timeLimit(.minutes(3)))
     func chattyWorker() async throws {
         let scripts = try Scripts()
         let chatty = try scripts.add("chatty.py", """
@@ -62,7 +62,7 @@ struct ProgramLimitsTests {
         await instance.shutdown()
     }
 
-    @Test("an exec program may write megabytes to stderr; a failure shows its last lines", .timeLimit(.minutes(1)))
+    @Test("an exec program may write megabytes to stderr; a failure shows its last lines", .timeLimit(.minutes(3)))
     func chattyExec() async throws {
         let scripts = try Scripts()
         let ok = try scripts.add("ok.sh", """
@@ -87,7 +87,7 @@ struct ProgramLimitsTests {
         #expect(message.utf8.count < 4096)
     }
 
-    @Test("an exec program that floods stdout fails the step with a clear error, and is stopped", .timeLimit(.minutes(1)))
+    @Test("an exec program that floods stdout fails the step with a clear error, and is stopped", .timeLimit(.minutes(3)))
     func floodingExec() async throws {
         let scripts = try Scripts()
         let pidFile = scripts.directory.appendingPathComponent("flood.pid").path

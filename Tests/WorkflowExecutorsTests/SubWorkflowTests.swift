@@ -86,7 +86,7 @@ struct SubWorkflowTests {
         #expect(try await parent.executorSnapshot("sub") == .null)
     }
 
-    @Test("a sub-workflow's worker lives as long as the parent keeps the child: one process for every message; a reset or rewind stops it", .timeLimit(.minutes(1)))
+    @Test("a sub-workflow's worker lives as long as the parent keeps the child: one process for every message; a reset or rewind stops it", .timeLimit(.minutes(3)))
     func workerLivesWithParent() async throws {
         let scripts = try Scripts()
         let worker = try scripts.add("worker.py", pythonWorker)

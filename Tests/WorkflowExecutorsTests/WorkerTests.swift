@@ -27,7 +27,7 @@ func workerDefinition(_ program: String, extra: String = "") throws -> Definitio
 
 @Suite("worker executors (a real long-lived process)")
 struct WorkerTests {
-    @Test("started lazily, one process serves every message, actions applied", .timeLimit(.minutes(1)))
+    @Test("started lazily, one process serves every message, actions applied", .timeLimit(.minutes(3)))
     func reuse() async throws {
         let scripts = try Scripts()
         let instance = WorkflowInstance(name: "w", workflow: try workerDefinition(try scripts.add("worker.py", pythonWorker)).workflow)
@@ -52,7 +52,7 @@ struct WorkerTests {
         await instance.shutdown()
     }
 
-    @Test("a worker that dies fails the message in flight; the next message starts a new one", .timeLimit(.minutes(1)))
+    @Test("a worker that dies fails the message in flight; the next message starts a new one", .timeLimit(.minutes(3)))
     func restart() async throws {
         let scripts = try Scripts()
         let instance = WorkflowInstance(name: "w", workflow: try workerDefinition(try scripts.add("worker.py", pythonWorker)).workflow)
@@ -65,7 +65,7 @@ struct WorkerTests {
         await instance.shutdown()
     }
 
-    @Test("retries ride over a dying worker", .timeLimit(.minutes(1)))
+    @Test("retries ride over a dying worker", .timeLimit(.minutes(3)))
     func retriesOverDeath() async throws {
         let scripts = try Scripts()
         let marker = scripts.directory.appendingPathComponent("died").path
@@ -90,7 +90,7 @@ struct WorkerTests {
         await instance.shutdown()
     }
 
-    @Test("a reset stops the worker; the next message starts a fresh one", .timeLimit(.minutes(1)))
+    @Test("a reset stops the worker; the next message starts a fresh one", .timeLimit(.minutes(3)))
     func resetStops() async throws {
         let scripts = try Scripts()
         let instance = WorkflowInstance(name: "w", workflow: try workerDefinition(try scripts.add("worker.py", pythonWorker)).workflow)
@@ -102,7 +102,7 @@ struct WorkerTests {
         await instance.shutdown()
     }
 
-    @Test("a worker that does not answer in time is restarted and the message fails", .timeLimit(.minutes(1)))
+    @Test("a worker that does not answer in time is restarted and the message fails", .timeLimit(.minutes(3)))
     func timeout() async throws {
         let scripts = try Scripts()
         let silent = try scripts.add("silent.sh", "#!/bin/sh\nexec sleep 1000\n")
@@ -112,7 +112,7 @@ struct WorkerTests {
         await instance.shutdown()
     }
 
-    @Test("the protocol document's shell worker and shell exec program work as written", .timeLimit(.minutes(1)))
+    @Test("the protocol document's shell worker and shell exec program work as written", .timeLimit(.minutes(3)))
     func documentedPrograms() async throws {
         let document = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Contrib/docs/executor-protocol.md").standardized.path, encoding: .utf8)

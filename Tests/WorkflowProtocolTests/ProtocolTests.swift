@@ -108,7 +108,7 @@ struct ProtocolTests {
             _ = try RunMethods.Start.decode(["instance": "x", "nope": 1])
             Issue.record("accepted params.nope")
         } catch {
-            #expect(error.message.hasSuffix("params.nope: unknown (run.start takes instance, input, definition, idempotencyKey, wait)"))
+            #expect(error.message.hasSuffix("params.nope: unknown (run.start takes instance, input, definition, idempotencyKey, wait, traceparent)"))
         }
         do {
             _ = try DaemonMethods.Ping.decode(["nope": 1])

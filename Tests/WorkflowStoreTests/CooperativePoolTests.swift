@@ -9,7 +9,7 @@ import WorkflowTestSupport
 /// Swift's cooperative pool (two threads on this machine) stays free for everything else.
 @Suite("The store never blocks the cooperative pool")
 struct CooperativePoolTests {
-    @Test("with four commits waiting on a locked database, other tasks still run", .timeLimit(.minutes(1)))
+    @Test("with four commits waiting on a locked database, other tasks still run", .timeLimit(.minutes(3)))
     func commitsWaitOffThePool() async throws {
         let db = try TemporaryDatabase()
         // The commits wait for the lock as long as this test holds it (a slow, instrumented run included).

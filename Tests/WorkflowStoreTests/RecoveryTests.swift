@@ -33,7 +33,7 @@ struct RecoveryTests {
     }
 
     @Test("resume: the interrupted run goes on from the head with run_recovered, delivers the accepted response; then the queue",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func resume() async throws {
         let db = try TemporaryDatabase()
         let armed = try await Self.interrupt(db.path)
@@ -86,7 +86,7 @@ struct RecoveryTests {
     }
 
     @Test("fail: the interrupted run is recorded failed (interrupted), the queue goes on, a rewind retries it",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func fail() async throws {
         let db = try TemporaryDatabase()
         let armed = try await Self.interrupt(db.path)
@@ -121,7 +121,7 @@ struct RecoveryTests {
     }
 
     @Test("a response promised to a continuation that never started is delivered once after SIGKILL, by a run with the promised id",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func promisedResponse() async throws {
         let db = try TemporaryDatabase()
         let crasher = try ChildProcess.start(try CrashTests.crasherPath(), [db.path, "--promised"])

@@ -445,7 +445,7 @@ struct SQLiteStoreTests {
     }
 
     @Test("a commit that waits for another's round and is cancelled meanwhile is still written, reported as written, and the rounds go on",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(3)))
     func cancelledGroupWaiter() async throws {
         let db = try TemporaryDatabase()
         let store = try SQLiteStore(path: db.path)
