@@ -142,6 +142,9 @@ struct MetricsTests {
         let p99 = try await prometheus.value("histogram_quantile(0.99, sum by (le) (workflowd_superstep_duration_seconds_bucket))")
         #expect(p99 != nil && p99! > 0 && p99! <= 60, "\(String(describing: p99))")
         await prometheus.stop()
+        // Stopped means gone: the server no longer answers (its shell once died alone, and the
+        // server went on scraping after the tests).
+        #expect((try? await HTTPGet.fetch(prometheus.url + "/-/ready")) == nil)
         #expect(await daemon.stop() == 0)
     }
 }

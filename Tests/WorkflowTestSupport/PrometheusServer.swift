@@ -39,8 +39,11 @@ public final class PrometheusServer: Sendable {
         let port = try HTTPGet.freePort()
         let server = "\(binary) --config.file='\(directory)/prometheus.yml' --storage.tsdb.path='\(directory)/data' "
             + "--web.listen-address=127.0.0.1:\(port) --log.level=warn"
+        // SIGTERM (``stop()``) or the end of this process's pipe stops the server and removes
+        // its directory (without the trap, a stop killed the shell and left the server running).
         let script = """
             \(server) </dev/null & pid=$!
+            trap 'kill $pid 2>/dev/null; wait $pid; rm -rf \(directory); exit 0' TERM
             exec 3<&0
             cat <&3 >/dev/null & held=$!
             while kill -0 $held 2>/dev/null && kill -0 $pid 2>/dev/null; do wait -n; done
