@@ -9,7 +9,7 @@ import WorkflowTestSupport
 
 /// What only the PostgreSQL backend has: its location's text, its statements' translation, its
 /// migrations, its errors, and its connections coming back.
-@Suite("PostgreSQL store", .timeLimit(.minutes(2)))
+@Suite("PostgreSQL store", .timeLimit(.minutes(5)))
 struct PostgresStoreTests {
     @Test("libpq's URL and keyword forms give host, port, user and database; unset parts take libpq's defaults")
     func locations() throws {
