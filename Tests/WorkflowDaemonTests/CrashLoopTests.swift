@@ -20,7 +20,7 @@ struct CrashLoopTests {
     static let instances = ["k0", "k1", "k2", "k3"]
 
     @Test("200 runs with requests across 20 kill -9s: acknowledged responses are kept, seqs never reused, instances consistent",
-          .timeLimit(.minutes(5)))
+          .timeLimit(.minutes(10)))
     func killLoop() async throws {
         var random = SeededGenerator(seed: UInt64(ProcessInfo.processInfo.environment["WORKFLOWD_TEST_SEED"] ?? "") ?? 0x6b11_6b11)
         let daemon = try await DaemonProcess.started()
