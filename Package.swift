@@ -100,7 +100,7 @@ let package = Package(
         // The daemon: instance registry, RPC handlers, subscriptions, the socket server, services.
         // Traces out: W3C Trace Context, a tracer, OTLP/HTTP export in protocol buffers.
         .target(name: "WorkflowTelemetry", dependencies: [
-            "WorkflowConcurrency", .product(name: "Tracing", package: "swift-distributed-tracing"), .product(name: "Logging", package: "swift-log"),
+            "WorkflowConcurrency", "WorkflowJSON", .product(name: "Tracing", package: "swift-distributed-tracing"), .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strictSettings),

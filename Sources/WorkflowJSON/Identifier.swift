@@ -14,6 +14,10 @@ public enum Identifier {
 
     /// An id derived from `digest` (at least 9 bytes, e.g. a SHA-256 of what names the thing):
     /// the same input always gives the same id, in the same form as ``make(_:)``.
+    /// 64 random bits from the same generator as the ids (xoshiro256** seeded once from the
+    /// system's): for other ids that must not collide but need not be secret (trace and span ids).
+    public static func randomWord() -> UInt64 { generator.withLock { $0.next() } }
+
     public static func derived(_ prefix: Character, from digest: [UInt8]) -> String {
         precondition(digest.count >= 9, "a derived id needs at least 70 bits")
         var first: UInt64 = 0

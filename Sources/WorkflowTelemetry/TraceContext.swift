@@ -38,9 +38,9 @@ public struct TraceContext: Sendable, Hashable, CustomStringConvertible {
     public var description: String { traceparent }
 
     /// A new trace id (random, as W3C Trace Context level 2 recommends).
-    public static func newTraceID() -> [UInt8] { IDGenerator.shared.bytes(16) }
+    public static func newTraceID() -> [UInt8] { IDGenerator.bytes(16) }
     /// A new span id.
-    public static func newSpanID() -> [UInt8] { IDGenerator.shared.bytes(8) }
+    public static func newSpanID() -> [UInt8] { IDGenerator.bytes(8) }
 
     static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
