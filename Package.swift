@@ -139,12 +139,14 @@ let package = Package(
         ], swiftSettings: strictSettings),
         // The benchmarks; the PostgreSQL ones start their server as the tests do (WorkflowTestSupport).
         .executableTarget(name: "workflowd-bench", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "JMESPath", "JSONSchema", "WorkflowStore", "WorkflowDefinitions",
-                                                                  "WorkflowProtocol", "WorkflowClient", "WorkflowTestSupport",
-                                                                  .product(name: "GRDB", package: "GRDB.swift")],
+                                                                  "WorkflowProtocol", "WorkflowClient", "WorkflowTestSupport", "WorkflowTelemetry",
+                                                                  .product(name: "GRDB", package: "GRDB.swift"),
+                                                                  .product(name: "Tracing", package: "swift-distributed-tracing"),
+                                                                  .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strictSettings),
         // Helpers shared by the test targets (latches that tests await instead of sleeping).
         .target(name: "WorkflowTestSupport", dependencies: ["WorkflowEngine", "WorkflowConcurrency"], path: "Tests/WorkflowTestSupport", swiftSettings: strictSettings),
-        .testTarget(name: "WorkflowTelemetryTests", dependencies: ["WorkflowTelemetry"], swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowTelemetryTests", dependencies: ["WorkflowTelemetry", "WorkflowTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowCalendarTests", dependencies: ["WorkflowCalendar"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowConcurrencyTests", dependencies: ["WorkflowConcurrency"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowEngineTests", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "WorkflowTestSupport"], swiftSettings: strictSettings),

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """An OTLP/HTTP trace receiver for the tests: it decodes each POST to /v1/traces with the
 official protocol buffer definitions (PyPI's opentelemetry-proto) and prints one JSON line per
-span on stdout (its trace and span ids in hex, its parent, name, kind, attributes, status, and
-the resource's attributes). A body that does not decode is answered 400 and reported on stderr.
+span on stdout (its trace and span ids in hex, its parent, name, kind, attributes, status, links,
+and the resource's attributes). A body that does not decode is answered 400 and reported on stderr.
 
     otlp-receiver.py PORT_FILE     listens on a free loopback port and writes it to PORT_FILE
 """
@@ -57,6 +57,8 @@ class Receiver(BaseHTTPRequestHandler):
                         "name": span.name, "kind": span.kind, "start": span.start_time_unix_nano, "end": span.end_time_unix_nano,
                         "attributes": attributes(span.attributes), "status": span.status.code, "resource": resource,
                         "scope": scope_spans.scope.name, "request": requests,
+                        "links": [{"traceId": link.trace_id.hex(), "spanId": link.span_id.hex(),
+                                   "attributes": attributes(link.attributes)} for link in span.links],
                     }), flush=True)
         answer = ExportTraceServiceResponse().SerializeToString()
         self.send_response(200)

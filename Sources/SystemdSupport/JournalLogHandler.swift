@@ -13,13 +13,18 @@ public struct JournalLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     public let identifier: String
+    /// Adds metadata to every entry (the trace ids of a traced request or run).
+    public var metadataProvider: Logger.MetadataProvider?
 
     /// The journal's socket; when it is missing, journald is not running.
     public static let socketPath = "/run/systemd/journal/socket"
 
-    public init(identifier: String, level: Logger.Level) {
+    /// A handler writing as `identifier` the entries at `level` and above, with what
+    /// `metadataProvider` adds.
+    public init(identifier: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
         self.identifier = identifier
         self.logLevel = level
+        self.metadataProvider = metadataProvider
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -45,6 +50,7 @@ public struct JournalLogHandler: LogHandler {
     /// The fields of one entry.
     public func fields(_ event: LogEvent) -> [String] {
         var merged = metadata
+        if let provided = metadataProvider?.get(), !provided.isEmpty { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         var fields = ["MESSAGE=\(event.message)", "PRIORITY=\(SyslogPriority.of(event.level))", "SYSLOG_IDENTIFIER=\(identifier)",
                       "CODE_FILE=\(event.file)", "CODE_LINE=\(event.line)", "CODE_FUNC=\(event.function)"]

@@ -67,10 +67,10 @@ public final class WorkflowDaemon: Service {
             store = try await SQLiteStore.open(path: configuration.databasePath, configuration: storeConfiguration, exclusive: true)
         }
         let metrics = DaemonMetrics(startedAt: Timestamp.now())
-        let tracing = configuration.tracing
+        let tracer = configuration.tracer
         let shared = GroupCommitStore(store) { instances, duration in
             metrics.committed(instances: instances, duration: duration)
-            if tracing { CommitSpan.record(instances: instances, duration: duration) }
+            if let tracer { CommitSpan.record(instances: instances, duration: duration, tracer: tracer) }
         }
         let catalog = DefinitionCatalog(directory: configuration.definitionsDirectory, logger: logger)
         await catalog.reload()

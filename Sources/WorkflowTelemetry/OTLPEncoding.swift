@@ -22,27 +22,28 @@ enum OTLPEncoding {
     }
 
     static func encode(_ span: FinishedSpan, _ writer: inout ProtobufWriter) {
-        writer.data(1, span.context.traceID)
-        writer.data(2, span.context.spanID)
-        if let parent = span.parentSpanID { writer.data(4, parent) }
+        writer.id(1, high: span.context.traceIDHigh, low: span.context.traceIDLow)
+        writer.id(2, span.context.spanID)
+        if let parent = span.parentSpanID { writer.id(4, parent) }
         writer.string(5, span.name)
         writer.varint(6, kind(span.kind))
         writer.fixed64(7, span.start)
         writer.fixed64(8, max(span.end, span.start))
-        for (key, value) in span.attributes { writer.message(9) { keyValue(&$0, key, value) } }
-        for event in span.events {
+        attributes(span.attributes, field: 9, &writer)
+        for event in span.events.prefix(OTLPSpan.limit) {
             writer.message(11) { message in
-                message.fixed64(1, event.time)
+                message.fixed64(1, event.nanosecondsSinceEpoch)
                 message.string(2, event.name)
-                for (key, value) in event.attributes { message.message(3) { keyValue(&$0, key, value) } }
+                attributes(event.attributes, field: 3, &message)
             }
         }
-        for link in span.links {
+        for link in span.links.prefix(OTLPSpan.limit) {
+            guard let context = link.context.traceContext else { continue }
             writer.message(13) { message in
-                message.data(1, link.context.traceID)
-                message.data(2, link.context.spanID)
-                for (key, value) in link.attributes { message.message(4) { keyValue(&$0, key, value) } }
-                message.fixed32(6, 0x100 | UInt32(link.context.flags))
+                message.id(1, high: context.traceIDHigh, low: context.traceIDLow)
+                message.id(2, context.spanID)
+                attributes(link.attributes, field: 4, &message)
+                message.fixed32(6, 0x100 | UInt32(context.flags))
             }
         }
         if let status = span.status {
@@ -53,6 +54,16 @@ enum OTLPEncoding {
         }
         // SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK, and whether the parent was remote: left out (0).
         writer.fixed32(16, UInt32(span.context.flags))
+    }
+
+    /// Attributes as KeyValue fields `field`, ``OTLPSpan/limit`` at most.
+    static func attributes(_ attributes: SpanAttributes, field: Int, _ writer: inout ProtobufWriter) {
+        var count = 0
+        attributes.forEach { key, value in
+            guard count < OTLPSpan.limit else { return }
+            count += 1
+            writer.message(field) { keyValue(&$0, key, value) }
+        }
     }
 
     static func kind(_ kind: SpanKind) -> UInt64 {
@@ -75,7 +86,7 @@ enum OTLPEncoding {
             writer.message(5) { list in for value in values { list.message(1) { anyValue(&$0, value) } } }
         }
         switch value {
-        case .string(let text): writer.present(1, Array(text.utf8))  // a oneof: set even when empty
+        case .string(let text): writer.presentString(1, text)  // a oneof: set even when empty
         case .bool(let flag): writer.presentVarint(2, flag ? 1 : 0)
         case .int32(let number): writer.presentVarint(3, UInt64(bitPattern: Int64(number)))
         case .int64(let number): writer.presentVarint(3, UInt64(bitPattern: number))
@@ -85,9 +96,9 @@ enum OTLPEncoding {
         case .int32Array(let numbers): array(numbers.map { .int64(Int64($0)) })
         case .int64Array(let numbers): array(numbers.map { .int64($0) })
         case .doubleArray(let numbers): array(numbers.map { .double($0) })
-        case .stringConvertible(let value): writer.present(1, Array(value.description.utf8))
+        case .stringConvertible(let value): writer.presentString(1, value.description)
         case .stringConvertibleArray(let values): array(values.map { .string($0.description) })
-        default: writer.present(1, Array("\(value)".utf8))
+        default: writer.presentString(1, "\(value)")
         }
     }
 }

@@ -39,8 +39,11 @@ public final class OTLPExporter: Sendable {
         self.logger = logger
     }
 
-    /// Spans dropped so far because too many waited.
+    /// Spans dropped so far because too many waited, or the collector could not take them.
     public var dropped: Int { state.withLock { $0.dropped } }
+
+    /// Spans waiting to be sent.
+    public var waiting: Int { state.withLock { $0.queue.count } }
 
     func add(_ span: FinishedSpan) {
         let wake = state.withLock { state -> CheckedContinuation<Void, Never>? in
@@ -163,9 +166,11 @@ public final class OTLPExporter: Sendable {
             head.headers.add(name: "Content-Length", value: String(body.count))
             head.headers.add(name: "Connection", value: "close")
             for (name, value) in headers { head.headers.add(name: name, value: value) }
-            try await outbound.write(.head(head))
-            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
-            try await outbound.write(.end(nil))
+            // Head, body and end in one write: a collector that answers and closes once it has
+            // Content-Length bytes could close the channel between separate writes, and the last
+            // one failed ("I/O on closed channel") though every span had arrived: a batch counted
+            // lost, and a warning and a notice in the log each time.
+            try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(ByteBuffer(bytes: body))), .end(nil)])
             var status: Int?
             for try await part in inbound {
                 switch part {

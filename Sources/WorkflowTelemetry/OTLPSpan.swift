@@ -1,5 +1,5 @@
+import Synchronization
 import Tracing
-import WorkflowConcurrency
 
 /// A span of ``OTLPTracer``: recorded until it ends, then handed to the exporter. A reference
 /// (as `Span` requires): every copy adds to the same span.
@@ -18,13 +18,14 @@ public final class OTLPSpan: Span {
 
     public let context: ServiceContext
     let traceContext: TraceContext
-    let parentSpanID: [UInt8]?
+    let parentSpanID: UInt64?
     let kind: SpanKind
     let start: UInt64
-    private let state: Locked<State>
+    // In the span itself, not a lock object beside it: a span is made for every step.
+    private let state: Mutex<State>
     private let exporter: OTLPExporter
 
-    init(name: String, context: ServiceContext, traceContext: TraceContext, parentSpanID: [UInt8]?, kind: SpanKind, start: UInt64,
+    init(name: String, context: ServiceContext, traceContext: TraceContext, parentSpanID: UInt64?, kind: SpanKind, start: UInt64,
          exporter: OTLPExporter) {
         self.context = context
         self.traceContext = traceContext
@@ -32,7 +33,7 @@ public final class OTLPSpan: Span {
         self.kind = kind
         self.start = start
         self.exporter = exporter
-        self.state = Locked(State(name: name))
+        self.state = Mutex(State(name: name))
     }
 
     public var operationName: String {
@@ -71,16 +72,7 @@ public final class OTLPSpan: Span {
             state.ended = true
             return state
         }) else { return }
-        func pairs(_ attributes: SpanAttributes) -> [(String, SpanAttribute)] {
-            var out: [(String, SpanAttribute)] = []
-            attributes.forEach { key, value in if out.count < Self.limit { out.append((key, value)) } }
-            return out
-        }
-        exporter.add(FinishedSpan(
-            name: finished.name, context: traceContext, parentSpanID: parentSpanID, kind: kind, start: start, end: end,
-            attributes: pairs(finished.attributes),
-            events: finished.events.map { (name: $0.name, time: $0.nanosecondsSinceEpoch, attributes: pairs($0.attributes)) },
-            links: finished.links.compactMap { link in link.context.traceContext.map { (context: $0, attributes: pairs(link.attributes)) } },
-            status: finished.status))
+        exporter.add(FinishedSpan(name: finished.name, context: traceContext, parentSpanID: parentSpanID, kind: kind, start: start, end: end,
+                                  attributes: finished.attributes, events: finished.events, links: finished.links, status: finished.status))
     }
 }

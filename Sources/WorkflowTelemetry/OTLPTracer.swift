@@ -14,7 +14,13 @@ public struct OTLPTracer: Tracer {
                                                   line: UInt) -> OTLPSpan {
         var context = context()
         let parent = context.traceContext
-        let own = TraceContext(traceID: parent?.traceID ?? TraceContext.newTraceID(), spanID: TraceContext.newSpanID(), flags: parent?.flags ?? 1)
+        let own: TraceContext
+        if let parent {
+            own = parent.child(spanID: TraceContext.newSpanID())
+        } else {
+            let trace = TraceContext.newTraceID()
+            own = TraceContext(traceIDHigh: trace.high, traceIDLow: trace.low, spanID: TraceContext.newSpanID())
+        }
         context.traceContext = own
         return OTLPSpan(name: operationName, context: context, traceContext: own, parentSpanID: parent?.spanID, kind: kind,
                         start: instant().nanosecondsSinceEpoch, exporter: exporter)

@@ -1,20 +1,32 @@
 import Tracing
+import WorkflowJSON
 
 /// A span's identity as W3C Trace Context carries it (`traceparent`): the trace it belongs to,
 /// the span, and whether the trace is sampled.
+///
+/// The ids are kept as integers (big-endian, as the header writes them), not byte arrays: a
+/// context is made for every span, and two arrays were two allocations each time.
 public struct TraceContext: Sendable, Hashable, CustomStringConvertible {
-    /// 16 bytes, not all zero.
-    public var traceID: [UInt8]
-    /// 8 bytes, not all zero.
-    public var spanID: [UInt8]
+    /// The trace id's first 8 bytes (big-endian); with ``traceIDLow`` not both zero.
+    public var traceIDHigh: UInt64
+    /// The trace id's last 8 bytes.
+    public var traceIDLow: UInt64
+    /// The span id (8 bytes, big-endian), not zero.
+    public var spanID: UInt64
     /// Bit 0: sampled.
     public var flags: UInt8
 
     /// A context with these ids.
-    public init(traceID: [UInt8], spanID: [UInt8], flags: UInt8 = 1) {
-        self.traceID = traceID
+    public init(traceIDHigh: UInt64, traceIDLow: UInt64, spanID: UInt64, flags: UInt8 = 1) {
+        self.traceIDHigh = traceIDHigh
+        self.traceIDLow = traceIDLow
         self.spanID = spanID
         self.flags = flags
+    }
+
+    /// A context for a new span `spanID` in the same trace as this one.
+    public func child(spanID: UInt64) -> TraceContext {
+        TraceContext(traceIDHigh: traceIDHigh, traceIDLow: traceIDLow, spanID: spanID, flags: flags)
     }
 
     /// Reads a `traceparent` header (version 00, or a later one read as 00 prescribes); nil if it
@@ -22,50 +34,73 @@ public struct TraceContext: Sendable, Hashable, CustomStringConvertible {
     public init?(traceparent text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[0].count == 2, let version = UInt8(parts[0], radix: 16), version != 0xff,
-              version != 0 || parts.count == 4,
-              let trace = Self.bytes(parts[1], count: 16), let span = Self.bytes(parts[2], count: 8),
-              let flags = Self.bytes(parts[3], count: 1),
-              trace.contains(where: { $0 != 0 }), span.contains(where: { $0 != 0 }) else { return nil }
-        self.init(traceID: trace, spanID: span, flags: flags[0])
+              version != 0 || parts.count == 4, parts[1].utf8.count == 32,
+              let high = Self.number(parts[1].prefix(16)), let low = Self.number(parts[1].dropFirst(16)),
+              let span = Self.number(parts[2]), parts[2].utf8.count == 16,
+              let flags = Self.number(parts[3]), parts[3].utf8.count == 2,
+              high != 0 || low != 0, span != 0 else { return nil }
+        self.init(traceIDHigh: high, traceIDLow: low, spanID: span, flags: UInt8(flags))
     }
 
     /// The `traceparent` header of this context.
-    public var traceparent: String { "00-\(traceIDHex)-\(spanIDHex)-\(Self.hex([flags]))" }
+    public var traceparent: String { "00-\(traceIDHex)-\(spanIDHex)-\(Self.hex(UInt64(flags), digits: 2))" }
     /// The trace id in lower-case hex (32 digits), as journals and UIs show it.
-    public var traceIDHex: String { Self.hex(traceID) }
+    public var traceIDHex: String { Self.hex(traceIDHigh, digits: 16) + Self.hex(traceIDLow, digits: 16) }
     /// The span id in lower-case hex (16 digits).
-    public var spanIDHex: String { Self.hex(spanID) }
+    public var spanIDHex: String { Self.hex(spanID, digits: 16) }
     public var description: String { traceparent }
 
-    /// A new trace id (random, as W3C Trace Context level 2 recommends).
-    public static func newTraceID() -> [UInt8] { IDGenerator.bytes(16) }
-    /// A new span id.
-    public static func newSpanID() -> [UInt8] { IDGenerator.bytes(8) }
+    /// The trace id as a log entry's metadata: formatted only if the entry is written.
+    public var traceIDText: HexText { HexText(context: self, trace: true) }
+    /// The span id as a log entry's metadata.
+    public var spanIDText: HexText { HexText(context: self, trace: false) }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xf)])
-        }
-        return String(decoding: out, as: UTF8.self)
+    /// An id of a context in hex, made when it is shown.
+    public struct HexText: CustomStringConvertible, Sendable {
+        let context: TraceContext
+        let trace: Bool
+        /// The id in lower-case hex.
+        public var description: String { trace ? context.traceIDHex : context.spanIDHex }
     }
 
-    private static func bytes(_ text: Substring, count: Int) -> [UInt8]? {
-        guard text.utf8.count == count * 2 else { return nil }
-        var out: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            // Lower case only, as the specification says.
-            guard text[index..<next].allSatisfy({ $0.isNumber || ("a"..."f").contains($0) }),
-                  let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-            out.append(byte)
-            index = next
+    /// A new trace id (random, as W3C Trace Context level 2 recommends), not all zero.
+    public static func newTraceID() -> (high: UInt64, low: UInt64) {
+        let high = Identifier.randomWord()
+        return (high, high == 0 ? newSpanID() : Identifier.randomWord())
+    }
+
+    /// A new span id, not zero.
+    public static func newSpanID() -> UInt64 {
+        while true {
+            let word = Identifier.randomWord()
+            if word != 0 { return word }
         }
-        return out
+    }
+
+    static func hex(_ value: UInt64, digits: Int) -> String {
+        let table: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: digits) { buffer in
+            table.withUTF8Buffer { table in
+                for position in 0..<digits {
+                    buffer[position] = table[Int((value >> UInt64(4 * (digits - 1 - position))) & 0xf)]
+                }
+            }
+            return digits
+        }
+    }
+
+    /// Lower-case hex digits only, as the specification says.
+    private static func number(_ text: Substring) -> UInt64? {
+        guard !text.isEmpty, text.utf8.count <= 16 else { return nil }
+        var value: UInt64 = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt64(byte - UInt8(ascii: "a") + 10)
+            default: return nil
+            }
+        }
+        return value
     }
 }
 

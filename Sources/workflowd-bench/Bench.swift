@@ -5,6 +5,7 @@ import Darwin
 #endif
 import WorkflowEngine
 import WorkflowStore
+import WorkflowTestSupport
 
 /// `swift run -c release --static-swift-stdlib workflowd-bench [--workload-timeout SECONDS] [WORKLOAD...]`: runs the
 /// reference workloads of the README's Performance section and prints one line per workload:
@@ -50,7 +51,7 @@ struct Bench {
         // The same with tracing on (DESIGN §11: within 10% of run_latency), spans sent to a sink.
         ("run_latency_traced", {
             try await SocketWorkloads.offPool {
-                let sink = try SpanSink()
+                let sink = try HTTPSink()
                 var report = try SocketWorkloads.runLatency(daemonArguments: ["--otlp-endpoint", "http://127.0.0.1:\(sink.port)"])
                 // Batches go out every second: the first has come once the sink has bytes.
                 for _ in 0..<300 where sink.bytes == 0 { usleep(10_000) }
@@ -59,6 +60,8 @@ struct Bench {
                 return report
             }
         }),
+        // What one span costs the process that makes and exports it (no daemon; CPU per span).
+        ("span_cost", { try await SpanCost.run() }),
         ("run_latency_8", { try await SocketWorkloads.offPool { try SocketWorkloads.runLatencyConcurrent(clients: 8) } }),
         ("run_latency_64", { try await SocketWorkloads.offPool { try SocketWorkloads.runLatencyConcurrent(clients: 64) } }),
         ("hitl1k_socket", { try await SocketWorkloads.offPool { try SocketWorkloads.hitl1kSocket() } }),

@@ -152,9 +152,11 @@ struct Workflowd: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let journal = logTarget == .journal
             || (logTarget == .auto && !(environment["JOURNAL_STREAM"] ?? "").isEmpty && JournalLogHandler.isAvailable())
-        LoggingSystem.bootstrap { label -> any LogHandler in
-            journal ? JournalLogHandler(identifier: "workflowd", level: level) : StderrLogHandler(label: label, level: level)
-        }
+        // Entries written in a traced call or run carry its trace ids (TRACE_ID=, SPAN_ID=).
+        LoggingSystem.bootstrap({ label, provider -> any LogHandler in
+            journal ? JournalLogHandler(identifier: "workflowd", level: level, metadataProvider: provider)
+                    : StderrLogHandler(label: label, level: level, metadataProvider: provider)
+        }, metadataProvider: TraceLogMetadata.provider)
         let logger = Logger(label: "workflowd")
         guard let grace = Self.duration(stopGrace) else { throw ValidationError("--stop-grace takes a duration like 500ms, 10s or 1m") }
         guard let statusEvery = Self.duration(statusInterval), statusEvery > .zero else {
@@ -218,8 +220,11 @@ struct Workflowd: AsyncParsableCommand {
         settings.metricsListen = metricsPlace
         let exporter = try TraceExport.configured(endpoint: otlpEndpoint, environment: environment, logger: logger)
         if let exporter {
-            InstrumentationSystem.bootstrap(OTLPTracer(exporter: exporter))
-            settings.tracing = true
+            // The daemon's spans go to the tracer its configuration holds; the libraries that
+            // look for one in InstrumentationSystem find the same.
+            let tracer = OTLPTracer(exporter: exporter)
+            InstrumentationSystem.bootstrap(tracer)
+            settings.tracer = tracer
         }
         settings.lease = leaseTime
         settings.idleRelease = idleTime

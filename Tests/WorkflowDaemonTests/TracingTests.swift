@@ -48,7 +48,8 @@ struct TracingTests {
 
         let spans = try await receiver.spans { spans in
             let names = Set(spans.filter { $0["traceId"]?.stringValue == caller.trace }.compactMap { $0["name"]?.stringValue })
-            return ["run.start", "workflow.run", "workflow.superstep", "executor.process", "message.send", "store.commit"].allSatisfy(names.contains)
+            return ["run.start", "workflow.run", "workflow.superstep", "executor.process", "message.send", "edge_group.process", "store.commit"]
+                .allSatisfy(names.contains)
         }
         let trace = spans.filter { $0["traceId"]?.stringValue == caller.trace }
         func one(_ name: String, _ extra: (JSON) -> Bool = { _ in true }) throws -> JSON {
@@ -68,6 +69,11 @@ struct TracingTests {
         #expect(parts.count == 4 && step["spanId"]?.stringValue == parts[2], "the program's TRACEPARENT is its step's span")
         let sent = try one("message.send") { $0["attributes"]?["message.source_id"] == "look" }
         #expect(sent["parentSpanId"] == superstep["spanId"] && sent["attributes"]?["message.target_id"] == ["out"] && sent["kind"] == 4, "\(sent)")
+        // Agent Framework's span for the edge the message took, under the message's.
+        let edge = try one("edge_group.process") { $0["parentSpanId"] == sent["spanId"] }
+        #expect(edge["attributes"]?["edge_group.type"] == "SingleEdgeGroup" && edge["attributes"]?["edge_group.delivered"] == true
+                && edge["attributes"]?["edge_group.delivery_status"] == "delivered" && edge["attributes"]?["message.target_id"] == ["out"]
+                && edge["attributes"]?["message.source_id"] == "look" && edge["attributes"]?["edge_group.id"]?.stringValue != nil, "\(edge)")
         let commit = try one("store.commit")
         #expect((commit["attributes"]?["db.operation.batch.size"]?.intValue ?? 0) >= 1, "\(commit)")
         for span in trace { #expect((span["end"]?.doubleValue ?? 0) >= (span["start"]?.doubleValue ?? 1), "\(span)") }
@@ -98,6 +104,85 @@ struct TracingTests {
         #expect(call["parentSpanId"]?.stringValue == responder.span)
         let run = try #require(trace.first { $0["name"] == "workflow.run" })
         #expect(run["parentSpanId"] == call["spanId"], "\(trace)")
+        #expect(await daemon.stop() == 0)
+        await receiver.stop()
+    }
+
+    @Test("a response to a run still going on links that run's span to the responder's call: the run is not the call's child, but the trace says which answer it took")
+    func responseLinksActiveRun() async throws {
+        let receiver = try await OTLPReceiver.start()
+        let daemon = try await DaemonProcess.started(arguments: ["--otlp-endpoint", receiver.endpoint])
+        var client = try await daemon.client()
+        _ = try await client.result("instance.create", ["name": "b", "definition": "branch"])
+        _ = try await client.result("events.subscribe", ["instance": "b", "afterSeq": 0])
+        // One branch asks a person, the other waits on a gate: the run is still going on when the answer comes.
+        let run = try await client.result("run.start", ["instance": "b", "input": .string(daemon.gate("b")),
+                                                        "traceparent": .string(Self.traceparent().header)])
+        let request = try #require(try await client.events(until: { $0["type"] == "request" }).last?["request"]?["id"]?.stringValue)
+        let responder = Self.traceparent()
+        let answered = try await client.result("request.respond", ["instance": "b", "requestId": .string(request), "response": ["ok": true],
+                                                                   "traceparent": .string(responder.header)])
+        #expect(answered["runId"] == run["runId"], "the answer goes to the run going on: \(answered)")
+        try daemon.open(daemon.gate("b"))
+        _ = try await client.result("run.wait", ["instance": "b", "runId": try #require(run["runId"])])
+        let spans = try await receiver.spans { spans in
+            spans.contains { $0["name"] == "workflow.run" && $0["attributes"]?["workflow.run.id"] == run["runId"] }
+                && spans.contains { $0["name"] == "request.respond" && $0["traceId"]?.stringValue == responder.trace }
+        }
+        let call = try #require(spans.first { $0["name"] == "request.respond" && $0["traceId"]?.stringValue == responder.trace })
+        let runSpan = try #require(spans.first { $0["name"] == "workflow.run" && $0["attributes"]?["workflow.run.id"] == run["runId"] })
+        let links = runSpan["links"]?.arrayValue ?? []
+        #expect(links.contains { $0["traceId"]?.stringValue == responder.trace && $0["spanId"] == call["spanId"]
+                                 && $0["attributes"]?["workflow.request.id"]?.stringValue == request }, "\(runSpan)")
+        #expect(await daemon.stop() == 0)
+        await receiver.stop()
+    }
+
+    @Test("a run interrupted by kill -9 goes on in its trace after the restart: the resumed run's span has the caller's trace id, says it resumed, and its step's program gets that trace")
+    func resumedRunKeepsItsTrace() async throws {
+        let receiver = try await OTLPReceiver.start()
+        let daemon = try await DaemonProcess.started(arguments: ["--otlp-endpoint", receiver.endpoint])
+        var client = try await daemon.client()
+        _ = try await client.result("instance.create", ["name": "s", "definition": "gated"])
+        _ = try await client.result("events.subscribe", ["instance": "s", "afterSeq": 0])
+        let caller = Self.traceparent()
+        let run = try await client.result("run.start", ["instance": "s", "input": .string(daemon.gate("s")),
+                                                        "traceparent": .string(caller.header)])
+        _ = try await client.events(until: { $0["type"] == "executor_invoked" })
+        // The call's span was sent (the exporter sends every second); the run's was not: it is
+        // still going on when the daemon dies.
+        _ = try await receiver.spans { spans in spans.contains { $0["name"] == "run.start" && $0["traceId"]?.stringValue == caller.trace } }
+        await daemon.kill9()
+        try await daemon.start()
+        client = try await daemon.client()
+        try daemon.open(daemon.gate("s"))
+        let result = try await client.result("run.wait", ["instance": "s", "runId": try #require(run["runId"])])
+        #expect(result["status"] == "idle", "\(result)")
+        let spans = try await receiver.spans { spans in
+            spans.contains { $0["name"] == "workflow.run" && $0["attributes"]?["workflow.run.resumed"] == true }
+        }
+        let resumed = try #require(spans.first { $0["name"] == "workflow.run" && $0["attributes"]?["workflow.run.resumed"] == true })
+        #expect(resumed["traceId"]?.stringValue == caller.trace && resumed["attributes"]?["workflow.run.id"] == run["runId"], "\(resumed)")
+        // Its parent is the run's span from before the crash, which never ended (and so was never sent).
+        let call = try #require(spans.first { $0["name"] == "run.start" && $0["traceId"]?.stringValue == caller.trace })
+        #expect((resumed["parentSpanId"]?.stringValue ?? "").count == 16 && resumed["parentSpanId"] != call["spanId"], "\(resumed)")
+        let step = try #require(spans.first { $0["name"] == "executor.process" && $0["traceId"]?.stringValue == caller.trace
+                                              && $0["attributes"]?["executor.id"] == "wait" }, "the resumed step is in the trace")
+        #expect(step["traceId"]?.stringValue == caller.trace)
+        #expect(await daemon.stop() == 0)
+        await receiver.stop()
+    }
+
+    @Test("what the engine logs during a traced run names the run's trace: a failed step's warning carries trace.id and span.id")
+    func engineLogCarriesTrace() async throws {
+        let receiver = try await OTLPReceiver.start()
+        let daemon = try await DaemonProcess.started(arguments: ["--otlp-endpoint", receiver.endpoint])
+        let caller = Self.traceparent()
+        let failed = try await (try await daemon.client()).result("run.start", ["instance": "f", "definition": "flaky", "input": "/nonexistent/never",
+                                                                                "wait": true, "traceparent": .string(caller.header)])
+        #expect(failed["status"] == "failed", "\(failed)")
+        let line = try #require(daemon.log.split(separator: "\n").first { $0.contains("a run failed") }, "\(daemon.log.suffix(2000))")
+        #expect(line.contains("trace.id=\(caller.trace)") && line.contains("span.id="), "\(line)")
         #expect(await daemon.stop() == 0)
         await receiver.stop()
     }

@@ -28,8 +28,9 @@ struct TraceContextTests {
     @Test("new ids are never all zero, and differ")
     func newIDs() {
         let ids = Set((0..<100).map { _ in TraceContext.newSpanID() })
-        #expect(ids.count == 100 && ids.allSatisfy { $0.count == 8 && $0.contains { $0 != 0 } })
-        #expect(TraceContext.newTraceID().count == 16)
+        #expect(ids.count == 100 && !ids.contains(0))
+        let traces = (0..<100).map { _ in TraceContext.newTraceID() }
+        #expect(Set(traces.map { "\($0.high)-\($0.low)" }).count == 100 && traces.allSatisfy { $0.high != 0 || $0.low != 0 })
     }
 
     @Test("endpoints: a base URL gets /v1/traces, a signal's own URL is kept, only http", arguments: [
@@ -59,5 +60,18 @@ struct TraceContextTests {
         writer.message(5) { $0.bool(1, true) }
         writer.presentVarint(6, 0)
         #expect(writer.bytes == [0x08, 0xAC, 0x02, 0x19, 1, 0, 0, 0, 0, 0, 0, 0, 0x22, 2, 0x68, 0x69, 0x2A, 2, 0x08, 1, 0x30, 0])
+    }
+
+    @Test("protocol buffers: messages written in place get a longer length when over 127 bytes, nested too; ids big-endian")
+    func longMessages() {
+        var writer = ProtobufWriter()
+        writer.message(1) { outer in outer.message(2) { $0.string(3, String(repeating: "a", count: 200)) } }
+        #expect(writer.bytes == [0x0A, 0xCE, 0x01, 0x12, 0xCB, 0x01, 0x1A, 0xC8, 0x01] + [UInt8](repeating: 0x61, count: 200))
+        var ids = ProtobufWriter()
+        ids.id(1, 0x0102_0304_0506_0708)
+        ids.id(2, high: 0x1112_1314_1516_1718, low: 0x2122_2324_2526_2728)
+        ids.id(3, 0)
+        #expect(ids.bytes == [0x0A, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0x12, 16, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+                              0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28])
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import SystemdSupport
+import Tracing
 import WorkflowEngine
 import WorkflowStore
 
@@ -41,9 +42,9 @@ public struct DaemonConfiguration: Sendable {
     public var adoptedSocket: Int32?
     /// Where the metrics are served over HTTP (nil: only over JSON-RPC, `daemon.metrics`).
     public var metricsListen: MetricsListen?
-    /// Whether spans are recorded (the executable bootstrapped a tracer): each call, run,
-    /// superstep, executor and commit gets one. Off, none of that is done at all.
-    public var tracing = false
+    /// Where spans go (the executable makes the tracer): each call, run, superstep, executor,
+    /// message and commit gets one. Nil, none of that is done at all.
+    public var tracer: (any Tracer)?
     /// Where READY, STATUS, RELOADING, STOPPING and WATCHDOG go (systemd, or nowhere).
     public var notifier: any ServiceNotifier
     /// The service watchdog's interval (`WatchdogSec=`): a health check that goes through the

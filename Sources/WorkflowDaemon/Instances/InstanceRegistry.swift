@@ -61,7 +61,7 @@ actor InstanceRegistry {
                                      openRequestLimit: configuration.limits.maxOpenRequests,
                                      subscriptionBufferLimit: configuration.limits.maxBufferedEvents,
                                      subscriptionBudget: subscriptionBudget, logger: logger,
-                                     observer: metrics.runMetrics(definition: definition), tracing: configuration.tracing)
+                                     observer: metrics.runMetrics(definition: definition), tracer: configuration.tracer)
     }
 
     // MARK: Leases

@@ -1,5 +1,6 @@
 import Logging
 import Tracing
+import WorkflowEngine
 import WorkflowJSON
 import WorkflowProtocol
 import WorkflowStore
@@ -101,8 +102,8 @@ struct Dispatcher: Sendable {
         let clock = ContinuousClock()
         let began = clock.now
         let outcome: Result<Outcome, RPCError>
-        if daemon.configuration.tracing {
-            outcome = await traced(method, handler, params, daemon: daemon, connection: connection, hops: hops)
+        if let tracer = daemon.configuration.tracer {
+            outcome = await traced(method, handler, params, tracer: tracer, daemon: daemon, connection: connection, hops: hops)
         } else {
             outcome = await call(method, handler, params, daemon: daemon, connection: connection, hops: hops)
         }
@@ -116,8 +117,8 @@ struct Dispatcher: Sendable {
     /// A call in a span of its own (`rpc.system` jsonrpc, `rpc.method`), child of the caller's
     /// span when the params carry its `traceparent`: what the call starts (a run, its
     /// supersteps, the steps' programs) belongs to the caller's trace.
-    private func traced(_ method: String, _ handler: Handler, _ params: JSON?, daemon: DaemonContext, connection: ConnectionContext,
-                        hops: Int) async -> Result<Outcome, RPCError> {
+    private func traced(_ method: String, _ handler: Handler, _ params: JSON?, tracer: any Tracer, daemon: DaemonContext,
+                        connection: ConnectionContext, hops: Int) async -> Result<Outcome, RPCError> {
         var context = ServiceContext.current ?? .topLevel
         if let text = params?["traceparent"]?.stringValue {
             guard let parent = TraceContext(traceparent: text) else {
@@ -126,14 +127,9 @@ struct Dispatcher: Sendable {
             }
             context.traceContext = parent
         }
-        return await withSpan(method, context: context, ofKind: .server) { span in
-            // One update (each `attributes[...] =` copies them all).
-            span.updateAttributes { attributes in
-                attributes["rpc.system"] = "jsonrpc"
-                attributes["rpc.method"] = method
-                attributes["rpc.jsonrpc.version"] = "2.0"
-                if let instance = params?["instance"]?.stringValue { attributes["workflow.instance"] = instance }
-            }
+        var attributes: SpanAttributes = ["rpc.system": "jsonrpc", "rpc.method": .string(method), "rpc.jsonrpc.version": "2.0"]
+        if let instance = params?["instance"]?.stringValue { attributes["workflow.instance"] = instance }
+        return await tracer.inSpan(method, context: context, ofKind: .server, attributes: attributes) { span in
             let outcome = await call(method, handler, params, daemon: daemon, connection: connection, hops: hops)
             if case .failure(let error) = outcome {
                 span.updateAttributes { attributes in
@@ -155,11 +151,8 @@ struct Dispatcher: Sendable {
         logger[metadataKey: "rpc.method"] = "\(method)"
         logger[metadataKey: "peer.uid"] = "\(connection.peer.uid)"
         if let instance = params?["instance"]?.stringValue { logger[metadataKey: "instance"] = "\(instance)" }
-        // In a traced call, its entries name the trace and the span (TRACE_ID=, SPAN_ID= in the journal).
-        if let trace = ServiceContext.current?.traceContext {
-            logger[metadataKey: "trace.id"] = "\(trace.traceIDHex)"
-            logger[metadataKey: "span.id"] = "\(trace.spanIDHex)"
-        }
+        // In a traced call, its entries name the trace and the span (TRACE_ID=, SPAN_ID= in the
+        // journal): the logging system's metadata provider adds them (TraceLogMetadata).
         logger.debug("request")
         do {
             return .success(try await handler(params, RequestContext(daemon: daemon, connection: connection, logger: logger)))

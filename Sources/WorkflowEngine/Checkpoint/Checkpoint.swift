@@ -78,12 +78,17 @@ public struct Checkpoint: Sendable, Hashable {
     public var signals: [WorkflowSignal]
     /// Requests that timed out unanswered, with when (the newest few): a late answer is told so.
     public var timedOutRequests: [String: Double]
+    /// The trace of the run this checkpoint belongs to, as W3C Trace Context carries it
+    /// (`traceparent`): a run resumed from here after a restart goes on in that trace. Empty
+    /// when tracing is off.
+    public var trace: [String: String]
 
     /// Makes a checkpoint from its parts (an instance makes its own; a store reads them back).
     public init(id: String, parentID: String?, instance: String, workflowName: String, definitionHash: String, runID: String?,
                 reason: Reason, superstep: Int, time: Double, status: InstanceStatus, sharedState: JSONObject,
                 executorStates: JSONObject, edgeStates: JSONObject, messages: [Message], pendingRequests: [WorkflowRequest],
-                waits: [WorkflowWait] = [], signals: [WorkflowSignal] = [], timedOutRequests: [String: Double] = [:]) {
+                waits: [WorkflowWait] = [], signals: [WorkflowSignal] = [], timedOutRequests: [String: Double] = [:],
+                trace: [String: String] = [:]) {
         self.id = id
         self.parentID = parentID
         self.instance = instance
@@ -102,6 +107,7 @@ public struct Checkpoint: Sendable, Hashable {
         self.waits = waits
         self.signals = signals
         self.timedOutRequests = timedOutRequests
+        self.trace = trace
     }
 
     /// When the soonest of its waits is due (seconds since 1970); nil when none is on a time.
@@ -143,6 +149,7 @@ extension Checkpoint: JSONRepresentable {
         if !waits.isEmpty { json["waits"] = .array(waits.map(\.json)) }
         if !signals.isEmpty { json["signals"] = .array(signals.map(\.json)) }
         if !timedOutRequests.isEmpty { json["timedOutRequests"] = .object(timedOutRequests.mapValues { .string(Timestamp.format($0)) }) }
+        if !trace.isEmpty { json["trace"] = .object(trace.mapValues { .string($0) }) }
         return .object(json)
     }
 
@@ -171,6 +178,10 @@ extension Checkpoint: JSONRepresentable {
                   timedOutRequests: try (r.object["timedOutRequests"] == nil ? [:] : r.objectValue("timedOutRequests")).mapValues { value in
                       guard let text = value.stringValue else { throw JSONShapeError(path: r.field("timedOutRequests"), "times must be strings") }
                       return try Timestamp.parse(text, path: r.field("timedOutRequests"))
+                  },
+                  trace: try (r.object["trace"] == nil ? [:] : r.objectValue("trace")).mapValues { value in
+                      guard let text = value.stringValue else { throw JSONShapeError(path: r.field("trace"), "trace fields must be strings") }
+                      return text
                   })
     }
 }

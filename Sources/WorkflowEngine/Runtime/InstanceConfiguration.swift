@@ -1,4 +1,5 @@
 import Logging
+import Tracing
 
 /// How an instance behaves, passed in explicitly when it is created.
 public struct InstanceConfiguration: Sendable {
@@ -39,9 +40,9 @@ public struct InstanceConfiguration: Sendable {
     public var logger: Logger
     /// Told of every batch of events once committed (a daemon counts runs and supersteps).
     public var observer: (any InstanceObserver)?
-    /// Whether runs, supersteps and executors get spans (through swift-distributed-tracing's
-    /// bootstrapped tracer), children of the span that started the run. Off, no span is made.
-    public var tracing: Bool
+    /// Where runs, supersteps, executors and messages get spans (swift-distributed-tracing's
+    /// API), children of the span that started the run; nil, no span is made.
+    public var tracer: (any Tracer)?
 
     /// Makes a configuration; every limit has a default a daemon would use.
     public init(store: (any CheckpointStore)? = nil, onBusy: BusyPolicy = .reject,
@@ -50,7 +51,7 @@ public struct InstanceConfiguration: Sendable {
                 waitLimit: Int = 1000, signalLimit: Int = 100, clock: any WorkflowClock = SystemClock(),
                 subscriptionBufferLimit: Int = 10_000, subscriptionBudget: EventBudget? = nil, subscriptionLimit: Int = 1000,
                 logger: Logger = Logger(label: "workflowd.engine", factory: { _ in SwiftLogNoOpLogHandler() }),
-                observer: (any InstanceObserver)? = nil, tracing: Bool = false) {
+                observer: (any InstanceObserver)? = nil, tracer: (any Tracer)? = nil) {
         self.store = store
         self.onBusy = onBusy
         self.responseValidator = responseValidator
@@ -67,6 +68,6 @@ public struct InstanceConfiguration: Sendable {
         self.subscriptionLimit = subscriptionLimit
         self.logger = logger
         self.observer = observer
-        self.tracing = tracing
+        self.tracer = tracer
     }
 }

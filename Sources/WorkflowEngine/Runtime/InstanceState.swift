@@ -16,6 +16,9 @@ struct InstanceState: Sendable {
     /// answer is told so.
     var timedOut: [String: Double] = [:]
     static let timedOutLimit = 256
+    /// The trace of the active (or last) run, as W3C Trace Context carries it: checkpointed, so
+    /// that a run resumed after a restart goes on in its trace. Empty when tracing is off.
+    var runTrace: [String: String] = [:]
 
     /// Records that `requestID` timed out at `time`, forgetting the oldest beyond the bound.
     mutating func recordTimeout(_ requestID: String, at time: Double) {

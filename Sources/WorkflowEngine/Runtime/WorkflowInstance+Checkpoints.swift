@@ -33,7 +33,7 @@ extension WorkflowInstance {
                           time: time ?? Timestamp.now(), status: status, sharedState: state.sharedState,
                           executorStates: executorStates, edgeStates: edgeStates, messages: messages,
                           pendingRequests: state.sortedPending, waits: state.sortedWaits, signals: state.signals,
-                          timedOutRequests: state.timedOut)
+                          timedOutRequests: state.timedOut, trace: state.runTrace)
     }
 
     /// Builds (aside) the state a checkpoint describes; the caller swaps it in.
@@ -100,6 +100,7 @@ extension WorkflowInstance {
         }
         restored.signals = checkpoint.signals
         restored.timedOut = checkpoint.timedOutRequests
+        restored.runTrace = checkpoint.trace
         restored.sharedState = checkpoint.sharedState
         restored.superstep = checkpoint.superstep
         restored.head = checkpoint.id

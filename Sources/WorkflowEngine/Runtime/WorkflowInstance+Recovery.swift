@@ -150,12 +150,15 @@ extension WorkflowInstance {
         let saved = state
         if state.executors == nil { state.executors = try workflow.makeExecutors() }
         if !resuming { discardLeftovers(runID: runID, trigger: .response) }
+        // A resumed run goes on in the trace its checkpoint recorded.
+        startRunSpan(runID, resuming: resuming ? state.runTrace : nil)
         state.status = .inProgress
         sink.emit(runID: runID, .runRecovered(checkpointID: state.head))
         sink.emit(runID: runID, .status(.inProgress))
         do {
             try await publish(runID: runID, status: .inProgress)
         } catch {
+            abandonRunSpan(error)
             state = saved
             durability.failedCommitUndone()
             sink.discard(restartingAt: commits.nextSeqAfterKept)

@@ -36,11 +36,13 @@ extension WorkflowInstance {
             throw WorkflowError(.instanceBusy, "instance '\(name)': \(reason)", details: ["instance": .string(name)])
         case .deliverToActiveRun(let runID):
             try await recordAcceptance(of: request, response: response, deliveredBy: runID)
+            linkRunSpan(toResponse: requestID)
             return ResponseOutcome(runID: runID, startedRun: false)
         case .deliverAfterActiveRun(_, let continuationID), .holdForResume(let continuationID):
             // Known from now on, so that whoever is told its id can wait for it.
             if runs[continuationID] == nil { runs.add(continuationID, trigger: .response, input: response) }
             try await recordAcceptance(of: request, response: response, deliveredBy: continuationID)
+            linkRunSpan(toResponse: requestID)
             return ResponseOutcome(runID: continuationID, startedRun: true)
         case .startContinuation(let continuationID):
             // The run takes the response from the inbox at its first boundary (so that, were it

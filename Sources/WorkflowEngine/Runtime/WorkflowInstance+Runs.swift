@@ -125,12 +125,14 @@ extension WorkflowInstance {
             state.inFlight += seed
             state.status = .inProgress
             if !durable { durability.startAwaitsCommit(runID: runID) }
+            startRunSpan(runID)
             sink.emit(runID: runID, .runStarted(trigger: trigger, input: input))
             sink.emit(runID: runID, .status(.inProgress))
             try await publish(checkpoint: trigger == .response ? .responseAccepted : .runStarted, runID: runID, status: .inProgress,
                               deferrable: !durable, idempotencyKeys: idempotencyKeys)
         } catch {
             // Nothing of the run is in the store: the instance is as it was.
+            abandonRunSpan(error)
             durability.startAbandoned(runID: runID)
             state = saved
             sink.discard(restartingAt: commits.nextSeqAfterKept)

@@ -19,25 +19,14 @@ extension WorkflowInstance {
     /// supersteps it takes responses from the inbox; at least every ``yieldInterval`` it suspends
     /// so that whatever waits for the actor (a response, a cancel, a read) gets in.
     func driveRun(_ runID: String) async {
-        guard configuration.tracing else {
+        // The run's span (started as the run began) is the current one while it runs: its
+        // supersteps, steps and commits are its children, and the engine's log entries carry it.
+        guard let span = runSpan else {
             await finishRun(runID, await runToEnd(runID))
             return
         }
-        // The run's span: a child of the span that started it (a client's call, a schedule's
-        // fire), its supersteps and executors its children.
-        let result = await withSpan("workflow.run", at: DefaultTracerClock.now, ofKind: .internal) { span in
-            let result = await runToEnd(runID)
-            // One update (each `attributes[...] =` copies them all).
-            span.updateAttributes { attributes in
-                attributes["workflow.name"] = workflow.name
-                attributes["workflow.instance"] = name
-                attributes["workflow.run.id"] = runID
-                attributes["workflow.run.status"] = result.status.rawValue
-                attributes["workflow.run.supersteps"] = result.supersteps
-            }
-            if let error = result.error, result.status == .failed { span.setStatus(SpanStatus(code: .error, message: error.message)) }
-            return result
-        }
+        let result = await ServiceContext.$current.withValue(span.context) { await runToEnd(runID) }
+        endRunSpan(result)
         await finishRun(runID, result)
     }
 
@@ -114,14 +103,9 @@ extension WorkflowInstance {
     /// Runs one superstep of run `runID` (its `used`th) and applies it: nil if the run goes on,
     /// or the run's result if it ended there.
     private func runSuperstep(_ runID: String, used: Int) async -> RunResult? {
-        guard configuration.tracing else { return await runSuperstepUntraced(runID, used: used) }
-        return await withSpan("workflow.superstep", at: DefaultTracerClock.now, ofKind: .internal) { span in
-            span.updateAttributes { attributes in
-                attributes["workflow.superstep"] = state.superstep + 1
-                attributes["workflow.run.id"] = runID
-            }
-            return await runSuperstepUntraced(runID, used: used)
-        }
+        guard let tracer = configuration.tracer else { return await runSuperstepUntraced(runID, used: used) }
+        let attributes: SpanAttributes = ["workflow.superstep": .int64(Int64(state.superstep + 1)), "workflow.run.id": .string(runID)]
+        return await tracer.inSpan("workflow.superstep", attributes: attributes) { _ in await runSuperstepUntraced(runID, used: used) }
     }
 
     private func runSuperstepUntraced(_ runID: String, used: Int) async -> RunResult? {
@@ -243,7 +227,7 @@ extension WorkflowInstance {
             var context = ExecutorContext(executorID: workflow.executorIDs[first], scope: scope)
             do {
                 try await Self.invoke(&executor, id: workflow.executorIDs[first], messages: messages, retry: workflow.retryPolicies[first],
-                                      context: &context, traced: configuration.tracing)
+                                      context: &context, tracer: configuration.tracer)
             } catch {
                 return .failure(executor: workflow.executorIDs[first], error: error)
             }
@@ -276,7 +260,7 @@ extension WorkflowInstance {
         }
         let ids = workflow.executorIDs
         let policies = workflow.retryPolicies
-        let traced = configuration.tracing
+        let tracer = configuration.tracer
         let work = groups.map { (index: $0.key, messages: $0.value, executor: executors[$0.key],
                                  context: ExecutorContext(executorID: ids[$0.key], scope: scope)) }
         do {
@@ -295,7 +279,7 @@ extension WorkflowInstance {
                         var context = item.context
                         do {
                             try await Self.invoke(&executor, id: ids[item.index], messages: item.messages, retry: policies[item.index],
-                                                  context: &context, traced: traced)
+                                                  context: &context, tracer: tracer)
                         } catch {
                             throw ExecutorFailure(executor: ids[item.index], error: error)
                         }
@@ -346,7 +330,7 @@ extension WorkflowInstance {
     }
 
     static func invoke(_ executor: inout any Executor, id: String, messages: [PendingMessage], retry: RetryPolicy?,
-                       context: inout ExecutorContext, traced: Bool = false) async throws {
+                       context: inout ExecutorContext, tracer: (any Tracer)? = nil) async throws {
         let scope = context.scope
         for message in messages {
             var payload = message.payload, request = message.request, wake = message.wake, attempt = 1
@@ -359,17 +343,14 @@ extension WorkflowInstance {
                 context.attempt = attempt
                 scope.emit(.executorInvoked(executor: id, superstep: scope.superstep, message: payload, requestID: request?.id))
                 do {
-                    if traced {
+                    if let tracer {
                         // Its span is the current one while it works: an exec step's program
                         // gets it as TRACEPARENT.
-                        try await withSpan("executor.process", at: DefaultTracerClock.now, ofKind: .internal) { span in
-                            span.updateAttributes { attributes in
-                                attributes["executor.id"] = id
-                                attributes["workflow.superstep"] = scope.superstep
-                                attributes["workflow.run.id"] = scope.runID
-                                if attempt > 1 { attributes["executor.attempt"] = attempt }
-                                if let request { attributes["workflow.request.id"] = request.id }
-                            }
+                        var attributes: SpanAttributes = ["executor.id": .string(id), "workflow.superstep": .int64(Int64(scope.superstep)),
+                                                          "workflow.run.id": .string(scope.runID)]
+                        if attempt > 1 { attributes["executor.attempt"] = attempt }
+                        if let request { attributes["workflow.request.id"] = request.id }
+                        try await tracer.inSpan("executor.process", attributes: attributes) { _ in
                             try await Self.deliver(&executor, payload, request: request, wake: wake, context: &context)
                         }
                     } else {
@@ -435,22 +416,13 @@ extension WorkflowInstance {
         let shared = state.sharedState
         for position in results.indices {
             for message in results[position].context.sent {
-                guard configuration.tracing else {
+                guard let tracer = configuration.tracer else {
                     EdgeRouter.route(message, from: results[position].index, in: workflow, state: shared,
                                      inFlight: &inFlight, fanIn: &fanIn, warnings: &warnings)
                     continue
                 }
-                // Agent Framework's span for a message on its way: where from, where to.
-                withSpan("message.send", ofKind: .producer) { span in
-                    let before = inFlight.count
-                    EdgeRouter.route(message, from: results[position].index, in: workflow, state: shared,
-                                     inFlight: &inFlight, fanIn: &fanIn, warnings: &warnings)
-                    span.updateAttributes { attributes in
-                        attributes["message.source_id"] = workflow.executorIDs[results[position].index]
-                        attributes["message.target_id"] = inFlight[before...].map { workflow.executorIDs[$0.target] }
-                        attributes["workflow.superstep"] = superstep
-                    }
-                }
+                tracedRoute(message, from: results[position].index, superstep: superstep, state: shared, tracer: tracer,
+                            inFlight: &inFlight, fanIn: &fanIn, warnings: &warnings)
             }
         }
         state.inFlight = inFlight

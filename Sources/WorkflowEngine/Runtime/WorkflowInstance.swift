@@ -1,3 +1,4 @@
+import Tracing
 import WorkflowConcurrency
 /// A named, long-lived workflow instance: it owns shared state, executor state, edge state
 /// (fan-in buffers), in-flight messages, pending requests, the superstep counter, the checkpoint
@@ -50,6 +51,8 @@ public actor WorkflowInstance {
     var currentWake: AsyncStream<Void>.Continuation?
     /// The active run whose `runTimeout` has passed (it fails at the next check).
     var timedOutRunID: String?
+    /// The active run's span (`workflow.run`), when tracing.
+    var runSpan: (any Span)?
 
     /// Where this instance was forked from, if it was.
     var origin: (instance: String, checkpointID: String)?
