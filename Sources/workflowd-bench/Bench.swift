@@ -60,6 +60,13 @@ struct Bench {
                 return report
             }
         }),
+        // Tracing's cost as a ratio, traced against untraced daemons at the same time (×100).
+        ("run_latency_traced_ratio", {
+            try await SocketWorkloads.offPool {
+                let sink = try HTTPSink()
+                return try SocketWorkloads.runLatencyTracedRatio(sinkPort: sink.port)
+            }
+        }),
         // What one span costs the process that makes and exports it (no daemon; CPU per span).
         ("span_cost", { try await SpanCost.run() }),
         ("run_latency_8", { try await SocketWorkloads.offPool { try SocketWorkloads.runLatencyConcurrent(clients: 8) } }),

@@ -15,7 +15,9 @@ struct Report {
     func line(workload: String) -> String {
         let sorted = samples.sorted()
         let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        var text = "workload=\(workload) unit=\(unit) median_us=\(format(median)) min_us=\(format(sorted.first ?? 0)) max_us=\(format(sorted.last ?? 0)) reps=\(samples.count)"
+        // Samples are microseconds, unless the unit is a percentage.
+        let suffix = unit.hasPrefix("percent") ? "" : "_us"
+        var text = "workload=\(workload) unit=\(unit) median\(suffix)=\(format(median)) min\(suffix)=\(format(sorted.first ?? 0)) max\(suffix)=\(format(sorted.last ?? 0)) reps=\(samples.count)"
         for (key, value) in extra { text += " \(key)=\(value)" }
         return text
     }

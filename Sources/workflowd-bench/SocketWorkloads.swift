@@ -203,6 +203,48 @@ enum SocketWorkloads {
                           + used.per(all.count, "run"))
     }
 
+    /// `run_latency_traced_ratio`: tracing's cost measured against itself at the same time. Two
+    /// daemons, one untraced and one exporting to a sink, take trivial runs in alternating
+    /// batches of 20, 70 batches each; a repetition's figure is the ratio of the traced daemon's
+    /// median to the untraced one's over ten batches of each. This virtual machine's speed drifts
+    /// by ±20 % within minutes, far more than the cost measured: separate runs of `run_latency`
+    /// and `run_latency_traced` compare two moments as much as two daemons.
+    static func runLatencyTracedRatio(sinkPort: Int) throws -> Report {
+        let plain = try Daemon()
+        let traced = try Daemon(arguments: ["--otlp-endpoint", "http://127.0.0.1:\(sinkPort)"])
+        let clients = [try BlockingConnection(path: plain.socket), try BlockingConnection(path: traced.socket)]
+        for client in clients {
+            _ = try client.call("instance.create", ["name": "lat", "definition": "echo"])
+            for n in 0..<50 { _ = try client.call("run.start", ["instance": "lat", "input": .number(Double(n)), "wait": true]) }
+        }
+        let before = (plain.counters, traced.counters)
+        var ratios: [Double] = []
+        var times: [[Double]] = [[], []]
+        var total = 0
+        for _ in 0..<7 {
+            var repetition: [[Double]] = [[], []]
+            for batch in 0..<20 {
+                let side = batch % 2
+                for n in 0..<20 {
+                    let start = nowMicros()
+                    _ = try clients[side].call("run.start", ["instance": "lat", "input": .number(Double(n)), "wait": true])
+                    repetition[side].append(nowMicros() - start)
+                }
+            }
+            ratios.append(percentile(repetition[1], 0.5) / percentile(repetition[0], 0.5))
+            times[0] += repetition[0]
+            times[1] += repetition[1]
+            total += repetition[0].count
+        }
+        let used = (plain.counters - before.0, traced.counters - before.1)
+        return Report(unit: "percent_of_untraced", samples: ratios.map { $0 * 100 },
+                      extra: [("untraced_median_us", format(percentile(times[0], 0.5))), ("traced_median_us", format(percentile(times[1], 0.5))),
+                              ("untraced_cpu_us_per_run", format(used.0.cpuMicros / Double(total))),
+                              ("traced_cpu_us_per_run", format(used.1.cpuMicros / Double(total))),
+                              ("traced_ctxsw_per_run", format(used.1.contextSwitches / Double(total))),
+                              ("untraced_ctxsw_per_run", format(used.0.contextSwitches / Double(total)))])
+    }
+
     /// `run_latency` with `clients` clients at once, each on an instance of its own, for
     /// `seconds`: the median and p99 of all runs, their ratio, and fairness (the fewest runs a
     /// client got through, over the most: 1 when nobody starves).
