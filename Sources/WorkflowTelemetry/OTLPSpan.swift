@@ -1,5 +1,5 @@
-import Synchronization
 import Tracing
+import WorkflowConcurrency
 
 /// A span of ``OTLPTracer``: recorded until it ends, then handed to the exporter. A reference
 /// (as `Span` requires): every copy adds to the same span.
@@ -21,8 +21,9 @@ public final class OTLPSpan: Span {
     let parentSpanID: UInt64?
     let kind: SpanKind
     let start: UInt64
-    // In the span itself, not a lock object beside it: a span is made for every step.
-    private let state: Mutex<State>
+    // A pthread mutex (`Locked`), not `Synchronization.Mutex`: ThreadSanitizer cannot see a
+    // futex, and reported every access it guarded.
+    private let state: Locked<State>
     private let exporter: OTLPExporter
 
     init(name: String, context: ServiceContext, traceContext: TraceContext, parentSpanID: UInt64?, kind: SpanKind, start: UInt64,
@@ -33,7 +34,7 @@ public final class OTLPSpan: Span {
         self.kind = kind
         self.start = start
         self.exporter = exporter
-        self.state = Mutex(State(name: name))
+        self.state = Locked(State(name: name))
     }
 
     public var operationName: String {
