@@ -17,6 +17,10 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public var database: String
     /// The password, if the server asks for one.
     public var password: String?
+    /// How long a connection may take to open, in seconds (libpq's `connect_timeout`; 10 when
+    /// not given). libpq's 0 ("for ever") is refused: a daemon that cannot reach its database
+    /// says so instead of waiting.
+    public var connectTimeout: Int
 
     /// The Unix socket's path, when ``host`` is a directory.
     public var unixSocketPath: String? { host.hasPrefix("/") ? "\(host)/.s.PGSQL.\(port)" : nil }
@@ -57,6 +61,14 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             port = number
         } else {
             port = 5432
+        }
+        if let text = fields["connect_timeout"] {
+            guard let seconds = Int(text), seconds >= 1 else {
+                throw PostgresLocation.Invalid("connect_timeout '\(text)' is not a whole number of seconds, at least 1")
+            }
+            connectTimeout = seconds
+        } else {
+            connectTimeout = 10
         }
         user = fields["user"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultUser
         database = fields["dbname"].flatMap { $0.isEmpty ? nil : $0 } ?? user

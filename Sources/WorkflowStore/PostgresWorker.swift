@@ -136,7 +136,7 @@ final class PostgresWorker: @unchecked Sendable {
             configuration = .init(host: location.host, port: location.port, username: location.user, password: location.password,
                                   database: location.database, tls: .disable)
         }
-        configuration.options.connectTimeout = .seconds(10)
+        configuration.options.connectTimeout = .seconds(Int64(location.connectTimeout))
         return configuration
     }
 

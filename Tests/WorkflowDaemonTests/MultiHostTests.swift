@@ -137,7 +137,9 @@ extension MachineLoadingTests {
 
             _ = await a.stop(SIGKILL)
             let (accepted, takeover) = try await untilAnswered(cb, "request.respond", ["instance": "q", "requestId": .string(request), "response": ["ok": true]])
-            #expect(takeover <= .seconds(5), "took \(takeover)")
+            // DESIGN.md's 5 s; under a sanitizer the daemons run several times slower (5.2 s seen
+            // under ThreadSanitizer beside the whole suite).
+            #expect(takeover <= TestEnvironment.scaled(.seconds(5)), "took \(takeover)")
             #expect(try await cb.result("run.wait", ["instance": "q", "runId": accepted["runId"] ?? .null])["status"] == "idle")
 
             // The run in progress was taken up by b's sweep, without anyone asking for it.
@@ -331,7 +333,7 @@ extension MachineLoadingTests {
             #expect(missing.isEmpty && statuses == ["idle"], "every acknowledged run is stored, finished: missing \(missing.count); \(statuses)")
             // The takeover: b answered for a's instances soon after the kill.
             let takeover = try #require(load.firstInPhase.withLock { $0[1] }) - killedAt
-            #expect(takeover <= .seconds(5), "first run acknowledged \(takeover) after the kill")
+            #expect(takeover <= TestEnvironment.scaled(.seconds(5)), "first run acknowledged \(takeover) after the kill")
             for worker in 0..<2 {
                 for side in ["a", "b"] {
                     let counts = try await log("\(side)\(worker)", in: database)

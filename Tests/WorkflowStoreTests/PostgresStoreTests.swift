@@ -25,6 +25,9 @@ struct PostgresStoreTests {
         #expect(defaults.host == "/run/postgresql" && defaults.database == "carol")
         let v6 = try PostgresLocation(parsing: "postgresql://[::1]:5432/x")
         #expect(v6.host == "::1" && v6.port == 5432)
+        // libpq's connect_timeout, in seconds; 10 when not given.
+        let patient = try PostgresLocation(parsing: "host=/tmp connect_timeout=25")
+        #expect(v6.connectTimeout == 10 && patient.connectTimeout == 25)
         // The password never shows in the description.
         #expect(!keywords.description.contains("pw"))
     }
@@ -33,7 +36,8 @@ struct PostgresStoreTests {
           arguments: [("postgresql://u:secret@/db", "password"), ("host=/tmp password=x", "password"),
                       ("postgresql:///db?sslmode=require", "sslmode=require"), ("postgresql://h:99999/db", "99999"),
                       ("postgresql:///db?colour=blue", "colour"), ("host=/tmp dbname", "has no value"), ("dbname='x", "closing quote"),
-                      ("postgresql:///db?host=%zz", "bad escape")])
+                      ("postgresql:///db?host=%zz", "bad escape"), ("host=/tmp connect_timeout=0", "connect_timeout '0'"),
+                      ("postgresql:///db?connect_timeout=soon", "connect_timeout 'soon'")])
     func badLocations(text: String, named: String) throws {
         let error = #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(parsing: text) }
         #expect(error?.description.contains(named) == true, "\(error.map { "\($0)" } ?? "no error")")
