@@ -23,7 +23,7 @@ public final class OTLPExporter: Sendable {
     let logger: Logger
 
     private struct State {
-        var queue: [FinishedSpan] = []
+        var queue: [OTLPSpan] = []
         var dropped = 0
         var wake: CheckedContinuation<Void, Never>?
         var failing = false
@@ -45,7 +45,7 @@ public final class OTLPExporter: Sendable {
     /// Spans waiting to be sent.
     public var waiting: Int { state.withLock { $0.queue.count } }
 
-    func add(_ span: FinishedSpan) {
+    func add(_ span: OTLPSpan) {
         let wake = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard state.queue.count < Self.queueLimit else {
                 state.dropped += 1
@@ -111,7 +111,7 @@ public final class OTLPExporter: Sendable {
     func sendWaiting(drain: Bool) async {
         var first = true
         while true {
-            let batch = state.withLock { state -> [FinishedSpan] in
+            let batch = state.withLock { state -> [OTLPSpan] in
                 guard first || drain || state.queue.count >= Self.batchSize else { return [] }
                 let batch = Array(state.queue.prefix(Self.batchSize))
                 state.queue.removeFirst(batch.count)
@@ -119,7 +119,7 @@ public final class OTLPExporter: Sendable {
             }
             first = false
             guard !batch.isEmpty else { return }
-            let body = OTLPEncoding.request(resource: resource, scope: (name: "workflowd", version: "1.0.0"), spans: batch)
+            let body = OTLPEncoding.request(resource: resource, scope: (name: "workflowd", version: "1.0.0"), spans: batch.compactMap(\.finished))
             do {
                 let status = try await post(body)
                 guard (200..<300).contains(status) else { throw ExportFailure(description: "the collector answered HTTP \(status)") }

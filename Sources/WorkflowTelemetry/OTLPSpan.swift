@@ -3,6 +3,10 @@ import WorkflowConcurrency
 
 /// A span of ``OTLPTracer``: recorded until it ends, then handed to the exporter. A reference
 /// (as `Span` requires): every copy adds to the same span.
+///
+/// Ending a span only marks it and queues the reference: copying what it holds into what the
+/// exporter encodes (``finished``), and freeing it, happen on the exporter's task, not on the
+/// path of the call or run that made it.
 public final class OTLPSpan: Span {
     private struct State {
         var name: String
@@ -10,13 +14,14 @@ public final class OTLPSpan: Span {
         var events: [SpanEvent] = []
         var links: [SpanLink] = []
         var status: SpanStatus?
-        var ended = false
+        var end: UInt64?
     }
 
     /// Attributes, events and links kept per span at most (more are dropped).
     static let limit = 128
 
-    public let context: ServiceContext
+    /// The context the span was started in; ``context`` is it with this span's trace context.
+    private let parentContext: ServiceContext
     let traceContext: TraceContext
     let parentSpanID: UInt64?
     let kind: SpanKind
@@ -26,9 +31,9 @@ public final class OTLPSpan: Span {
     private let state: Locked<State>
     private let exporter: OTLPExporter
 
-    init(name: String, context: ServiceContext, traceContext: TraceContext, parentSpanID: UInt64?, kind: SpanKind, start: UInt64,
+    init(name: String, parentContext: ServiceContext, traceContext: TraceContext, parentSpanID: UInt64?, kind: SpanKind, start: UInt64,
          exporter: OTLPExporter) {
-        self.context = context
+        self.parentContext = parentContext
         self.traceContext = traceContext
         self.parentSpanID = parentSpanID
         self.kind = kind
@@ -37,26 +42,35 @@ public final class OTLPSpan: Span {
         self.state = Locked(State(name: name))
     }
 
+    /// The context of whatever runs inside this span. Made when asked for: setting a value in a
+    /// `ServiceContext` copies its storage (about 2,000 instructions), and many spans (a commit's,
+    /// an edge's) are never asked.
+    public var context: ServiceContext {
+        var context = parentContext
+        context.traceContext = traceContext
+        return context
+    }
+
     public var operationName: String {
         get { state.withLock { $0.name } }
-        set { state.withLock { $0.name = newValue } }
+        set { state.withLock { if $0.end == nil { $0.name = newValue } } }
     }
 
     public var attributes: SpanAttributes {
         get { state.withLock { $0.attributes } }
-        set { state.withLock { $0.attributes = newValue } }
+        set { state.withLock { if $0.end == nil { $0.attributes = newValue } } }
     }
 
-    public var isRecording: Bool { state.withLock { !$0.ended } }
+    public var isRecording: Bool { state.withLock { $0.end == nil } }
 
-    public func setStatus(_ status: SpanStatus) { state.withLock { $0.status = status } }
+    public func setStatus(_ status: SpanStatus) { state.withLock { if $0.end == nil { $0.status = status } } }
 
     public func addEvent(_ event: SpanEvent) {
-        state.withLock { if $0.events.count < Self.limit { $0.events.append(event) } }
+        state.withLock { if $0.end == nil, $0.events.count < Self.limit { $0.events.append(event) } }
     }
 
     public func addLink(_ link: SpanLink) {
-        state.withLock { if $0.links.count < Self.limit { $0.links.append(link) } }
+        state.withLock { if $0.end == nil, $0.links.count < Self.limit { $0.links.append(link) } }
     }
 
     public func recordError<Instant: TracerInstant>(_ error: any Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant) {
@@ -68,12 +82,20 @@ public final class OTLPSpan: Span {
 
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         let end = instant().nanosecondsSinceEpoch
-        guard let finished = state.withLock({ state -> State? in
-            guard !state.ended else { return nil }
-            state.ended = true
-            return state
-        }) else { return }
-        exporter.add(FinishedSpan(name: finished.name, context: traceContext, parentSpanID: parentSpanID, kind: kind, start: start, end: end,
-                                  attributes: finished.attributes, events: finished.events, links: finished.links, status: finished.status))
+        let first = state.withLock { state -> Bool in
+            guard state.end == nil else { return false }
+            state.end = end
+            return true
+        }
+        if first { exporter.add(self) }
+    }
+
+    /// What the span held when it ended, for the exporter; nil while it has not ended.
+    var finished: FinishedSpan? {
+        state.withLock { state in
+            guard let end = state.end else { return nil }
+            return FinishedSpan(name: state.name, context: traceContext, parentSpanID: parentSpanID, kind: kind, start: start, end: end,
+                                attributes: state.attributes, events: state.events, links: state.links, status: state.status)
+        }
     }
 }

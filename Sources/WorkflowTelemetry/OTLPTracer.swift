@@ -12,7 +12,7 @@ public struct OTLPTracer: Tracer {
     public func startSpan<Instant: TracerInstant>(_ operationName: String, context: @autoclosure () -> ServiceContext, ofKind kind: SpanKind,
                                                   at instant: @autoclosure () -> Instant, function: String, file fileID: String,
                                                   line: UInt) -> OTLPSpan {
-        var context = context()
+        let context = context()
         let parent = context.traceContext
         let own: TraceContext
         if let parent {
@@ -21,8 +21,7 @@ public struct OTLPTracer: Tracer {
             let trace = TraceContext.newTraceID()
             own = TraceContext(traceIDHigh: trace.high, traceIDLow: trace.low, spanID: TraceContext.newSpanID())
         }
-        context.traceContext = own
-        return OTLPSpan(name: operationName, context: context, traceContext: own, parentSpanID: parent?.spanID, kind: kind,
+        return OTLPSpan(name: operationName, parentContext: context, traceContext: own, parentSpanID: parent?.spanID, kind: kind,
                         start: instant().nanosecondsSinceEpoch, exporter: exporter)
     }
 

@@ -35,11 +35,12 @@ struct OTLPExporterTests {
             }
         }
         defer { busy.cancel() }
+        let tracer = OTLPTracer(exporter: exporter)
         for round in 0..<rounds {
             for index in 0..<OTLPExporter.batchSize {
-                exporter.add(FinishedSpan(name: "s\(index)", context: TraceContext(traceIDHigh: 1, traceIDLow: UInt64(round), spanID: UInt64(index + 1)),
-                                          parentSpanID: nil, kind: .internal, start: 1, end: 2,
-                                          attributes: ["round": .int64(Int64(round)), "filler": .string(filler)], events: [], links: [], status: nil))
+                let span = tracer.startSpan("s\(index)", context: .topLevel)
+                span.attributes = ["round": .int64(Int64(round)), "filler": .string(filler)]
+                span.end()
             }
             await exporter.sendWaiting(drain: true)
         }
