@@ -37,4 +37,20 @@ public final class Locked<Value>: @unchecked Sendable {
         defer { pthread_mutex_unlock(mutex) }
         return try body(&value)
     }
+
+    /// The value, read or changed in place with the lock held for as long as the access lasts:
+    /// what a property's `_read` or `_modify` accessor yields, where a closure cannot.
+    @inlinable
+    public var locked: Value {
+        _read {
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            yield value
+        }
+        _modify {
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            yield &value
+        }
+    }
 }

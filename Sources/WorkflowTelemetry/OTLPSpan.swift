@@ -15,6 +15,19 @@ public final class OTLPSpan: Span {
         var links: [SpanLink] = []
         var status: SpanStatus?
         var end: UInt64?
+
+        /// The attributes while the span records; once it ended, a change goes nowhere.
+        var recordingAttributes: SpanAttributes {
+            get { attributes }
+            _modify {
+                if end == nil {
+                    yield &attributes
+                } else {
+                    var ignored = SpanAttributes()
+                    yield &ignored
+                }
+            }
+        }
     }
 
     /// Attributes, events and links kept per span at most (more are dropped).
@@ -59,6 +72,9 @@ public final class OTLPSpan: Span {
     public var attributes: SpanAttributes {
         get { state.withLock { $0.attributes } }
         set { state.withLock { if $0.end == nil { $0.attributes = newValue } } }
+        // `span.attributes["key"] = value` changes the span's own attributes in place: through a
+        // getter and a setter, it copied them all (the span still held them) for each one set.
+        _modify { yield &state.locked.recordingAttributes }
     }
 
     public var isRecording: Bool { state.withLock { $0.end == nil } }

@@ -24,9 +24,13 @@ extension WorkflowInstance {
         }
         let span = tracer.startSpan("workflow.run", context: parent, ofKind: .internal, at: DefaultTracerClock.now,
                                     function: #function, file: #fileID, line: #line)
-        var attributes: SpanAttributes = ["workflow.name": .string(workflow.name), "workflow.instance": .string(name),
-                                          "workflow.run.id": .string(runID)]
-        if trace != nil { attributes["workflow.run.resumed"] = true }
+        // Room for what the run's end adds (status, supersteps): set in place then, not grown.
+        var attributes = SpanAttributes()
+        attributes.reserveCapacity(6)
+        attributes.set("workflow.name", value: .string(workflow.name))
+        attributes.set("workflow.instance", value: .string(name))
+        attributes.set("workflow.run.id", value: .string(runID))
+        if trace != nil { attributes.set("workflow.run.resumed", value: true) }
         span.attributes = attributes
         tracer.inject(span.context, into: &state.runTrace, using: TraceCarrier())
         runSpan = span
@@ -36,10 +40,8 @@ extension WorkflowInstance {
     func endRunSpan(_ result: RunResult) {
         guard let span = runSpan else { return }
         runSpan = nil
-        span.updateAttributes { attributes in
-            attributes["workflow.run.status"] = result.status.rawValue
-            attributes["workflow.run.supersteps"] = result.supersteps
-        }
+        span.attributes["workflow.run.status"] = result.status.rawValue
+        span.attributes["workflow.run.supersteps"] = result.supersteps
         if let error = result.error, result.status == .failed { span.setStatus(SpanStatus(code: .error, message: error.message)) }
         span.end()
     }

@@ -346,10 +346,13 @@ extension WorkflowInstance {
                     if let tracer {
                         // Its span is the current one while it works: an exec step's program
                         // gets it as TRACEPARENT.
-                        var attributes: SpanAttributes = ["executor.id": .string(id), "workflow.superstep": .int64(Int64(scope.superstep)),
-                                                          "workflow.run.id": .string(scope.runID)]
-                        if attempt > 1 { attributes["executor.attempt"] = attempt }
-                        if let request { attributes["workflow.request.id"] = request.id }
+                        var attributes = SpanAttributes()
+                        attributes.reserveCapacity(5)
+                        attributes.set("executor.id", value: .string(id))
+                        attributes.set("workflow.superstep", value: .int64(Int64(scope.superstep)))
+                        attributes.set("workflow.run.id", value: .string(scope.runID))
+                        if attempt > 1 { attributes.set("executor.attempt", value: .int64(Int64(attempt))) }
+                        if let request { attributes.set("workflow.request.id", value: .string(request.id)) }
                         try await tracer.inSpan("executor.process", attributes: attributes) { _ in
                             try await Self.deliver(&executor, payload, request: request, wake: wake, context: &context)
                         }
