@@ -33,7 +33,12 @@ extension WorkflowInstance {
                           time: time ?? Timestamp.now(), status: status, sharedState: state.sharedState,
                           executorStates: executorStates, edgeStates: edgeStates, messages: messages,
                           pendingRequests: state.sortedPending, waits: state.sortedWaits, signals: state.signals,
-                          timedOutRequests: state.timedOut, trace: state.runTrace)
+                          timedOutRequests: state.timedOut,
+                          // Only a run still in progress is resumed from a checkpoint, and only a
+                          // resumed run needs the trace: the checkpoint a run ends with does not
+                          // carry it (writing it there was a fifth of what a traced run's spans
+                          // cost, in instructions).
+                          trace: status == .inProgress ? state.runTrace : [:])
     }
 
     /// Builds (aside) the state a checkpoint describes; the caller swaps it in.
