@@ -5,7 +5,8 @@ import Tracing
 enum OTLPEncoding {
     /// One request: the resource (its attributes), one instrumentation scope, the spans.
     static func request(resource: [(String, SpanAttribute)], scope: (name: String, version: String), spans: [FinishedSpan]) -> [UInt8] {
-        var writer = ProtobufWriter()
+        // About 400 bytes a span (names, ids, times, a few attributes): room for them at once.
+        var writer = ProtobufWriter(capacity: 256 + 512 * spans.count)
         writer.message(1) { resourceSpans in                      // ResourceSpans
             resourceSpans.message(1) { resourceMessage in           // Resource
                 for (key, value) in resource { resourceMessage.message(1) { keyValue(&$0, key, value) } }

@@ -119,7 +119,7 @@ public final class OTLPExporter: Sendable {
             }
             first = false
             guard !batch.isEmpty else { return }
-            let body = OTLPEncoding.request(resource: resource, scope: (name: "workflowd", version: "1.0.0"), spans: batch.compactMap(\.finished))
+            let body = OTLPEncoding.request(resource: resource, scope: (name: "workflowd", version: "1.0.0"), spans: batch.compactMap { $0.finished })
             do {
                 let status = try await post(body)
                 guard (200..<300).contains(status) else { throw ExportFailure(description: "the collector answered HTTP \(status)") }

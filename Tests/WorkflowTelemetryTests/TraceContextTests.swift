@@ -73,5 +73,17 @@ struct TraceContextTests {
         ids.id(3, 0)
         #expect(ids.bytes == [0x0A, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0x12, 16, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
                               0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28])
+        // A length of three bytes (20,004 = 0xA4 0x9C 0x01: tag, three length bytes, 20,000), and numbers of every width.
+        var long = ProtobufWriter()
+        long.message(1) { $0.data(2, [UInt8](repeating: 7, count: 20_000)) }
+        #expect(Array(long.bytes.prefix(7)) == [0x0A, 0xA4, 0x9C, 0x01, 0x12, 0xA0, 0x9C])
+        #expect(long.bytes.count == 4 + 3 + 1 + 20_000)
+        var numbers = ProtobufWriter()
+        numbers.varint(1, 300)
+        numbers.fixed64(2, 0x0102_0304_0506_0708)
+        numbers.fixed32(3, 0x0A0B_0C0D)
+        numbers.varint(4, UInt64.max)
+        #expect(numbers.bytes == [0x08, 0xAC, 0x02, 0x11, 8, 7, 6, 5, 4, 3, 2, 1, 0x1D, 0x0D, 0x0C, 0x0B, 0x0A,
+                                  0x20, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01])
     }
 }
