@@ -205,23 +205,30 @@ enum SocketWorkloads {
 
     /// `run_latency_traced_ratio`: tracing's cost measured against itself at the same time. Two
     /// daemons, one untraced and one exporting to a sink, take trivial runs in alternating
-    /// batches of 20, 70 batches each; a repetition's figure is the ratio of the traced daemon's
-    /// median to the untraced one's over ten batches of each. This virtual machine's speed drifts
-    /// by ±20 % within minutes, far more than the cost measured: separate runs of `run_latency`
-    /// and `run_latency_traced` compare two moments as much as two daemons.
-    static func runLatencyTracedRatio(sinkPort: Int) throws -> Report {
-        let plain = try Daemon()
-        let traced = try Daemon(arguments: ["--otlp-endpoint", "http://127.0.0.1:\(sinkPort)"])
-        let clients = [try BlockingConnection(path: plain.socket), try BlockingConnection(path: traced.socket)]
-        for client in clients {
-            _ = try client.call("instance.create", ["name": "lat", "definition": "echo"])
-            for n in 0..<50 { _ = try client.call("run.start", ["instance": "lat", "input": .number(Double(n)), "wait": true]) }
-        }
-        let before = (plain.counters, traced.counters)
+    /// batches of 20, ten batches each; a repetition's figure is the ratio of the traced daemon's
+    /// median to the untraced one's. This virtual machine's speed drifts by ±20 % within minutes,
+    /// far more than the cost measured: separate runs of `run_latency` and `run_latency_traced`
+    /// compare two moments as much as two daemons. And one pair of processes is not every pair:
+    /// the same binaries gave 101 % in one pair and 116 % in the next, each steady within itself
+    /// (where the threads landed, the memory layout), so every repetition starts a new pair.
+    static func runLatencyTracedRatio(sinkPort: Int, repetitions: Int = 9) throws -> Report {
         var ratios: [Double] = []
         var times: [[Double]] = [[], []]
+        var used = (Daemon.Counters(), Daemon.Counters())
         var total = 0
-        for _ in 0..<7 {
+        for _ in 0..<repetitions {
+            let plain = try Daemon()
+            let traced = try Daemon(arguments: ["--otlp-endpoint", "http://127.0.0.1:\(sinkPort)"])
+            defer {
+                plain.stop()
+                traced.stop()
+            }
+            let clients = [try BlockingConnection(path: plain.socket), try BlockingConnection(path: traced.socket)]
+            for client in clients {
+                _ = try client.call("instance.create", ["name": "lat", "definition": "echo"])
+                for n in 0..<50 { _ = try client.call("run.start", ["instance": "lat", "input": .number(Double(n)), "wait": true]) }
+            }
+            let before = (plain.counters, traced.counters)
             var repetition: [[Double]] = [[], []]
             for batch in 0..<20 {
                 let side = batch % 2
@@ -231,12 +238,12 @@ enum SocketWorkloads {
                     repetition[side].append(nowMicros() - start)
                 }
             }
+            used = (used.0 + (plain.counters - before.0), used.1 + (traced.counters - before.1))
             ratios.append(percentile(repetition[1], 0.5) / percentile(repetition[0], 0.5))
             times[0] += repetition[0]
             times[1] += repetition[1]
             total += repetition[0].count
         }
-        let used = (plain.counters - before.0, traced.counters - before.1)
         return Report(unit: "percent_of_untraced", samples: ratios.map { $0 * 100 },
                       extra: [("untraced_median_us", format(percentile(times[0], 0.5))), ("traced_median_us", format(percentile(times[1], 0.5))),
                               ("untraced_cpu_us_per_run", format(used.0.cpuMicros / Double(total))),
