@@ -58,6 +58,39 @@ struct PauseDaemonTests {
         #expect(try await client.result("daemon.status")["instancesPaused"] == 0)
     }
 
+    @Test("run.wait on a paused instance waits for the run the pause stopped, with or without its id: bounded, it times out in progress; begun before the resume, it returns the run's end (it returned the stored in-progress run at once)")
+    func waitSpansThePause() async throws {
+        let daemon = try await DaemonProcess.started()
+        let client = try await daemon.client()
+        let gate = daemon.gate("w")
+        let started = try await client.result("run.start", ["instance": "g", "definition": "gated", "input": .string(gate)])
+        let runId = try #require(started["runId"])
+        let pausing = Task { try await daemon.client().result("instance.pause", ["instance": "g"]) }
+        let deadline = Date().addingTimeInterval(60)
+        while try await client.result("daemon.status")["instancesPaused"] != 1 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try daemon.open(gate)
+        _ = try await pausing.value
+        let bounded = try await client.result("run.wait", ["instance": "g", "timeoutMs": 300])
+        #expect(bounded["runId"] == runId)
+        #expect(bounded["timedOut"] == true, "\(bounded)")
+        #expect(bounded["status"] == "in_progress")
+        let boundedByID = try await client.result("run.wait", ["instance": "g", "runId": runId, "timeoutMs": 300])
+        #expect(boundedByID["timedOut"] == true, "\(boundedByID)")
+        let waiting = Task { try await daemon.client().result("run.wait", ["instance": "g"]) }
+        let waitingByID = Task { try await daemon.client().result("run.wait", ["instance": "g", "runId": runId]) }
+        // Time for both waits to reach the daemon before the resume. One that arrived after it
+        // would pass as well (the run has ended by then): this can weaken the test, not fail it.
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await client.result("instance.resume", ["instance": "g"])
+        let ended = try await waiting.value
+        #expect(ended["runId"] == runId)
+        #expect(ended["status"] == "idle", "\(ended)")
+        #expect(ended["outputs"]?.arrayValue?.isEmpty == false)
+        #expect(try await waitingByID.value["status"] == "idle")
+    }
+
     @Test("a paused instance's wait does not fire when due, across a kill -9 too; resume fires it")
     func pauseHoldsTimersAcrossKill() async throws {
         let daemon = try await DaemonProcess.started()

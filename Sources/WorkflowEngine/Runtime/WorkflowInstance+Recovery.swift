@@ -105,6 +105,9 @@ extension WorkflowInstance {
         if lifecycle.held {
             // The continuation promised to what was accepted while paused can be waited for.
             if let promised = lifecycle.promisedContinuation, runs[promised] == nil { runs.add(promised, trigger: .response, input: .null) }
+            // So can the run the hold stopped: it goes on (or is recorded failed) on resume, and
+            // `run.wait` answered with the stored in-progress run at once before.
+            if let interrupted = interruptedRuns.last, runs[interrupted] == nil { runs.add(interrupted, trigger: .recovery, input: .null) }
             return outcome
         }
         let interrupted = interruptedRuns
@@ -122,7 +125,8 @@ extension WorkflowInstance {
         // promised to them if one was. Responses promised to a continuation while the run was
         // ending wait for the resumed run to end.
         if let runID = lifecycle.recoveryRun(resuming: resumable, continuationRunID: Identifier.make("r")) {
-            runs.add(runID, trigger: .recovery, input: .null)
+            // Known already if it was waited for while the instance was held: keep its waiters.
+            if runs[runID] == nil { runs.add(runID, trigger: .recovery, input: .null) }
             let events = attachStream(to: runID)
             do {
                 try await beginRecoveredRun(runID, resuming: runID == resumable)
@@ -183,10 +187,10 @@ extension WorkflowInstance {
             durability.failedCommitUndone()
             throw error
         }
-        // Known as ended from now on: an idempotency key that names it gives this result.
-        runs.add(runID, trigger: .input, input: .null)
-        _ = runs.finish(runID, RunResult(runID: runID, status: .failed, outputs: [], error: error, pendingRequests: [], supersteps: 0),
-                        keep: lifecycle.keys.runIDs)
+        // Known as ended from now on: an idempotency key that names it gives this result, and
+        // whoever waited for it while the instance was held is told.
+        if runs[runID] == nil { runs.add(runID, trigger: .input, input: .null) }
+        complete(runID, RunResult(runID: runID, status: .failed, outputs: [], error: error, pendingRequests: [], supersteps: 0))
         configuration.logger.notice("recorded an interrupted run as failed", metadata: ["instance": "\(name)", "run": "\(runID)"])
     }
 }
