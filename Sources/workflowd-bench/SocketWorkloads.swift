@@ -216,9 +216,12 @@ enum SocketWorkloads {
         var times: [[Double]] = [[], []]
         var used = (Daemon.Counters(), Daemon.Counters())
         var total = 0
-        for _ in 0..<repetitions {
-            let plain = try Daemon()
-            let traced = try Daemon(arguments: ["--otlp-endpoint", "http://127.0.0.1:\(sinkPort)"])
+        for repetition in 0..<repetitions {
+            // Which daemon starts first, and takes the first batch, alternates.
+            let tracedFirst = repetition % 2 == 1
+            let early = try Daemon(arguments: tracedFirst ? ["--otlp-endpoint", "http://127.0.0.1:\(sinkPort)"] : [])
+            let late = try Daemon(arguments: tracedFirst ? [] : ["--otlp-endpoint", "http://127.0.0.1:\(sinkPort)"])
+            let (plain, traced) = tracedFirst ? (late, early) : (early, late)
             defer {
                 plain.stop()
                 traced.stop()
@@ -231,7 +234,7 @@ enum SocketWorkloads {
             let before = (plain.counters, traced.counters)
             var repetition: [[Double]] = [[], []]
             for batch in 0..<20 {
-                let side = batch % 2
+                let side = (batch + (tracedFirst ? 1 : 0)) % 2
                 for n in 0..<20 {
                     let start = nowMicros()
                     _ = try clients[side].call("run.start", ["instance": "lat", "input": .number(Double(n)), "wait": true])
