@@ -97,7 +97,10 @@ public final class PostgresServer: Sendable {
                                                 environment: environment)
         guard initdb.status == 0 else { throw ChildProcess.Failure(description: "initdb failed: \(initdb)") }
         let settings = durable ? "" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-        let server = "exec \(binaries)/postgres -D '\(directory)/data' -k '\(directory)' -c listen_addresses= \(settings)-c max_connections=200"
+        // Room for every test of a pass at once: the suites run in parallel, each with daemons
+        // holding pools and a listening connection, and on a slow run (their stops slower too)
+        // 200 ran out ("sorry, too many clients already", a CI run's psql exit 2).
+        let server = "exec \(binaries)/postgres -D '\(directory)/data' -k '\(directory)' -c listen_addresses= \(settings)-c max_connections=1000"
         // SIGUSR1 (re)starts the server (``restart()``), SIGUSR2 stops it (``stop()``); the end of
         // this process's pipe stops it for good.
         // (`cat` runs in the background so that the trap runs at once; a background command's
