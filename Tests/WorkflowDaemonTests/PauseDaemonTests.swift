@@ -13,18 +13,8 @@ struct PauseDaemonTests {
     func pauseHoldsARun() async throws {
         let daemon = try await DaemonProcess.started()
         let client = try await daemon.client()
+        let (runId, paused) = try await Self.pauseGatedRun(on: daemon, client, reason: "maintenance window")
         let gate = daemon.gate("p")
-        let started = try await client.result("run.start", ["instance": "g", "definition": "gated", "input": .string(gate)])
-        let runId = try #require(started["runId"])
-        // The pause answers once the superstep in flight (the gated program) has finished.
-        let pausing = Task { try await daemon.client().result("instance.pause", ["instance": "g", "reason": "maintenance window"]) }
-        // The pause is recorded before the run is asked to stop: open the gate only then.
-        let deadline = Date().addingTimeInterval(60)
-        while try await client.result("daemon.status")["instancesPaused"] != 1 && Date() < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try daemon.open(gate)
-        let paused = try await pausing.value
         #expect(paused["paused"]?["reason"] == "maintenance window")
         #expect(paused["activeRunId"] == nil, "the run stopped at its boundary")
         #expect(try await client.result("run.get", ["instance": "g", "runId": runId])["status"] == "in_progress", "stopped, not ended")
@@ -62,16 +52,7 @@ struct PauseDaemonTests {
     func waitSpansThePause() async throws {
         let daemon = try await DaemonProcess.started()
         let client = try await daemon.client()
-        let gate = daemon.gate("w")
-        let started = try await client.result("run.start", ["instance": "g", "definition": "gated", "input": .string(gate)])
-        let runId = try #require(started["runId"])
-        let pausing = Task { try await daemon.client().result("instance.pause", ["instance": "g"]) }
-        let deadline = Date().addingTimeInterval(60)
-        while try await client.result("daemon.status")["instancesPaused"] != 1 && Date() < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try daemon.open(gate)
-        _ = try await pausing.value
+        let (runId, _) = try await Self.pauseGatedRun(on: daemon, client)
         let bounded = try await client.result("run.wait", ["instance": "g", "timeoutMs": 300])
         #expect(bounded["runId"] == runId)
         #expect(bounded["timedOut"] == true, "\(bounded)")
@@ -89,6 +70,24 @@ struct PauseDaemonTests {
         #expect(ended["status"] == "idle", "\(ended)")
         #expect(ended["outputs"]?.arrayValue?.isEmpty == false)
         #expect(try await waitingByID.value["status"] == "idle")
+    }
+
+    /// Starts a run of `gated` on instance `g` and pauses `g` while its program runs: the pause
+    /// answers once the superstep in flight has finished, and it is recorded before the run is
+    /// asked to stop, so the gate is opened only then. The run's id and the pause's answer.
+    private static func pauseGatedRun(on daemon: DaemonProcess, _ client: TestClient, reason: String? = nil) async throws -> (runId: JSON, paused: JSON) {
+        let gate = daemon.gate("pause-g")
+        let started = try await client.result("run.start", ["instance": "g", "definition": "gated", "input": .string(gate)])
+        let runId = try #require(started["runId"])
+        var params: JSONObject = ["instance": "g"]
+        if let reason { params["reason"] = .string(reason) }
+        let pausing = Task { [params] in try await daemon.client().result("instance.pause", .object(params)) }
+        let deadline = Date().addingTimeInterval(60)
+        while try await client.result("daemon.status")["instancesPaused"] != 1 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try daemon.open(gate)
+        return (runId, try await pausing.value)
     }
 
     @Test("a paused instance's wait does not fire when due, across a kill -9 too; resume fires it")
