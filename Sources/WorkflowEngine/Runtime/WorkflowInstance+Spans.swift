@@ -79,10 +79,10 @@ extension WorkflowInstance {
                          report: { deliveries.append(($0, $1)) })
         let end = DefaultTracerClock.now
         let sourceID = workflow.executorIDs[source]
-        let sendContext = deliveries.isEmpty ? nil : send.context
+        lazy var sendContext = send.context  // made once, and only if an edge was met
         for (edgeIndex, delivery) in deliveries {
             let edge = workflow.edges[edgeIndex]
-            let span = tracer.startSpan("edge_group.process", context: sendContext ?? .topLevel, ofKind: .internal, at: start,
+            let span = tracer.startSpan("edge_group.process", context: sendContext, ofKind: .internal, at: start,
                                            function: #function, file: #fileID, line: #line)
             span.attributes = [
                 "edge_group.type": .string(Self.edgeGroupType(edge)), "edge_group.id": .string(edge.id),
