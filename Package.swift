@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "WorkflowDaemon", targets: ["WorkflowDaemon"]),
         .library(name: "WorkflowClient", targets: ["WorkflowClient"]),
         .library(name: "WorkflowGraph", targets: ["WorkflowGraph"]),
+        .library(name: "WorkflowConsole", targets: ["WorkflowConsole"]),
         .executable(name: "wfctl", targets: ["wfctl"]),
         .executable(name: "workflowd", targets: ["workflowd"]),
         .executable(name: "workflowd-bench", targets: ["workflowd-bench"]),
@@ -42,6 +43,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Traces: the API every library instruments with; the OTLP exporter is our own (WorkflowTelemetry).
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // The web console's HTTP server (`wfctl console`); without its default traits (no
+        // swift-configuration, which it would only use to read its settings from the environment).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         // `swift package generate-documentation` for the DocC catalogs (no code of it is linked).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -125,10 +129,18 @@ let package = Package(
         ], swiftSettings: strictSettings),
         // A workflow definition as a picture (Mermaid, Graphviz DOT, text): pure, from the document.
         .target(name: "WorkflowGraph", dependencies: ["WorkflowJSON"], swiftSettings: strictSettings),
+        // The web console for the people who answer (`wfctl console`): pages rendered from the
+        // daemon's answers, forms from JSON Schema, live events as server-sent events. It talks to
+        // the daemon through WorkflowClient as the user who runs it, so ownership holds.
+        .target(name: "WorkflowConsole", dependencies: [
+            "WorkflowClient", "WorkflowProtocol", "WorkflowJSON", "WorkflowGraph", "JSONSchema", "WorkflowConcurrency",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strictSettings),
         // The command line: wfctl drives the daemon through WorkflowClient; validate works offline.
         .executableTarget(name: "wfctl", dependencies: [
-            "WorkflowClient", "WorkflowProtocol", "WorkflowGraph", "WorkflowJSON", "JSONSchema", "WorkflowDefinitions",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "WorkflowClient", "WorkflowProtocol", "WorkflowGraph", "WorkflowJSON", "JSONSchema", "WorkflowDefinitions", "WorkflowConsole",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strictSettings),
         .executableTarget(name: "workflowd", dependencies: [
             "WorkflowDaemon", "WorkflowProtocol", "WorkflowEngine", "WorkflowStore", "SystemdSupport", "WorkflowTelemetry",
@@ -187,6 +199,8 @@ let package = Package(
         // sd_notify, socket activation, the watchdog and the journal: under systemd-socket-activate,
         // and under a real systemd as PID 1 in a booted machine.
         .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport", "DaemonTestSupport", "WorkflowJSON", "WorkflowTestSupport"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowConsoleTests", dependencies: ["WorkflowConsole", "WorkflowJSON", "JSONSchema", "WorkflowGraph"],
                     swiftSettings: strictSettings),
         .testTarget(name: "WorkflowGraphTests", dependencies: ["WorkflowGraph", "WorkflowJSON", "WorkflowDefinitions", "WorkflowTestSupport"],
                     swiftSettings: strictSettings),

@@ -14,11 +14,12 @@ struct GraphCommand: AsyncParsableCommand {
         and the path of the active or last run is highlighted. NAME is looked up as an instance first, then as a \
         definition; a path to a file is read offline.
 
-        Mermaid renders in GitHub and most Markdown viewers; DOT with Graphviz: wfctl graph review --format dot | dot -Tsvg > review.svg
+        Mermaid renders in GitHub and most Markdown viewers; DOT with Graphviz: wfctl graph review --format dot | dot -Tsvg > review.svg; \
+        svg is laid out by wfctl itself (as the web console draws it).
         """)
     @OptionGroup var options: ClientOptions
     @Argument(help: "An instance, a definition, or a definition file.") var name: String
-    @Option(name: .long, help: "mermaid, dot or text.") var format: GraphRenderer.Format = .text
+    @Option(name: .long, help: "mermaid, dot, svg or text.") var format: GraphRenderer.Format = .text
     @Flag(name: .long, help: "NAME is a definition, even if an instance has that name.") var definition = false
 
     func run() async throws {
