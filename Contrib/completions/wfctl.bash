@@ -173,13 +173,13 @@ _wfctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|events|pending|respond|signal|cancel|runs|retry|create|list|show|delete|reset|pause|resume|graph|checkpoints|checkpoint|rewind|fork|prune|definitions|definition|validate|schedule|status|top|metrics|reload|help)
+    run|events|pending|respond|console|signal|cancel|runs|retry|create|list|show|delete|reset|pause|resume|graph|checkpoints|checkpoint|rewind|fork|prune|definitions|definition|validate|schedule|status|top|metrics|reload|help)
         # Offer subcommand argument completions
         "_wfctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run events pending respond signal cancel runs retry create list show delete reset pause resume graph checkpoints checkpoint rewind fork prune definitions definition validate schedule status top metrics reload help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run events pending respond console signal cancel runs retry create list show delete reset pause resume graph checkpoints checkpoint rewind fork prune definitions definition validate schedule status top metrics reload help' -- "${cur}"))
         ;;
     esac
 }
@@ -251,6 +251,24 @@ _wfctl_respond() {
     # Offer option value completions
     case "${prev}" in
     '--socket')
+        return
+        ;;
+    esac
+}
+
+_wfctl_console() {
+    repeating_flags=()
+    non_repeating_flags=(--json --no-browser --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --listen)
+    __wfctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--listen')
         return
         ;;
     esac
@@ -450,7 +468,7 @@ _wfctl_graph() {
         return
         ;;
     '--format')
-        __wfctl_add_completions -W 'mermaid'$'\n''dot'$'\n''text'
+        __wfctl_add_completions -W 'mermaid'$'\n''dot'$'\n''svg'$'\n''text'
         return
         ;;
     esac

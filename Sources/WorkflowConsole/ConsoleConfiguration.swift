@@ -26,12 +26,5 @@ public struct ConsoleConfiguration: Sendable {
     }
 
     /// 128 random bits as 32 hexadecimal digits (from the system's generator).
-    public static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<4).map { _ in
-            let word = UInt32.random(in: .min ... .max, using: &generator)
-            let text = String(word, radix: 16)
-            return String(repeating: "0", count: 8 - text.count) + text
-        }.joined()
-    }
+    public static func randomToken() -> String { ConsoleToken.random() }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 import WorkflowTestSupport
 import WorkflowDefinitions
@@ -94,6 +97,33 @@ struct GraphRendererTests {
         #expect(text.contains("approve  request  Publish this draft?  [ran, WAITING ON A PERSON]"))
         #expect(text.contains("draft → approve  ✓"))
         #expect(text.contains("run r1 (idle_with_pending_requests) went through draft → approve"))
+    }
+
+    @Test("SVG, laid out without Graphviz: well-formed, rows by distance from the start, the live marks as classes")
+    func svg() throws {
+        let graph = WorkflowGraph(document: try Self.example("review").document)
+        let state = GraphState(holding: ["publish": 2], waiting: ["approve"],
+                               invocations: [.init(executor: "draft", superstep: 1), .init(executor: "approve", superstep: 2)])
+        let svg = GraphRenderer.render(graph, state: state, as: .svg)
+        let parser = XMLParser(data: Data(svg.utf8))
+        #expect(parser.parse(), "well-formed XML: \(parser.parserError.map { "\($0)" } ?? "")")
+        #expect(svg.contains(#"class="node kind-request waiting visited" data-executor="approve""#))
+        #expect(svg.contains(#"class="node kind-worker holding" data-executor="publish""#))
+        #expect(svg.contains(#"<text x="164" y="8" text-anchor="middle">2</text>"#), "the count of messages held")
+        #expect(svg.contains(#"class="node kind-exec start visited" data-executor="draft""#))
+        #expect(svg.contains(#"<g class="edge taken" data-from="x_draft" data-to="x_approve">"#), "the edge the run took")
+        #expect(svg.contains(#"<g class="edge" data-from="x_approve" data-to="switch_1">"#), "not taken yet")
+        // draft, then approve a row below it, then the switch, then both of its targets side by side.
+        func y(_ executor: String) -> Double? {
+            guard let range = svg.firstRange(of: "data-executor=\"\(executor)\" transform=\"translate(") else { return nil }
+            let rest = svg[range.upperBound...].prefix { $0 != ")" }
+            return Double(rest.split(separator: " ")[1])
+        }
+        let draft = try #require(y("draft")), approve = try #require(y("approve")), publish = try #require(y("publish"))
+        #expect(draft < approve && approve < publish)
+        #expect(y("publish") == y("dropped"))
+        let escaped = GraphRenderer.render(WorkflowGraph(document: ["name": "a<b", "start": "x&y", "executors": ["x&y": ["kind": "output"]]]), as: .svg)
+        #expect(XMLParser(data: Data(escaped.utf8)).parse(), "names with markup characters are escaped")
     }
 
     @Test("ids and texts that would break Mermaid or DOT are escaped")

@@ -37,20 +37,21 @@ struct FormFields: Sendable, Equatable {
     }
 
     private static func decode(_ text: Substring) -> String {
+        let input = Array(text.utf8)
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
-            case UInt8(ascii: "%"):
-                guard let high = iterator.next(), let low = iterator.next(), let h = hex(high), let l = hex(low) else {
-                    bytes.append(byte)
-                    continue
-                }
-                bytes.append(h << 4 | l)
-            default: bytes.append(byte)
+        bytes.reserveCapacity(input.count)
+        var index = 0
+        while index < input.count {
+            let byte = input[index]
+            if byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), index + 2 < input.count, let high = hex(input[index + 1]), let low = hex(input[index + 2]) {
+                bytes.append(high << 4 | low)
+                index += 2
+            } else {
+                bytes.append(byte)  // a `%` without two hexadecimal digits is itself
             }
+            index += 1
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -76,7 +76,9 @@ struct SchemaForm {
         let errorLine = "<p class=\"error\" id=\"\(errorID)\" data-pointer=\"\(HTML.escape(pointer))\">\(HTML.escape(message ?? ""))</p>"
         let hintLine = hint.map { "<p class=\"hint\" id=\"\(id)-hint\">\(HTML.escape($0))</p>" } ?? ""
         let requiredMark = required ? " <span class=\"required\">(required)</span>" : ""
-        let requiredAttribute = required ? " required" : ""
+        // Not the `required` attribute: it would stop a browser without JavaScript from sending
+        // the answer given as JSON instead. The page's script checks these; the schema, always.
+        let requiredAttribute = required ? " aria-required=\"true\" data-required=\"1\"" : ""
         func posted() -> String? { form?[name] }
         let fallback = schema["default"]
 
@@ -107,7 +109,7 @@ struct SchemaForm {
             let choices = required ? [("true", "Yes"), ("false", "No")] : [("true", "Yes"), ("false", "No"), ("", "Not set")]
             for (index, (value, text)) in choices.enumerated() {
                 out += "<label class=\"choice\"><input type=\"radio\" id=\"\(id)-\(index)\" name=\"\(HTML.escape(name))\" value=\"\(value)\""
-                    + "\(value == current ? " checked" : "")\(required && index == 0 ? " required" : "")> \(text)</label>"
+                    + "\(value == current ? " checked" : "")\(required ? " data-required=\"1\"" : "")> \(text)</label>"
             }
             return out + errorLine + "</fieldset>"
         case .number(let integer):

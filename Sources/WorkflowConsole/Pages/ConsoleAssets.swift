@@ -48,6 +48,8 @@ enum ConsoleAssets {
         .timeline li::before { content: ""; position: absolute; left: -8px; top: .8rem; width: 13px; height: 13px; border-radius: 50%; background: #fff; border: 3px solid var(--muted); }
         .timeline li.head::before { border-color: var(--accent); background: var(--accent); }
         .timeline .when { font-size: .85rem; color: var(--muted); }
+        .timeline .actions input[type="text"] { width: 11rem; }
+        .timeline .actions label { font-size: .85rem; }
         .badge { background: var(--accent); color: #fff; border-radius: 4px; padding: 0 .3rem; font-size: .75rem; }
         .actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .3rem 0; }
         .actions form { display: flex; flex-wrap: wrap; gap: .3rem; align-items: center; }
@@ -65,7 +67,7 @@ enum ConsoleAssets {
         fieldset.boolean { border: 0; padding: 0; }
         legend, .field > label { font-weight: 600; display: block; margin-bottom: .2rem; }
         .required { font-weight: 400; color: var(--muted); font-size: .85rem; }
-        .choice { display: inline-flex; gap: .3rem; align-items: center; margin: .2rem 1rem .2rem 0; font-weight: 400; }
+        .field > label.choice, .choice { display: inline-flex; gap: .3rem; align-items: center; margin: .2rem 1rem .2rem 0; font-weight: 400; }
         input[type="text"], input[type="number"], input[type="email"], input[type="url"], input[type="date"], select, textarea {
             font: inherit; width: 100%; max-width: 40rem; padding: .45rem .5rem; border: 1px solid #9ca3af; border-radius: 4px; background: #fff; }
         input[type="radio"], input[type="checkbox"] { width: 1.2rem; height: 1.2rem; }
@@ -123,7 +125,12 @@ enum ConsoleAssets {
             form.querySelectorAll("input, select, textarea").forEach(function (element) {
                 if (!element.name || element.name.charAt(0) !== "v") return;
                 var message = "";
-                if (!element.checkValidity()) message = element.validationMessage;
+                if (element.getAttribute("data-required")) {
+                    if (element.type === "radio") {
+                        if (!form.querySelector('input[name="' + CSS.escape(element.name) + '"]:checked')) message = "Choose one: an answer is required.";
+                    } else if (element.value.trim() === "") message = "Fill this in: an answer is required.";
+                }
+                if (!message && !element.checkValidity()) message = element.validationMessage;
                 else if (element.getAttribute("data-json") && element.value.trim() !== "") {
                     try { JSON.parse(element.value); } catch (problem) { message = "not JSON: " + problem.message; }
                 }

@@ -27,6 +27,7 @@ struct ConsolePage {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(HTML.escape(title)) · workflowd</title>
+            <link rel="icon" href="data:,">
             <link rel="stylesheet" href="/assets/console.css">
             <script src="/assets/console.js" defer></script>
             </head>

@@ -114,8 +114,9 @@ struct InstancePage {
             """
         guard !checkpoints.isEmpty else { return out + "<p>No checkpoints yet.</p>\n</section>\n" }
         out += "<ol class=\"timeline\" id=\"checkpoints\">\n"
-        // Newest first: the one a person most likely rewinds to is at the top.
-        for checkpoint in checkpoints.sorted(by: { $0.time > $1.time }) {
+        // Newest first: the one a person most likely rewinds to is at the top. (Times are to the
+        // millisecond: within one, the later superstep is the later checkpoint.)
+        for checkpoint in checkpoints.sorted(by: { ($0.time, $0.superstep) > ($1.time, $1.superstep) }) {
             let short = String(checkpoint.id.prefix(12))
             let forkID = HTML.id("fork", checkpoint.id)
             out += "<li data-checkpoint=\"\(HTML.escape(checkpoint.id))\"\(checkpoint.head ? " class=\"head\"" : "")>"
