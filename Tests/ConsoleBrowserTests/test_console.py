@@ -369,6 +369,9 @@ def test_rewind_and_fork_from_the_timeline_ask_for_confirmation(daemon, console,
     request = start_approval(daemon, "timeline")
     browser.get(console.url)
     browser.get(console.base + "/instances/timeline")
+    # The graph marks the executor waiting on a person, and the path the run took to it.
+    assert browser.find_elements(By.CSS_SELECTOR, ".workflow-graph .node.waiting.visited[data-executor='ask']")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".workflow-graph .node.visited[data-executor='finish']")
     first = browser.find_elements(By.CSS_SELECTOR, "#checkpoints li")[-1]
     checkpoint = first.get_attribute("data-checkpoint")
     # Dismissed: nothing happens.

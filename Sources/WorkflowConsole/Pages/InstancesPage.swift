@@ -4,6 +4,8 @@ import WorkflowProtocol
 /// timer; then the schedules.
 struct InstancesPage {
     var instances: [InstanceInfo]
+    /// Each instance's latest run, where it has one.
+    var lastRuns: [String: RunInfo]
     /// Whether the daemon had more than the page shows.
     var truncated: Bool
     var schedules: [ScheduleInfo]
@@ -20,7 +22,7 @@ struct InstancesPage {
             body += """
                 <div class="table"><table>
                 <caption class="visually-hidden">Instances</caption>
-                <thead><tr><th scope="col">Instance</th><th scope="col">Definition</th><th scope="col">Status</th><th scope="col">Open requests</th><th scope="col">Active run</th><th scope="col">Next timer</th></tr></thead>
+                <thead><tr><th scope="col">Instance</th><th scope="col">Definition</th><th scope="col">Status</th><th scope="col">Open requests</th><th scope="col">Last run</th><th scope="col">Next timer</th></tr></thead>
                 <tbody>
 
                 """
@@ -31,7 +33,7 @@ struct InstancesPage {
                     + "<td>\(HTML.escape(instance.definition))</td>"
                     + "<td>\(Self.status(instance))</td>"
                     + "<td>\(requests == 0 ? "—" : "<a href=\"/inbox#instance-\(HTML.id(instance.name))\">\(requests)</a>")</td>"
-                    + "<td>\(instance.activeRunId.map { "<code>\(HTML.escape($0))</code>" } ?? "—")</td>"
+                    + "<td>\(lastRuns[instance.name].map { "<span class=\"status status-\(HTML.escape($0.status.rawValue))\">\(HTML.escape($0.status.rawValue))</span> <code>\(HTML.escape($0.runId))</code>" } ?? "—")</td>"
                     + "<td>\(timer.map { "<time datetime=\"\(HTML.escape($0))\">\(HTML.escape($0))</time>" } ?? "—")</td></tr>\n"
             }
             body += "</tbody></table></div>\n"

@@ -16,16 +16,18 @@ struct ConsoleService: Sendable {
     func instancesPage() async throws -> String {
         let listed = try await client.instances(limit: Self.instancesShown)
         var instances: [InstanceInfo] = []
+        var lastRuns: [String: RunInfo] = [:]
         for summary in listed.instances {
             do {
                 instances.append(try await client.instance(summary.name))
+                lastRuns[summary.name] = try await client.runs(of: summary.name, limit: 1).first
             } catch where Self.code(of: error) == .instanceNotFound {
                 continue  // deleted between the list and the read
             }
         }
         let requests = try await client.requests()
         let schedules = try await client.schedules()
-        return InstancesPage(instances: instances, truncated: listed.next != nil, schedules: schedules, openRequests: requests.count).html
+        return InstancesPage(instances: instances, lastRuns: lastRuns, truncated: listed.next != nil, schedules: schedules, openRequests: requests.count).html
     }
 
     func instancePage(_ name: String, notice: ConsolePage.Notice? = nil) async throws -> String {
