@@ -189,7 +189,10 @@ def console(daemon):
 def browser():
     opened = make_browser()
     yield opened
+    # The page's script ran without an error (a syntax error would leave every page without it).
+    errors = [entry["message"] for entry in opened.get_log("browser") if entry["source"] == "javascript"]
     opened.quit()
+    assert errors == [], errors
 
 
 def start_approval(daemon, name):
@@ -309,6 +312,16 @@ def test_every_examples_request_is_answered_from_the_browser_and_its_run_ends(da
     assert runs[0]["status"] == "idle" and runs[0].get("outputs"), runs[0]
 
 
+def test_the_inbox_shows_a_new_request_without_a_reload(daemon, console, browser):
+    browser.get(console.url)
+    browser.get(console.base + "/inbox")
+    browser.execute_script("window.sameDocument = true")
+    request = start_approval(daemon, "arrives")
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, f"article.request[id$='{request['id']}']"), "the new request in the inbox")
+    assert browser.execute_script("return window.sameDocument === true"), "the page was reloaded"
+    daemon.wfctl("respond", "arrives", request["id"], '{"approved": false, "priority": 1}')
+
+
 def test_the_daemon_gets_the_answer_the_form_means(daemon, console, browser):
     request = start_approval(daemon, "typed")
     browser.get(console.url)
@@ -405,7 +418,7 @@ def test_the_event_stream_resumes_after_the_last_event_id_without_a_gap(daemon, 
     assert response.getheader("Content-Type").startswith("text/event-stream")
     seen = []
     while len(seen) < len(events) - 2:
-        line = response.fp.readline().decode()
+        line = response.readline().decode()
         if line.startswith("id: "):
             seen.append(int(line[4:]))
     assert seen == [event["seq"] for event in events[2:]], (seen, [event["seq"] for event in events])
@@ -432,3 +445,33 @@ def test_another_users_requests_are_not_shown_to_a_console_run_as_nobody(daemon,
     # root's console shows it.
     _, body = console.request("GET", "/inbox")
     assert request["id"] in body
+
+
+def test_a_bad_address_a_taken_port_and_an_unreachable_daemon_are_refused_with_what_is_wrong(daemon):
+    bad = daemon.wfctl("console", "--no-browser", "--listen", "localhost:99999", check=False)
+    assert bad.returncode == 64 and "--listen localhost:99999" in bad.stderr, bad
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        port = taken.getsockname()[1]
+        busy = subprocess.run([str(BUILD / "wfctl"), "--socket", daemon.socket, "console", "--no-browser", "--listen", f"127.0.0.1:{port}"],
+                              capture_output=True, text=True, timeout=WAIT, env={**os.environ, "NO_COLOR": "1"})
+        assert busy.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in busy.stderr, busy
+    finally:
+        taken.close()
+    unreachable = subprocess.run([str(BUILD / "wfctl"), "--socket", str(daemon.directory / "nobody-here.sock"), "console", "--no-browser"],
+                                 capture_output=True, text=True, timeout=WAIT, env={**os.environ, "NO_COLOR": "1"})
+    assert unreachable.returncode == 69 and "nobody-here.sock" in unreachable.stderr, unreachable
+
+
+def test_sigterm_stops_the_console_at_once_even_with_a_live_event_stream_open(daemon):
+    daemon.wfctl("create", "stopping", "review")
+    console = Console(daemon)
+    connection = http.client.HTTPConnection("127.0.0.1", console.port, timeout=WAIT)
+    connection.request("GET", "/instances/stopping/events", headers={"Cookie": f"workflowd_console={console.token}"})
+    response = connection.getresponse()
+    assert response.status == 200 and response.readline().decode().startswith("retry:")
+    console.process.terminate()
+    assert console.process.wait(timeout=10) == 0
+    connection.close()

@@ -346,6 +346,7 @@ struct WfctlTests {
 
     @Test("help texts of the main commands are the tested snapshots", arguments: [
         ["--help"], ["run", "--help"], ["respond", "--help"], ["graph", "--help"], ["events", "--help"], ["reset", "--help"],
+        ["console", "--help"],
     ])
     func help(_ arguments: [String]) async throws {
         let outcome = try await Wfctl(socket: "", environment: ["NO_COLOR": "1", "COLUMNS": "100"]).run(arguments, socketOption: false)

@@ -142,14 +142,45 @@ enum ConsoleAssets {
             });
             return firstBad;
         }
-        document.querySelectorAll("form[data-schema-form]").forEach(function (form) {
+        function watchAnswer(form) {
             form.noValidate = true;
             form.addEventListener("submit", function (event) {
                 if (event.submitter && event.submitter.name === "__add") return;
                 var bad = checkAnswer(form);
                 if (bad) { event.preventDefault(); bad.focus(); }
             });
-        });
+        }
+        document.querySelectorAll("form[data-schema-form]").forEach(watchAnswer);
+
+        // The inbox shows requests as they come and go: it looks every five seconds (while the tab
+        // is visible), and swaps the list in unless a form was begun; then it says so instead.
+        (function () {
+            var inbox = document.getElementById("inbox");
+            if (!inbox || !window.fetch || !window.DOMParser) return;
+            var touched = false;
+            inbox.addEventListener("input", function () { touched = true; });
+            setInterval(function () {
+                if (document.hidden) return;
+                fetch("/inbox", { credentials: "same-origin" }).then(function (response) {
+                    return response.ok ? response.text() : null;
+                }).then(function (html) {
+                    if (html === null) return;
+                    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("inbox");
+                    if (!fresh || fresh.getAttribute("data-requests") === inbox.getAttribute("data-requests")) return;
+                    if (!touched) {
+                        inbox.replaceWith(fresh);
+                        inbox = fresh;
+                        inbox.querySelectorAll("form[data-schema-form]").forEach(watchAnswer);
+                        inbox.addEventListener("input", function () { touched = true; });
+                    } else if (!document.getElementById("inbox-changed")) {
+                        var line = document.createElement("p");
+                        line.id = "inbox-changed"; line.className = "callout";
+                        line.innerHTML = 'The inbox changed. <a href="/inbox">Show it again</a> (what you typed here is not sent).';
+                        inbox.parentNode.insertBefore(line, inbox);
+                    }
+                }).catch(function () {});
+            }, 5000);
+        })();
 
         // An instance page stays live: events arrive as server-sent events (the browser resumes
         // after a reconnect from the last one it saw), and the state above them is fetched again.

@@ -9,8 +9,10 @@ struct InboxPage {
     var notice: ConsolePage.Notice?
 
     var html: String {
-        var body = "<h1>Inbox</h1>\n"
         let ordered = requests.sorted { ($0.time, $0.instance, $0.id) < ($1.time, $1.instance, $1.id) }
+        // The page's script compares this list with the inbox's now and then, to show new requests.
+        let ids = ordered.map { HTML.escape($0.instance + "/" + $0.id) }.joined(separator: " ")
+        var body = "<h1>Inbox</h1>\n<div id=\"inbox\" data-requests=\"\(ids)\" aria-live=\"polite\">\n"
         if ordered.isEmpty {
             body += "<p id=\"inbox-empty\">Nothing is waiting for you.</p>\n"
         } else {
@@ -29,6 +31,7 @@ struct InboxPage {
             }
             body += card.html
         }
+        body += "</div>\n"
         return ConsolePage(title: "Inbox", section: .inbox, notice: notice, body: body).html
     }
 }

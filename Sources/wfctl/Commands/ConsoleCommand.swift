@@ -38,14 +38,21 @@ struct ConsoleCommand: AsyncParsableCommand {
             logger.logLevel = .warning
             let server = ConsoleServer(configuration: ConsoleConfiguration(socketPath: session.socketPath, host: host, port: port), logger: logger)
             let terminal = session.terminal, json = session.json, openBrowser = !noBrowser
-            try await server.run { address in
-                if json {
-                    terminal.json(["url": .string(address)])
-                } else {
-                    terminal.line("workflowd console: \(address)")
-                    terminal.line("(Ctrl-C stops it)")
+            do {
+                try await server.run { address in
+                    if json {
+                        terminal.json(["url": .string(address)])
+                    } else {
+                        terminal.line("workflowd console: \(address)")
+                        terminal.line("(Ctrl-C stops it)")
+                    }
+                    if openBrowser { Self.openBrowser(address) }
                 }
-                if openBrowser { Self.openBrowser(address) }
+            } catch let error as WorkflowClientError {
+                throw error
+            } catch {
+                // Binding is the server's only failure of its own: a port taken, an address not this host's.
+                throw Failure(.failure, "cannot listen on \(listen): \(error)")
             }
             return .success
         }
