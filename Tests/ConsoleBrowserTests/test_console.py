@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -61,12 +61,16 @@ edges:
 
 def wait_for(predicate, what, timeout=WAIT):
     deadline = time.monotonic() + timeout
+    last = None
     while True:
-        value = predicate()
+        try:
+            value = predicate()
+        except WebDriverException as problem:  # the browser is between two documents: ask again
+            value, last = None, problem
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            raise AssertionError(f"timed out waiting for {what}" + (f" (last: {last.msg})" if last else ""))
         time.sleep(0.05)
 
 
@@ -74,7 +78,7 @@ def text(browser, selector):
     """The text of the first element `selector` finds; empty while the page that has it loads."""
     try:
         return browser.find_element(By.CSS_SELECTOR, selector).text
-    except (NoSuchElementException, StaleElementReferenceException):
+    except WebDriverException:  # not there, gone, or its document is being replaced
         return ""
 
 
@@ -364,8 +368,7 @@ def test_without_javascript_the_server_checks_the_answer_and_asks_before_a_rewin
         wait_for(lambda: "/instances/plain" in browser.current_url, "the instance page")
         assert daemon.pending("plain") == []
         # Rewind asks first (a page of its own), and does it only once asked.
-        checkpoints = browser.find_elements(By.CSS_SELECTOR, "#checkpoints li")
-        assert checkpoints, "the timeline lists the checkpoints"
+        checkpoints = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#checkpoints li"), "the timeline's checkpoints")
         target = checkpoints[-1].get_attribute("data-checkpoint")
         checkpoints[-1].find_element(By.XPATH, ".//button[text()='Rewind here']").click()
         wait_for(lambda: "Are you sure?" in text(browser, "h1"), "the confirmation page")
