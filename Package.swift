@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "WorkflowClient", targets: ["WorkflowClient"]),
         .library(name: "WorkflowGraph", targets: ["WorkflowGraph"]),
         .library(name: "WorkflowConsole", targets: ["WorkflowConsole"]),
+        .library(name: "WorkflowMCP", targets: ["WorkflowMCP"]),
         .executable(name: "wfctl", targets: ["wfctl"]),
         .executable(name: "workflowd", targets: ["workflowd"]),
         .executable(name: "workflowd-bench", targets: ["workflowd-bench"]),
@@ -46,6 +47,10 @@ let package = Package(
         // The web console's HTTP server (`wfctl console`); without its default traits (no
         // swift-configuration, which it would only use to read its settings from the environment).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // The `llm` kind's HTTP client (OpenAI-compatible Chat Completions, streaming included).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // `wfctl mcp`: the Model Context Protocol over stdio.
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         // `swift package generate-documentation` for the DocC catalogs (no code of it is linked).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -76,7 +81,10 @@ let package = Package(
         .target(name: "WorkflowExecutors", dependencies: ["WorkflowEngine", "WorkflowConcurrency", "JMESPath", "JSONSchema", "WorkflowTelemetry",
                                                         .product(name: "Tracing", package: "swift-distributed-tracing"),
                                                         .product(name: "Subprocess", package: "swift-subprocess"),
-                                                        .product(name: "SystemPackage", package: "swift-system")],
+                                                        .product(name: "SystemPackage", package: "swift-system"),
+                                                        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                        .product(name: "NIOCore", package: "swift-nio"),
+                                                        .product(name: "NIOHTTP1", package: "swift-nio")],
                 swiftSettings: strictSettings),
         // Durable persistence: checkpoints, the event log, runs, the inbox, recovery. The store's
         // logic is written once over SQL sessions; SQLite (GRDB) is the embedded backend,
@@ -138,12 +146,16 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strictSettings),
         // The command line: wfctl drives the daemon through WorkflowClient; validate works offline.
+        // `wfctl mcp`: the Model Context Protocol over stdio, through WorkflowClient.
+        .target(name: "WorkflowMCP", dependencies: ["WorkflowClient", "WorkflowProtocol", "WorkflowJSON", "WorkflowGraph",
+                                                   .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strictSettings),
         .executableTarget(name: "wfctl", dependencies: [
-            "WorkflowClient", "WorkflowProtocol", "WorkflowGraph", "WorkflowJSON", "JSONSchema", "WorkflowDefinitions", "WorkflowConsole",
+            "WorkflowClient", "WorkflowProtocol", "WorkflowGraph", "WorkflowJSON", "JSONSchema", "WorkflowDefinitions", "WorkflowConsole", "WorkflowMCP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strictSettings),
         .executableTarget(name: "workflowd", dependencies: [
-            "WorkflowDaemon", "WorkflowProtocol", "WorkflowEngine", "WorkflowStore", "SystemdSupport", "WorkflowTelemetry",
+            "WorkflowDaemon", "WorkflowDefinitions", "WorkflowProtocol", "WorkflowEngine", "WorkflowStore", "SystemdSupport", "WorkflowTelemetry",
             .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -165,7 +177,7 @@ let package = Package(
                                                           .product(name: "Tracing", package: "swift-distributed-tracing")], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowDefinitionsTests", dependencies: ["WorkflowDefinitions", "WorkflowEngine", "JSONSchema", "WorkflowTestSupport", "WorkflowCalendar"],
                     swiftSettings: strictSettings),
-        .testTarget(name: "WorkflowExecutorsTests", dependencies: ["WorkflowExecutors", "WorkflowDefinitions", "WorkflowEngine", "JSONSchema",
+        .testTarget(name: "WorkflowExecutorsTests", dependencies: ["WorkflowExecutors", "WorkflowDefinitions", "WorkflowEngine", "JSONSchema", "JMESPath",
                                                                    "WorkflowTestSupport"],
                     swiftSettings: strictSettings),
         .testTarget(name: "WorkflowStoreTests", dependencies: ["WorkflowStore", "WorkflowConcurrency", "WorkflowEngine", "WorkflowTestSupport",
@@ -182,8 +194,16 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
         ], path: "Tests/DaemonTestSupport", swiftSettings: strictSettings),
+        // An OpenAI-compatible Chat Completions server on loopback for the `llm` kind's tests
+        // (no model can run here): scripted answers, streamed or whole, and the requests it got,
+        // each checked against the published request shape.
+        .target(name: "ModelTestServer", dependencies: [
+            "WorkflowJSON", "WorkflowConcurrency",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/ModelTestServer", swiftSettings: strictSettings),
         .testTarget(name: "WorkflowDaemonTests", dependencies: [
-            "DaemonTestSupport",
+            "DaemonTestSupport", "ModelTestServer",
             "WorkflowProtocol", "WorkflowDaemon", "WorkflowJSON", "WorkflowConcurrency", "JSONSchema", "WorkflowTestSupport", "WorkflowStore", "WorkflowEngine",
             "WorkflowClient", "WorkflowGraph",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -194,7 +214,7 @@ let package = Package(
                                                             .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
                     swiftSettings: strictSettings),
         // wfctl as its users run it: the built binary against a real daemon.
-        .testTarget(name: "WfctlTests", dependencies: ["DaemonTestSupport", "WorkflowJSON", "WorkflowTestSupport"], exclude: ["Fixtures"],
+        .testTarget(name: "WfctlTests", dependencies: ["DaemonTestSupport", "ModelTestServer", "WorkflowJSON", "WorkflowTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strictSettings),
         // sd_notify, socket activation, the watchdog and the journal: under systemd-socket-activate,
         // and under a real systemd as PID 1 in a booted machine.

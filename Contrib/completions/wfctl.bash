@@ -173,13 +173,13 @@ _wfctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|events|pending|respond|console|signal|cancel|runs|retry|create|list|show|delete|reset|pause|resume|graph|checkpoints|checkpoint|rewind|fork|prune|definitions|definition|validate|schedule|status|top|metrics|reload|help)
+    run|events|pending|respond|console|mcp|signal|cancel|runs|retry|create|list|show|delete|reset|pause|resume|graph|checkpoints|checkpoint|rewind|fork|prune|definitions|definition|validate|schedule|status|top|metrics|reload|help)
         # Offer subcommand argument completions
         "_wfctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run events pending respond console signal cancel runs retry create list show delete reset pause resume graph checkpoints checkpoint rewind fork prune definitions definition validate schedule status top metrics reload help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run events pending respond console mcp signal cancel runs retry create list show delete reset pause resume graph checkpoints checkpoint rewind fork prune definitions definition validate schedule status top metrics reload help' -- "${cur}"))
         ;;
     esac
 }
@@ -269,6 +269,21 @@ _wfctl_console() {
         return
         ;;
     '--listen')
+        return
+        ;;
+    esac
+}
+
+_wfctl_mcp() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __wfctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
         return
         ;;
     esac

@@ -53,6 +53,8 @@ public struct EventStream: AsyncSequence, Sendable {
                     guard let event = WorkflowClient.Event(json) else {
                         throw WorkflowClientError(.protocolViolation, "workflowd sent an event without a seq: \(json.serialized())")
                     }
+                    // A live event shares the seq of the logged one before it: passed on, not counted.
+                    if event.isLive { return event }
                     if let last = lastSeq, event.seq <= last { continue }  // never twice
                     lastSeq = event.seq
                     return event

@@ -19,6 +19,9 @@ extension WorkflowClient {
         public var body: EventBody
         /// The whole event.
         public var json: JSON
+        /// Whether it is a live-only event (a model's streamed text): not in the log, and
+        /// carrying the seq of the logged event before it.
+        public var isLive: Bool { json["live"] == .bool(true) }
 
         /// Reads an event (nil if it has no seq or type).
         public init?(_ json: JSON) {

@@ -72,7 +72,7 @@ public final class WorkflowDaemon: Service {
             metrics.committed(instances: instances, duration: duration)
             if let tracer { CommitSpan.record(instances: instances, duration: duration, tracer: tracer) }
         }
-        let catalog = DefinitionCatalog(directory: configuration.definitionsDirectory, logger: logger)
+        let catalog = DefinitionCatalog(directory: configuration.definitionsDirectory, settings: configuration.definitionSettings, logger: logger)
         await catalog.reload()
         let lifecycle = DaemonLifecycle()
         let registry = InstanceRegistry(store: store, shared: shared, catalog: catalog, configuration: configuration, lifecycle: lifecycle,

@@ -37,10 +37,11 @@ public struct Definition: Sendable {
 
     /// Validates a definition given as text (YAML or JSON); `file` names it in errors.
     /// `definitions` are those its `workflow` executors may name.
-    public static func parse(_ text: String, file: String, definitions: [String: Definition] = [:]) throws(DefinitionError) -> Definition {
+    public static func parse(_ text: String, file: String, definitions: [String: Definition] = [:],
+                             settings: DefinitionSettings = DefinitionSettings()) throws(DefinitionError) -> Definition {
         var reader = DocumentReader(file: file)
         let document = try reader.read(text)
-        return try DefinitionCompiler(reader: reader, document: document) { name, path, compiler throws(DefinitionError) in
+        return try DefinitionCompiler(reader: reader, document: document, settings: settings) { name, path, compiler throws(DefinitionError) in
             guard let definition = definitions[name] else { throw compiler.error(path, "no definition named '\(name)' is loaded") }
             return definition
         }.compile()
@@ -56,7 +57,8 @@ public struct Definition: Sendable {
     /// Loads every `*.yaml`, `*.yml` and `*.json` file of a directory. A bad file does not stop
     /// the others: its error is returned beside the definitions that loaded. Sub-workflows name
     /// other definitions of the directory; a cycle of them is an error.
-    public static func loadDirectory(_ directory: String) -> (definitions: [String: Definition], errors: [DefinitionError]) {
+    public static func loadDirectory(_ directory: String, settings: DefinitionSettings = DefinitionSettings())
+        -> (definitions: [String: Definition], errors: [DefinitionError]) {
         guard let handle = opendir(directory) else {
             return ([:], [DefinitionError(file: directory, path: "", "cannot read the directory")])
         }
@@ -66,7 +68,7 @@ public struct Definition: Sendable {
             if name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json") { names.append(name) }
         }
         closedir(handle)
-        let library = DefinitionLibrary()
+        let library = DefinitionLibrary(settings: settings)
         for name in names.sorted() {
             library.read(directory.hasSuffix("/") ? directory + name : directory + "/" + name)
         }

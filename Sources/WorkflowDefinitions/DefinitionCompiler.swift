@@ -14,11 +14,13 @@ struct DefinitionCompiler {
 
     let reader: DocumentReader
     let document: JSON
+    /// What the daemon tells its definitions (the credentials directory).
+    var settings = DefinitionSettings()
     /// Finds the definition a `workflow` executor names.
     let resolve: Resolver
 
     /// The executor kinds this build provides.
-    static let kinds = ["request", "wait", "transform", "join", "output", "exec", "worker", "workflow"]
+    static let kinds = ["request", "wait", "transform", "join", "output", "exec", "worker", "workflow", "llm"]
     /// Kinds of docs/semantics.md §4 that this build does not provide yet.
     static let laterKinds: [String] = []
 
@@ -85,6 +87,7 @@ struct DefinitionCompiler {
                 try addEdge(edge, at: "edges[\(index)]", executors: executors, to: &builder)
             }
         }
+        addToolEdges(executors, to: &builder)
         if let outputs = top["outputs"] {
             guard case .array(let list) = outputs else { throw error("outputs", "must be a list of executor ids") }
             var designated = Set<String>()
@@ -177,6 +180,11 @@ struct DefinitionCompiler {
             config["definitionHash"] = .string(childDefinition.graphHash)
             let child = childDefinition.workflow
             builder.addExecutor(id, kind: kind, config: .object(config), retry: retry) { BuiltInExecutors.workflow(child) }
+        case "llm":
+            let configuration = try llmConfiguration(id, spec, at: path)
+            builder.addExecutor(id, kind: kind, config: value, retry: retry ?? Self.llmRetry) {
+                BuiltInExecutors.llm(configuration, id: id)
+            }
         case "worker":
             try allowOnly(spec, ["kind", "command", "env", "cwd", "timeout", "retries", "backoff", "grace"], at: path)
             let configuration = try execConfiguration(spec, at: path)
@@ -470,25 +478,25 @@ struct DefinitionCompiler {
 
     // MARK: Fields
 
-    private func allowOnly(_ object: JSONObject, _ keys: [String], at path: String) throws(DefinitionError) {
+    func allowOnly(_ object: JSONObject, _ keys: [String], at path: String) throws(DefinitionError) {
         for key in object.keys.sorted() where !keys.contains(key) {
             throw error(path.isEmpty ? key : path + "." + key, "unknown key '\(key)' (expected \(keys.joined(separator: ", ")))")
         }
     }
 
-    private func string(_ object: JSONObject, _ key: String, at path: String) throws(DefinitionError) -> String {
+    func string(_ object: JSONObject, _ key: String, at path: String) throws(DefinitionError) -> String {
         let full = path.isEmpty ? key : path + "." + key
         guard let value = object[key] else { throw error(path, "missing '\(key)'") }
         guard let text = value.stringValue else { throw error(full, "must be a string, not \(value.typeName)") }
         return text
     }
 
-    private func optionalString(_ object: JSONObject, _ key: String, at path: String) throws(DefinitionError) -> String? {
+    func optionalString(_ object: JSONObject, _ key: String, at path: String) throws(DefinitionError) -> String? {
         guard object[key] != nil else { return nil }
         return try string(object, key, at: path)
     }
 
-    private func optionalExpression(_ object: JSONObject, _ key: String, at path: String) throws(DefinitionError) -> JMESPathExpression? {
+    func optionalExpression(_ object: JSONObject, _ key: String, at path: String) throws(DefinitionError) -> JMESPathExpression? {
         guard let source = try optionalString(object, key, at: path) else { return nil }
         do {
             return try JMESPathExpression(source)

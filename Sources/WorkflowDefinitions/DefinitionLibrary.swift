@@ -13,6 +13,11 @@ final class DefinitionLibrary {
     private var errors: [DefinitionError] = []
     private var compiled: [String: Result<Definition, DefinitionError>] = [:]
     private var visiting: [String] = []
+    private let settings: DefinitionSettings
+
+    init(settings: DefinitionSettings = DefinitionSettings()) {
+        self.settings = settings
+    }
 
     /// Reads one file; its definition is compiled later.
     func read(_ path: String) {
@@ -66,7 +71,7 @@ final class DefinitionLibrary {
         visiting.append(name)
         defer { visiting.removeLast() }
         let result = Result { () throws(DefinitionError) -> Definition in
-            try DefinitionCompiler(reader: document.reader, document: document.document) { child, path, compiler throws(DefinitionError) in
+            try DefinitionCompiler(reader: document.reader, document: document.document, settings: settings) { child, path, compiler throws(DefinitionError) in
                 do throws(DefinitionError) {
                     return try self.compile(child, from: (path, compiler))
                 } catch {

@@ -44,6 +44,10 @@ package enum BuiltInExecutors {
         WorkerExecutor(worker: WorkerProcess(configuration: configuration), retries: configuration.retries, backoff: configuration.backoff)
     }
 
+    /// `llm`: a conversation with an OpenAI-compatible model, its tools the workflow's executors.
+    package static func llm(_ configuration: LLMConfiguration, id: String) -> any Executor {
+        LLMExecutor(configuration: configuration, executorID: id)
+    }
     /// `workflow`: runs `child` as a sub-workflow, its state kept in the executor's snapshot.
     package static func workflow(_ child: Workflow) -> any Executor {
         SubWorkflowExecutor(child: child)

@@ -22,7 +22,7 @@ struct Wfctl: AsyncParsableCommand {
         """,
         version: RPCCatalogue.version,
         groupedSubcommands: [
-            CommandGroup(name: "Runs", subcommands: [RunCommand.self, EventsCommand.self, PendingCommand.self, RespondCommand.self, ConsoleCommand.self,
+            CommandGroup(name: "Runs", subcommands: [RunCommand.self, EventsCommand.self, PendingCommand.self, RespondCommand.self, ConsoleCommand.self, MCPCommand.self,
                                                      SignalCommand.self, CancelCommand.self, RunsCommand.self, RetryCommand.self]),
             CommandGroup(name: "Instances", subcommands: [CreateCommand.self, ListCommand.self, ShowCommand.self, DeleteCommand.self,
                                                           ResetCommand.self, PauseCommand.self, ResumeCommand.self, GraphCommand.self]),

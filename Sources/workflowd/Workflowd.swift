@@ -7,6 +7,7 @@ import ServiceLifecycle
 import SystemdSupport
 import UnixSignals
 import WorkflowDaemon
+import WorkflowDefinitions
 import WorkflowEngine
 import WorkflowJSON
 import WorkflowProtocol
@@ -218,6 +219,8 @@ struct Workflowd: AsyncParsableCommand {
                                                 adoptedSocket: adopted?.descriptor, notifier: notifier, watchdogInterval: Watchdog.interval(),
                                                 stopGrace: grace, statusInterval: statusEvery, postgres: postgres, hostID: host)
         settings.metricsListen = metricsPlace
+        // systemd's LoadCredential= (llm steps' apiKeyCredential names files there).
+        settings.definitionSettings = DefinitionSettings(credentialsDirectory: environment["CREDENTIALS_DIRECTORY"].flatMap { $0.isEmpty ? nil : $0 })
         let exporter = try TraceExport.configured(endpoint: otlpEndpoint, environment: environment, logger: logger)
         if let exporter {
             // The daemon's spans go to the tracer its configuration holds; the libraries that

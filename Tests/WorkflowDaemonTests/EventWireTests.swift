@@ -20,6 +20,9 @@ struct EventWireTests {
         .signalReceived(name: "approved", executor: "later", waitID: "w2"),
         .requestTimedOut(requestID: "q3", executor: "ask", expiredAt: 200),
         .executorRetrying(executor: "call", superstep: 2, attempt: 1, attempts: 3, delay: 1.5, error: "exit 75", durable: true),
+        .llmMessage(executor: "draft", message: ["model": "m", "content": "Hi", "toolCalls": [["id": "c1", "name": "publish", "arguments": ["a": 1]]],
+                                                 "usage": ["promptTokens": 12, "completionTokens": 3], "round": 1]),
+        .llmDelta(executor: "draft", content: "Hi"),
     ]
 
     @Test("every type the engine writes is one the protocol lists, and no other")
@@ -60,6 +63,10 @@ struct EventWireTests {
             case (.executorRetrying(let e, let n, let a, let of, let delay, let error, let durable),
                   .executorRetrying(let e2, let n2, let a2, let of2, let delayMs, let error2, let durable2)):
                 #expect(e == e2 && n == n2 && a == a2 && of == of2 && delayMs == Int(delay * 1000) && error == error2 && durable == durable2)
+            case (.llmMessage(let e, let message), .llmMessage(let e2, let content, let calls, let prompt, let completion)):
+                #expect(e == e2 && content == message["content"]?.stringValue && calls == message["toolCalls"] && prompt == 12 && completion == 3)
+            case (.llmDelta(let e, let content), .llmDelta(let e2, let content2)):
+                #expect(e == e2 && content == content2 && json["live"] == true)
             default: Issue.record("\(json.serialized()) was read as \(read)")
             }
         }

@@ -85,6 +85,8 @@ struct CheckpointStoreTests {
             .signalReceived(name: "approved", executor: "w", waitID: "w2"),
             .requestTimedOut(requestID: "q1", executor: "a", expiredAt: 1_000),
             .executorRetrying(executor: "a", superstep: 1, attempt: 1, attempts: 2, delay: 0.25, error: "boom", durable: false),
+            .llmMessage(executor: "m", message: ["model": "x", "content": "hi", "usage": ["promptTokens": 3, "completionTokens": 1], "round": 1]),
+            .llmDelta(executor: "m", content: "h"),
         ]
         #expect(Set(bodies.map(\.kind)) == Set(WorkflowEvent.Kind.allCases))
         for (index, body) in bodies.enumerated() {

@@ -1,6 +1,7 @@
 import Logging
 import SystemdSupport
 import Tracing
+import WorkflowDefinitions
 import WorkflowEngine
 import WorkflowStore
 
@@ -26,6 +27,9 @@ public struct DaemonConfiguration: Sendable {
     public var idleRelease: Duration = .seconds(30)
     /// The definitions directory (`*.yaml`, `*.yml`, `*.json`).
     public var definitionsDirectory: String
+    /// What the definitions are told about where they run: the credentials directory
+    /// (systemd's `$CREDENTIALS_DIRECTORY`) where `llm` steps find `apiKeyCredential`.
+    public var definitionSettings = DefinitionSettings()
     /// What to do with a run that was in progress when the process stopped.
     public var recoveryMode: RecoveryMode
     public var durability: StoreConfiguration.Durability

@@ -18,8 +18,12 @@ actor DefinitionCatalog {
     private var olderOrder: [String] = []
     private static let olderLimit = 256
 
-    init(directory: String, logger: Logger) {
+    /// Passed to every definition compiled.
+    let settings: DefinitionSettings
+
+    init(directory: String, settings: DefinitionSettings = DefinitionSettings(), logger: Logger) {
         self.directory = directory
+        self.settings = settings
         self.logger = logger
     }
 
@@ -27,8 +31,8 @@ actor DefinitionCatalog {
     /// reported; the definitions that do replace the current ones.
     @discardableResult
     func reload() async -> (definitions: [String], problems: [DefinitionProblem]) {
-        let directory = self.directory
-        let (definitions, errors) = (try? await BlockingWork.run { Definition.loadDirectory(directory) })
+        let directory = self.directory, settings = self.settings
+        let (definitions, errors) = (try? await BlockingWork.run { Definition.loadDirectory(directory, settings: settings) })
             ?? ([:], [DefinitionError(file: directory, path: "", "cannot read the directory")])
         for (_, definition) in current where definitions[definition.name]?.graphHash != definition.graphHash {
             remember(definition.workflow)
@@ -58,11 +62,11 @@ actor DefinitionCatalog {
             throw DaemonError(.definitionNotFound, "version \(hash.prefix(12)) of definition '\(name)' is not available (reset the instance with upgrade to move it to the current version)",
                               data: ["definition": .string(name), "definitionHash": .string(hash)])
         }
-        let library = current
+        let library = current, settings = self.settings
         let definition: Definition
         do {
             definition = try await BlockingWork.run {
-                try Definition.parse(kept.document.serialized(), file: kept.file, definitions: library)
+                try Definition.parse(kept.document.serialized(), file: kept.file, definitions: library, settings: settings)
             }
         } catch {
             throw DaemonError(.definitionInvalid, "version \(hash.prefix(12)) of definition '\(name)' no longer loads: \(error)",

@@ -62,10 +62,10 @@ extension Handlers {
             }
             let library = await context.daemon.catalog.current
             let file = params.file ?? context.daemon.configuration.definitionsDirectory + "/submitted.yaml"
-            let text = params.text
+            let text = params.text, settings = context.daemon.configuration.definitionSettings
             // Parsing checks program paths (it reads the file system): off the cooperative pool.
             let outcome: Result<Definition, DefinitionError> = try await BlockingWork.run {
-                Result { () throws(DefinitionError) in try Definition.parse(text, file: file, definitions: library) }
+                Result { () throws(DefinitionError) in try Definition.parse(text, file: file, definitions: library, settings: settings) }
             }
             switch outcome {
             case .success(let definition):

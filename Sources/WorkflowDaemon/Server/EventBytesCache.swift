@@ -29,6 +29,8 @@ final class EventBytesCache: Sendable {
 
     /// The event's JSON, serialized (keys sorted).
     func bytes(of event: WorkflowEvent) -> [UInt8] {
+        // A live-only event shares its seq with a logged one, and goes by once: not cached.
+        if event.isLive { return event.json.serializedBytes() }
         let key = Key(instance: event.instance, seq: event.seq, time: event.time, runID: event.runID)
         if let cached = state.withLockedValue({ $0.entries[key] }) { return cached }
         let bytes = event.json.serializedBytes()

@@ -17,6 +17,8 @@ final class EventSink: Sendable {
         /// The open scope (0: none) and the last scope handed out.
         var openScope: UInt64 = 0
         var lastScope: UInt64 = 0
+        /// How many of the buffered events are live-only.
+        var liveCount = 0
     }
 
     let instance: String
@@ -60,6 +62,22 @@ final class EventSink: Sendable {
         return taken
     }
 
+    /// Buffers a live-only event (``WorkflowEvent/isLive``) if `scope` is still open: it takes the
+    /// seq of the event before it and uses none of its own, so the log's seqs stay gapless.
+    /// - Returns: whether the event was taken.
+    @discardableResult
+    func emitLive(inScope scope: UInt64, runID: String?, _ body: WorkflowEvent.Body) -> Bool {
+        let time = Timestamp.now()
+        let taken = state.withLock { state -> Bool in
+            guard state.openScope == scope else { return false }
+            state.buffer.append(WorkflowEvent(seq: state.nextSeq - 1, time: time, instance: instance, runID: runID, body: body))
+            state.liveCount += 1
+            return true
+        }
+        if taken { wakeFlusher() }
+        return taken
+    }
+
     /// Opens the scope of a new superstep (closing any other).
     func openScope() -> UInt64 {
         state.withLock { state in
@@ -89,9 +107,18 @@ final class EventSink: Sendable {
 
     /// Takes every buffered event, in seq order.
     func drain() -> [WorkflowEvent] {
+        drainCounting().events
+    }
+
+    /// Takes every buffered event, in seq order, and says how many are live-only (most
+    /// batches have none, and need no filtering).
+    func drainCounting() -> (events: [WorkflowEvent], live: Int) {
         state.withLock { state in
-            defer { state.buffer.removeAll(keepingCapacity: true) }
-            return state.buffer
+            defer {
+                state.buffer.removeAll(keepingCapacity: true)
+                state.liveCount = 0
+            }
+            return (state.buffer, state.liveCount)
         }
     }
 
@@ -100,6 +127,7 @@ final class EventSink: Sendable {
     func discard(restartingAt seq: UInt64) {
         state.withLock { state in
             state.buffer.removeAll(keepingCapacity: true)
+            state.liveCount = 0
             state.nextSeq = seq
         }
     }

@@ -95,7 +95,8 @@ public struct EventSubscription: AsyncSequence, Sendable {
                 }
                 do {
                     guard let next = try await buffer.next() else { return nil }
-                    batch = next.filter { $0.seq > cursor }
+                    // A live-only event carries the seq of the logged one before it: it is not a repeat.
+                    batch = next.filter { $0.seq > cursor || ($0.isLive && $0.seq >= cursor) }
                     index = 0
                 } catch is SubscriptionBuffer.Overflowed {
                     throw SubscriptionOverflow(lastSeq: cursor, limit: buffer.limit)

@@ -25,6 +25,14 @@ public struct WorkflowEvent: Sendable, Hashable {
     /// The event's type, as it appears in JSON.
     public var kind: Kind { body.kind }
 
+    /// Whether the event goes to live subscribers only and is never written to the log (a
+    /// model's streamed text). It carries the seq of the logged event it follows (`live: true`
+    /// in JSON), so resuming after it misses nothing that was logged.
+    public var isLive: Bool {
+        if case .llmDelta = body { return true }
+        return false
+    }
+
     /// Event types (docs/semantics.md §3.6, plus `custom` for executor events and `instance_forked`).
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// A run started.
@@ -72,6 +80,11 @@ public struct WorkflowEvent: Sendable, Hashable {
         case requestTimedOut = "request_timed_out"
         /// An executor's invocation failed and its retry policy tries it again after a delay.
         case executorRetrying = "executor_retrying"
+        /// A model's answer to an `llm` step (content, tool calls, usage): durable.
+        case llmMessage = "llm_message"
+        /// A piece of a model's answer as it streams: delivered to live subscribers only, never
+        /// written to the log (``WorkflowEvent/isLive``).
+        case llmDelta = "llm_delta"
     }
 
     /// What started a run.
@@ -147,6 +160,11 @@ public struct WorkflowEvent: Sendable, Hashable {
         /// Try `attempt` of `attempts` failed with `error`; the next comes after `delay` seconds
         /// (`durable`: as a wait that survives a restart, the delay being over a second).
         case executorRetrying(executor: String, superstep: Int, attempt: Int, attempts: Int, delay: Double, error: String, durable: Bool)
+        /// A model answered an `llm` step: `message` holds `model`, `content`, `toolCalls?`,
+        /// `usage: {promptTokens, completionTokens}`, `finishReason?` and `round`.
+        case llmMessage(executor: String, message: JSONObject)
+        /// Text the model is streaming (live only: not logged, no seq of its own).
+        case llmDelta(executor: String, content: String)
 
         /// The event's type.
         public var kind: Kind {
@@ -173,6 +191,8 @@ public struct WorkflowEvent: Sendable, Hashable {
             case .signalReceived: .signalReceived
             case .requestTimedOut: .requestTimedOut
             case .executorRetrying: .executorRetrying
+            case .llmMessage: .llmMessage
+            case .llmDelta: .llmDelta
             }
         }
     }
@@ -260,6 +280,13 @@ extension WorkflowEvent: JSONRepresentable {
             object["delayMs"] = .number((delay * 1000).rounded())
             object["error"] = .string(error)
             object["durable"] = .bool(durable)
+        case .llmMessage(let executor, let message):
+            for (key, value) in message where object[key] == nil { object[key] = value }
+            object["executor"] = .string(executor)
+        case .llmDelta(let executor, let content):
+            object["executor"] = .string(executor)
+            object["content"] = .string(content)
+            object["live"] = true
         }
         return .object(object)
     }
@@ -311,6 +338,11 @@ extension WorkflowEvent: JSONRepresentable {
             body = .executorRetrying(executor: try r.string("executor"), superstep: try r.int("superstep"), attempt: try r.int("attempt"),
                                      attempts: try r.int("attempts"), delay: Double(try r.int("delayMs")) / 1000, error: try r.string("error"),
                                      durable: r.object["durable"] == .bool(true))
+        case .llmMessage:
+            var message = r.object
+            for key in ["seq", "time", "instance", "runId", "type", "executor"] { message[key] = nil }
+            body = .llmMessage(executor: try r.string("executor"), message: message)
+        case .llmDelta: body = .llmDelta(executor: try r.string("executor"), content: try r.string("content"))
         }
         self.init(seq: try r.uint64("seq"), time: try Timestamp.parse(try r.string("time"), path: r.field("time")),
                   instance: try r.string("instance"), runID: try r.optionalString("runId"), body: body)

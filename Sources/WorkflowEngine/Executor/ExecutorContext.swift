@@ -67,6 +67,9 @@ public struct ExecutorContext: Sendable {
     /// Which try of this message this is: 1, or more when the executor's retry policy tries a
     /// failed invocation again.
     public internal(set) var attempt = 1
+    /// Who sent the message being handled: an executor's id, or `input` for a run's input (nil
+    /// for a response or a wake). An `llm` step tells its tools' answers from new work by it.
+    public internal(set) var source: String?
 
     /// The instance's name.
     public var instanceName: String { scope.instanceName }
@@ -219,6 +222,18 @@ public struct ExecutorContext: Sendable {
     /// Emits a custom event (`type: custom`) with a name and data.
     public func emit(_ name: String, data: JSON = .null) {
         scope.emit(.custom(executor: executorID, name: name, data: data))
+    }
+
+    /// Emits an `llm_message` event: a model's answer (`model`, `content`, `toolCalls?`,
+    /// `usage`, `finishReason?`, `round`), logged like every event.
+    public func recordModelMessage(_ message: JSONObject) {
+        scope.emit(.llmMessage(executor: executorID, message: message))
+    }
+
+    /// Streams text a model is producing to live subscribers as an `llm_delta` event, which is
+    /// not logged: a client that reconnects gets the `llm_message` with the whole answer instead.
+    public func streamModelText(_ content: String) {
+        scope.sink.emitLive(inScope: scope.scopeID, runID: scope.runID, .llmDelta(executor: executorID, content: content))
     }
 
     /// Emits a `warning` event attributed to this executor.

@@ -34,6 +34,9 @@ struct CommitQueue {
         /// What the instance returns to once this batch is committed (a checkpoint, a reset, a
         /// rewind), nil if it changes nothing of that.
         var establishes: Base?
+        /// What subscribers get once the batch is committed, when that is more than its events
+        /// (live-only events among them, which the store never sees).
+        var delivery: [WorkflowEvent]?
     }
 
     static let maximumDeferredBatches = 16
@@ -58,11 +61,17 @@ struct CommitQueue {
 
     /// Adds a batch; `deferred` ones may wait for a later commit.
     mutating func append(_ batch: StoreBatch, retained: Bool = false, establishes: Base? = nil, deferred: Bool = false,
-                         now: Double) -> Ticket {
+                         now: Double, delivery: [WorkflowEvent]? = nil) -> Ticket {
         let ticket = Ticket()
         if deferred && deferredSince == nil { deferredSince = now }
-        waiting.append(Entry(batch: batch, ticket: ticket, retained: retained, establishes: establishes))
+        waiting.append(Entry(batch: batch, ticket: ticket, retained: retained, establishes: establishes, delivery: delivery))
         return ticket
+    }
+
+    /// Live-only events that follow the last waiting batch: delivered after it.
+    mutating func appendDelivery(_ live: [WorkflowEvent]) {
+        guard let last = waiting.indices.last else { return }
+        waiting[last].delivery = (waiting[last].delivery ?? waiting[last].batch.events) + live
     }
 
     /// Whether waiting deferred batches must go now (16 of them, or the first waited 2 ms).

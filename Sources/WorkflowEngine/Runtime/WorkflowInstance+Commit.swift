@@ -43,7 +43,14 @@ extension WorkflowInstance {
                queuedRuns: [StoreBatch.QueuedRun] = [], idempotencyKeys: [IdempotencyKey] = [],
                withdrawing: (runID: String, superstep: Int)? = nil, time: Double? = nil) throws -> Staged {
         try durability.admitCommit(instance: name)
-        var events = sink.drain()
+        var (events, liveCount) = sink.drainCounting()
+        // Live-only events (a model's streamed text) go to subscribers in their place among the
+        // others, but never into the store.
+        var delivery: [WorkflowEvent]?
+        if liveCount > 0 {
+            delivery = events
+            events.removeAll { $0.isLive }
+        }
         for event in events {
             if case .request(let request) = event.body {
                 if let withdrawing, request.runID == withdrawing.runID, request.superstep == withdrawing.superstep { continue }
@@ -51,18 +58,23 @@ extension WorkflowInstance {
             }
         }
         guard configuration.store != nil else {
-            deliver(events)
+            deliver(delivery ?? events)
             return .done
         }
         var checkpoint: Checkpoint?
         if let reason {
             let made = try makeCheckpoint(reason: reason, runID: runID, time: time)
             sink.emit(runID: runID, .checkpointSaved(checkpointID: made.id, superstep: made.superstep), time: time)
-            events += sink.drain()
+            let saved = sink.drain()
+            events += saved
+            delivery? += saved
             checkpoint = made
         }
         let now = Timestamp.monotonic()
         if events.isEmpty && checkpoint == nil && status == nil && queuedRuns.isEmpty && idempotencyKeys.isEmpty {
+            // Only live events: nothing to commit, and those waiting for a commit are older.
+            if let delivery, commits.isEmpty { deliver(delivery) }
+            else if let delivery { commits.appendDelivery(delivery) }
             return deferrable || commits.isEmpty ? .done : .commitWaiting
         }
         var changes = CheckpointChanges.everything
@@ -73,7 +85,7 @@ extension WorkflowInstance {
         let batch = StoreBatch(instance: name, events: events, checkpoint: checkpoint, status: status,
                                queuedRuns: queuedRuns, idempotencyKeys: idempotencyKeys, checkpointChanges: changes)
         let ticket = commits.append(batch, retained: retained, establishes: checkpoint.map { .checkpoint($0) } ?? establishes,
-                                    deferred: deferrable, now: now)
+                                    deferred: deferrable, now: now, delivery: delivery)
         if let checkpoint { state.head = checkpoint.id }
         if deferrable && !commits.mustCommit(now: now) { return .done }
         return .commit(ticket)
@@ -105,7 +117,7 @@ extension WorkflowInstance {
                 try await store.commit(group.map(\.batch))
                 commits.committed(group)
                 durability.commitSucceeded()
-                for entry in group { deliver(entry.batch.events) }
+                for entry in group { deliver(entry.delivery ?? entry.batch.events) }
                 if !boundaryWaiters.isEmpty, let id = group.last(where: { $0.batch.checkpoint?.reason == .superstep })?.batch.checkpoint?.id {
                     for waiter in boundaryWaiters { waiter.resolve(.success(id)) }
                     boundaryWaiters = []
@@ -184,6 +196,7 @@ extension WorkflowInstance {
     /// is dropped (alone); one that finished is forgotten.
     func deliver(_ events: [WorkflowEvent]) {
         guard let last = events.last else { return }
+        // A live event carries the seq of the logged one before it: the next is still + 1.
         nextDeliverySeq = last.seq + 1
         configuration.observer?.delivered(events)
         for (id, buffer) in subscribers {

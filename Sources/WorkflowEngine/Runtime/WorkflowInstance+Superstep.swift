@@ -338,6 +338,7 @@ extension WorkflowInstance {
                 // A retry's wait fired: the failed message again, as its next try.
                 (payload, request, wake, attempt) = (wait.input, again.request, nil, again.attempt)
             }
+            context.source = request == nil && wake == nil ? message.source : nil
             while true {
                 let before = (executor, context)
                 context.attempt = attempt
@@ -362,7 +363,9 @@ extension WorkflowInstance {
                 } catch {
                     if let retry, !Task.isCancelled, retry.retries(error, attempt: attempt) {
                         (executor, context) = before
-                        let delay = retry.delay(after: attempt, random: Double.random(in: 0..<1))
+                        // A server that said when to come back (HTTP's Retry-After) is not asked sooner.
+                        let asked = (error as? WorkflowError)?.details["retryAfter"]?.doubleValue ?? 0
+                        let delay = max(retry.delay(after: attempt, random: Double.random(in: 0..<1)), min(asked, retry.maximum))
                         let durable = delay > RetryPolicy.inlineDelayLimit && wake == nil
                         scope.emit(.executorRetrying(executor: id, superstep: scope.superstep, attempt: attempt, attempts: retry.attempts,
                                                      delay: delay, error: (error as? WorkflowError)?.message ?? "\(error)", durable: durable))

@@ -50,6 +50,11 @@ public enum EventBody: Sendable, Hashable {
     /// Try `attempt` of `attempts` failed with `error`; the next comes after `delayMs`
     /// (`durable`: as a wait that survives a restart).
     case executorRetrying(executor: String, superstep: Int, attempt: Int, attempts: Int, delayMs: Int, error: String, durable: Bool)
+    /// A model answered an `llm` step: its text, the tools it called (`[{id, name, arguments}]`),
+    /// and the tokens it used.
+    case llmMessage(executor: String, content: String?, toolCalls: JSON?, promptTokens: Int, completionTokens: Int)
+    /// A piece of the text a model is streaming (live only).
+    case llmDelta(executor: String, content: String)
     /// A type this side does not know.
     case unknown(type: String)
 
@@ -90,6 +95,11 @@ public enum EventBody: Sendable, Hashable {
         case .executorRetrying:
             self = .executorRetrying(executor: string("executor"), superstep: int("superstep"), attempt: int("attempt"), attempts: int("attempts"),
                                      delayMs: int("delayMs"), error: string("error"), durable: event["durable"] == .bool(true))
+        case .llmMessage:
+            self = .llmMessage(executor: string("executor"), content: event["content"]?.stringValue, toolCalls: event["toolCalls"],
+                               promptTokens: event["usage"]?["promptTokens"]?.intValue ?? 0,
+                               completionTokens: event["usage"]?["completionTokens"]?.intValue ?? 0)
+        case .llmDelta: self = .llmDelta(executor: string("executor"), content: string("content"))
         }
     }
 }

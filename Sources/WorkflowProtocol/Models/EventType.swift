@@ -25,4 +25,8 @@ public enum EventType: String, Codable, Sendable, Hashable, CaseIterable {
     case requestTimedOut = "request_timed_out"
     /// An executor's try failed and its retry policy tries again after a delay.
     case executorRetrying = "executor_retrying"
+    /// A model answered an `llm` step (`content`, `toolCalls?`, `usage`, `model`, `round`).
+    case llmMessage = "llm_message"
+    /// Text a model is streaming for an `llm` step: live only (`live: true`), never in the log.
+    case llmDelta = "llm_delta"
 }

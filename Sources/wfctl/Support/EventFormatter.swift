@@ -53,6 +53,11 @@ struct EventFormatter {
         case .requestTimedOut(let requestId, let executor, let expiredAt): return "\(executor)'s request \(requestId) timed out at \(expiredAt)"
         case .executorRetrying(let executor, _, let attempt, let attempts, let delayMs, let error, _):
             return "\(executor): try \(attempt) of \(attempts) failed (\(error)); again in \(Time.duration(Double(delayMs) / 1000))"
+        case .llmMessage(let executor, let content, let toolCalls, let promptTokens, let completionTokens):
+            let calls = (toolCalls?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+            return executor + ": " + short(content.map(JSON.string)) + (calls.isEmpty ? "" : " calls " + calls.joined(separator: ", "))
+                + " (\(promptTokens)+\(completionTokens) tokens)"
+        case .llmDelta(let executor, let content): return executor + " " + short(.string(content))
         case .instanceReset, .runRecovered, .unknown: return ""
         }
     }

@@ -26,7 +26,14 @@ struct Follower {
         var outputs = 0
         var requests: [String] = []
 
+        // The executor whose streamed text is being written (the line is open).
+        var streaming: String?
+
         func show(_ text: String) {
+            if streaming != nil {
+                t.write("\n")
+                streaming = nil
+            }
             if t.isTTY, step != nil { t.live("") }
             t.line(text)
             if t.isTTY, let step { t.write(stepLine(step)) }
@@ -125,6 +132,29 @@ struct Follower {
                     }
                 }
                 return ExitStatus.of(runStatus: status)
+            case .llmDelta(let executor, let content):
+                guard !session.json else { continue }
+                if streaming != executor {
+                    if streaming != nil { t.write("\n") } else if t.isTTY, step != nil { t.live("") }
+                    t.write("  " + t.styled("✎ \(executor):", .cyan) + " ")
+                    streaming = executor
+                }
+                t.write(content)
+            case .llmMessage(let executor, let content, let toolCalls, let promptTokens, let completionTokens):
+                guard !session.json else { continue }
+                if streaming == executor {
+                    t.write("\n")
+                    streaming = nil
+                    if t.isTTY, let step { t.write(stepLine(step)) }
+                } else if let content, !content.isEmpty {
+                    show("  " + t.styled("✎ \(executor):", .cyan) + " " + content)
+                }
+                let calls = (toolCalls?.arrayValue ?? []).compactMap { call -> String? in
+                    guard let name = call["name"]?.stringValue else { return nil }
+                    return name + "(" + (call["arguments"].map { $0.serialized() } ?? "") + ")"
+                }
+                let tools = calls.isEmpty ? "" : "; calls " + calls.joined(separator: ", ")
+                show(t.styled("  · \(executor): \(promptTokens) prompt + \(completionTokens) completion tokens\(tools)", .dim))
             case .checkpointSaved, .instanceReset, .instanceRewound, .instanceForked, .custom, .unknown:
                 break
             }
