@@ -154,6 +154,12 @@ struct LLMDaemonTests {
         let third = requests[2].body["messages"]?.arrayValue ?? []
         #expect(third.last == ["role": "tool", "tool_call_id": "call_2", "content": #"{"published":"Final"}"#])
 
+        // Usage in the metrics, by definition and step.
+        let metrics = try await client.result("daemon.metrics")["text"]?.stringValue ?? ""
+        #expect(metrics.contains(#"workflowd_llm_calls_total{definition="agent",executor="writer"} 3"#), "\(metrics)")
+        #expect(metrics.contains(#"workflowd_llm_tokens_total{definition="agent",executor="writer",type="prompt"} 70"#))
+        #expect(metrics.contains(#"workflowd_llm_tokens_total{definition="agent",executor="writer",type="completion"} 13"#))
+
         // Refused: the model is told why, and the tool never runs.
         server.enqueue(.toolCalls([.init(id: "call_3", name: "publish", arguments: #"{"title":"Again"}"#)]), .answer(["Understood."]))
         let again = try await client.result("run.start", ["instance": "t", "input": "publish again", "wait": true])
@@ -277,5 +283,45 @@ struct LLMDaemonTests {
         #expect(run["error"]?["message"]?.stringValue?.contains("cannot read the API key file \(credentials)/missing") == true, "\(run)")
         #expect(server.requests.count == 1)
         #expect(!daemon.log.contains(Self.key))
+    }
+
+    @Test("conversation: the turns are kept in shared state and given back after the system messages on the next run; maxToolRounds bounds a model that keeps calling tools")
+    func conversationAndToolRounds() async throws {
+        let server = try await ModelServer.started()
+        defer { Task { await server.stop() } }
+        server.enqueue(.answer(["First answer."]), .answer(["Second answer."]))
+        let (daemon, client, _) = try await Self.daemon("""
+            name: agent
+            start: chat
+            executors:
+              chat:
+                kind: llm
+                baseURL: \(server.baseURL)
+                model: test-model
+                conversation: history
+                maxToolRounds: 2
+                tools: [{ executor: echo }]
+                messages:
+                  - { role: system, content: "'Be brief.'" }
+                  - { role: user, content: message }
+              echo: { kind: transform, expression: "message" }
+              done: { kind: output }
+            edges:
+              - { from: chat, to: done }
+            """)
+        _ = try await client.result("instance.create", ["name": "c", "definition": "agent"])
+        _ = try await client.result("run.start", ["instance": "c", "input": "one", "wait": true])
+        let second = try await client.result("run.start", ["instance": "c", "input": "two", "wait": true])
+        #expect(second["outputs"]?[0]?["content"] == "Second answer.")
+        #expect(server.requests.last?.body["messages"] == [
+            ["role": "system", "content": "Be brief."], ["role": "user", "content": "one"], ["role": "assistant", "content": "First answer."],
+            ["role": "user", "content": "two"],
+        ])
+        let call: ModelServer.Answer.ToolCall = .init(id: "again", name: "echo", arguments: "{}")
+        server.enqueue(.toolCalls([call]), .toolCalls([call]), .toolCalls([call]))
+        let looping = try await client.result("run.start", ["instance": "c", "input": "loop", "wait": true])
+        #expect(looping["status"] == "failed")
+        #expect(looping["error"]?["message"]?.stringValue?.contains("asked for tools 3 rounds in a row (maxToolRounds is 2)") == true, "\(looping)")
+        _ = daemon.pid
     }
 }

@@ -26,7 +26,7 @@ struct ExampleTests {
     @Test("every example loads and satisfies the definition format's JSON Schema")
     func load() throws {
         let definitions = try Self.load()
-        #expect(definitions.keys.sorted() == ["loop", "mapreduce", "nightly", "release", "reminder", "review", "shout"])
+        #expect(definitions.keys.sorted() == ["agent", "loop", "mapreduce", "nightly", "release", "reminder", "review", "shout"])
         let text = try String(contentsOfFile: ExampleTests.directory + "/../schema/workflow-definition.schema.json", encoding: .utf8)
         let schema = try JSONSchema(try JSON(parsing: text))
         for (name, definition) in definitions {

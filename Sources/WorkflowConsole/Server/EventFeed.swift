@@ -53,6 +53,9 @@ struct EventFeed: Sendable {
             group.addTask {
                 do {
                     for try await event in events {
+                        // A model's streamed text (live only) would make the page fetch itself
+                        // per token: the page shows the whole answer when its llm_message comes.
+                        if event.isLive { continue }
                         if case .dropped = continuation.yield(.event(event)) { break }  // the browser resumes from its last id
                     }
                 } catch {

@@ -22,6 +22,10 @@ final class DaemonMetrics: Sendable {
     private let calls = Locked<[CallKey: (Counter, DurationHistogram)]>([:])
     /// Each definition's and status's count of finished runs, made once.
     private let finishes = Locked<[String: Counter]>([:])
+    /// Tokens and calls of `llm` steps, by definition, step and kind.
+    private let llmCounters = Locked<[String: Counter]>([:])
+    /// Series of `llm` counters kept; steps beyond share the executor label `other`.
+    static let llmSeriesLimit = 1_000
 
     private let commitDuration: DurationHistogram
     private let commitBatchSize: ValueHistogram
@@ -116,6 +120,29 @@ final class DaemonMetrics: Sendable {
             return made
         }
         counter.increment()
+    }
+
+    /// A model answered an `llm` step of a definition (its label): one call, and its tokens.
+    func modelAnswered(label: String, executor: String, promptTokens: Int, completionTokens: Int) {
+        func counter(_ name: String, _ help: String, _ extra: [(String, String)]) -> Counter {
+            llmCounters.withLock { counters in
+                var step = executor
+                var key = ([name, label, step] + extra.map(\.1)).joined(separator: "\u{0}")
+                if counters[key] == nil && counters.count >= Self.llmSeriesLimit {
+                    step = "other"
+                    key = ([name, label, step] + extra.map(\.1)).joined(separator: "\u{0}")
+                }
+                if let known = counters[key] { return known }
+                let made = registry.makeCounter(descriptor: .init(namespace: "workflowd", metricName: name, unitName: "total", helpText: help),
+                                                labels: [("definition", label), ("executor", step)] + extra)
+                counters[key] = made
+                return made
+            }
+        }
+        counter("llm_calls", "Answers of models to llm steps.", []).increment()
+        let tokens = "Tokens llm steps used, as the model server counted them (type: prompt or completion)."
+        counter("llm_tokens", tokens, [("type", "prompt")]).increment(by: Int64(max(0, promptTokens)))
+        counter("llm_tokens", tokens, [("type", "completion")]).increment(by: Int64(max(0, completionTokens)))
     }
 
     /// A store transaction carrying `instances` instances' batches took `duration`.

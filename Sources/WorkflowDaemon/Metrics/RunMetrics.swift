@@ -33,6 +33,9 @@ final class RunMetrics: InstanceObserver {
                 if let start = superstepStart.withLock({ $0.take() }) {
                     superstep.record(Duration.nanoseconds(Int64(max(0, event.time - start) * 1e9)))
                 }
+            case .llmMessage(let executor, let message):
+                metrics.modelAnswered(label: label, executor: executor, promptTokens: message["usage"]?["promptTokens"]?.intValue ?? 0,
+                                      completionTokens: message["usage"]?["completionTokens"]?.intValue ?? 0)
             case .status(let status) where event.runID != nil && status != .inProgress:
                 // A run's end: the status it left the instance in.
                 metrics.runFinished(label: label, status: status.rawValue)
