@@ -49,8 +49,6 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         // The `llm` kind's HTTP client (OpenAI-compatible Chat Completions, streaming included).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        // `wfctl mcp`: the Model Context Protocol over stdio.
-        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         // `swift package generate-documentation` for the DocC catalogs (no code of it is linked).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -145,11 +143,10 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strictSettings),
-        // The command line: wfctl drives the daemon through WorkflowClient; validate works offline.
         // `wfctl mcp`: the Model Context Protocol over stdio, through WorkflowClient.
-        .target(name: "WorkflowMCP", dependencies: ["WorkflowClient", "WorkflowProtocol", "WorkflowJSON", "WorkflowGraph",
-                                                   .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log")],
+        .target(name: "WorkflowMCP", dependencies: ["WorkflowClient", "WorkflowProtocol", "WorkflowJSON", "WorkflowGraph"],
                 swiftSettings: strictSettings),
+        // The command line: wfctl drives the daemon through WorkflowClient; validate works offline.
         .executableTarget(name: "wfctl", dependencies: [
             "WorkflowClient", "WorkflowProtocol", "WorkflowGraph", "WorkflowJSON", "JSONSchema", "WorkflowDefinitions", "WorkflowConsole", "WorkflowMCP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
@@ -220,6 +217,7 @@ let package = Package(
         // and under a real systemd as PID 1 in a booted machine.
         .testTarget(name: "SystemdSupportTests", dependencies: ["SystemdSupport", "DaemonTestSupport", "WorkflowJSON", "WorkflowTestSupport"],
                     swiftSettings: strictSettings),
+        .testTarget(name: "WorkflowMCPTests", dependencies: ["WorkflowMCP", "WorkflowJSON"], swiftSettings: strictSettings),
         .testTarget(name: "WorkflowConsoleTests", dependencies: ["WorkflowConsole", "WorkflowJSON", "JSONSchema", "WorkflowGraph"],
                     swiftSettings: strictSettings),
         .testTarget(name: "WorkflowGraphTests", dependencies: ["WorkflowGraph", "WorkflowJSON", "WorkflowDefinitions", "WorkflowTestSupport"],

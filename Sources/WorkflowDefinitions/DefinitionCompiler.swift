@@ -53,7 +53,7 @@ struct DefinitionCompiler {
 
     func compile() throws(DefinitionError) -> Definition {
         guard case .object(let top) = document else { throw error("", "a definition must be a mapping, not \(document.typeName)") }
-        try allowOnly(top, ["name", "description", "start", "maxSupersteps", "runTimeout", "executors", "edges", "outputs", "schedules"], at: "")
+        try allowOnly(top, ["name", "description", "start", "maxSupersteps", "runTimeout", "inputSchema", "executors", "edges", "outputs", "schedules"], at: "")
         let name = try string(top, "name", at: "")
         guard !name.isEmpty, name.count <= 128, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw error("name", "'\(name.prefix(40))' is not a valid name (1 to 128 letters, digits, '-', '_', '.')")
@@ -72,6 +72,10 @@ struct DefinitionCompiler {
             }
             guard seconds <= DefinitionCompiler.maximumWait else { throw error("runTimeout", "\(text) is longer than ten years") }
             builder.runTimeout = seconds
+        }
+        if let schema = top["inputSchema"] {
+            do { _ = try JSONSchema(schema) } catch { throw self.error("inputSchema", "invalid JSON Schema: \(error)") }
+            builder.inputSchema = schema
         }
         guard case .object(let executors)? = top["executors"], !executors.isEmpty else {
             throw error(top["executors"] == nil ? "" : "executors", top["executors"] == nil ? "missing 'executors'" : "'executors' must map executor ids to executors")

@@ -103,6 +103,9 @@ struct Scene {
                     arrows.append(Arrow(from: known(source), to: junction, highlighted: traversed(source, target, fanIn: true)))
                 }
                 arrows.append(Arrow(from: junction, to: known(target), highlighted: edge.from.contains { traversed($0, target, fanIn: true) }))
+            case .tool:
+                guard let source = edge.from.first, let target = edge.to.first else { continue }
+                arrows.append(Arrow(from: known(source), to: known(target), label: "tool", highlighted: traversed(source, target), dashed: true))
             case .switchCases(let cases):
                 guard let source = edge.from.first else { continue }
                 let junction = prefix + "switch_\(index)"

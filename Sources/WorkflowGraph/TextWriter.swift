@@ -63,6 +63,10 @@ struct TextWriter {
                 let target = edge.to.first ?? "?"
                 lines.append(indent + "  [\(edge.from.joined(separator: ", "))] → \(target)  fan-in (fires once all have delivered)"
                              + ran(edge.from[0], target, true))
+            case .tool:
+                for target in edge.to {
+                    lines.append(indent + "  \(edge.from[0]) ⇢ \(target)  (tool)" + ran(edge.from[0], target, false))
+                }
             case .switchCases(let cases):
                 lines.append(indent + "  \(edge.from[0]) → switch (first match wins)")
                 for (number, entry) in cases.enumerated() {

@@ -31,6 +31,9 @@ public struct WorkflowGraph: Sendable, Hashable {
             case fanIn
             /// Ordered cases, the first match wins; the last without a condition is the default.
             case switchCases([(when: String?, to: [String])])
+            /// Between an `llm` step and one of its tools (a call, or its result): the daemon adds
+            /// these when the definition does not write them.
+            case tool
 
             public static func == (lhs: Shape, rhs: Shape) -> Bool {
                 switch (lhs, rhs) {
@@ -38,6 +41,7 @@ public struct WorkflowGraph: Sendable, Hashable {
                 case (.fanOut(let a), .fanOut(let b)): a == b
                 case (.fanIn, .fanIn): true
                 case (.switchCases(let a), .switchCases(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.when == $1.when && $0.to == $1.to }
+                case (.tool, .tool): true
                 default: false
                 }
             }
@@ -48,6 +52,7 @@ public struct WorkflowGraph: Sendable, Hashable {
                 case .fanOut(let select): hasher.combine(1); hasher.combine(select)
                 case .fanIn: hasher.combine(2)
                 case .switchCases(let cases): hasher.combine(3); for item in cases { hasher.combine(item.when); hasher.combine(item.to) }
+                case .tool: hasher.combine(4)
                 }
             }
         }
@@ -85,6 +90,18 @@ public struct WorkflowGraph: Sendable, Hashable {
             return node
         }
         edges = (document["edges"]?.arrayValue ?? []).compactMap(Self.edge)
+        // An llm step and its tools talk along edges the daemon adds where none is written.
+        for id in executors.keys.sorted() where executors[id]?["kind"]?.stringValue == "llm" {
+            for tool in executors[id]?["tools"]?.arrayValue ?? [] {
+                guard let executor = tool["executor"]?.stringValue, executors[executor] != nil else { continue }
+                if !edges.contains(where: { $0.from.contains(id) && $0.to.contains(executor) }) {
+                    edges.append(Edge(from: [id], to: [executor], shape: .tool))
+                }
+                if !edges.contains(where: { $0.from.contains(executor) && $0.to.contains(id) }) {
+                    edges.append(Edge(from: [executor], to: [id], shape: .tool))
+                }
+            }
+        }
     }
 
     /// The node with this id.
@@ -129,6 +146,8 @@ public struct WorkflowGraph: Sendable, Hashable {
             return spec["definition"]?.stringValue
         case "join":
             return spec["merge"]?.boolValue == true ? "merge" : nil
+        case "llm":
+            return spec["model"]?.stringValue
         default:
             return nil
         }

@@ -21,6 +21,17 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("WORKFLOWD_BUILD_DIR", ROOT / ".build" / "debug"))
 WAIT = 30  # seconds: an upper bound on waiting for what must happen, never a pause
 
+GREET = """
+name: greet
+start: hello
+inputSchema: { type: object, required: [name], properties: { name: { type: string, minLength: 1 } } }
+executors:
+  hello: { kind: transform, expression: "join('', ['Hello, ', message.name])" }
+  done: { kind: output }
+edges:
+  - { from: hello, to: done }
+"""
+
 
 class Daemon:
     def __init__(self):
@@ -30,15 +41,25 @@ class Daemon:
         for example in ("review", "reminder"):
             shutil.copy(ROOT / "Contrib" / "examples" / f"{example}.yaml", definitions / f"{example}.yaml")
         shutil.copytree(ROOT / "Contrib" / "examples" / "programs", definitions / "programs")
+        (definitions / "greet.yaml").write_text(GREET)
+        self.definitions = definitions
         self.socket = str(self.directory / "workflowd.sock")
         self.log = open(self.directory / "workflowd.log", "w")
+        self.start()
+
+    def start(self):
         self.process = subprocess.Popen(
             [str(BUILD / "workflowd"), "--socket", self.socket, "--state-dir", str(self.directory / "state"),
-             "--definitions", str(definitions)], stdout=self.log, stderr=subprocess.STDOUT)
+             "--definitions", str(self.definitions)], stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + WAIT
         while self.wfctl("status").returncode != 0:
             assert time.monotonic() < deadline, "workflowd did not answer"
             time.sleep(0.05)
+
+    def restart(self):
+        self.process.terminate()
+        self.process.wait(timeout=WAIT)
+        self.start()
 
     def wfctl(self, *arguments):
         return subprocess.run([str(BUILD / "wfctl"), "--socket", self.socket, *arguments], capture_output=True, text=True)
@@ -75,8 +96,17 @@ async def conversation(daemon):
             assert {"list_definitions", "list_instances", "start_run", "get_run", "read_events", "list_requests",
                     "answer_request"} <= set(tools)
 
+            await session.send_ping()
             definitions = result_json(await session.call_tool("list_definitions", {}))
-            assert sorted(d["name"] for d in definitions["definitions"]) == ["reminder", "review"]
+            assert sorted(d["name"] for d in definitions["definitions"]) == ["greet", "reminder", "review"]
+            greet = next(d for d in definitions["definitions"] if d["name"] == "greet")
+            assert greet["inputSchema"]["required"] == ["name"]
+
+            # The input is checked against the definition's inputSchema: refused, naming the problem.
+            refused = await session.call_tool("start_run", {"instance": "hi", "definition": "greet", "input": {"name": ""}})
+            assert refused.is_error and "inputSchema" in refused.content[0].text and "/name" in refused.content[0].text
+            greeted = result_json(await session.call_tool("start_run", {"instance": "hi", "definition": "greet", "input": {"name": "Ada"}}))
+            assert greeted["status"] == "idle" and greeted["outputs"] == ["Hello, Ada"], greeted
 
             # The review example: its draft step runs, then it asks a person.
             started = result_json(await session.call_tool("start_run", {"instance": "doc", "definition": "review",
@@ -120,6 +150,16 @@ async def conversation(daemon):
             assert instance["name"] == "doc" and instance["definition"] == "review"
             graph = (await session.read_resource("workflowd://instances/doc/graph")).contents[0].text
             assert "flowchart LR" in graph and "approve" in graph
+
+            # The daemon restarts: the next call connects again.
+            daemon.restart()
+            instance = result_json(await session.call_tool("get_instance", {"instance": "doc"}))
+            assert instance["status"] == "idle"
+
+            # An unknown resource is a protocol error naming it.
+            with pytest.raises(Exception) as unknown:
+                await session.read_resource("workflowd://instances/nope")
+            assert "nope" in str(unknown.value)
 
             # Errors are tool errors that say what is wrong.
             missing = await session.call_tool("get_instance", {"instance": "nope"})

@@ -90,8 +90,10 @@ struct LLMDaemonTests {
         #expect(!live.contains { $0.serialized().contains(Self.key) })
         #expect(!logged.contains { $0.serialized().contains(Self.key) })
         #expect(!daemon.log.contains(Self.key))
-        let database = try Data(contentsOf: URL(fileURLWithPath: daemon.state + "/workflowd.sqlite"))
-        #expect(database.range(of: Data(Self.key.utf8)) == nil)
+        if !DaemonProcess.storesInPostgres {
+            let database = try Data(contentsOf: URL(fileURLWithPath: daemon.state + "/workflowd.sqlite"))
+            #expect(database.range(of: Data(Self.key.utf8)) == nil)
+        }
     }
 
     @Test("tools: a call becomes a message to its executor and the answer comes back as the tool result; a tool with approve: true asks a person first, whose edited arguments are what the tool gets; the final message lists the calls and sums the usage")
@@ -183,10 +185,24 @@ struct LLMDaemonTests {
                 kind: llm
                 baseURL: \(server.baseURL)
                 model: test-model
-                timeout: 1s
+                timeout: 30s
                 retry: { attempts: 4, backoff: 100ms, factor: 1 }
                 messages: [{ role: user, content: message }]
             """)
+        // A step that gives the model one second, twice (the rest of the test allows for a slow machine).
+        try daemon.writeDefinition("hang.yaml", """
+            name: hang
+            start: draft
+            executors:
+              draft:
+                kind: llm
+                baseURL: \(server.baseURL)
+                model: test-model
+                timeout: 1s
+                retry: { attempts: 2, backoff: 100ms }
+                messages: [{ role: user, content: message }]
+            """)
+        _ = try await client.result("daemon.reload")
         _ = try await client.result("instance.create", ["name": "r", "definition": "agent"])
         _ = try await client.result("events.subscribe", ["instance": "r"])
         server.enqueue(.error(status: 429, message: "Rate limit reached", retryAfter: "1"), .error(status: 503, message: "overloaded"),
@@ -209,11 +225,12 @@ struct LLMDaemonTests {
         #expect(bad["error"]?["message"]?.stringValue?.contains("Unsupported parameter") == true)
         #expect(server.requests.count == 5, "a 400 is not retried")
 
-        server.enqueue(.hang, .hang, .hang, .hang)
-        let hung = try await client.result("run.start", ["instance": "r", "input": "hi", "wait": true], timeout: .seconds(90))
+        server.enqueue(.hang, .hang)
+        let hung = try await client.result("run.start", ["instance": "h", "definition": "hang", "input": "hi", "wait": true], timeout: .seconds(90))
         #expect(hung["status"] == "failed")
         #expect(hung["error"]?["message"]?.stringValue?.contains("did not answer within 1 s") == true, "\(hung)")
         #expect(hung["error"]?["details"]?["failure"] == "timeout")
+        #expect(server.requests.count == 7, "the hang was tried twice")
         _ = daemon.pid
     }
 
@@ -247,8 +264,9 @@ struct LLMDaemonTests {
         #expect(request.body["stream"] == nil)
         #expect(request.body["response_format"]?["type"] == "json_schema")
         #expect(request.body["response_format"]?["json_schema"]?["schema"]?["required"] == ["verdict"])
-        // A step without edges sends its final message nowhere, and says so.
-        #expect(events.first { $0["type"] == "warning" }?["reason"] == "'judge' sent a message but has no outgoing edges")
+        // A step without edges of its own: its final message is the run's output.
+        #expect(run["outputs"] == [["content": ["verdict": "yes"], "usage": ["promptTokens": 11, "completionTokens": 7]]], "\(run)")
+        #expect(!events.contains { $0["type"] == "warning" })
 
         server.enqueue(.answer(["not json"]))
         let failed = try await client.result("run.start", ["instance": "j", "input": "is it?", "wait": true])
@@ -323,5 +341,47 @@ struct LLMDaemonTests {
         #expect(looping["status"] == "failed")
         #expect(looping["error"]?["message"]?.stringValue?.contains("asked for tools 3 rounds in a row (maxToolRounds is 2)") == true, "\(looping)")
         _ = daemon.pid
+    }
+
+    @Test("a conversation waiting for an approval survives kill -9: after the restart the answer goes to the restored step, the tool runs, and the model gets the whole conversation with both results")
+    func conversationSurvivesKill9() async throws {
+        let server = try await ModelServer.started()
+        defer { Task { await server.stop() } }
+        server.enqueue(.toolCalls([.init(id: "call_a", name: "lookup", arguments: #"{"topic":"tides"}"#),
+                                   .init(id: "call_b", name: "publish", arguments: #"{"title":"Tides"}"#)]),
+                       .answer(["Done."]))
+        let (daemon, client, _) = try await Self.daemon("""
+            name: agent
+            start: writer
+            executors:
+              writer:
+                kind: llm
+                baseURL: \(server.baseURL)
+                model: test-model
+                messages: [{ role: user, content: message }]
+                tools:
+                  - { executor: lookup }
+                  - { executor: publish, approve: true }
+              lookup: { kind: transform, expression: "join('', ['about ', message.topic])" }
+              publish: { kind: transform, expression: "{published: message.title}" }
+              done: { kind: output }
+            edges:
+              - { from: writer, to: done }
+            """)
+        _ = try await client.result("instance.create", ["name": "k", "definition": "agent"])
+        let first = try await client.result("run.start", ["instance": "k", "input": "go", "wait": true])
+        #expect(first["status"] == "idle_with_pending_requests", "\(first)")
+        let request = try #require(try await client.result("request.list", ["instance": "k"])["requests"]?.arrayValue?.first)
+        await client.close()
+        await daemon.kill9()
+        try await daemon.start()
+        let again = try await daemon.client()
+        let ended = try await Self.respond(again, "k", request["id"]!, ["approve": true])
+        #expect(ended["status"] == "idle", "\(ended)")
+        #expect(ended["outputs"]?[0]?["toolCalls"]?.arrayValue?.map { $0["result"] } == ["about tides", ["published": "Tides"]])
+        let messages = server.requests.last?.body["messages"]?.arrayValue ?? []
+        #expect(messages.map { $0["role"]?.stringValue ?? "" } == ["user", "assistant", "tool", "tool"])
+        #expect(messages.last?["tool_call_id"] == "call_b" && messages[2]["tool_call_id"] == "call_a")
+        #expect(server.requests.count == 2)
     }
 }

@@ -74,4 +74,19 @@ struct LLMDefinitionTests {
             #expect("\(error)".contains(says), "\(error)")
         }
     }
+
+    @Test("inputSchema: a valid JSON Schema is kept in the graph (and its hash); an invalid one is refused")
+    func inputSchema() throws {
+        let text = "name: x\nstart: a\ninputSchema: { type: object }\nexecutors:\n  a: { kind: output }\n"
+        let with = try Definition.parse(text, file: "x.yaml")
+        let without = try Definition.parse("name: x\nstart: a\nexecutors:\n  a: { kind: output }\n", file: "x.yaml")
+        #expect(with.workflow.inputSchema == ["type": "object"])
+        #expect(with.graphHash != without.graphHash)
+        do {
+            _ = try Definition.parse("name: x\nstart: a\ninputSchema: { type: 7 }\nexecutors:\n  a: { kind: output }\n", file: "x.yaml")
+            Issue.record("an invalid inputSchema loaded")
+        } catch {
+            #expect("\(error)".contains("inputSchema: invalid JSON Schema"), "\(error)")
+        }
+    }
 }

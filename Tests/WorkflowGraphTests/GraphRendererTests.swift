@@ -27,7 +27,7 @@ struct GraphRendererTests {
         return (outcome.status, outcome.stderr, outcome.stdout)
     }
 
-    @Test("every example definition renders in every format; Graphviz accepts the DOT", arguments: ["review", "release", "mapreduce", "loop", "worker"])
+    @Test("every example definition renders in every format; Graphviz accepts the DOT", arguments: ["review", "release", "mapreduce", "loop", "worker", "agent"])
     func examples(_ file: String) async throws {
         let (document, documents) = try Self.example(file)
         let graph = WorkflowGraph(document: document, subDefinitions: documents)
@@ -140,5 +140,21 @@ struct GraphRendererTests {
         #expect(mermaid.contains("#quot;x#124;y#quot; #lt; #96;2#96;"))
         let result = try await Self.graphviz(GraphRenderer.render(graph, as: .dot))
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+    }
+
+    @Test("an llm step's tools: the edges the daemon adds are drawn dashed both ways, labelled tool; written ones are not doubled")
+    func toolEdges() throws {
+        let (document, _) = try Self.example("agent")
+        let graph = WorkflowGraph(document: document)
+        let tools = graph.edges.filter { $0.shape == .tool }.map { $0.from[0] + "->" + $0.to[0] }
+        #expect(Set(tools) == ["writer->style", "style->writer", "writer->publish", "publish->writer"])
+        #expect(graph.node("writer")?.detail == "local")
+        let text = GraphRenderer.render(graph, as: .text)
+        #expect(text.contains("writer ⇢ publish  (tool)") && text.contains("publish ⇢ writer  (tool)"), "\(text)")
+        #expect(GraphRenderer.render(graph, as: .dot).contains("style=dashed"))
+        let written = WorkflowGraph(document: ["name": "x", "start": "a", "executors": [
+            "a": ["kind": "llm", "tools": [["executor": "b"]]], "b": ["kind": "transform"],
+        ], "edges": [["from": "b", "to": "a"]]])
+        #expect(written.edges.count == 2 && written.edges.filter { $0.shape == .tool }.map(\.from) == [["a"]])
     }
 }

@@ -95,6 +95,7 @@ actor DefinitionCatalog {
                                   executors: definition.workflow.executorIDs.map {
                                       DefinitionInfo.ExecutorInfo(id: $0, kind: kinds[$0]?["kind"]?.stringValue ?? "")
                                   })
+        info.inputSchema = definition.workflow.inputSchema
         if document { info.document = definition.document }
         return info
     }

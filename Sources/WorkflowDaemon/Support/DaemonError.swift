@@ -52,6 +52,6 @@ extension WorkflowError: RPCErrorConvertible {
         .checkpointNotFound: .checkpointNotFound, .checkpointIncompatible: .checkpointIncompatible,
         .invalidCheckpoint: .checkpointIncompatible, .runNotFound: .runNotFound, .instanceExists: .instanceExists,
         .invalidGraph: .definitionInvalid, .storeFailed: .storeFailed, .instanceBroken: .instanceBroken,
-        .limitExceeded: .limitExceeded,
+        .limitExceeded: .limitExceeded, .inputInvalid: .invalidParams,
     ]
 }

@@ -13,6 +13,8 @@ public struct Workflow: Sendable {
     /// How long one run may take, in seconds (nil: as long as it needs): past it the superstep in
     /// flight is interrupted and the run fails, saying so.
     public let runTimeout: Double?
+    /// A JSON Schema every run's input must satisfy (checked before the run starts), if any.
+    public let inputSchema: JSON?
     /// Executor ids, sorted; an executor's index is its position here, so index order is id order.
     public let executorIDs: [String]
     /// If set, only these executors' yields are workflow outputs; others' become warnings.
@@ -37,13 +39,14 @@ public struct Workflow: Sendable {
     /// Edge index by edge id (ids are unique: the builder checks).
     let edgeIndexByID: [String: Int]
 
-    init(name: String, start: String, maxSupersteps: Int, runTimeout: Double? = nil,
+    init(name: String, start: String, maxSupersteps: Int, runTimeout: Double? = nil, inputSchema: JSON? = nil,
          executors: [(id: String, kind: String, config: JSON, retry: RetryPolicy?, factory: Factory)], edges: [Edge], outputExecutors: Set<String>?) {
         let sorted = executors.sorted { JSON.codepointLess($0.id, $1.id) }
         self.name = name
         self.start = start
         self.maxSupersteps = maxSupersteps
         self.runTimeout = runTimeout
+        self.inputSchema = inputSchema
         self.executorIDs = sorted.map(\.id)
         self.factories = sorted.map(\.factory)
         self.retryPolicies = sorted.map(\.retry)
@@ -84,6 +87,7 @@ public struct Workflow: Sendable {
         ]
         // Only when set: the graphs of definitions without one keep their hash.
         if let runTimeout { signature["runTimeout"] = .number(runTimeout) }
+        if let inputSchema { signature["inputSchema"] = inputSchema }
         self.graphHash = SHA256.hexDigest(JSON.object(signature).serializedBytes())
     }
 

@@ -18,6 +18,8 @@ public struct WorkflowBuilder: Sendable {
     public var maxSupersteps: Int = 100
     /// How long one run may take, in seconds (nil: no bound).
     public var runTimeout: Double?
+    /// A JSON Schema every run's input must satisfy (the instance's validator checks it).
+    public var inputSchema: JSON?
     /// If set, only these executors' yields count as workflow outputs.
     public var outputExecutors: Set<String>?
 
@@ -70,7 +72,7 @@ public struct WorkflowBuilder: Sendable {
             throw WorkflowError(.invalidGraph, "workflow '\(name)' is invalid: " + problems.joined(separator: "; "),
                                 details: ["workflow": .string(name), "problems": .array(problems.map { .string($0) })])
         }
-        return Workflow(name: name, start: start, maxSupersteps: maxSupersteps, runTimeout: runTimeout, executors: executors, edges: edges,
+        return Workflow(name: name, start: start, maxSupersteps: maxSupersteps, runTimeout: runTimeout, inputSchema: inputSchema, executors: executors, edges: edges,
                         outputExecutors: outputExecutors)
     }
 

@@ -68,11 +68,22 @@ struct CommitQueue {
         return ticket
     }
 
-    /// Live-only events that follow the last waiting batch: delivered after it.
+    /// Live-only events that follow what is being committed: delivered after it (after the last
+    /// waiting batch, or after the group in the store), never before, or a subscriber would take
+    /// their seq for the newest and skip the logged events before them.
     mutating func appendDelivery(_ live: [WorkflowEvent]) {
-        guard let last = waiting.indices.last else { return }
-        waiting[last].delivery = (waiting[last].delivery ?? waiting[last].batch.events) + live
+        if let last = waiting.indices.last {
+            waiting[last].delivery = (waiting[last].delivery ?? waiting[last].batch.events) + live
+        } else if committing {
+            liveAfterGroup += live
+        }
     }
+
+    /// Live-only events that follow the group being committed (see ``appendDelivery(_:)``).
+    var liveAfterGroup: [WorkflowEvent] = []
+
+    /// Whether nothing waits and nothing is being committed: live events can go at once.
+    var isIdle: Bool { waiting.isEmpty && !committing }
 
     /// Whether waiting deferred batches must go now (16 of them, or the first waited 2 ms).
     func mustCommit(now: Double) -> Bool {
@@ -92,6 +103,7 @@ struct CommitQueue {
     /// The group is in the store: the durable point moves on.
     mutating func committed(_ group: [Entry]) {
         committing = false
+        // (liveAfterGroup is taken by the instance, which delivers it after the group.)
         for entry in group {
             if let base = entry.establishes { durableBase = base }
             if let last = entry.batch.events.last { durableNextSeq = last.seq + 1 }
@@ -104,6 +116,7 @@ struct CommitQueue {
     /// for the retained batches at the front of the group, which wait for the next commit.
     mutating func failed(_ group: [Entry], _ error: WorkflowError) {
         committing = false
+        liveAfterGroup = []  // they followed what the store did not take
         var kept: [Entry] = []
         var keeping = true
         for entry in group + waiting {

@@ -73,7 +73,7 @@ extension WorkflowInstance {
         let now = Timestamp.monotonic()
         if events.isEmpty && checkpoint == nil && status == nil && queuedRuns.isEmpty && idempotencyKeys.isEmpty {
             // Only live events: nothing to commit, and those waiting for a commit are older.
-            if let delivery, commits.isEmpty { deliver(delivery) }
+            if let delivery, commits.isIdle { deliver(delivery) }
             else if let delivery { commits.appendDelivery(delivery) }
             return deferrable || commits.isEmpty ? .done : .commitWaiting
         }
@@ -118,6 +118,11 @@ extension WorkflowInstance {
                 commits.committed(group)
                 durability.commitSucceeded()
                 for entry in group { deliver(entry.delivery ?? entry.batch.events) }
+                if !commits.liveAfterGroup.isEmpty {
+                    let live = commits.liveAfterGroup
+                    commits.liveAfterGroup = []
+                    deliver(live)
+                }
                 if !boundaryWaiters.isEmpty, let id = group.last(where: { $0.batch.checkpoint?.reason == .superstep })?.batch.checkpoint?.id {
                     for waiter in boundaryWaiters { waiter.resolve(.success(id)) }
                     boundaryWaiters = []

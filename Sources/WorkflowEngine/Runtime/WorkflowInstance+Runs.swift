@@ -39,6 +39,13 @@ extension WorkflowInstance {
     func startRun(_ input: JSON, idempotencyKey: String?, streamEvents: Bool, drivenByCaller: Bool = false,
                   durableStart: Bool = true, onBusy: BusyPolicy? = nil) async throws -> RunHandle {
         try durability.admitWork()
+        if let schema = workflow.inputSchema, let validator = configuration.responseValidator {
+            let problems = validator.problems(in: input, against: schema)
+            if !problems.isEmpty {
+                throw WorkflowError(.inputInvalid, "the input does not match the inputSchema of '\(workflow.name)': " + problems.joined(separator: "; "),
+                                    details: ["instance": .string(name), "problems": .array(problems.map { .string($0) }), "schema": schema])
+            }
+        }
         let runID = Identifier.make("r")
         let now = Timestamp.now()
         let trigger = WorkflowEvent.Trigger.forStart(idempotencyKey: idempotencyKey)

@@ -7,7 +7,7 @@ public struct WorkflowError: Error, Hashable, Sendable {
         private enum Base: String, Hashable, Sendable {
             case invalidGraph, instanceBusy, requestNotFound, responseInvalid, checkpointNotFound,
                  checkpointIncompatible, runNotFound, superstepLimitExceeded, executorFailed,
-                 cancelled, storeFailed, invalidCheckpoint, instanceExists, noStore, interrupted, instanceBroken, limitExceeded
+                 cancelled, storeFailed, invalidCheckpoint, instanceExists, noStore, interrupted, instanceBroken, limitExceeded, inputInvalid
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -20,6 +20,8 @@ public struct WorkflowError: Error, Hashable, Sendable {
         public static let requestNotFound = Code(.requestNotFound)
         /// The response does not satisfy the request's schema.
         public static let responseInvalid = Code(.responseInvalid)
+        /// A run's input does not satisfy the workflow's input schema.
+        public static let inputInvalid = Code(.inputInvalid)
         /// No checkpoint of the instance has that id.
         public static let checkpointNotFound = Code(.checkpointNotFound)
         /// The checkpoint was written by a different definition (graph hash).

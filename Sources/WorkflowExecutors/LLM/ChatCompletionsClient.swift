@@ -53,7 +53,7 @@ package struct ChatCompletionsClient: Sendable {
         }
         guard response.status == .ok else {
             let body = (try? await response.body.collect(upTo: 64 << 10)).map { String(buffer: $0) } ?? ""
-            throw failure(status: response.status, headers: response.headers, body: body)
+            throw failure(status: response.status, headers: response.headers, body: key.map { body.replacing($0, with: "[the API key]") } ?? body)
         }
         do {
             if configuration.stream && response.headers.first(name: "Content-Type")?.hasPrefix("text/event-stream") == true {

@@ -77,7 +77,7 @@ package struct LLMConfiguration: Sendable {
     /// A shared-state key keeping the conversation across runs (user and assistant messages).
     package var conversation: String?
     /// Where the final message goes: the targets of this step's edges that are not its tools
-    /// (empty: it is an output of the run).
+    /// (none: it is an output of the run).
     package var successors: [String]
 
     package init(baseURL: String, model: String, apiKey: APIKey, credentialsDirectory: String?, messages: Messages, stream: Bool,

@@ -211,7 +211,8 @@ struct LLMExecutor: Executor {
         }
         conversation = nil
         if configuration.successors.isEmpty {
-            if configuration.tools.isEmpty { context.send(.object(final)) } else { context.yieldOutput(.object(final)) }
+            // No edge of its own (its tools' do not count): the answer is what the run gives.
+            context.yieldOutput(.object(final))
         } else {
             for target in configuration.successors { context.send(.object(final), to: target) }
         }

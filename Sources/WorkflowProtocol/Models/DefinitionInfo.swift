@@ -17,6 +17,8 @@ public struct DefinitionInfo: Codable, Sendable, Hashable {
     public var file: String
     public var start: String
     public var executors: [ExecutorInfo]
+    /// The JSON Schema every run's input must satisfy (`inputSchema`), when it declares one.
+    public var inputSchema: JSON?
     /// `definition.get` only: the document as read (YAML or JSON, as JSON).
     public var document: JSON?
 

@@ -1,6 +1,6 @@
 import ArgumentParser
-import MCP
 import WorkflowClient
+import WorkflowConcurrency
 import WorkflowMCP
 
 struct MCPCommand: AsyncParsableCommand {
@@ -22,7 +22,9 @@ struct MCPCommand: AsyncParsableCommand {
         try await Session.run(options) { session in
             // Reach the daemon first: a wrong socket or a missing right is said on stderr, with the usual exit status.
             _ = try await session.client.ping()
-            try await WorkflowMCPServer(client: session.client).run(transport: StdioTransport(), version: Wfctl.configuration.version)
+            let server = MCPServer(socketPath: session.socketPath, version: Wfctl.configuration.version)
+            // Blocking reads and writes of stdin, stdout and the socket: on a thread of their own.
+            try await BlockingWork.run { try server.serve() }
             return .success
         }
     }
