@@ -46,6 +46,9 @@ public enum RPCCatalogue {
             "properties": [
                 "seq": ["type": "integer", "minimum": 1], "time": Schema.time, "instance": Schema.string, "runId": Schema.string,
                 "type": .object(["type": "string", "enum": .array(eventTypes.map { .string($0) })]),
+                // llm_delta: sent to live subscribers only, never logged; its seq is the logged
+                // event's before it (a resume after it misses nothing logged).
+                "live": ["type": "boolean", "description": "Only on live-only events (llm_delta): not in the log; seq is that of the logged event before it."],
             ],
         ],
     ]

@@ -28,5 +28,6 @@ struct InputSchemaTests {
         #expect(ok["status"] == "idle")
         let listed = try await client.result("definition.list")["definitions"]?.arrayValue?.first
         #expect(listed?["inputSchema"]?["required"] == ["name"])
+        _ = daemon.pid  // the daemon lives until here
     }
 }

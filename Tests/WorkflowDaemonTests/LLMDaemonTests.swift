@@ -384,4 +384,35 @@ struct LLMDaemonTests {
         #expect(messages.last?["tool_call_id"] == "call_b" && messages[2]["tool_call_id"] == "call_a")
         #expect(server.requests.count == 2)
     }
+
+    @Test("a message that arrives while a conversation waits for an approval waits its turn: once the approval is answered the first turn ends, then the second is asked, in order")
+    func queuedTurn() async throws {
+        let server = try await ModelServer.started()
+        defer { Task { await server.stop() } }
+        server.enqueue(.toolCalls([.init(id: "call_1", name: "publish", arguments: #"{"title":"One"}"#)]), .answer(["First."]), .answer(["Second."]))
+        let (daemon, client, _) = try await Self.daemon("""
+            name: agent
+            start: writer
+            executors:
+              writer:
+                kind: llm
+                baseURL: \(server.baseURL)
+                model: test-model
+                messages: [{ role: user, content: message }]
+                tools: [{ executor: publish, approve: true }]
+              publish: { kind: transform, expression: "{published: message.title}" }
+            """)
+        _ = try await client.result("instance.create", ["name": "q", "definition": "agent"])
+        let first = try await client.result("run.start", ["instance": "q", "input": "one", "wait": true])
+        #expect(first["status"] == "idle_with_pending_requests")
+        let second = try await client.result("run.start", ["instance": "q", "input": "two", "wait": true])
+        #expect(second["status"] == "idle_with_pending_requests", "the second message waits behind the first: \(second)")
+        #expect(server.requests.count == 1)
+        let request = try #require(try await client.result("request.list", ["instance": "q"])["requests"]?.arrayValue?.first)
+        let ended = try await Self.respond(client, "q", request["id"]!, ["approve": true])
+        #expect(ended["outputs"]?.arrayValue?.map { $0["content"] } == ["First.", "Second."], "\(ended)")
+        #expect(server.requests.count == 3)
+        #expect(server.requests.last?.body["messages"] == [["role": "user", "content": "two"]])
+        _ = daemon.pid
+    }
 }
