@@ -339,6 +339,33 @@ struct LLMDaemonTests {
             ["role": "system", "content": "Be brief."], ["role": "user", "content": "one"], ["role": "assistant", "content": "First answer."],
             ["role": "user", "content": "two"],
         ])
+        // What another step wrote under the conversation's key is not overwritten: the step says so.
+        let script = daemon.directory + "/clobber.sh"
+        try """
+            #!/bin/sh
+            echo '{"setState": {"history": "not a list"}}'
+            echo '{"send": 1}'
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        #expect(chmod(script, 0o755) == 0)
+        try daemon.writeDefinition("clobber.yaml", """
+            name: clobber
+            start: writer
+            executors:
+              writer: { kind: exec, command: [\(script)] }
+              chat:
+                kind: llm
+                baseURL: \(server.baseURL)
+                model: test-model
+                conversation: history
+                messages: [{ role: user, content: "'hi'" }]
+            edges:
+              - { from: writer, to: chat }
+            """)
+        _ = try await client.result("daemon.reload")
+        let clobbered = try await client.result("run.start", ["instance": "x", "definition": "clobber", "input": 1, "wait": true])
+        #expect(clobbered["status"] == "failed")
+        #expect(clobbered["error"]?["message"]?.stringValue?.contains("shared state 'history' (its conversation) holds string") == true, "\(clobbered)")
+        #expect(server.requests.count == 2, "the model is not asked")
         let call: ModelServer.Answer.ToolCall = .init(id: "again", name: "echo", arguments: "{}")
         server.enqueue(.toolCalls([call]), .toolCalls([call]), .toolCalls([call]))
         let looping = try await client.result("run.start", ["instance": "c", "input": "loop", "wait": true])

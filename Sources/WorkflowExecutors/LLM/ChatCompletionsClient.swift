@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import AsyncHTTPClient
+import WorkflowConcurrency
 import NIOCore
 import NIOHTTP1
 import WorkflowEngine
@@ -23,7 +24,8 @@ package struct ChatCompletionsClient: Sendable {
 
     /// Asks the model; `onText` gets each piece of streamed text as it comes.
     package func complete(messages: [JSON], onText: @escaping @Sendable (String) -> Void) async throws -> ChatCompletion {
-        let key = try apiKey()
+        // A file read blocks: on a thread of its own, not the cooperative pool.
+        let key = try await BlockingWork.run { try self.apiKey() }
         let timeout = configuration.timeout
         let executor = executor
         do {

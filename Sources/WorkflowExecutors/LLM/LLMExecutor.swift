@@ -105,7 +105,14 @@ struct LLMExecutor: Executor {
         let leading = built.prefix { ["system", "developer"].contains($0["role"]?.stringValue ?? "") }
         let turn = Array(built.dropFirst(leading.count))
         var messages = Array(leading)
-        if let key = configuration.conversation, let kept = context.state(key)?.arrayValue { messages += kept }
+        if let key = configuration.conversation, let kept = context.state(key) {
+            // Another step wrote something else there: say so rather than overwrite it.
+            guard let list = kept.arrayValue, list.allSatisfy({ $0["role"]?.stringValue != nil }) else {
+                throw WorkflowError(.executorFailed, "executor '\(executorID)': shared state '\(key)' (its conversation) holds \(kept.typeName), not a list of {role, content} messages",
+                                    details: ["final": true])
+            }
+            messages += list
+        }
         messages += turn
         conversation = LLMConversation(messages: messages, turn: turn)
         try await ask(context: &context)
